@@ -1,0 +1,58 @@
+import express, { type Express, type NextFunction, type Request, type Response, type Router } from "express";
+import type { Logger } from "./logger";
+import { type Metrics, timeRequests } from "./metrics";
+
+export interface Mount {
+  path: string;
+  router: Router;
+}
+
+export interface AppDeps {
+  log: Logger;
+  metrics: Metrics;
+  /** True when the database answers a ping. */
+  healthy: () => Promise<boolean>;
+  /** Adapter and page routers. Each parses its own body: signature checks need the raw bytes. */
+  mounts?: Mount[];
+}
+
+/** The one HTTP server: health, metrics, then whatever the adapters and pages mount. */
+export function createApp({ log, metrics, healthy, mounts = [] }: AppDeps): Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", "loopback");
+  app.use(timeRequests(metrics));
+
+  app.get("/healthz", async (_req, res) => {
+    const ok = await healthy();
+    res
+      .status(ok ? 200 : 503)
+      .set("Cache-Control", "no-store")
+      .json({ status: ok ? "ok" : "unavailable" });
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.set("Content-Type", metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  for (const { path, router } of mounts) app.use(path, router);
+
+  app.use((_req, res) => {
+    res.status(404).type("text/plain").send("Not found");
+  });
+  // A last line of defence: log the error with its stack, show the caller one line, never a trace.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const status = httpStatusOf(error);
+    if (status >= 500) log.error({ err: error, path: req.path }, "request failed");
+    if (res.headersSent) return void res.end();
+    res
+      .status(status)
+      .type("text/plain")
+      .send(status >= 500 ? "Something went wrong; please try again." : "Bad request.");
+  });
+  return app;
+}
+
+/** Body-parser and similar errors carry a 4xx status; anything else is ours. */
+function httpStatusOf(error: unknown): number {
+  const status = (error as { status?: unknown })?.status;
+  return typeof status === "number" && status >= 400 && status < 600 ? status : 500;
+}

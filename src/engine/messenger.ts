@@ -1,0 +1,36 @@
+import type { Platform } from "./platform";
+
+/** A link or an action offered under a message. `command` is run as if the recipient typed it. */
+export interface Button {
+  label: string;
+  url?: string;
+  command?: string;
+}
+
+/** A direct message as the engine writes it to the outbox: neutral text, plain URLs, optional buttons. */
+export interface DirectMessage {
+  /** Stable id (the outbox id): a platform that supports it uses it to drop duplicates. */
+  id: string;
+  platform: Platform;
+  /** Platform-native user id (see UserIdentity.id). */
+  userId: string;
+  text: string;
+  buttons?: Button[];
+}
+
+export type DeliveryResult =
+  | { ok: true }
+  /** Try again later: after `retryAfterMs` when the platform said so (429), else with back-off. */
+  | { ok: false; retryable: true; reason: string; retryAfterMs?: number }
+  /** Never deliverable as addressed (DMs closed, bot never started): recorded on the member. */
+  | { ok: false; retryable: false; reason: string };
+
+/**
+ * The port every adapter implements for outbound DMs. `pace` tells the outbox worker the
+ * platform's limits, so it never sends faster than the platform allows.
+ */
+export interface Messenger {
+  platform: Platform;
+  pace: { perSecond: number; perRecipientPerSecond: number };
+  send(message: DirectMessage): Promise<DeliveryResult>;
+}
