@@ -26,10 +26,12 @@ export function listen(app: Express, port: number, host?: string): Promise<Runni
 function closeServer(server: Server, graceMs = 8000): Promise<void> {
   return new Promise((resolve) => {
     const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    // A keep-alive connection turns idle when its last response ends: close it then, not at its timeout.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
     server.close(() => {
       clearTimeout(force);
+      clearInterval(sweep);
       resolve();
     });
-    server.closeIdleConnections();
   });
 }

@@ -1,0 +1,123 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "@jest/globals";
+import { ConfigError, loadConfig } from "../../src/config";
+
+const NO_DOTENV = "/nonexistent/.env";
+const load = (env: Record<string, string>) => loadConfig(env, NO_DOTENV);
+
+function errorOf(env: Record<string, string>): ConfigError {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("configuration", () => {
+  it("applies the contract's defaults when nothing is set", () => {
+    const config = load({});
+    expect(config.port).toBe(3000);
+    expect(config.publicUrl).toBeUndefined();
+    expect(config.mongodbUri).toBeUndefined();
+    expect(config.session).toEqual({ ttlMs: 30 * 60_000, maxBadAttempts: 3, badAttemptDelayMs: 1000 });
+    expect(config.groupTtlMs).toBe(48 * 3_600_000);
+    expect(config.playground).toBe(true);
+    expect(config.slack).toBeUndefined();
+    expect(config.telegram).toBeUndefined();
+    expect(config.discord).toBeUndefined();
+    expect(config.fulfillment).toBeUndefined();
+  });
+
+  it.each([
+    ["90s", 90_000],
+    ["30m", 1_800_000],
+    ["48h", 172_800_000],
+    ["7d", 604_800_000],
+  ])("reads the duration %s", (text, ms) => {
+    expect(load({ SESSION_TTL: text }).session.ttlMs).toBe(ms);
+    expect(load({ GROUP_TTL: text }).groupTtlMs).toBe(ms);
+  });
+
+  it.each([
+    [{ PORT: "70000" }, "PORT", "port number"],
+    [{ PORT: "abc" }, "PORT", "port number"],
+    [{ PUBLIC_URL: "not a url" }, "PUBLIC_URL", "URL"],
+    [{ MONGODB_URI: "postgres://x" }, "MONGODB_URI", "mongodb://"],
+    [{ CATALOG_FILE: "/no/such/catalog.json" }, "CATALOG_FILE", "existing JSON"],
+    [{ SESSION_TTL: "30 minutes" }, "SESSION_TTL", "90s, 30m, 48h or 7d"],
+    [{ GROUP_TTL: "0h" }, "GROUP_TTL", "90s, 30m, 48h or 7d"],
+    [{ SESSION_MAX_BAD_ATTEMPTS: "0" }, "SESSION_MAX_BAD_ATTEMPTS", "whole number"],
+    [{ SESSION_BAD_ATTEMPT_DELAY_MS: "-5" }, "SESSION_BAD_ATTEMPT_DELAY_MS", "milliseconds"],
+    [{ PLAYGROUND: "maybe" }, "PLAYGROUND", "true or false"],
+    [{ DISCORD_GATEWAY: "yes" }, "DISCORD_GATEWAY", "true or false"],
+    [{ DISCORD_PUBLIC_KEY: "xyz" }, "DISCORD_PUBLIC_KEY", "64 hex"],
+    [{ DISCORD_APPLICATION_ID: "abc" }, "DISCORD_APPLICATION_ID", "numeric"],
+    [{ SLACK_BOT_TOKEN: "token" }, "SLACK_BOT_TOKEN", "xoxb-"],
+    [{ SLACK_API_URL: "ftp://x" }, "SLACK_API_URL", "URL"],
+    [{ TELEGRAM_BOT_TOKEN: "nope" }, "TELEGRAM_BOT_TOKEN", "BotFather"],
+    [{ TELEGRAM_WEBHOOK_SECRET: "has spaces" }, "TELEGRAM_WEBHOOK_SECRET", "A-Z"],
+    [{ TELEGRAM_API_ROOT: "x" }, "TELEGRAM_API_ROOT", "URL"],
+    [{ DISCORD_API_URL: "x" }, "DISCORD_API_URL", "URL"],
+    [{ FULFILLMENT_WEBHOOK_URL: "x" }, "FULFILLMENT_WEBHOOK_URL", "URL"],
+    [{ FULFILLMENT_WEBHOOK_SECRET: "short" }, "FULFILLMENT_WEBHOOK_SECRET", "16 characters"],
+    [{ SLACK_SIGNING_SECRET: "a".repeat(32) }, "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN", "both set"],
+    [{ DISCORD_BOT_TOKEN: "b".repeat(40) }, "DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN", "both set"],
+    [{ NODE_ENV: "staging" }, "NODE_ENV", "production"],
+    [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", "info"],
+    [{ NODE_ENV: "production" }, "MONGODB_URI", "never uses the embedded store"],
+  ])("rejects %j naming %s and the expected form", (env, variable, expected) => {
+    const error = errorOf(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).toContain(expected);
+    expect(error.message).not.toContain("\n");
+  });
+
+  it("never echoes a secret's value in the error line", () => {
+    const error = errorOf({
+      FULFILLMENT_WEBHOOK_SECRET: "hunter2",
+      FULFILLMENT_WEBHOOK_URL: "https://x.test",
+    });
+    expect(error.message).not.toContain("hunter2");
+  });
+
+  it("turns the playground off in production unless asked for", () => {
+    const uri = { NODE_ENV: "production", MONGODB_URI: "mongodb://db.example:27017/cc" };
+    expect(load(uri).playground).toBe(false);
+    const forced = load({ ...uri, PLAYGROUND: "true" });
+    expect(forced.playground).toBe(true);
+    expect(forced.playgroundForcedInProduction).toBe(true);
+  });
+
+  it("enables each adapter only when its variables are set", () => {
+    const config = load({
+      SLACK_SIGNING_SECRET: "s".repeat(32),
+      SLACK_BOT_TOKEN: "xoxb-1-2-3",
+      TELEGRAM_BOT_TOKEN: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+      DISCORD_APPLICATION_ID: "123456789012345678",
+      DISCORD_BOT_TOKEN: "t".repeat(40),
+      DISCORD_GATEWAY: "false",
+    });
+    expect(config.slack?.botToken).toBe("xoxb-1-2-3");
+    expect(config.telegram?.webhookSecret).toBeUndefined();
+    expect(config.discord?.gateway).toBe(false);
+    expect(config.discord?.publicKey).toBeUndefined();
+  });
+
+  it("reads .env when present and lets the real environment win", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cc-env-"));
+    const file = join(dir, ".env");
+    writeFileSync(file, "PORT=4100\nGROUP_TTL=7d\n");
+    const config = loadConfig({ PORT: "4200" }, file);
+    expect(config.port).toBe(4200);
+    expect(config.groupTtlMs).toBe(7 * 86_400_000);
+  });
+
+  it("strips a trailing slash from PUBLIC_URL so links join cleanly", () => {
+    expect(load({ PUBLIC_URL: "https://shop.example.com/" }).publicUrl).toBe("https://shop.example.com");
+  });
+});
