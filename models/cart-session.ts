@@ -1,0 +1,157 @@
+import { type Connection, type Model, Schema } from "mongoose";
+import type { Platform } from "../src/engine/platform";
+
+export type CartSessionStatus = "open" | "checked_out" | "expired";
+
+/** One line of a cart: a catalog SKU, its quantity, and the product as it was when last added. */
+export interface CartLine {
+  /** Upper-cased SKU, the catalog's `_id`. */
+  productId: string;
+  sku: string;
+  name: string;
+  qty: number;
+  unitPrice: number;
+  currency: string;
+}
+
+/**
+ * A cart session (CONTRACT §8). `serial` is kept in the clear as the lookup key; the token only as
+ * its SHA-256 (`tokenHash`), so a dump of this collection opens no cart. A reissue replaces both.
+ */
+export interface CartSessionDoc {
+  /** The serial the session was first issued with: stable across reissues. */
+  _id: string;
+  serial: string;
+  tokenHash: string;
+  /** The user who started it (user key), and where to DM them a reissued code. */
+  ownerKey: string;
+  owner: { platform: Platform; id: string };
+  status: CartSessionStatus;
+  lines: CartLine[];
+  /** Sum of line quantities, kept with the lines so the per-cart cap is one comparison. */
+  totalQty: number;
+  /** Optimistic concurrency: every change to `lines` is conditional on the version read. */
+  version: number;
+  /** Improper accesses since the current code was issued (reset by a reissue). */
+  badAttempts: number;
+  /** Improper accesses over the session's life, across reissues. */
+  badAttemptsTotal: number;
+  reissues: number;
+  issuedAt: Date;
+  /** When the current code was issued (differs from `issuedAt` after a reissue). */
+  codeIssuedAt: Date;
+  lastActivityAt: Date;
+  expiresAt: Date;
+  closedAt?: Date | null;
+  orderIds: string[];
+}
+
+const lineSchema = new Schema<CartLine>(
+  {
+    productId: { type: String, required: true },
+    sku: { type: String, required: true },
+    name: { type: String, required: true },
+    qty: { type: Number, required: true },
+    unitPrice: { type: Number, required: true },
+    currency: { type: String, required: true },
+  },
+  { _id: false },
+);
+
+export const cartSessionSchema = new Schema<CartSessionDoc>(
+  {
+    _id: { type: String, required: true },
+    serial: { type: String, required: true },
+    tokenHash: { type: String, required: true },
+    ownerKey: { type: String, required: true },
+    owner: {
+      type: new Schema({ platform: String, id: String }, { _id: false }),
+      required: true,
+    },
+    status: { type: String, required: true, enum: ["open", "checked_out", "expired"] },
+    lines: { type: [lineSchema], default: [] },
+    totalQty: { type: Number, required: true, default: 0 },
+    version: { type: Number, required: true, default: 0 },
+    badAttempts: { type: Number, required: true, default: 0 },
+    badAttemptsTotal: { type: Number, required: true, default: 0 },
+    reissues: { type: Number, required: true, default: 0 },
+    issuedAt: { type: Date, required: true },
+    codeIssuedAt: { type: Date, required: true },
+    lastActivityAt: { type: Date, required: true },
+    expiresAt: { type: Date, required: true },
+    closedAt: { type: Date, default: null },
+    orderIds: { type: [String], default: [] },
+  },
+  { collection: "cart_sessions", versionKey: false },
+);
+cartSessionSchema.index({ serial: 1 }, { unique: true });
+cartSessionSchema.index({ tokenHash: 1 }, { unique: true });
+cartSessionSchema.index({ ownerKey: 1, status: 1 });
+
+export type CartSessionModel = Model<CartSessionDoc>;
+
+export function bindCartSessionModel(connection: Connection): CartSessionModel {
+  return (
+    (connection.models.CartSession as CartSessionModel | undefined) ??
+    connection.model<CartSessionDoc>("CartSession", cartSessionSchema)
+  );
+}
+
+/**
+ * Which cart a user is working in: their own, or one they resumed by code from another device or
+ * platform. One document per user key, swapped by compare-and-set, so two first accesses racing
+ * on two devices end up in one cart.
+ */
+export interface CartPointerDoc {
+  /** The user key. */
+  _id: string;
+  sessionId: string;
+  updatedAt: Date;
+}
+
+export const cartPointerSchema = new Schema<CartPointerDoc>(
+  {
+    _id: { type: String, required: true },
+    sessionId: { type: String, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  { collection: "cart_pointers", versionKey: false },
+);
+
+export type CartPointerModel = Model<CartPointerDoc>;
+
+export function bindCartPointerModel(connection: Connection): CartPointerModel {
+  return (
+    (connection.models.CartPointer as CartPointerModel | undefined) ??
+    connection.model<CartPointerDoc>("CartPointer", cartPointerSchema)
+  );
+}
+
+/**
+ * Codes a sender presented that matched nothing, per sender and window: enough misses and the
+ * sender is refused for the rest of the window, so nobody sweeps serials.
+ */
+export interface CartAccessMissDoc {
+  /** The sender key (a user key, or `web:<address>` for the page). */
+  _id: string;
+  windowStart: Date;
+  misses: number;
+}
+
+export const cartAccessMissSchema = new Schema<CartAccessMissDoc>(
+  {
+    _id: { type: String, required: true },
+    windowStart: { type: Date, required: true },
+    misses: { type: Number, required: true, default: 0 },
+  },
+  { collection: "cart_access_misses", versionKey: false },
+);
+
+export type CartAccessMissModel = Model<CartAccessMissDoc>;
+
+export function bindCartAccessMissModel(connection: Connection): CartAccessMissModel {
+  return (
+    (connection.models.CartAccessMiss as CartAccessMissModel | undefined) ??
+    connection.model<CartAccessMissDoc>("CartAccessMiss", cartAccessMissSchema)
+  );
+}
