@@ -26,4 +26,9 @@ export interface Reply {
   buttons?: Button[];
   /** Set on an error reply: the stable code of the UserError. */
   errorCode?: string;
+  /**
+   * Set when the router saw this `eventId` before and did not run the command again: the reply is
+   * the first one's (an adapter that already delivered it may skip it).
+   */
+  replayed?: boolean;
 }

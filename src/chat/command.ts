@@ -1,0 +1,82 @@
+import type { Clock } from "../clock";
+import type { Button } from "../engine/messenger";
+import type { UserIdentity } from "../engine/platform";
+import type { CommandEngine } from "./engine-port";
+import type { Invocation } from "./invocation";
+import type { ParsedArgs } from "./parsed-args";
+
+/**
+ * The kinds of value a command accepts. Each kind has one validator (src/chat/arg-types.ts), so
+ * a value typed on Slack, Telegram or the playground and a Discord option are checked the same way.
+ */
+export type ArgType =
+  | "string"
+  | "integer"
+  | "duration"
+  | "sku"
+  | "code"
+  | "mentions"
+  | "email"
+  | "region"
+  | "command";
+
+interface ArgBase {
+  /** The `key=` of the text grammar and the Discord option name (CONTRACT §4). */
+  name: string;
+  /** One line; shown in /help and as the Discord option description (≤ 100 characters). */
+  description: string;
+  required?: boolean;
+  /** Positional words fill these in order; any argument can also be given as `name=value`. */
+  positional?: boolean;
+  /** How the usage line names the value, e.g. `sku` for the `product` option. Defaults to name. */
+  placeholder?: string;
+}
+
+export type ArgSpec =
+  | (ArgBase & { type: "string"; maxLength: number })
+  | (ArgBase & { type: "integer"; min: number; max: number })
+  | (ArgBase & { type: "duration"; minMs: number; maxMs: number })
+  | (ArgBase & { type: "sku" | "code" | "email" | "region" | "command" })
+  /** Every mention anywhere on the line; on Discord a string option holding the mentions. */
+  | (ArgBase & { type: "mentions"; maxCount: number });
+
+/** What a handler gets besides its arguments. */
+export interface CommandContext {
+  engine: CommandEngine;
+  invocation: Invocation;
+  /** The caller, as recorded on first sight. */
+  user: UserIdentity;
+  /** Base of every link (PUBLIC_URL), without a trailing slash. */
+  publicUrl: string;
+  clock: Clock;
+  /** Every command, for /help. */
+  commands: readonly CommandDefinition[];
+}
+
+/** A handler's answer: text with plain URLs, optional buttons; visibility defaults to the command's. */
+export type CommandResult = string | { text: string; buttons?: Button[]; visibility?: "channel" | "private" };
+
+export type CommandHandler = (ctx: CommandContext, args: ParsedArgs) => Promise<CommandResult>;
+
+export interface SubcommandDefinition {
+  name: string;
+  description: string;
+  args?: readonly ArgSpec[];
+  run: CommandHandler;
+}
+
+/** One command, declared once: every platform's schema, the text grammar and /help come from this. */
+export interface CommandDefinition {
+  name: string;
+  /** One line, ≤ 100 characters (Discord's limit). */
+  description: string;
+  /** Where the reply goes: `private` = only the caller where the platform allows. */
+  visibility: "channel" | "private";
+  /** Longer explanation and examples for `/help <command>`. */
+  examples?: readonly string[];
+  args?: readonly ArgSpec[];
+  run?: CommandHandler;
+  /** Commands like /cart: the first word picks one; none typed means `defaultSubcommand`. */
+  subcommands?: readonly SubcommandDefinition[];
+  defaultSubcommand?: string;
+}

@@ -1,0 +1,197 @@
+import type { Clock } from "../clock";
+import { UnavailableError, UserError } from "../engine/errors";
+import type { UserIdentity } from "../engine/platform";
+import type { Logger } from "../logger";
+import type { CommandContext, CommandDefinition, CommandResult } from "./command";
+import type { CommandEngine } from "./engine-port";
+import type { Invocation, Reply } from "./invocation";
+import { type MentionRef, type MentionResolver, parseMention } from "./mentions";
+import { type ParsedCommand, parseOptions, parseText } from "./parse";
+import { type ArgValue, ParsedArgs } from "./parsed-args";
+import type { ProcessedEvents } from "./processed-events";
+import type { SeenChannels } from "./seen-channels";
+
+export interface RouterDeps {
+  engine: CommandEngine;
+  commands: readonly CommandDefinition[];
+  events: ProcessedEvents;
+  channels: SeenChannels;
+  clock: Clock;
+  log: Logger;
+  /** Base of every link, without a trailing slash. */
+  publicUrl: string;
+}
+
+export interface HandleOptions {
+  /** Adapter-specific lookups (e.g. Telegram text_mention entities); falls back to the defaults. */
+  resolveMention?: MentionResolver;
+}
+
+export interface ChatRouter {
+  readonly commands: readonly CommandDefinition[];
+  /**
+   * Runs one invocation and returns its reply. A repeated `eventId` never runs the command again:
+   * the reply is the first one, marked `replayed` so an adapter that already delivered it can skip it.
+   */
+  handle(invocation: Invocation, options?: HandleOptions): Promise<Reply>;
+}
+
+const UNAVAILABLE_TEXT = "crowdcart is temporarily unavailable; please try again in a minute.";
+const INTERNAL_TEXT = "Something went wrong on our side; nothing was changed. Please try again.";
+const RUNNING_TEXT = "Still working on that command; the answer follows shortly.";
+
+export function createRouter(deps: RouterDeps): ChatRouter {
+  const { commands, log } = deps;
+
+  async function run(invocation: Invocation, options: HandleOptions): Promise<Reply> {
+    const command = findCommand(commands, invocation.command);
+    if (!command) {
+      throw new UserError(
+        "UNKNOWN_COMMAND",
+        `Unknown command /${clip(invocation.command)}: type /help to see the commands.`,
+      );
+    }
+    // First sight: the caller (so later mentions resolve and DMs reach them) and the channel.
+    await deps.engine.users.touch(invocation.user);
+    await deps.channels.record(invocation.platform, invocation.channel);
+
+    const syntax = (word: string) => parseMention(invocation.platform, word, invocation.user);
+    const parsed: ParsedCommand =
+      "text" in invocation.args
+        ? parseText(command, invocation.args.text, syntax)
+        : parseOptions(command, invocation.args.options, invocation.args.subcommand, syntax);
+
+    const values = new Map<string, ArgValue>(parsed.values);
+    for (const [name, refs] of parsed.mentions) {
+      const people: UserIdentity[] = [];
+      for (const ref of refs) people.push(await resolve(ref, options, parsed.usage));
+      values.set(name, people);
+    }
+    const ctx: CommandContext = {
+      engine: deps.engine,
+      invocation,
+      user: invocation.user,
+      publicUrl: deps.publicUrl,
+      clock: deps.clock,
+      commands,
+    };
+    const handler = parsed.subcommand?.run ?? command.run;
+    if (!handler) throw new Error(`command /${command.name} has no handler`);
+    return toReply(await handler(ctx, new ParsedArgs(values)), command.visibility);
+  }
+
+  async function resolve(ref: MentionRef, options: HandleOptions, usage: string): Promise<UserIdentity> {
+    const fromAdapter = options.resolveMention ? await options.resolveMention(ref) : undefined;
+    if (fromAdapter) {
+      await deps.engine.users.ensure(fromAdapter);
+      return fromAdapter;
+    }
+    if (ref.id !== undefined) {
+      const identity: UserIdentity = {
+        platform: ref.platform,
+        id: ref.id,
+        ...(ref.displayName ? { displayName: ref.displayName } : {}),
+        ...(ref.username ? { username: ref.username } : {}),
+      };
+      await deps.engine.users.ensure(identity);
+      return identity;
+    }
+    const known = ref.username ? await deps.engine.users.resolveByUsername(ref.platform, ref.username) : null;
+    if (!known) {
+      throw new UserError(
+        "UNKNOWN_MEMBER",
+        `I don't know ${clip(ref.raw)} yet: ask them to send any message to the bot first, then try again. Usage: ${usage}`,
+      );
+    }
+    return {
+      platform: ref.platform,
+      id: known.platformId,
+      displayName: known.displayName,
+      ...(known.username ? { username: known.username } : {}),
+    };
+  }
+
+  return {
+    commands,
+    async handle(invocation, options = {}) {
+      const key = `${invocation.platform}:${invocation.eventId}`;
+      const started = performance.now();
+      let claim: Awaited<ReturnType<ProcessedEvents["claim"]>>;
+      try {
+        claim = await deps.events.claim(key);
+      } catch (error) {
+        return errorReply(error, invocation, log);
+      }
+      if (claim.state === "done") return { ...claim.reply, replayed: true };
+      if (claim.state === "running") return { text: RUNNING_TEXT, visibility: "private", replayed: true };
+
+      let reply: Reply;
+      try {
+        reply = await run(invocation, options);
+      } catch (error) {
+        reply = errorReply(error, invocation, log);
+        if (!(error instanceof UserError)) {
+          // Nothing was done (the engine writes all-or-nothing): a retry may run the command afresh.
+          await deps.events.release(key).catch(() => {});
+          return reply;
+        }
+      }
+      await deps.events.complete(key, reply).catch((error: unknown) => {
+        log.warn({ err: error, eventId: key }, "could not store a command reply; a retry would run it again");
+      });
+      log.info(
+        {
+          platform: invocation.platform,
+          command: invocation.command,
+          eventId: key,
+          errorCode: reply.errorCode,
+          ms: Math.round(performance.now() - started),
+        },
+        "command handled",
+      );
+      return reply;
+    },
+  };
+}
+
+/** Accepts `join`, `/join`, `JOIN` and Telegram's `join@crowdcart_bot`. */
+export function findCommand(
+  commands: readonly CommandDefinition[],
+  name: string,
+): CommandDefinition | undefined {
+  const bare = name.trim().replace(/^\//, "").replace(/@.*$/, "").toLowerCase();
+  return commands.find((c) => c.name === bare);
+}
+
+function toReply(result: CommandResult, visibility: Reply["visibility"]): Reply {
+  if (typeof result === "string") return { text: result, visibility };
+  return {
+    text: result.text,
+    visibility: result.visibility ?? visibility,
+    ...(result.buttons?.length ? { buttons: result.buttons } : {}),
+  };
+}
+
+/** Every failure becomes one line for the user; only our own bugs are logged with a stack. */
+export function errorReply(error: unknown, invocation: Invocation, log: Logger): Reply {
+  if (error instanceof UserError) {
+    return { text: oneLine(error.message), visibility: "private", errorCode: error.code };
+  }
+  if (error instanceof UnavailableError) {
+    log.warn(
+      { platform: invocation.platform, command: invocation.command },
+      "command refused: database unavailable",
+    );
+    return { text: UNAVAILABLE_TEXT, visibility: "private", errorCode: error.code };
+  }
+  log.error({ err: error, platform: invocation.platform, command: invocation.command }, "command failed");
+  return { text: INTERNAL_TEXT, visibility: "private", errorCode: "INTERNAL_ERROR" };
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 39)}…` : text;
+}

@@ -1,0 +1,62 @@
+import type { ArgSpec, CommandDefinition, SubcommandDefinition } from "./command";
+
+/** `<sku>`, `[qty=<n>]`, `[<mention> ...]`: how one argument reads in a usage line. */
+export function argUsage(spec: ArgSpec): string {
+  const placeholder = `<${spec.placeholder ?? spec.name}>`;
+  if (spec.type === "mentions") return spec.required ? `${placeholder} ...` : `[${placeholder} ...]`;
+  const shown = spec.positional ? placeholder : `${spec.name}=${placeholder}`;
+  return spec.required ? shown : `[${shown}]`;
+}
+
+function argsUsage(args: readonly ArgSpec[] | undefined): string {
+  const list = args ?? [];
+  // Positional words first (in order), then options, then mentions: the order people type them.
+  const ordered = [
+    ...list.filter((a) => a.positional && a.type !== "mentions"),
+    ...list.filter((a) => !a.positional && a.type !== "mentions"),
+    ...list.filter((a) => a.type === "mentions"),
+  ];
+  return ordered.map(argUsage).join(" ");
+}
+
+/** The usage of one subcommand, e.g. `/cart add <sku> [qty=<n>]`. */
+export function subcommandUsage(command: CommandDefinition, sub: SubcommandDefinition): string {
+  const optional = command.defaultSubcommand === sub.name && !(sub.args ?? []).some((a) => a.required);
+  const word = optional ? `[${sub.name}]` : sub.name;
+  return [`/${command.name}`, word, argsUsage(sub.args)].filter(Boolean).join(" ");
+}
+
+/** The one-line usage of a command; for subcommands the alternatives joined by `|`. */
+export function usageLine(command: CommandDefinition): string {
+  if (command.subcommands) {
+    const alternatives = command.subcommands.map((sub) =>
+      subcommandUsage(command, sub).slice(command.name.length + 2),
+    );
+    return `/${command.name} ${alternatives.join(" | ")}`;
+  }
+  return [`/${command.name}`, argsUsage(command.args)].filter(Boolean).join(" ");
+}
+
+/** What a value of this argument must look like, in the words of an error message. */
+export function expected(spec: ArgSpec): string {
+  switch (spec.type) {
+    case "string":
+      return `text of at most ${spec.maxLength} characters`;
+    case "integer":
+      return `a whole number from ${spec.min} to ${spec.max}`;
+    case "duration":
+      return "a duration like 90s, 30m, 48h or 7d";
+    case "sku":
+      return "a product SKU such as KB-75 (see /catalog)";
+    case "code":
+      return "a code of letters, digits and dashes";
+    case "email":
+      return "an email address like ana@example.com";
+    case "region":
+      return "a region code such as EU or US";
+    case "command":
+      return "a command name such as join";
+    case "mentions":
+      return `up to ${spec.maxCount} mentions`;
+  }
+}
