@@ -15,14 +15,17 @@ export interface CartLine {
 }
 
 /**
- * A cart session (CONTRACT §8). `serial` is kept in the clear as the lookup key; the token only as
- * its SHA-256 (`tokenHash`), so a dump of this collection opens no cart. A reissue replaces both.
+ * A cart session (CONTRACT §8). `serial` is kept in the clear as the lookup key; the token as its
+ * SHA-256 (`tokenHash`, looked up and compared) and sealed under a key kept outside the database
+ * (`tokenSealed`, so replies can show the code again). A dump opens no cart. A reissue replaces all three.
  */
 export interface CartSessionDoc {
   /** The serial the session was first issued with: stable across reissues. */
   _id: string;
   serial: string;
   tokenHash: string;
+  /** The token sealed under a key kept outside the database (src/engine/cart/token-seal.ts). */
+  tokenSealed: string;
   /** The user who started it (user key), and where to DM them a reissued code. */
   ownerKey: string;
   owner: { platform: Platform; id: string };
@@ -63,6 +66,7 @@ export const cartSessionSchema = new Schema<CartSessionDoc>(
     _id: { type: String, required: true },
     serial: { type: String, required: true },
     tokenHash: { type: String, required: true },
+    tokenSealed: { type: String, required: true },
     ownerKey: { type: String, required: true },
     owner: {
       type: new Schema({ platform: String, id: String }, { _id: false }),

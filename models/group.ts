@@ -1,0 +1,94 @@
+import { type Connection, type Model, Schema } from "mongoose";
+
+export type GroupState = "open" | "complete" | "failed";
+
+/** A member who joined: their order is the purchase procedure of claim 1. */
+export interface GroupMember {
+  userKey: string;
+  orderId: string;
+  joinedAt: Date;
+}
+
+/** A member tagged by the organiser, with the personal token of their link `/g/<code>?m=<token>`. */
+export interface GroupInvite {
+  userKey: string;
+  token: string;
+}
+
+/**
+ * A group purchase. `memberCount` mirrors `members.length` so one conditional update can check
+ * the cap, the state and "not yet a member" atomically.
+ */
+export interface GroupDoc {
+  /** The group code. */
+  _id: string;
+  sku: string;
+  organiserKey: string;
+  size: number;
+  max: number;
+  expiresAt: Date;
+  state: GroupState;
+  memberCount: number;
+  members: GroupMember[];
+  invites: GroupInvite[];
+  /** False from the moment the state leaves `open` until every consequence (points, cancellations, DMs) is written. */
+  settled: boolean;
+  createdAt: Date;
+  closedAt?: Date | null;
+}
+
+export const groupSchema = new Schema<GroupDoc>(
+  {
+    _id: { type: String, required: true },
+    sku: { type: String, required: true },
+    organiserKey: { type: String, required: true },
+    size: { type: Number, required: true },
+    max: { type: Number, required: true },
+    expiresAt: { type: Date, required: true },
+    state: { type: String, required: true, enum: ["open", "complete", "failed"] },
+    memberCount: { type: Number, required: true, default: 0 },
+    members: {
+      type: [new Schema<GroupMember>({ userKey: String, orderId: String, joinedAt: Date }, { _id: false })],
+      default: [],
+    },
+    invites: {
+      type: [new Schema<GroupInvite>({ userKey: String, token: String }, { _id: false })],
+      default: [],
+    },
+    settled: { type: Boolean, required: true, default: true },
+    createdAt: { type: Date, required: true },
+    closedAt: { type: Date, default: null },
+  },
+  { collection: "groups", versionKey: false },
+);
+// The sweeper's query: open groups past their deadline, and closed ones not yet settled.
+groupSchema.index({ state: 1, expiresAt: 1 });
+groupSchema.index({ settled: 1 });
+
+export type GroupModel = Model<GroupDoc>;
+
+export function bindGroupModel(connection: Connection): GroupModel {
+  return (
+    (connection.models.Group as GroupModel | undefined) ?? connection.model<GroupDoc>("Group", groupSchema)
+  );
+}
+
+/** When each tagged member was last reminded (claim 21 throttle). `_id` = `<code>|<userKey>`. */
+export interface ReminderDoc {
+  _id: string;
+  remindedAt: Date;
+}
+
+export const reminderSchema = new Schema<ReminderDoc>(
+  { _id: { type: String, required: true }, remindedAt: { type: Date, required: true } },
+  { collection: "group_reminders", versionKey: false },
+);
+
+export type ReminderModel = Model<ReminderDoc>;
+
+export function bindReminderModel(connection: Connection): ReminderModel {
+  return (
+    (connection.models.GroupReminder as ReminderModel | undefined) ??
+    connection.model<ReminderDoc>("GroupReminder", reminderSchema)
+  );
+}

@@ -1,0 +1,32 @@
+import type { Connection } from "mongoose";
+import { bindGroupModel, bindReminderModel } from "./group";
+import { bindLedgerModel } from "./ledger";
+import { bindOrderModel } from "./order";
+import { bindOutboxModel } from "./outbox";
+import { bindProductModel } from "./product";
+import { bindUserModel } from "./user";
+
+export type { GroupDoc, GroupInvite, GroupMember, GroupState, ReminderDoc } from "./group";
+export type { LedgerEntryDoc } from "./ledger";
+export type { OrderDoc, OrderStatus } from "./order";
+export type { OutboxDm, OutboxDoc, OutboxShipping, OutboxStatus } from "./outbox";
+export type { ProductDoc, Tier } from "./product";
+export type { UserDoc } from "./user";
+
+/**
+ * The engine's models, bound to one connection (never the global mongoose), so two engines on
+ * two connections can live in one process. Binding twice to one connection returns the same models.
+ */
+export function bindModels(connection: Connection) {
+  return {
+    User: bindUserModel(connection),
+    Product: bindProductModel(connection),
+    Order: bindOrderModel(connection),
+    Group: bindGroupModel(connection),
+    GroupReminder: bindReminderModel(connection),
+    LedgerEntry: bindLedgerModel(connection),
+    OutboxMessage: bindOutboxModel(connection),
+  };
+}
+
+export type Models = ReturnType<typeof bindModels>;

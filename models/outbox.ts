@@ -1,0 +1,93 @@
+import { type Connection, type Model, Schema } from "mongoose";
+import type { Button } from "../src/engine/messenger";
+import type { Platform } from "../src/engine/platform";
+
+/**
+ * `pending` → claimed as `sending` under a lease → `sent`, or back to `pending` with back-off, or
+ * `failed` for good. `held`: a shipping request kept because no fulfillment URL is configured.
+ */
+export type OutboxStatus = "pending" | "sending" | "sent" | "failed" | "held";
+
+export interface OutboxDm {
+  platform: Platform;
+  userId: string;
+  userKey: string;
+  text: string;
+  buttons: Button[];
+}
+
+export interface OutboxShipping {
+  /** The exact bytes POSTed and signed, fixed at write time so every retry is identical. */
+  body: string;
+  idempotencyKey: string;
+  orderId: string;
+}
+
+/** One message to deliver: a DM or a shipping request, written with the state change that caused it. */
+export interface OutboxDoc {
+  /** Stable id, derived from the cause where one exists, so writing it twice is a duplicate key. */
+  _id: string;
+  kind: "dm" | "shipping";
+  /** For DMs: the platform whose Messenger delivers it (the worker claims only what it can send). */
+  platform: Platform | null;
+  dm?: OutboxDm | null;
+  shipping?: OutboxShipping | null;
+  status: OutboxStatus;
+  attempts: number;
+  nextAttemptAt: Date;
+  leaseOwner?: string | null;
+  leaseUntil?: Date | null;
+  lastError?: string | null;
+  createdAt: Date;
+  sentAt?: Date | null;
+}
+
+const buttonSchema = new Schema<Button>({ label: String, url: String, command: String }, { _id: false });
+
+export const outboxSchema = new Schema<OutboxDoc>(
+  {
+    _id: { type: String, required: true },
+    kind: { type: String, required: true, enum: ["dm", "shipping"] },
+    platform: { type: String, default: null },
+    dm: {
+      type: new Schema<OutboxDm>(
+        {
+          platform: String,
+          userId: String,
+          userKey: String,
+          text: String,
+          buttons: { type: [buttonSchema], default: [] },
+        },
+        { _id: false },
+      ),
+      default: null,
+    },
+    shipping: {
+      type: new Schema<OutboxShipping>(
+        { body: String, idempotencyKey: String, orderId: String },
+        { _id: false },
+      ),
+      default: null,
+    },
+    status: { type: String, required: true, enum: ["pending", "sending", "sent", "failed", "held"] },
+    attempts: { type: Number, required: true, default: 0 },
+    nextAttemptAt: { type: Date, required: true },
+    leaseOwner: { type: String, default: null },
+    leaseUntil: { type: Date, default: null },
+    lastError: { type: String, default: null },
+    createdAt: { type: Date, required: true },
+    sentAt: { type: Date, default: null },
+  },
+  { collection: "outbox", versionKey: false },
+);
+outboxSchema.index({ status: 1, nextAttemptAt: 1 });
+outboxSchema.index({ status: 1, leaseUntil: 1 });
+
+export type OutboxModel = Model<OutboxDoc>;
+
+export function bindOutboxModel(connection: Connection): OutboxModel {
+  return (
+    (connection.models.OutboxMessage as OutboxModel | undefined) ??
+    connection.model<OutboxDoc>("OutboxMessage", outboxSchema)
+  );
+}

@@ -1,0 +1,97 @@
+import type { Connection } from "mongoose";
+import { bindModels } from "../../models";
+import type { Clock } from "../clock";
+import { runInTransaction } from "../db/transaction";
+import type { Logger } from "../logger";
+import { type Catalog, createCatalog } from "./catalog";
+import type { EngineContext } from "./context";
+import type { Messenger } from "./messenger";
+import { createOrders, type Orders } from "./orders";
+import { createOutbox, type Fulfillment, type Outbox, type OutboxOptions } from "./outbox";
+import { createPoints } from "./points";
+import { guarded } from "./unavailable";
+import { createUsers, type Users } from "./users";
+
+export interface EngineDeps {
+  connection: Connection;
+  clock: Clock;
+  log: Logger;
+  /** Base of every link the bot sends (PUBLIC_URL). */
+  publicUrl: string;
+  groupTtlMs: number;
+  session: { ttlMs: number; maxBadAttempts: number; badAttemptDelayMs: number };
+  fulfillment?: Fulfillment;
+  /** CATALOG_FILE; the bundled demo catalog when unset. */
+  catalogFile?: string;
+  /** Tuning for tests; production uses the defaults. */
+  outbox?: Partial<OutboxOptions>;
+  /** How often the expiry sweeper looks for groups past their deadline. */
+  sweepIntervalMs?: number;
+}
+
+/** Everything a service is built from, for parts (carts) that extend the engine. */
+export interface EngineCore {
+  deps: EngineDeps;
+  ctx: EngineContext;
+  users: Users;
+  catalog: Catalog;
+  orders: Orders;
+  outbox: Outbox;
+}
+
+export type Engine = ReturnType<typeof createEngine>;
+
+/**
+ * The platform-free engine: one per process (or two in a test, on two connections). Holds no state
+ * that matters between calls; everything lives in the database, so instances can share one.
+ */
+export function createEngine(deps: EngineDeps) {
+  const { connection, log } = deps;
+  let outboxRef: Outbox | undefined;
+  const ctx: EngineContext = {
+    connection,
+    models: bindModels(connection),
+    clock: deps.clock,
+    log,
+    publicUrl: deps.publicUrl.replace(/\/+$/, ""),
+    tx: (fn) => runInTransaction(connection, fn, log),
+    guard: (fn) => guarded(connection, fn),
+    kickOutbox: () => outboxRef?.worker.kick(),
+  };
+  const users = createUsers(ctx);
+  const catalog = createCatalog(ctx, deps.catalogFile);
+  const outbox = createOutbox(ctx, deps.fulfillment, deps.outbox);
+  outboxRef = outbox;
+  const orders = createOrders(ctx, outbox.writer);
+  const points = createPoints(ctx);
+  const core: EngineCore = { deps, ctx, users, catalog, orders, outbox };
+
+  let started = false;
+  return {
+    core,
+    users,
+    catalog,
+    orders,
+    points,
+    outbox,
+    /** Adapters register how they DM; the worker then delivers that platform's messages. */
+    registerMessenger(messenger: Messenger): void {
+      outbox.worker.registerMessenger(messenger);
+    },
+    /** Upserts the catalog (throws CatalogError on a bad file), builds indexes, starts the workers. */
+    async start(): Promise<void> {
+      if (started) return;
+      await ctx.guard(() => Promise.all(Object.values(ctx.models).map((model) => model.init())));
+      const count = await catalog.load();
+      log.info({ products: count, file: deps.catalogFile ?? "demo catalog" }, "catalog loaded");
+      outbox.worker.start();
+      started = true;
+    },
+    /** Stops the workers; in-flight deliveries finish first. Does not close the connection. */
+    async stop(): Promise<void> {
+      if (!started) return;
+      started = false;
+      await outbox.worker.stop();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from "node:crypto";
+import type { OrderDoc, ProductDoc, UserDoc } from "../../models";
+import type { EngineContext, Session } from "./context";
+import { UserError } from "./errors";
+import type { OutboxWriter } from "./outbox/writer";
+
+export const MAX_QTY = 99;
+
+export interface PlaceOrderInput {
+  userKey: string;
+  sku: string;
+  qty: number;
+  /** The group it is placed in (a `/join`); omit for a cart checkout. */
+  groupCode?: string | null;
+  /** The cart session it comes from (a checkout); omit for a `/join`. */
+  sessionCode?: string | null;
+}
+
+export function newOrderId(): string {
+  return `ord_${randomBytes(12).toString("base64url")}`;
+}
+
+export function checkQty(qty: number): void {
+  if (!Number.isInteger(qty) || qty < 1 || qty > MAX_QTY) {
+    throw new UserError("INVALID_QTY", `qty must be a whole number from 1 to ${MAX_QTY}; e.g. qty=2`);
+  }
+}
+
+export type Orders = ReturnType<typeof createOrders>;
+
+/**
+ * The purchase procedure shared by `/join` and `/cart checkout`: an order at list price and its
+ * shipping request (claim 5, CONTRACT §7), written together in the caller's transaction.
+ */
+export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
+  const { Order, Product, User } = ctx.models;
+
+  return {
+    /**
+     * Places one order (one SKU, one quantity) inside `session`. Throws UserError for an unknown
+     * SKU or a bad quantity before writing anything.
+     */
+    async placeOrder(session: Session, input: PlaceOrderInput): Promise<OrderDoc> {
+      checkQty(input.qty);
+      const product = await Product.findById(input.sku.trim().toUpperCase())
+        .session(session ?? null)
+        .lean<ProductDoc>();
+      if (!product) {
+        throw new UserError(
+          "UNKNOWN_PRODUCT",
+          `There is no product "${input.sku}"; type /catalog to see what is for sale`,
+        );
+      }
+      const user = await User.findById(input.userKey)
+        .session(session ?? null)
+        .lean<UserDoc>();
+      const order: OrderDoc = {
+        _id: newOrderId(),
+        userKey: input.userKey,
+        groupCode: input.groupCode ?? null,
+        sessionCode: input.sessionCode ?? null,
+        sku: product.sku,
+        name: product.name,
+        qty: input.qty,
+        unitPrice: product.price,
+        total: product.price * input.qty,
+        currency: product.currency,
+        region: user?.region ?? null,
+        status: "placed",
+        createdAt: ctx.clock.now(),
+        cancelledAt: null,
+      };
+      await Order.create([order], { session });
+      await outbox.shipping(session, order, "requested");
+      return order;
+    },
+
+    /** Cancels a placed order and queues the cancelled shipping request; false if it was not `placed`. */
+    async cancelOrder(session: Session, orderId: string): Promise<boolean> {
+      const now = ctx.clock.now();
+      const order = await Order.findOneAndUpdate(
+        { _id: orderId, status: "placed" },
+        { $set: { status: "cancelled", cancelledAt: now } },
+        { session, returnDocument: "after" },
+      ).lean<OrderDoc>();
+      if (!order) return false;
+      await outbox.shipping(session, order, "cancelled");
+      return true;
+    },
+
+    get(orderId: string): Promise<OrderDoc | null> {
+      return ctx.guard(() => Order.findById(orderId).lean<OrderDoc>());
+    },
+
+    forGroup(groupCode: string): Promise<OrderDoc[]> {
+      return ctx.guard(() => Order.find({ groupCode }).sort({ createdAt: 1 }).lean<OrderDoc[]>());
+    },
+
+    forUser(userKey: string): Promise<OrderDoc[]> {
+      return ctx.guard(() => Order.find({ userKey }).sort({ createdAt: -1 }).lean<OrderDoc[]>());
+    },
+  };
+}

@@ -1,0 +1,39 @@
+import type { OutboxDoc, OutboxStatus } from "../../../models";
+import type { EngineContext } from "../context";
+import type { Fulfillment } from "./webhook";
+import { type OutboxOptions, OutboxWorker } from "./worker";
+import { createOutboxWriter } from "./writer";
+
+export type { Fulfillment } from "./webhook";
+export { signBody } from "./webhook";
+export { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions, OutboxWorker } from "./worker";
+export { type DmInput, type OutboxWriter, shippingBody } from "./writer";
+
+export type Outbox = ReturnType<typeof createOutbox>;
+
+/** The outbox: a writer used inside transactions, and the worker that delivers after commit. */
+export function createOutbox(
+  ctx: EngineContext,
+  fulfillment?: Fulfillment,
+  options?: Partial<OutboxOptions>,
+) {
+  const writer = createOutboxWriter(ctx);
+  const worker = new OutboxWorker(ctx, fulfillment, options);
+  return {
+    writer,
+    worker,
+    /** Delivers everything due now (tests and shutdown); returns how many were handled. */
+    runOnce: () => ctx.guard(() => worker.runOnce()),
+    list(
+      filter: { status?: OutboxStatus; kind?: "dm" | "shipping"; userKey?: string } = {},
+    ): Promise<OutboxDoc[]> {
+      const query: Record<string, unknown> = {};
+      if (filter.status) query.status = filter.status;
+      if (filter.kind) query.kind = filter.kind;
+      if (filter.userKey) query["dm.userKey"] = filter.userKey;
+      return ctx.guard(() =>
+        ctx.models.OutboxMessage.find(query).sort({ createdAt: 1, _id: 1 }).lean<OutboxDoc[]>(),
+      );
+    },
+  };
+}

@@ -1,0 +1,242 @@
+import { randomUUID } from "node:crypto";
+import type { OutboxDoc } from "../../../models";
+import type { EngineContext } from "../context";
+import type { DeliveryResult, Messenger } from "../messenger";
+import type { Platform } from "../platform";
+import { Pacer } from "./pace";
+import { type Fulfillment, postShippingRequest } from "./webhook";
+
+export interface OutboxOptions {
+  /** How long a claim is exclusive; a worker that dies holding one loses it after this. */
+  leaseMs: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** Retryable DM failures after which the DM is given up and recorded as undeliverable. */
+  maxDmAttempts: number;
+  /** Idle wait between scans when nothing kicked the worker. */
+  pollMs: number;
+  /** Messages delivered in parallel, so one slow platform does not hold up the others. */
+  concurrency: number;
+}
+
+export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
+  leaseMs: 60_000,
+  backoffBaseMs: 2_000,
+  backoffMaxMs: 15 * 60_000,
+  maxDmAttempts: 10,
+  pollMs: 1_000,
+  concurrency: 4,
+};
+
+/**
+ * Delivers the outbox. Each message is claimed with an atomic findOneAndUpdate that sets a lease,
+ * so any number of workers (in any number of processes) share the work and a message is sent by
+ * one of them; a worker killed after claiming leaves a lease that expires, and the message is then
+ * claimed again and sent once. Leases and back-off run on the engine clock.
+ */
+export class OutboxWorker {
+  readonly workerId = randomUUID();
+  private readonly messengers = new Map<Platform, Messenger>();
+  private readonly pacer = new Pacer();
+  private readonly options: OutboxOptions;
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+  private kicked = false;
+
+  constructor(
+    private readonly ctx: EngineContext,
+    private readonly fulfillment: Fulfillment | undefined,
+    options: Partial<OutboxOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_OUTBOX_OPTIONS, ...options };
+  }
+
+  registerMessenger(messenger: Messenger): void {
+    this.messengers.set(messenger.platform, messenger);
+    this.kick();
+  }
+
+  /** Claims the next due message this worker can deliver, or null. */
+  async claim(): Promise<OutboxDoc | null> {
+    const now = this.ctx.clock.now();
+    const deliverable: object[] = [{ kind: "shipping" }];
+    const platforms = [...this.messengers.keys()];
+    if (platforms.length > 0) deliverable.push({ kind: "dm", platform: { $in: platforms } });
+    const due: object[] = [
+      { status: "pending", nextAttemptAt: { $lte: now } },
+      { status: "sending", leaseUntil: { $lte: now } },
+    ];
+    // Shipping requests kept while no URL was configured go out once one is.
+    if (this.fulfillment) due.push({ status: "held", kind: "shipping" });
+    return this.ctx.models.OutboxMessage.findOneAndUpdate(
+      { $and: [{ $or: due }, { $or: deliverable }] },
+      {
+        $set: {
+          status: "sending",
+          leaseOwner: this.workerId,
+          leaseUntil: new Date(now.getTime() + this.options.leaseMs),
+        },
+        $inc: { attempts: 1 },
+      },
+      { sort: { nextAttemptAt: 1 }, returnDocument: "after" },
+    ).lean<OutboxDoc>();
+  }
+
+  /** Delivers one claimed message and records the outcome (only while this worker still holds the lease). */
+  async deliver(doc: OutboxDoc): Promise<void> {
+    if (doc.kind === "shipping") return this.deliverShipping(doc);
+    const dm = doc.dm;
+    const messenger = dm ? this.messengers.get(dm.platform) : undefined;
+    if (!dm || !messenger) {
+      await this.release(doc, "no messenger for this platform");
+      return;
+    }
+    await this.pacer.wait(messenger, dm.userId);
+    let result: DeliveryResult;
+    try {
+      result = await messenger.send({
+        id: doc._id,
+        platform: dm.platform,
+        userId: dm.userId,
+        text: dm.text,
+        ...(dm.buttons.length > 0 ? { buttons: dm.buttons } : {}),
+      });
+    } catch (error) {
+      result = { ok: false, retryable: true, reason: error instanceof Error ? error.message : String(error) };
+    }
+    const { User } = this.ctx.models;
+    if (result.ok) {
+      if (await this.finish(doc, { status: "sent", sentAt: this.ctx.clock.now(), lastError: null })) {
+        await User.updateOne({ _id: dm.userKey, dmFailure: { $ne: null } }, { $set: { dmFailure: null } });
+      }
+      return;
+    }
+    if (result.retryable && doc.attempts < this.options.maxDmAttempts) {
+      await this.retry(doc, result.reason, result.retryAfterMs);
+      return;
+    }
+    const at = this.ctx.clock.now();
+    if (await this.finish(doc, { status: "failed", lastError: result.reason })) {
+      await User.updateOne({ _id: dm.userKey }, { $set: { dmFailure: { reason: result.reason, at } } });
+      this.ctx.log.warn(
+        { outboxId: doc._id, platform: dm.platform, reason: result.reason },
+        "outbox: direct message could not be delivered",
+      );
+    }
+  }
+
+  private async deliverShipping(doc: OutboxDoc): Promise<void> {
+    const shipping = doc.shipping;
+    if (!shipping) {
+      await this.finish(doc, { status: "failed", lastError: "shipping message without a body" });
+      return;
+    }
+    if (!this.fulfillment) {
+      if (await this.finish(doc, { status: "held" })) {
+        this.ctx.log.info(
+          { outboxId: doc._id, shippingRequest: JSON.parse(shipping.body) as unknown },
+          "shipping request kept (FULFILLMENT_WEBHOOK_URL is unset)",
+        );
+      }
+      return;
+    }
+    const result = await postShippingRequest(this.fulfillment, shipping.body, shipping.idempotencyKey);
+    if (result.ok) {
+      await this.finish(doc, { status: "sent", sentAt: this.ctx.clock.now(), lastError: null });
+      return;
+    }
+    // The contract says "until a 2xx": shipping requests are never given up.
+    this.ctx.log.warn(
+      { outboxId: doc._id, orderId: shipping.orderId, reason: result.reason, attempts: doc.attempts },
+      "shipping request not accepted; will retry",
+    );
+    await this.retry(doc, result.reason, result.retryAfterMs);
+  }
+
+  /** Back-off: base × 2^(attempts−1), capped; a platform's own `retryAfterMs` wins when longer. */
+  backoffMs(attempts: number, retryAfterMs?: number): number {
+    const exp = Math.min(
+      this.options.backoffMaxMs,
+      this.options.backoffBaseMs * 2 ** Math.min(Math.max(attempts - 1, 0), 30),
+    );
+    return Math.max(exp, retryAfterMs ?? 0);
+  }
+
+  private retry(doc: OutboxDoc, reason: string, retryAfterMs?: number): Promise<boolean> {
+    const next = new Date(this.ctx.clock.now().getTime() + this.backoffMs(doc.attempts, retryAfterMs));
+    return this.finish(doc, { status: "pending", nextAttemptAt: next, lastError: reason });
+  }
+
+  /** Gives a message back untouched (e.g. its messenger went away): the attempt does not count. */
+  private release(doc: OutboxDoc, reason: string): Promise<boolean> {
+    return this.finish(doc, { status: "pending", lastError: reason }, -1);
+  }
+
+  /** Records an outcome if this worker still holds the lease; false when another worker took it over. */
+  private async finish(doc: OutboxDoc, set: Partial<OutboxDoc>, attemptsDelta = 0): Promise<boolean> {
+    const result = await this.ctx.models.OutboxMessage.updateOne(
+      { _id: doc._id, status: "sending", leaseOwner: this.workerId },
+      {
+        $set: { ...set, leaseOwner: null, leaseUntil: null },
+        ...(attemptsDelta !== 0 ? { $inc: { attempts: attemptsDelta } } : {}),
+      },
+    );
+    return result.modifiedCount === 1;
+  }
+
+  /** Claims and delivers until nothing is due; returns how many messages were handled. */
+  async runOnce(): Promise<number> {
+    let handled = 0;
+    const lane = async () => {
+      for (;;) {
+        const doc = await this.claim();
+        if (!doc) return;
+        await this.deliver(doc);
+        handled++;
+      }
+    };
+    await Promise.all(Array.from({ length: this.options.concurrency }, lane));
+    return handled;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = undefined;
+  }
+
+  /** New messages were committed: deliver now instead of at the next poll. */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      this.kicked = false;
+      try {
+        await this.runOnce();
+      } catch (error) {
+        this.ctx.log.warn({ err: error }, "outbox: delivery pass failed; retrying");
+      }
+      if (!this.running || this.kicked) continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.pollMs);
+        timer.unref();
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+}
