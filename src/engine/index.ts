@@ -5,6 +5,7 @@ import { runInTransaction } from "../db/transaction";
 import type { Logger } from "../logger";
 import { type Catalog, createCatalog } from "./catalog";
 import type { EngineContext } from "./context";
+import { createGroups } from "./groups";
 import type { Messenger } from "./messenger";
 import { createOrders, type Orders } from "./orders";
 import { createOutbox, type Fulfillment, type Outbox, type OutboxOptions } from "./outbox";
@@ -64,6 +65,13 @@ export function createEngine(deps: EngineDeps) {
   outboxRef = outbox;
   const orders = createOrders(ctx, outbox.writer);
   const points = createPoints(ctx);
+  const groups = createGroups(ctx, {
+    catalog,
+    orders,
+    outbox: outbox.writer,
+    groupTtlMs: deps.groupTtlMs,
+    sweepIntervalMs: deps.sweepIntervalMs,
+  });
   const core: EngineCore = { deps, ctx, users, catalog, orders, outbox };
 
   let started = false;
@@ -73,6 +81,7 @@ export function createEngine(deps: EngineDeps) {
     catalog,
     orders,
     points,
+    groups,
     outbox,
     /** Adapters register how they DM; the worker then delivers that platform's messages. */
     registerMessenger(messenger: Messenger): void {
@@ -85,12 +94,14 @@ export function createEngine(deps: EngineDeps) {
       const count = await catalog.load();
       log.info({ products: count, file: deps.catalogFile ?? "demo catalog" }, "catalog loaded");
       outbox.worker.start();
+      groups.sweeper.start();
       started = true;
     },
     /** Stops the workers; in-flight deliveries finish first. Does not close the connection. */
     async stop(): Promise<void> {
       if (!started) return;
       started = false;
+      await groups.sweeper.stop();
       await outbox.worker.stop();
     },
   };

@@ -14,6 +14,8 @@ export interface PlaceOrderInput {
   groupCode?: string | null;
   /** The cart session it comes from (a checkout); omit for a `/join`. */
   sessionCode?: string | null;
+  /** Chosen by the caller when it must reference the order before it exists (a group membership). */
+  orderId?: string;
 }
 
 export function newOrderId(): string {
@@ -55,7 +57,7 @@ export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
         .session(session ?? null)
         .lean<UserDoc>();
       const order: OrderDoc = {
-        _id: newOrderId(),
+        _id: input.orderId ?? newOrderId(),
         userKey: input.userKey,
         groupCode: input.groupCode ?? null,
         sessionCode: input.sessionCode ?? null,

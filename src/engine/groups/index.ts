@@ -1,0 +1,60 @@
+import type { GroupDoc } from "../../../models";
+import type { Catalog } from "../catalog";
+import type { EngineContext } from "../context";
+import type { Orders } from "../orders";
+import type { OutboxWriter } from "../outbox";
+import { createJoin, type JoinOptions } from "./join";
+import { createOpenGroup, type OpenGroupOptions } from "./open";
+import { createReminders } from "./reminders";
+import { createSettlement } from "./settle";
+import { ExpirySweeper } from "./sweeper";
+import { createView, type ViewOptions } from "./view";
+
+export { GROUP_CODE_LENGTH, newGroupCode, normalizeGroupCode } from "./code";
+export type { JoinOptions, JoinResult } from "./join";
+export type { OpenedGroup, OpenGroupOptions } from "./open";
+export { REMINDER_INTERVAL_MS } from "./reminders";
+export type { GroupView, ViewOptions } from "./view";
+
+export type Groups = ReturnType<typeof createGroups>;
+
+/** Group purchases: open, join, status/page view with reminders, completion, failure, expiry. */
+export function createGroups(
+  ctx: EngineContext,
+  deps: {
+    catalog: Catalog;
+    orders: Orders;
+    outbox: OutboxWriter;
+    groupTtlMs: number;
+    sweepIntervalMs?: number;
+  },
+) {
+  const requireProduct = (sku: string) => deps.catalog.require(sku);
+  const settlement = createSettlement(ctx, deps.orders, deps.outbox);
+  const sweeper = new ExpirySweeper(ctx, settlement, deps.sweepIntervalMs);
+  const open = createOpenGroup(ctx, { outbox: deps.outbox, groupTtlMs: deps.groupTtlMs, requireProduct });
+  const join = createJoin(ctx, { orders: deps.orders, settlement, requireProduct });
+  const remind = createReminders(ctx, deps.outbox);
+  const closeIfExpired = async (group: GroupDoc) => {
+    const closed = await ctx.tx((session) => settlement.closeExpired(session, group));
+    if (closed) ctx.kickOutbox();
+    return closed;
+  };
+  const view = createView(ctx, { closeIfExpired, remind });
+
+  return {
+    /** `/groupbuy`: opens a group for `sku` and DMs every tagged member (user keys) a personal link. */
+    open: (organiserKey: string, sku: string, options?: OpenGroupOptions) =>
+      ctx.guard(() => open(organiserKey, sku, options)),
+    /** `/join`: places the caller's order and makes them a member, atomically. */
+    join: (userKey: string, code: string, options?: JoinOptions) =>
+      ctx.guard(() => join(userKey, code, options)),
+    /** The page `/g/<code>` and `/group <code>`: status for anyone, details for the organiser; may send reminders. */
+    view: (code: string, options?: ViewOptions) => ctx.guard(() => view(code, options)),
+    /** `/group <code>` as `viewerKey`. */
+    status: (code: string, viewerKey: string) => ctx.guard(() => view(code, { viewerKey })),
+    /** One expiry pass (the sweeper runs it on a timer; tests call it after moving the clock). */
+    sweep: () => ctx.guard(() => sweeper.sweep()),
+    sweeper,
+  };
+}

@@ -1,0 +1,98 @@
+import type { GroupDoc, ProductDoc, Tier } from "../../../models";
+import type { Discount } from "../discount";
+import { formatMoney, formatUtc } from "../format";
+import type { Button } from "../messenger";
+
+/** The texts of the DMs a group sends. Neutral text and plain URLs: each adapter renders them. */
+
+export function tiersText(product: Pick<ProductDoc, "tiers">): string {
+  if (product.tiers.length === 0) return "no group discount tiers";
+  return product.tiers.map((t: Tier) => `${t.members}+ members: ${t.percentOff}% off`).join(", ");
+}
+
+export function groupUrl(publicUrl: string, code: string): string {
+  return `${publicUrl}/g/${code}`;
+}
+
+export function personalUrl(publicUrl: string, code: string, token: string): string {
+  return `${publicUrl}/g/${code}?m=${encodeURIComponent(token)}`;
+}
+
+function joinButtons(code: string, link: string): Button[] {
+  return [
+    { label: "Join", command: `/join ${code}` },
+    { label: "Open the group page", url: link },
+  ];
+}
+
+export function inviteDm(input: {
+  group: GroupDoc;
+  product: ProductDoc;
+  organiserName: string;
+  link: string;
+}): { text: string; buttons: Button[] } {
+  const { group, product } = input;
+  const text = [
+    `${input.organiserName} invited you to buy ${product.name} (${product.sku}) together.`,
+    `Price: ${formatMoney(product.price, product.currency)}. Discounts: ${tiersText(product)}.`,
+    `The group needs ${group.size} member${group.size === 1 ? "" : "s"} (up to ${group.max}) by ${formatUtc(group.expiresAt)}.`,
+    `Group code: ${group._id}. Your personal link: ${input.link}`,
+    `To join, type /join ${group._id}`,
+  ].join("\n");
+  return { text, buttons: joinButtons(group._id, input.link) };
+}
+
+export function reminderDm(input: { group: GroupDoc; product: ProductDoc; link: string }): {
+  text: string;
+  buttons: Button[];
+} {
+  const { group, product } = input;
+  const text = [
+    `Reminder: the group buy of ${product.name} (${product.sku}) is waiting for you.`,
+    `${group.memberCount} of ${group.size} members so far; it closes ${formatUtc(group.expiresAt)}. Discounts: ${tiersText(product)}.`,
+    `Your personal link: ${input.link}`,
+    `To join, type /join ${group._id}`,
+  ].join("\n");
+  return { text, buttons: joinButtons(group._id, input.link) };
+}
+
+export function completedDm(input: {
+  group: GroupDoc;
+  product: ProductDoc;
+  discount: Discount;
+  currency: string;
+  balance: number;
+}): string {
+  const { group, discount } = input;
+  const parts: string[] = [];
+  if (discount.tierAmount > 0) {
+    parts.push(`${discount.tierPercentOff}% tier: ${formatMoney(discount.tierAmount, input.currency)}`);
+  }
+  if (discount.regionRebate > 0) {
+    parts.push(`${discount.region} rebate: ${formatMoney(discount.regionRebate, input.currency)}`);
+  }
+  const credited =
+    discount.total > 0
+      ? `You get ${discount.total} points back (${parts.join(" + ")}).`
+      : "No tier was reached, so there are no points to credit this time.";
+  return [
+    `Group ${group._id} for ${input.product.name} is complete with ${group.memberCount} members.`,
+    credited,
+    `Your points balance: ${input.balance}. Type /points for the history.`,
+  ].join("\n");
+}
+
+export function failedDm(input: { group: GroupDoc; product: ProductDoc; orderId: string }): string {
+  const { group } = input;
+  return [
+    `Group ${group._id} for ${input.product.name} closed at ${formatUtc(group.expiresAt)} with ${group.memberCount} of ${group.size} members needed.`,
+    `Your order ${input.orderId} is cancelled; nothing will be shipped or charged.`,
+  ].join("\n");
+}
+
+export function organiserOutcomeDm(input: { group: GroupDoc; product: ProductDoc }): string {
+  const { group } = input;
+  return group.state === "complete"
+    ? `Your group ${group._id} for ${input.product.name} is complete with ${group.memberCount} members.`
+    : `Your group ${group._id} for ${input.product.name} closed with ${group.memberCount} of ${group.size} members needed; every order in it is cancelled.`;
+}

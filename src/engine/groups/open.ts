@@ -1,0 +1,144 @@
+import type { GroupDoc, GroupInvite, ProductDoc, UserDoc } from "../../../models";
+import type { EngineContext } from "../context";
+import { UserError } from "../errors";
+import type { OutboxWriter } from "../outbox";
+import { isDuplicateKey } from "../unavailable";
+import { parseUserKey } from "../users";
+import { newGroupCode, newMemberToken } from "./code";
+import { groupUrl, inviteDm, personalUrl } from "./messages";
+
+export interface OpenGroupOptions {
+  /** Members needed (default 2). */
+  size?: number;
+  /** Members at which the group closes (default = size). */
+  max?: number;
+  /** Lifetime in ms (default GROUP_TTL). */
+  expiresInMs?: number;
+  /** User keys of the tagged members; each gets a DM with a personal link. */
+  members?: string[];
+}
+
+export interface OpenedGroup {
+  code: string;
+  url: string;
+  sku: string;
+  productName: string;
+  size: number;
+  max: number;
+  expiresAt: Date;
+  /** The tagged members; `dmUnreachable` when an earlier DM to them already failed for good. */
+  invites: { userKey: string; displayName: string; link: string; dmUnreachable?: string }[];
+}
+
+export const LIMITS = {
+  maxSize: 1000,
+  maxTagged: 50,
+  minExpiresMs: 60_000,
+  maxExpiresMs: 30 * 86_400_000,
+} as const;
+
+function check(condition: boolean, code: string, message: string): void {
+  if (!condition) throw new UserError(code, message);
+}
+
+export function createOpenGroup(
+  ctx: EngineContext,
+  deps: { outbox: OutboxWriter; groupTtlMs: number; requireProduct: (sku: string) => Promise<ProductDoc> },
+) {
+  const { Group, User } = ctx.models;
+
+  return async function openGroup(
+    organiserKey: string,
+    sku: string,
+    options: OpenGroupOptions = {},
+  ): Promise<OpenedGroup> {
+    const size = options.size ?? 2;
+    check(
+      Number.isInteger(size) && size >= 2 && size <= LIMITS.maxSize,
+      "INVALID_SIZE",
+      `size must be a whole number from 2 to ${LIMITS.maxSize}; e.g. size=3`,
+    );
+    const max = options.max ?? size;
+    check(
+      Number.isInteger(max) && max >= size && max <= LIMITS.maxSize,
+      "INVALID_MAX",
+      `max must be a whole number from size (${size}) to ${LIMITS.maxSize}; e.g. max=${size + 2}`,
+    );
+    const ttl = options.expiresInMs ?? deps.groupTtlMs;
+    check(
+      Number.isFinite(ttl) && ttl >= LIMITS.minExpiresMs && ttl <= LIMITS.maxExpiresMs,
+      "INVALID_EXPIRY",
+      "expires must be from 1m to 30d; e.g. expires=48h",
+    );
+    const tagged = [...new Set(options.members ?? [])].filter((key) => key !== organiserKey);
+    check(
+      tagged.length <= LIMITS.maxTagged,
+      "TOO_MANY_MEMBERS",
+      `tag at most ${LIMITS.maxTagged} members; share the group link with the others`,
+    );
+    for (const key of tagged) parseUserKey(key);
+
+    const product = await deps.requireProduct(sku);
+    const users = new Map(
+      (await User.find({ _id: { $in: [organiserKey, ...tagged] } }).lean<UserDoc[]>()).map((u) => [u._id, u]),
+    );
+    const organiserName = users.get(organiserKey)?.displayName ?? parseUserKey(organiserKey).id;
+    const now = ctx.clock.now();
+    const invites: GroupInvite[] = tagged.map((userKey) => ({ userKey, token: newMemberToken() }));
+
+    // A code collision (2^-65 per pair) is retried with a fresh code rather than reported.
+    for (let attempt = 0; ; attempt++) {
+      const group: GroupDoc = {
+        _id: newGroupCode(),
+        sku: product.sku,
+        organiserKey,
+        size,
+        max,
+        expiresAt: new Date(now.getTime() + ttl),
+        state: "open",
+        memberCount: 0,
+        members: [],
+        invites,
+        settled: true,
+        createdAt: now,
+        closedAt: null,
+      };
+      try {
+        await ctx.tx(async (session) => {
+          await Group.create([group], { session });
+          for (const invite of invites) {
+            const link = personalUrl(ctx.publicUrl, group._id, invite.token);
+            const dm = inviteDm({ group, product, organiserName, link });
+            await deps.outbox.dm(session, {
+              id: `invite:${group._id}:${invite.userKey}`,
+              to: invite.userKey,
+              ...dm,
+            });
+          }
+        });
+      } catch (error) {
+        if (attempt < 2 && isDuplicateKey(error)) continue;
+        throw error;
+      }
+      ctx.kickOutbox();
+      return {
+        code: group._id,
+        url: groupUrl(ctx.publicUrl, group._id),
+        sku: product.sku,
+        productName: product.name,
+        size,
+        max,
+        expiresAt: group.expiresAt,
+        invites: invites.map((invite) => {
+          const user = users.get(invite.userKey);
+          return {
+            userKey: invite.userKey,
+            displayName: user?.displayName ?? parseUserKey(invite.userKey).id,
+            link: personalUrl(ctx.publicUrl, group._id, invite.token),
+            ...(user?.dmFailure ? { dmUnreachable: user.dmFailure.reason } : {}),
+          };
+        }),
+      };
+    }
+  };
+}

@@ -1,0 +1,139 @@
+import type { GroupDoc, LedgerEntryDoc, OrderDoc, ProductDoc, UserDoc } from "../../../models";
+import type { EngineContext, Session } from "../context";
+import { memberDiscount } from "../discount";
+import type { Orders } from "../orders";
+import type { OutboxWriter } from "../outbox";
+import { completedDm, failedDm, organiserOutcomeDm } from "./messages";
+
+/**
+ * Closing a group and writing what follows from it. Every write here is idempotent (deterministic
+ * ids, conditional updates), so settling a group twice — a retried transaction, two instances, or
+ * a standalone server resuming after a crash — has the effect of settling it once.
+ */
+export function createSettlement(ctx: EngineContext, orders: Orders, outbox: OutboxWriter) {
+  const { Group, Order, Product, LedgerEntry, User } = ctx.models;
+
+  /** Moves an open group to `complete`/`failed` if the condition still holds; null when another writer won. */
+  async function close(session: Session, filter: Record<string, unknown>, state: "complete" | "failed") {
+    return Group.findOneAndUpdate(
+      { ...filter, state: "open" },
+      { $set: { state, settled: false, closedAt: ctx.clock.now() } },
+      { session, returnDocument: "after" },
+    ).lean<GroupDoc>();
+  }
+
+  async function productOf(session: Session, sku: string): Promise<ProductDoc | null> {
+    return Product.findById(sku.toUpperCase())
+      .session(session ?? null)
+      .lean<ProductDoc>();
+  }
+
+  async function settleComplete(session: Session, group: GroupDoc, product: ProductDoc): Promise<void> {
+    for (const member of group.members) {
+      const order = await Order.findById(member.orderId)
+        .session(session ?? null)
+        .lean<OrderDoc>();
+      if (!order) continue;
+      // Tiers come from the group's product at the final count; the rebate from what ships to the member.
+      const shipped = order.sku.toUpperCase() === product._id ? product : await productOf(session, order.sku);
+      const discount = memberDiscount({
+        tiers: product.tiers,
+        finalMembers: group.memberCount,
+        orderTotal: order.total,
+        region: order.region,
+        regionRebates: shipped?.regionRebates ?? {},
+      });
+      if (discount.total > 0) {
+        const entry: LedgerEntryDoc = {
+          _id: `group-discount:${group._id}:${member.userKey}`,
+          userKey: member.userKey,
+          amount: discount.total,
+          currency: order.currency,
+          reason: "group-discount",
+          groupCode: group._id,
+          orderId: order._id,
+          detail: {
+            tierPercentOff: discount.tierPercentOff,
+            tierAmount: discount.tierAmount,
+            region: discount.region,
+            regionRebate: discount.regionRebate,
+          },
+          createdAt: ctx.clock.now(),
+        };
+        await LedgerEntry.updateOne({ _id: entry._id }, { $setOnInsert: entry }, { upsert: true, session });
+      }
+      const entries = await LedgerEntry.find({ userKey: member.userKey }, { amount: 1 })
+        .session(session ?? null)
+        .lean<{ amount: number }[]>();
+      const balance = entries.reduce((sum, e) => sum + e.amount, 0);
+      await outbox.dm(session, {
+        id: `complete:${group._id}:${member.userKey}`,
+        to: member.userKey,
+        text: completedDm({ group, product, discount, currency: order.currency, balance }),
+      });
+    }
+  }
+
+  async function settleFailed(session: Session, group: GroupDoc, product: ProductDoc): Promise<void> {
+    for (const member of group.members) {
+      await orders.cancelOrder(session, member.orderId);
+      await outbox.dm(session, {
+        id: `failed:${group._id}:${member.userKey}`,
+        to: member.userKey,
+        text: failedDm({ group, product, orderId: member.orderId }),
+      });
+    }
+  }
+
+  /** Writes the consequences of a closed group, then marks it settled. */
+  async function settle(session: Session, group: GroupDoc): Promise<void> {
+    if (group.state === "open" || group.settled) return;
+    const product = await productOf(session, group.sku);
+    if (product) {
+      if (group.state === "complete") await settleComplete(session, group, product);
+      else await settleFailed(session, group, product);
+      if (!group.members.some((m) => m.userKey === group.organiserKey)) {
+        const organiser = await User.findById(group.organiserKey)
+          .session(session ?? null)
+          .lean<UserDoc>();
+        if (organiser) {
+          await outbox.dm(session, {
+            id: `outcome:${group._id}:${group.organiserKey}`,
+            to: group.organiserKey,
+            text: organiserOutcomeDm({ group, product }),
+          });
+        }
+      }
+    } else {
+      ctx.log.error(
+        { groupCode: group._id, sku: group.sku },
+        "group settled without its product in the catalog",
+      );
+    }
+    await Group.updateOne({ _id: group._id }, { $set: { settled: true } }, { session });
+  }
+
+  return {
+    close,
+    settle,
+    /** At `max` (called inside the join's transaction). */
+    async completeIfFull(session: Session, group: GroupDoc): Promise<GroupDoc | null> {
+      if (group.memberCount < group.max) return null;
+      const closed = await close(session, { _id: group._id, memberCount: { $gte: group.max } }, "complete");
+      if (closed) await settle(session, closed);
+      return closed;
+    },
+    /** At the deadline: complete with at least `size` members, failed below. */
+    async closeExpired(session: Session, group: GroupDoc): Promise<GroupDoc | null> {
+      const now = ctx.clock.now();
+      const due = { _id: group._id, expiresAt: { $lte: now } };
+      const closed =
+        (await close(session, { ...due, memberCount: { $gte: group.size } }, "complete")) ??
+        (await close(session, { ...due, memberCount: { $lt: group.size } }, "failed"));
+      if (closed) await settle(session, closed);
+      return closed;
+    },
+  };
+}
+
+export type Settlement = ReturnType<typeof createSettlement>;
