@@ -1,0 +1,158 @@
+import type { Telegram } from "telegraf";
+import type { Invocation, Reply } from "../../src/chat/invocation";
+import type { MentionRef } from "../../src/chat/mentions";
+import type { ChatRouter } from "../../src/chat/router";
+import type { Engine } from "../../src/engine";
+import type { UserIdentity } from "../../src/engine/platform";
+import type { Logger } from "../../src/logger";
+import { groupCodeOfPayload, groupDeepLink } from "./deep-link";
+import type { TelegramEvent } from "./parse";
+import { renderTelegram } from "./render";
+import { classifyTelegramError } from "./send";
+
+export interface TelegramHandlerDeps {
+  router: ChatRouter;
+  users: Pick<Engine["users"], "resolveByUsername">;
+  log: Logger;
+  /** The bot's @username, for deep links. */
+  botUsername: () => string;
+  publicUrl: string;
+}
+
+/** A Telegram id is a number; anything else is a placeholder for an @username nobody has resolved. */
+export function isReachableTelegramId(id: string): boolean {
+  return /^-?\d{1,20}$/.test(id);
+}
+
+/**
+ * Runs one command event and answers in its chat. Shared by the webhook and long polling, so both
+ * behave the same; a redelivered update gets no second answer (the router replays, we skip).
+ */
+export function createTelegramHandler(deps: TelegramHandlerDeps) {
+  const groupLinkPattern = new RegExp(`${escapeRegExp(deps.publicUrl)}/g/([0-9A-Z]{13})\\b`);
+
+  return async function handle(event: Extract<TelegramEvent, { kind: "command" }>, telegram: Telegram) {
+    if (event.callbackQueryId) {
+      await telegram.answerCbQuery(event.callbackQueryId).catch(() => {});
+    }
+    const invocation = startToCommand(event);
+    const unresolved: string[] = [];
+    const reply = await deps.router.handle(invocation, {
+      resolveMention: (ref) => resolveMention(ref, event.textMentions, unresolved),
+    });
+    if (reply.replayed) return;
+    const text = withOptIn(reply, invocation, unresolved);
+    await deliver({ ...reply, text }, event, telegram);
+  };
+
+  /** `/start g-<code>` from a deep link shows that group; a bare `/start` shows the help. */
+  function startToCommand(event: Extract<TelegramEvent, { kind: "command" }>): Invocation {
+    const { invocation } = event;
+    if (invocation.command !== "start") return invocation;
+    const code = groupCodeOfPayload(event.startPayload);
+    return code
+      ? { ...invocation, command: "group", args: { text: code } }
+      : { ...invocation, command: "help", args: { text: "" } };
+  }
+
+  /**
+   * text_mention words carry their user; `@username` resolves to someone who wrote to the bot; anyone
+   * else becomes a placeholder the DM worker cannot reach, listed in the reply with a deep link.
+   */
+  async function resolveMention(
+    ref: MentionRef,
+    textMentions: Map<string, UserIdentity>,
+    unresolved: string[],
+  ): Promise<UserIdentity | undefined> {
+    if (!ref.username) return undefined;
+    const name = ref.username.toLowerCase();
+    const fromEntity = textMentions.get(name);
+    if (fromEntity) return fromEntity;
+    const known = await deps.users.resolveByUsername("telegram", name);
+    if (known && isReachableTelegramId(known.platformId)) {
+      return {
+        platform: "telegram",
+        id: known.platformId,
+        displayName: known.displayName,
+        ...(known.username ? { username: known.username } : {}),
+      };
+    }
+    unresolved.push(`@${ref.username}`);
+    return { platform: "telegram", id: `@${name}`, displayName: `@${ref.username}` };
+  }
+
+  /** People the bot cannot DM yet get a deep link that starts the bot and shows them the group. */
+  function withOptIn(reply: Reply, invocation: Invocation, unresolved: string[]): string {
+    if (reply.errorCode) return reply.text;
+    const code = groupLinkPattern.exec(reply.text)?.[1];
+    const link = code ? groupDeepLink(deps.botUsername(), code) : undefined;
+    if (!link) return reply.text;
+    if (unresolved.length > 0) {
+      return `${reply.text}\n\nI can't message ${unresolved.join(", ")} yet (they never started me). To get the invitation: open ${link} and press Start.`;
+    }
+    if (invocation.command === "group" || invocation.command === "groupbuy") {
+      return `${reply.text}\n\nNot getting my messages? Open ${link} and press Start.`;
+    }
+    return reply.text;
+  }
+
+  /**
+   * Telegram has no ephemeral messages: a private answer asked for in a group goes to the caller's
+   * private chat, and only if that fails (they never started the bot) does the group hear about it,
+   * without the private content. Errors are not private: they answer the command where it was typed.
+   */
+  async function deliver(
+    reply: Reply,
+    event: Extract<TelegramEvent, { kind: "command" }>,
+    telegram: Telegram,
+  ) {
+    const inGroup = event.invocation.channel.kind === "group";
+    const messageId = messageIdOf(event.invocation.raw);
+    const replyTo = messageId
+      ? { reply_parameters: { message_id: messageId, allow_sending_without_reply: true } }
+      : {};
+    if (inGroup && reply.visibility === "private" && !reply.errorCode) {
+      const sent = await sendAll(telegram, event.invocation.user.id, reply, {});
+      if (sent.ok) return;
+      const link = `https://t.me/${deps.botUsername()}?start=help`;
+      return void (await sendAll(
+        telegram,
+        event.chatId,
+        { text: `I can't send you that privately yet: open ${link}, press Start, then try again.` },
+        replyTo,
+      ));
+    }
+    const sent = await sendAll(telegram, event.chatId, reply, replyTo);
+    if (!sent.ok) deps.log.warn({ reason: sent.reason, chat: event.chatId }, "telegram reply not delivered");
+  }
+
+  async function sendAll(
+    telegram: Telegram,
+    chatId: number | string,
+    reply: Pick<Reply, "text" | "buttons">,
+    extra: Record<string, unknown>,
+  ): Promise<{ ok: true } | { ok: false; reason: string }> {
+    try {
+      for (const part of renderTelegram(reply.text, reply.buttons)) {
+        await telegram.sendMessage(chatId, part.text, {
+          ...extra,
+          ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}),
+          link_preview_options: { is_disabled: true },
+        });
+      }
+      return { ok: true };
+    } catch (error) {
+      const result = classifyTelegramError(error);
+      return { ok: false, reason: result.ok ? "" : result.reason };
+    }
+  }
+}
+
+function messageIdOf(raw: unknown): number | undefined {
+  const id = (raw as { message?: { message_id?: unknown } })?.message?.message_id;
+  return typeof id === "number" ? id : undefined;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

@@ -1,0 +1,41 @@
+import express, { type Router } from "express";
+import type { Update } from "telegraf/types";
+import type { Logger } from "../../src/logger";
+import { SECRET_HEADER, verifyTelegramSecret } from "./verify";
+
+/**
+ * `POST /telegram/webhook` (mounted at /telegram). The secret header is checked before the body is
+ * even parsed, so a forged request costs nothing and changes nothing. Telegram redelivers an update
+ * until it gets a 2xx; the router's event ids make that harmless.
+ */
+export function telegramWebhookRouter(
+  secret: string,
+  onUpdate: (update: Update) => Promise<void>,
+  log: Logger,
+): Router {
+  const router = express.Router();
+  router.post(
+    "/webhook",
+    (req, res, next) => {
+      if (!verifyTelegramSecret(secret, req.get(SECRET_HEADER))) {
+        return void res.status(401).type("text/plain").send("Unauthorized");
+      }
+      next();
+    },
+    express.json({ limit: "1mb" }),
+    async (req, res) => {
+      const update = req.body as unknown;
+      if (typeof update !== "object" || update === null || typeof (update as Update).update_id !== "number") {
+        return void res.status(400).type("text/plain").send("Bad request: not a Telegram update");
+      }
+      try {
+        await onUpdate(update as Update);
+      } catch (error) {
+        // Our failure, not Telegram's: answer 200 anyway so one bad update is not redelivered forever.
+        log.error({ err: error, updateId: (update as Update).update_id }, "telegram update failed");
+      }
+      res.status(200).json({ ok: true });
+    },
+  );
+  return router;
+}

@@ -1,0 +1,201 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+
+/** One Bot API call as the fake received it. */
+export interface TelegramCall {
+  method: string;
+  token: string;
+  body: Record<string, unknown>;
+  /** What the fake answered: the status and whether it was `{ok: true}`. */
+  status: number;
+}
+
+export interface FakeTelegramOptions {
+  /** The bot's own identity (getMe). */
+  bot?: { id: number; username: string; first_name?: string };
+  /**
+   * Enforce a global send rate like Telegram's (about 30 messages per second): a send beyond it
+   * in any one-second window gets 429 with `retry_after: 1`. Off unless set, so tests stay exact.
+   */
+  messagesPerSecond?: number;
+}
+
+export interface FakeTelegramApi {
+  /** The Bot API root to give telegraf (`telegram: { apiRoot }`) or TELEGRAM_API_ROOT. */
+  apiRoot: string;
+  calls: TelegramCall[];
+  /** Calls to one method, in order. */
+  callsTo(method: string): TelegramCall[];
+  /** Messages sent to one chat (sendMessage bodies), in order. */
+  messagesTo(chatId: number | string): Array<Record<string, unknown>>;
+  /** This user never pressed Start: sendMessage to their private chat answers 403. */
+  neverStarted(userId: number | string): void;
+  /** The user pressed Start (e.g. through a deep link): DMs reach them again. */
+  started(userId: number | string): void;
+  /** The next `times` calls of `method` answer 429 with `parameters.retry_after`. */
+  rateLimitNext(method: string, retryAfterSeconds: number, times?: number): void;
+  /** Updates handed out by getUpdates (long polling), oldest first. */
+  queueUpdate(update: Record<string, unknown>): void;
+  close(): Promise<void>;
+}
+
+const SEND_METHODS = new Set([
+  "sendMessage",
+  "sendPhoto",
+  "sendDocument",
+  "editMessageText",
+  "copyMessage",
+  "forwardMessage",
+]);
+
+/**
+ * A local stand-in for api.telegram.org: `POST /bot<token>/<method>` answering `{ok, result}` like
+ * the Bot API, recording every call. It answers the errors a bot meets in practice: 403 for a user
+ * who never started the bot, 429 with `retry_after`, and (optionally) a global send rate.
+ */
+export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): Promise<FakeTelegramApi> {
+  const bot = { id: 7000001, username: "crowdcart_test_bot", first_name: "crowdcart", ...options.bot };
+  const calls: TelegramCall[] = [];
+  const blocked = new Set<string>();
+  const limits = new Map<string, { retryAfter: number; times: number }>();
+  const updates: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  let messageId = 1;
+  let windowStart = 0;
+  let windowCount = 0;
+
+  const app = express();
+  app.use(express.json({ limit: "1mb" }));
+  app.use(express.urlencoded({ extended: true }));
+  app.post("/bot:token/:method", async (req, res) => {
+    const token = req.params.token;
+    const method = req.params.method;
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const answer = (status: number, payload: Record<string, unknown>) => {
+      calls.push({ method, token, body, status });
+      res.status(status).json(payload);
+    };
+
+    const limit = limits.get(method);
+    if (limit && limit.times > 0) {
+      limit.times -= 1;
+      return answer(429, tooMany(limit.retryAfter));
+    }
+    if (options.messagesPerSecond && SEND_METHODS.has(method)) {
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        windowCount = 0;
+      }
+      windowCount += 1;
+      if (windowCount > options.messagesPerSecond) return answer(429, tooMany(1));
+    }
+
+    switch (method) {
+      case "getMe":
+        return answer(200, {
+          ok: true,
+          result: { ...bot, is_bot: true, can_join_groups: true, can_read_all_group_messages: false },
+        });
+      case "setMyCommands":
+      case "deleteMyCommands":
+      case "setWebhook":
+      case "deleteWebhook":
+      case "answerCallbackQuery":
+      case "setChatMenuButton":
+        return answer(200, { ok: true, result: true });
+      case "getUpdates":
+        return answer(200, { ok: true, result: await nextUpdates(body) });
+      case "sendMessage": {
+        const chatId = String(body.chat_id ?? "");
+        if (!chatId)
+          return answer(400, { ok: false, error_code: 400, description: "Bad Request: chat_id is empty" });
+        if (!body.text) {
+          return answer(400, {
+            ok: false,
+            error_code: 400,
+            description: "Bad Request: message text is empty",
+          });
+        }
+        if (blocked.has(chatId)) {
+          return answer(403, {
+            ok: false,
+            error_code: 403,
+            description: "Forbidden: bot can't initiate conversation with a user",
+          });
+        }
+        const chat =
+          Number(chatId) > 0
+            ? { id: Number(chatId), type: "private" }
+            : { id: Number(chatId), type: "group" };
+        return answer(200, {
+          ok: true,
+          result: { message_id: messageId++, date: Math.floor(Date.now() / 1000), chat, text: body.text },
+        });
+      }
+      default:
+        return answer(200, { ok: true, result: true });
+    }
+  });
+  app.use((_req, res) => {
+    res.status(404).json({ ok: false, error_code: 404, description: "Not Found" });
+  });
+
+  // Long polling: answer at once when updates wait, else hold the request briefly like Telegram does.
+  async function nextUpdates(body: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
+    const offset = Number(body.offset ?? 0);
+    // Telegram forgets updates below the offset the bot confirmed.
+    while (updates.length && Number(updates[0]?.update_id) < offset) updates.shift();
+    if (updates.length === 0) {
+      const holdMs = Math.min(Number(body.timeout ?? 0) * 1000, 500);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, holdMs);
+        waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return updates.filter((u) => Number(u.update_id) >= offset).slice(0, Number(body.limit ?? 100));
+  }
+
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(0, "127.0.0.1", () => resolve(s));
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    apiRoot: `http://127.0.0.1:${port}`,
+    calls,
+    callsTo: (method) => calls.filter((c) => c.method === method),
+    messagesTo: (chatId) =>
+      calls
+        .filter(
+          (c) => c.method === "sendMessage" && c.status === 200 && String(c.body.chat_id) === String(chatId),
+        )
+        .map((c) => c.body),
+    neverStarted: (userId) => void blocked.add(String(userId)),
+    started: (userId) => void blocked.delete(String(userId)),
+    rateLimitNext: (method, retryAfter, times = 1) => void limits.set(method, { retryAfter, times }),
+    queueUpdate: (update) => {
+      updates.push(update);
+      for (const wake of waiters.splice(0)) wake();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const wake of waiters.splice(0)) wake();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function tooMany(retryAfter: number): Record<string, unknown> {
+  return {
+    ok: false,
+    error_code: 429,
+    description: `Too Many Requests: retry after ${retryAfter}`,
+    parameters: { retry_after: retryAfter },
+  };
+}
