@@ -3,6 +3,7 @@ import { bindModels } from "../../models";
 import type { Clock } from "../clock";
 import { runInTransaction } from "../db/transaction";
 import type { Logger } from "../logger";
+import { createCartService } from "./cart/service";
 import { type Catalog, createCatalog } from "./catalog";
 import type { EngineContext } from "./context";
 import { createGroups } from "./groups";
@@ -20,7 +21,8 @@ export interface EngineDeps {
   /** Base of every link the bot sends (PUBLIC_URL). */
   publicUrl: string;
   groupTtlMs: number;
-  session: { ttlMs: number; maxBadAttempts: number; badAttemptDelayMs: number };
+  /** `codeSecret` (SESSION_CODE_SECRET) seals cart tokens; unset = a key kept in the database. */
+  session: { ttlMs: number; maxBadAttempts: number; badAttemptDelayMs: number; codeSecret?: string };
   fulfillment?: Fulfillment;
   /** CATALOG_FILE; the bundled demo catalog when unset. */
   catalogFile?: string;
@@ -82,6 +84,7 @@ export function createEngine(deps: EngineDeps) {
     orders,
     points,
     groups,
+    carts: createCartService(core),
     outbox,
     /** Adapters register how they DM; the worker then delivers that platform's messages. */
     registerMessenger(messenger: Messenger): void {

@@ -1,0 +1,146 @@
+import type { CartSessionDoc } from "../../../models/cart-session";
+import { formatDuration } from "./describe";
+import { badAttemptDelayMs, checkSessionCode, MISS_LIMIT } from "./limits";
+import { hashToken, tokenHashesEqual } from "./session-code";
+import type { CartStore } from "./store";
+import type { CodeAccess } from "./types";
+
+export interface AccessRules {
+  maxBadAttempts: number;
+  badAttemptDelayMs: number;
+  /** Waits out an improper-access delay; injected so tests observe it without waiting. */
+  sleep: (ms: number) => Promise<void>;
+  /** Writes the reissue and the owner's DM (src/engine/cart/reissue.ts). */
+  reissue: (doc: CartSessionDoc, reason: "suspicious") => Promise<boolean>;
+}
+
+/** A successful presentation also returns the session, so `resume` can attach the caller to it. */
+export type Presented = { access: CodeAccess; session?: CartSessionDoc };
+
+const NOT_FOUND = "No cart has that session code; check it, or type /cart to start a new cart.";
+const CLOSED = "That cart was checked out and is closed; type /cart to start a new cart.";
+
+/**
+ * Judges a presented session code (claims 9–12, 16):
+ * - serial and token both match → the cart (expired or closed sessions say so);
+ * - only the serial, or only the token, matches a live session → improper access: counted on that
+ *   session atomically, the reply delayed, the sender warned; at the limit the code is retired;
+ * - nothing matches → a plain "not found", counted against the sender so nobody sweeps serials.
+ */
+export function createCodeAccess(store: CartStore, rules: AccessRules) {
+  const { CartSession, CartAccessMiss } = store.models;
+  const { clock } = store.ctx;
+
+  /** Refused for the rest of the window when the sender has missed too often; else undefined. */
+  async function refusal(senderKey: string, now: Date): Promise<number | undefined> {
+    const doc = await CartAccessMiss.findById(senderKey).lean();
+    if (!doc || doc.misses < MISS_LIMIT.maxMisses) return undefined;
+    const reopensAt = doc.windowStart.getTime() + MISS_LIMIT.windowMs;
+    return reopensAt > now.getTime() ? reopensAt - now.getTime() : undefined;
+  }
+
+  async function recordMiss(senderKey: string, now: Date): Promise<void> {
+    const windowOpen = new Date(now.getTime() - MISS_LIMIT.windowMs);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const counted = await CartAccessMiss.updateOne(
+        { _id: senderKey, windowStart: { $gt: windowOpen } },
+        { $inc: { misses: 1 } },
+      );
+      if (counted.matchedCount === 1) return;
+      const restarted = await CartAccessMiss.updateOne(
+        { _id: senderKey, windowStart: { $lte: windowOpen } },
+        { $set: { windowStart: now, misses: 1 } },
+      );
+      if (restarted.matchedCount === 1) return;
+      try {
+        await CartAccessMiss.create([{ _id: senderKey, windowStart: now, misses: 1 }]);
+        return;
+      } catch (error) {
+        // Another request by the same sender created it first: count on theirs.
+        if ((error as { code?: unknown })?.code !== 11000) throw error;
+      }
+    }
+  }
+
+  async function improper(
+    doc: CartSessionDoc,
+    matched: { serial: string } | { tokenHash: string },
+    senderKey: string,
+    now: Date,
+  ): Promise<CodeAccess> {
+    // The filter pins the half that matched, so an attempt racing a reissue counts on nothing.
+    const counted = await CartSession.findOneAndUpdate(
+      { _id: doc._id, status: "open", expiresAt: { $gt: now }, ...matched },
+      { $inc: { badAttempts: 1, badAttemptsTotal: 1 } },
+      { returnDocument: "after" },
+    ).lean();
+    await recordMiss(senderKey, now);
+    if (!counted) return { kind: "not_found", message: NOT_FOUND };
+    const attempts = counted.badAttempts;
+    const retired = attempts >= rules.maxBadAttempts ? await rules.reissue(counted, "suspicious") : false;
+    const delayMs = badAttemptDelayMs(rules.badAttemptDelayMs, attempts);
+    await rules.sleep(delayMs);
+    store.ctx.log.warn(
+      { session: doc._id, attempts, retired, matched: "serial" in matched ? "serial" : "token" },
+      "improper access to a cart session code",
+    );
+    return {
+      kind: "improper",
+      attempts,
+      delayMs,
+      retired,
+      message:
+        "Warning: that session code does not match its cart. This attempt was recorded; repeated attempts retire the code and alert the cart's owner.",
+    };
+  }
+
+  return {
+    /** Throws UserError for a malformed code; every other outcome is a value. */
+    async present(input: string, senderKey: string): Promise<Presented> {
+      const parts = checkSessionCode(input);
+      const now = clock.now();
+      const waitMs = await refusal(senderKey, now);
+      if (waitMs !== undefined) {
+        return {
+          access: {
+            kind: "rate_limited",
+            retryAfterMs: waitMs,
+            message: `Too many session codes that matched no cart; try again in ${formatDuration(waitMs)}.`,
+          },
+        };
+      }
+      const presentedHash = hashToken(parts.token);
+      const bySerial = await CartSession.findOne({ serial: parts.serial }).lean();
+      if (bySerial && tokenHashesEqual(presentedHash, bySerial.tokenHash)) {
+        if (bySerial.status === "checked_out") return { access: { kind: "closed", message: CLOSED } };
+        if (!store.isLive(bySerial, now) || !(await store.touch(bySerial._id, now))) {
+          await store.markExpired(bySerial, now);
+          return {
+            access: {
+              kind: "expired",
+              message: `That cart expired after ${formatDuration(store.ttlMs)} without activity; type /cart to start a new cart.`,
+            },
+          };
+        }
+        const session = await CartSession.findById(bySerial._id).lean();
+        const code = session && store.codeOf(session);
+        // Reissued between the check and the re-read: the presented code is no longer the code.
+        if (!session || session.serial !== parts.serial || !code) {
+          return { access: { kind: "not_found", message: NOT_FOUND } };
+        }
+        return { access: { kind: "ok", cart: store.view(session, code) }, session };
+      }
+      if (bySerial && store.isLive(bySerial, now)) {
+        return { access: await improper(bySerial, { serial: bySerial.serial }, senderKey, now) };
+      }
+      const byToken = await CartSession.findOne({ tokenHash: presentedHash }).lean();
+      if (byToken && store.isLive(byToken, now)) {
+        return { access: await improper(byToken, { tokenHash: byToken.tokenHash }, senderKey, now) };
+      }
+      await recordMiss(senderKey, now);
+      return { access: { kind: "not_found", message: NOT_FOUND } };
+    },
+  };
+}
+
+export type CodeAccessor = ReturnType<typeof createCodeAccess>;

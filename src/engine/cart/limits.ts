@@ -1,0 +1,85 @@
+import { UserError } from "../errors";
+import { MAX_QTY } from "../orders";
+import { parseSessionCode, SESSION_CODE_MAX_LENGTH, type SessionCodeParts } from "./session-code";
+
+/** Caps that keep one cart sane: a person buying, not a script filling a warehouse. */
+export const CART_LIMITS = {
+  /** The order engine refuses more than this per order (src/engine/orders.ts MAX_QTY). */
+  maxLineQty: MAX_QTY,
+  maxCartQty: 500,
+  maxLines: 30,
+  maxSkuLength: 64,
+} as const;
+
+/**
+ * Per-sender guard against sweeping serials: this many presented codes that matched nothing (or
+ * only half-matched) within the window, and the sender is refused until the window ends.
+ */
+export const MISS_LIMIT = { maxMisses: 10, windowMs: 15 * 60_000 } as const;
+
+/** Improper-access delays grow with the count and never exceed this (issue 5). */
+export const MAX_BAD_ATTEMPT_DELAY_MS = 10_000;
+
+/** `base`, doubled for each further attempt on the same code, capped at 10 s. */
+export function badAttemptDelayMs(baseMs: number, attempts: number): number {
+  if (baseMs <= 0 || attempts <= 0) return 0;
+  const exponent = Math.min(attempts - 1, 20);
+  return Math.min(baseMs * 2 ** exponent, MAX_BAD_ATTEMPT_DELAY_MS);
+}
+
+const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** A SKU as typed; the catalog decides whether it exists. Returns the catalog key (upper case). */
+export function checkSku(input: unknown): string {
+  if (typeof input !== "string" || input.trim() === "") {
+    throw new UserError("MISSING_SKU", "name a product; type /cart add <sku> (see /catalog)");
+  }
+  const sku = input.trim();
+  if (sku.length > CART_LIMITS.maxSkuLength) {
+    throw new UserError(
+      "TEXT_TOO_LONG",
+      `a SKU is at most ${CART_LIMITS.maxSkuLength} characters; see /catalog`,
+    );
+  }
+  if (!SKU.test(sku)) {
+    throw new UserError("UNKNOWN_SKU", `"${sku}" is not a product SKU; see /catalog for the SKUs`);
+  }
+  return sku.toUpperCase();
+}
+
+/** A quantity: a whole number from 1 to the per-line cap; `undefined` means `fallback`. */
+export function checkQty(input: unknown, fallback: number): number {
+  if (input === undefined || input === null) return fallback;
+  const qty = typeof input === "string" && /^\s*\d{1,6}\s*$/.test(input) ? Number(input) : input;
+  if (typeof qty !== "number" || !Number.isInteger(qty) || qty < 1 || qty > CART_LIMITS.maxLineQty) {
+    throw new UserError(
+      "INVALID_QTY",
+      `qty must be a whole number from 1 to ${CART_LIMITS.maxLineQty}; type e.g. qty=2`,
+    );
+  }
+  return qty;
+}
+
+/** A presented session code, or a one-line error saying what one looks like. */
+export function checkSessionCode(input: unknown): SessionCodeParts {
+  if (typeof input !== "string" || input.trim() === "") {
+    throw new UserError(
+      "MISSING_SESSION_CODE",
+      "give the cart's session code; type /cart resume <sessionCode>",
+    );
+  }
+  if (input.trim().length > SESSION_CODE_MAX_LENGTH) {
+    throw new UserError(
+      "TEXT_TOO_LONG",
+      `a session code is at most ${SESSION_CODE_MAX_LENGTH} characters; copy it from the cart reply or its /s/ link`,
+    );
+  }
+  const parts = parseSessionCode(input);
+  if (!parts) {
+    throw new UserError(
+      "BAD_SESSION_CODE",
+      "that is not a session code (digits, a dash, then letters, e.g. 20260101120000000001-Ab3…); copy it from the cart reply",
+    );
+  }
+  return parts;
+}

@@ -1,0 +1,70 @@
+import type { CartSessionStatus } from "../../../models/cart-session";
+
+export interface CartLineView {
+  sku: string;
+  name: string;
+  qty: number;
+  /** Integer minor units of `currency`. */
+  unitPrice: number;
+  currency: string;
+  lineTotal: number;
+}
+
+/** One total per currency: a cart may mix products priced in different currencies. */
+export interface CartTotal {
+  currency: string;
+  amount: number;
+}
+
+/** What every cart reply and the `/s/<code>` page show. */
+export interface CartView {
+  /** `<serial>-<token>`: the whole session code, to show to the holder. */
+  code: string;
+  /** `PUBLIC_URL/s/<code>`. */
+  url: string;
+  serial: string;
+  status: CartSessionStatus;
+  lines: CartLineView[];
+  totals: CartTotal[];
+  totalQty: number;
+  issuedAt: Date;
+  lastActivityAt: Date;
+  expiresAt: Date;
+  /** The user key of the person who started the cart. */
+  ownerKey: string;
+}
+
+/** A cart reached without a code (`/cart`, `/cart add`): the caller's current cart. */
+export interface CurrentCart extends CartView {
+  /** True when this call issued the session (first access, or the previous one ended). */
+  issued: boolean;
+  /** Why the caller's previous session no longer applies, when this call replaced it. */
+  replaced?: "expired" | "checked_out";
+}
+
+export interface CheckoutResult {
+  /** The session as closed: its code no longer opens a cart. */
+  cart: CartView;
+  orders: { orderId: string; sku: string; qty: number; total: number; currency: string }[];
+}
+
+/**
+ * The outcome of presenting a session code (`/cart resume`, the `/s/<code>` page). Everything
+ * but `ok` carries the one line to show; `improper` also the delay already applied to this reply.
+ */
+export type CodeAccess =
+  | { kind: "ok"; cart: CartView }
+  | { kind: "not_found"; message: string }
+  | { kind: "expired"; message: string }
+  | { kind: "closed"; message: string }
+  | {
+      kind: "improper";
+      message: string;
+      /** Improper attempts on the code so far (this one included). */
+      attempts: number;
+      /** How long this reply was held back (already waited through the injected sleep). */
+      delayMs: number;
+      /** True when this attempt reached the limit: the code was retired and the owner sent a new one. */
+      retired: boolean;
+    }
+  | { kind: "rate_limited"; message: string; retryAfterMs: number };
