@@ -7,7 +7,7 @@ const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
 const CODE = /^[A-Za-z0-9][A-Za-z0-9_-]{3,159}$/;
 const EMAIL =
   /^[^\s@<>"(),;:]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$/;
-const REGION = /^[A-Za-z][A-Za-z0-9-]{1,9}$/;
+const REGION = /^[A-Za-z]{2,8}$/;
 const COMMAND = /^\/?[A-Za-z][A-Za-z0-9_-]{0,31}$/;
 
 /** Checks one typed value (text, or a Discord option value) against its argument's kind and limits. */

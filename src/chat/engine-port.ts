@@ -1,16 +1,7 @@
-import type { Platform, UserIdentity } from "../engine/platform";
+import type { Engine } from "../engine";
 
 /**
- * The engine as commands and the router see it. Kept as a type so src/chat never constructs or
- * reaches into the engine; the composition root hands the real one in.
+ * The engine as commands and the router see it. A type only, so src/chat never constructs the
+ * engine; the composition root hands the real one in.
  */
-export interface CommandEngine {
-  users: {
-    touch(identity: UserIdentity): Promise<unknown>;
-    ensure(identity: UserIdentity): Promise<unknown>;
-    resolveByUsername(
-      platform: Platform,
-      username: string,
-    ): Promise<{ platformId: string; displayName: string; username?: string | null } | null>;
-  };
-}
+export type CommandEngine = Engine;

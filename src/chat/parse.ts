@@ -25,7 +25,7 @@ export function parseText(command: CommandDefinition, text: string, mention: Men
   let specs = command.args ?? [];
   if (command.subcommands) {
     const first = tokens[0];
-    const named = first && first.plain && !first.key ? findSubcommand(command, first.value) : undefined;
+    const named = first?.plain && !first.key ? findSubcommand(command, first.value) : undefined;
     if (named) tokens.shift();
     else if (first && !(first.key && command.defaultSubcommand))
       throw unknownSubcommand(command, first.value);

@@ -1,0 +1,95 @@
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import express, { type Router } from "express";
+import type { ChatRouter } from "../../src/chat/router";
+import { usageLine } from "../../src/chat/usage";
+import type { Logger } from "../../src/logger";
+import { NAME_RULE, playgroundIdentity } from "./identity";
+import type { PlaygroundInbox } from "./inbox";
+import { renderPlaygroundPage } from "./page";
+
+export interface PlaygroundDeps {
+  /** The router, once the engine is up (the HTTP server starts listening a moment before). */
+  chat: () => ChatRouter | undefined;
+  inbox: PlaygroundInbox;
+  publicUrl: () => string;
+  log: Logger;
+}
+
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
+  "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const EVENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
+const COMMAND_LINE = /^\/(\S+)\s*([\s\S]*)$/;
+
+const assets = {
+  js: readFileSync(join(__dirname, "public", "app.js"), "utf8"),
+  css: readFileSync(join(__dirname, "public", "app.css"), "utf8"),
+};
+
+/** The playground: a real adapter (page → Invocation → router), mounted at `/`. */
+export function playgroundRoutes(deps: PlaygroundDeps): Router {
+  const router = express.Router();
+
+  router.get("/", (_req, res) => {
+    const chat = deps.chat();
+    const commandsHelp = (chat?.commands ?? []).map((c) => `${usageLine(c)} — ${c.description}`);
+    res
+      .set("Content-Security-Policy", CSP)
+      .set("Cache-Control", "no-store")
+      .type("html")
+      .send(renderPlaygroundPage({ publicUrl: deps.publicUrl(), commandsHelp }));
+  });
+  router.get("/playground/app.js", (_req, res) => {
+    res.type("application/javascript").set("Cache-Control", "no-cache").send(assets.js);
+  });
+  router.get("/playground/app.css", (_req, res) => {
+    res.type("text/css").set("Cache-Control", "no-cache").send(assets.css);
+  });
+
+  router.post("/playground/commands", express.json({ limit: "16kb" }), async (req, res) => {
+    const body: unknown = req.body;
+    const fields = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+    const user = playgroundIdentity(fields.user);
+    if (!user) return void res.status(400).json({ error: `A user name is ${NAME_RULE}.` });
+    if (typeof fields.text !== "string" || fields.text.length > 2000) {
+      return void res.status(400).json({ error: "Send the command as text of at most 2000 characters." });
+    }
+    const chat = deps.chat();
+    if (!chat) return void res.status(503).json({ error: "crowdcart is starting; try again in a second." });
+    const line = COMMAND_LINE.exec(fields.text.trim());
+    if (!line) {
+      return void res.json({
+        text: "Commands start with a slash: type /help to see them.",
+        visibility: "private",
+        errorCode: "NOT_A_COMMAND",
+      });
+    }
+    const eventId =
+      typeof fields.eventId === "string" && EVENT_ID.test(fields.eventId) ? fields.eventId : randomUUID();
+    const reply = await chat.handle({
+      platform: "playground",
+      command: line[1]!,
+      args: { text: line[2] ?? "" },
+      user,
+      channel: { id: "playground", kind: "group" },
+      eventId,
+      raw: body,
+    });
+    res.set("Cache-Control", "no-store").json(reply);
+  });
+
+  router.get("/playground/inbox", async (req, res) => {
+    const user = playgroundIdentity(req.query.user);
+    if (!user) return void res.status(400).json({ error: `A user name is ${NAME_RULE}.` });
+    const since = typeof req.query.since === "string" ? new Date(req.query.since) : undefined;
+    const messages = await deps.inbox.list(
+      user.id,
+      since && !Number.isNaN(since.getTime()) ? since : undefined,
+    );
+    res.set("Cache-Control", "no-store").json({ messages });
+  });
+
+  return router;
+}

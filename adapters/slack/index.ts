@@ -1,0 +1,139 @@
+import { App, LogLevel, webApi } from "@slack/bolt";
+import type { Mount } from "../../src/app";
+import type { Reply } from "../../src/chat/invocation";
+import type { ChatRouter } from "../../src/chat/router";
+import type { Clock } from "../../src/clock";
+import type { Messenger } from "../../src/engine/messenger";
+import type { Logger } from "../../src/logger";
+import { boltLogger } from "./bolt-logger";
+import { createSlackMessenger } from "./messenger";
+import { buttonInvocation, commandInvocation, type SlashCommandPayload } from "./parse";
+import { ExpressRouteReceiver } from "./receiver";
+import { LINK_ACTION_PREFIX, RUN_ACTION_PREFIX, renderReply } from "./render";
+
+export interface SlackConfig {
+  signingSecret: string;
+  botToken: string;
+  /** SLACK_API_URL: Web API base, e.g. a local fake in tests. */
+  apiUrl?: string | undefined;
+}
+
+export interface SlackAdapter {
+  mount: Mount;
+  messenger: Messenger & { readonly unreachable: ReadonlySet<string> };
+  app: App;
+  /** Checks the token in the background (auth.test) and logs the workspace; never blocks start. */
+  checkToken(): Promise<void>;
+}
+
+/** Slack: slash commands and buttons in through Bolt at POST /slack/events; DMs out through the Web API. */
+export function createSlackAdapter(deps: {
+  config: SlackConfig;
+  chat: () => ChatRouter | undefined;
+  clock: Clock;
+  log: Logger;
+}): SlackAdapter {
+  const log = deps.log.child({ adapter: "slack" });
+  const clientOptions = {
+    ...(deps.config.apiUrl ? { slackApiUrl: deps.config.apiUrl } : {}),
+    // The outbox worker owns retries: a 429 comes back to it with Retry-After instead of blocking here.
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    timeout: 10_000,
+    logger: boltLogger(log),
+    logLevel: LogLevel.WARN,
+  };
+  const client = new webApi.WebClient(deps.config.botToken, clientOptions);
+  const receiver = new ExpressRouteReceiver({
+    signingSecret: deps.config.signingSecret,
+    clock: deps.clock,
+    log,
+  });
+  const app = new App({
+    receiver,
+    // One workspace, one bot token: no per-event auth.test round trip.
+    authorize: async () => ({ botToken: deps.config.botToken }),
+    clientOptions,
+    logger: boltLogger(log),
+    logLevel: LogLevel.WARN,
+  });
+
+  async function run(
+    invocation: Parameters<ChatRouter["handle"]>[0],
+    respond: (message: ReturnType<typeof renderReply>) => Promise<unknown>,
+  ): Promise<void> {
+    const chat = deps.chat();
+    const reply: Reply = chat
+      ? await chat.handle(invocation)
+      : { text: "crowdcart is starting; try again in a few seconds.", visibility: "private" };
+    // A retry of an event already answered: the first response already reached Slack.
+    if (reply.replayed) return;
+    await respond(renderReply(reply)).catch((error: unknown) => {
+      log.warn(
+        { err: error, command: invocation.command },
+        "slack: could not post the reply to response_url",
+      );
+    });
+  }
+
+  app.command(/^\/.+/, async ({ ack, command, body, respond }) => {
+    // Slack's 3-second rule: acknowledge at once, answer through response_url when done.
+    await ack();
+    const payload = command as unknown as SlashCommandPayload;
+    const hash = (body as { crowdcart_body_hash?: string }).crowdcart_body_hash;
+    const eventId = `command:${payload.trigger_id ?? hash}`;
+    await run(commandInvocation(payload, eventId), respond);
+  });
+
+  app.action(new RegExp(`^${RUN_ACTION_PREFIX}`), async ({ ack, body, action, respond }) => {
+    await ack();
+    const value = "value" in action && typeof action.value === "string" ? action.value : "";
+    const actions = body as unknown as {
+      user: { id: string; name?: string; username?: string; team_id?: string };
+      team?: { id?: string } | null;
+      channel?: { id?: string };
+      container?: { channel_id?: string };
+      trigger_id?: string;
+    };
+    const teamId = actions.user.team_id ?? actions.team?.id ?? "";
+    const actionTs = "action_ts" in action ? String(action.action_ts) : "";
+    const invocation = buttonInvocation({
+      value,
+      teamId,
+      userId: actions.user.id,
+      ...(actions.user.username || actions.user.name
+        ? { userName: actions.user.username ?? actions.user.name }
+        : {}),
+      channelId: actions.channel?.id ?? actions.container?.channel_id ?? "unknown",
+      eventId: `action:${actions.trigger_id ?? `${actions.user.id}:${actionTs}`}`,
+      raw: body,
+    });
+    if (invocation) await run(invocation, respond);
+  });
+
+  // Link buttons open a URL in the browser; Slack still expects the click to be acknowledged.
+  app.action(new RegExp(`^${LINK_ACTION_PREFIX}`), async ({ ack }) => {
+    await ack();
+  });
+
+  app.error(async (error) => {
+    log.error({ err: error }, "slack: listener failed");
+  });
+
+  return {
+    mount: { path: "/slack/events", router: receiver.router },
+    messenger: createSlackMessenger({ client, log }),
+    app,
+    async checkToken() {
+      try {
+        const auth = await client.auth.test();
+        log.info({ team: auth.team, bot: auth.user }, "slack: connected");
+      } catch (error) {
+        log.warn(
+          { error: error instanceof Error ? error.message : String(error) },
+          "slack: auth.test failed; check SLACK_BOT_TOKEN",
+        );
+      }
+    },
+  };
+}

@@ -1,0 +1,103 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { webApi } from "@slack/bolt";
+import type { DeliveryResult, DirectMessage, Messenger } from "../../src/engine/messenger";
+import type { Logger } from "../../src/logger";
+import { renderMessage } from "./render";
+
+/** Slack answers these when a person can never get a DM from this bot: retrying will not help. */
+const UNREACHABLE = new Set([
+  "user_not_found",
+  "users_not_found",
+  "cannot_dm_bot",
+  "user_disabled",
+  "account_inactive",
+  "channel_not_found",
+  "is_archived",
+  "not_in_channel",
+  "restricted_action",
+  "messages_tab_disabled",
+  "user_is_restricted",
+  "team_access_not_granted",
+  "invalid_users",
+]);
+
+export interface SlackMessengerOptions {
+  client: webApi.WebClient;
+  log: Logger;
+  /** Injected so tests can watch the back-off without waiting for it. */
+  wait?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+/**
+ * DMs through `conversations.open` + `chat.postMessage`. The outbox worker paces sends by `pace`
+ * (Slack allows about one message per second per channel, with short bursts); after a 429 every
+ * send waits out Retry-After, since Slack's limits are per method across the workspace.
+ */
+export function createSlackMessenger(
+  options: SlackMessengerOptions,
+): Messenger & { readonly unreachable: ReadonlySet<string> } {
+  const { client, log } = options;
+  const wait = options.wait ?? ((ms: number) => sleep(ms));
+  const now = options.now ?? (() => Date.now());
+  const channels = new Map<string, string>();
+  const unreachable = new Set<string>();
+  let pausedUntil = 0;
+
+  async function dmChannel(slackUser: string): Promise<string> {
+    const known = channels.get(slackUser);
+    if (known) return known;
+    const opened = await client.conversations.open({ users: slackUser });
+    const id = opened.channel?.id;
+    if (!id) throw new Error("conversations.open returned no channel");
+    if (channels.size > 10_000) channels.clear();
+    channels.set(slackUser, id);
+    return id;
+  }
+
+  return {
+    platform: "slack",
+    pace: { perSecond: 20, perRecipientPerSecond: 1 },
+    unreachable,
+    async send(message: DirectMessage): Promise<DeliveryResult> {
+      const delay = pausedUntil - now();
+      if (delay > 0) await wait(delay);
+      // Identities are `T1:U1`: a bot token belongs to one workspace, so the user id is enough.
+      const slackUser = message.userId.slice(message.userId.lastIndexOf(":") + 1);
+      try {
+        const channel = await dmChannel(slackUser);
+        await client.chat.postMessage({
+          channel,
+          ...renderMessage(message.text, message.buttons),
+          unfurl_links: false,
+        });
+        unreachable.delete(message.userId);
+        return { ok: true };
+      } catch (error) {
+        return classify(error, message);
+      }
+    },
+  };
+
+  function classify(error: unknown, message: DirectMessage): DeliveryResult {
+    const coded = error as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown } };
+    if (coded.code === webApi.ErrorCode.RateLimitedError) {
+      const retryAfterMs = Math.max(1, Number(coded.retryAfter) || 1) * 1000;
+      pausedUntil = Math.max(pausedUntil, now() + retryAfterMs);
+      log.warn({ retryAfterMs }, "slack: rate limited; pausing DMs");
+      return { ok: false, retryable: true, reason: "ratelimited", retryAfterMs };
+    }
+    if (coded.code === webApi.ErrorCode.PlatformError && typeof coded.data?.error === "string") {
+      const reason = coded.data.error;
+      if (UNREACHABLE.has(reason)) {
+        unreachable.add(message.userId);
+        channels.delete(message.userId.slice(message.userId.lastIndexOf(":") + 1));
+        log.info({ user: message.userId, reason }, "slack: user cannot be reached by DM");
+        return { ok: false, retryable: false, reason: `slack: ${reason}` };
+      }
+      return { ok: false, retryable: true, reason: `slack: ${reason}` };
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, retryable: true, reason: `slack: ${reason}` };
+  }
+}
