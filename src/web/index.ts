@@ -1,0 +1,9 @@
+export type {
+  CartPageModel,
+  CartPageOutcome,
+  CartViews,
+  GroupPageModel,
+  GroupViews,
+  WebSender,
+} from "./model";
+export { createWebRouter, type WebDeps } from "./router";

@@ -1,0 +1,83 @@
+import type { Platform } from "../engine/platform";
+
+/**
+ * What the pages need, in the pages' own words. The engine's view models are mapped onto these in
+ * `engine-views.ts`, so a renamed engine field touches one file, and tests can drive the pages with
+ * plain objects.
+ */
+export type GroupPageState = "open" | "completed" | "failed" | "expired";
+
+export interface GroupPageModel {
+  code: string;
+  state: GroupPageState;
+  product: { sku: string; name: string; price: number; currency: string };
+  /** Ascending by `members`. */
+  tiers: { members: number; percentOff: number }[];
+  memberCount: number;
+  /** Members needed for the group to go ahead. */
+  target: number;
+  /** The group closes when it reaches this many. */
+  cap: number;
+  expiresAt: Date;
+  organiser?: { displayName: string; platform: Platform };
+  /** Display name and platform only: contact details and orders stay with the organiser. */
+  members: { displayName: string; platform: Platform }[];
+  /** Present when the page was opened with a valid personal member token. */
+  you?: {
+    displayName: string;
+    joined: boolean;
+    joinedAt?: Date;
+    /** Their own order, when they joined (`qty × name`). */
+    order?: { sku: string; name: string; qty: number };
+    /** Set when DMs to them could not be delivered (e.g. a Telegram user who never started the bot). */
+    unreachable?: boolean;
+  };
+}
+
+export interface GroupViewOptions {
+  /** The personal token from `?m=`. */
+  memberToken?: string;
+  /**
+   * True when a person opened the page (counts as the member's access for the reminder rule);
+   * false for the JSON twin and the page's own live polling.
+   */
+  countAccess: boolean;
+}
+
+export interface GroupViews {
+  /** `undefined` when no group has this code. */
+  view(code: string, options: GroupViewOptions): Promise<GroupPageModel | undefined>;
+}
+
+export interface CartPageModel {
+  code: string;
+  lines: { sku: string; name: string; qty: number; unitPrice: number; lineTotal: number; currency: string }[];
+  /** One total per currency (a catalog may mix currencies). */
+  totals: { currency: string; amount: number }[];
+  expiresAt: Date;
+}
+
+/** Who asked for a cart page: the cart service counts misses per sender. */
+export interface WebSender {
+  ip: string;
+}
+
+/**
+ * What presenting a session code gave. `message` is the cart service's one line (the same as in
+ * chat); `delayMs` is what the page must still wait before answering (0 when the service already
+ * held the reply back itself).
+ */
+export type CartPageOutcome =
+  | { kind: "ok"; cart: CartPageModel }
+  /** A half-matching code: counted by the service; the page shows `message` as a warning. */
+  | { kind: "improper"; message: string; delayMs: number }
+  | { kind: "not_found"; message: string; delayMs: number }
+  | { kind: "expired"; message: string; delayMs: number }
+  /** Checked out: the code no longer opens the cart. */
+  | { kind: "closed"; message: string; delayMs: number }
+  /** The sender presented too many codes that matched nothing. */
+  | { kind: "rate_limited"; message: string; delayMs: number; retryAfterMs: number };
+
+export interface CartViews {
+  viewByCode(code: string, sender: WebSender): Promise<CartPageOutcome>;
+}

@@ -1,0 +1,161 @@
+import { createHash } from "node:crypto";
+import { type Request, type Response, Router } from "express";
+import type { Clock } from "../clock";
+import type { Logger } from "../logger";
+import { loadAssets, serveAsset } from "./assets";
+import { renderCartPage } from "./cart-page";
+import { groupJson } from "./group-json";
+import { renderGroupPage } from "./group-page";
+import type { SafeHtml } from "./html";
+import { MESSAGES, type MessagePage, renderMessagePage } from "./message-page";
+import type { CartPageModel, CartPageOutcome, CartViews, GroupViews } from "./model";
+import { qrSvg } from "./qr";
+import { pageSecurity } from "./security";
+
+export interface WebDeps {
+  groups: GroupViews;
+  carts: CartViews;
+  /** `PUBLIC_URL`, read per request: without one it is known only once the server listens. */
+  publicUrl: () => string;
+  clock: Clock;
+  log: Logger;
+  /** Whether the web chat is served at `/` (the join instructions link to it). */
+  playground?: boolean;
+  /** How often an open group page asks for changes. Default 5 s. */
+  pollMs?: number;
+  /** Waits before answering an improper cart access; tests may observe it. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const DEFAULT_POLL_MS = 5000;
+/** Codes are short tokens; anything else is a 404 before the engine is asked. */
+const CODE_SHAPE = /^[A-Za-z0-9_-]{1,100}$/;
+
+const CACHE = {
+  /** A group changes when someone joins: caches must ask again each time (a 304 is cheap). */
+  group: "no-cache",
+  /** Personal (member token) or secret (session code): never stored anywhere. */
+  personal: "private, no-store",
+  missing: "no-store",
+};
+
+/** `GET /g/:code`, `GET /s/:code` and `GET /assets/*`, with their security headers. */
+export function createWebRouter(deps: WebDeps): Router {
+  const assets = loadAssets();
+  const pollMs = deps.pollMs ?? DEFAULT_POLL_MS;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const security = pageSecurity();
+  const router = Router();
+
+  router.get("/assets/:file", security, serveAsset(assets));
+
+  router.get("/g/:code", security, async (req, res, next) => {
+    try {
+      const code = String(req.params.code);
+      const memberToken =
+        typeof req.query.m === "string" && CODE_SHAPE.test(req.query.m) ? req.query.m : undefined;
+      const wantsJson = prefersJson(req);
+      res.vary("Accept");
+      const group = CODE_SHAPE.test(code)
+        ? await deps.groups.view(code, { memberToken, countAccess: !wantsJson })
+        : undefined;
+      if (!group) {
+        if (wantsJson)
+          return void res.status(404).set("Cache-Control", CACHE.missing).json({ error: "not_found" });
+        return sendPage(res, 404, CACHE.missing, renderMessagePage(MESSAGES.groupNotFound, assets));
+      }
+      const url = `${deps.publicUrl()}/g/${encodeURIComponent(group.code)}`;
+      const now = deps.clock.now();
+      const cache = memberToken ? CACHE.personal : CACHE.group;
+      if (wantsJson) return sendJson(req, res, cache, groupJson(group, url, now));
+      const qr = await qrSvg(url, `QR code of ${url}`);
+      const playgroundUrl = deps.playground ? `${deps.publicUrl()}/` : undefined;
+      sendPage(res, 200, cache, renderGroupPage({ group, url, qr, now, assets, pollMs, playgroundUrl }));
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  router.get("/s/:code", security, async (req, res, next) => {
+    try {
+      const code = String(req.params.code);
+      const wantsJson = prefersJson(req);
+      res.vary("Accept").set("X-Robots-Tag", "noindex");
+      const outcome: CartPageOutcome = CODE_SHAPE.test(code)
+        ? await deps.carts.viewByCode(code, { ip: req.ip ?? req.socket.remoteAddress ?? "unknown" })
+        : { kind: "not_found", message: MESSAGES.cartNotFound.lines[0] ?? "", delayMs: 0 };
+      if (outcome.kind !== "ok" && outcome.delayMs > 0) await sleep(outcome.delayMs);
+      switch (outcome.kind) {
+        case "ok":
+          if (wantsJson)
+            return void res.status(200).set("Cache-Control", CACHE.personal).json(cartJson(outcome.cart));
+          return sendPage(
+            res,
+            200,
+            CACHE.personal,
+            renderCartPage({ cart: outcome.cart, now: deps.clock.now(), assets }),
+          );
+        case "improper":
+          // Same status and page as an unknown code, plus the warning, exactly as in chat.
+          return refuse(res, wantsJson, 404, "not_found", {
+            ...MESSAGES.cartNotFound,
+            warning: outcome.message,
+          });
+        case "not_found":
+          return refuse(res, wantsJson, 404, "not_found", MESSAGES.cartNotFound);
+        case "expired":
+          return refuse(res, wantsJson, 410, "expired", MESSAGES.cartExpired);
+        case "closed":
+          return refuse(res, wantsJson, 410, "closed", MESSAGES.cartClosed);
+        case "rate_limited":
+          res.set("Retry-After", String(Math.ceil(outcome.retryAfterMs / 1000)));
+          return refuse(res, wantsJson, 429, "rate_limited", {
+            title: "Too many attempts",
+            lines: [outcome.message],
+          });
+      }
+    } catch (error) {
+      next(error);
+    }
+  });
+
+  function refuse(res: Response, wantsJson: boolean, status: number, error: string, page: MessagePage): void {
+    if (wantsJson) {
+      res
+        .status(status)
+        .set("Cache-Control", CACHE.personal)
+        .json({ error, ...(page.warning && { warning: page.warning }) });
+      return;
+    }
+    sendPage(res, status, CACHE.personal, renderMessagePage(page, assets));
+  }
+
+  return router;
+}
+
+export function cartJson(cart: CartPageModel) {
+  return {
+    code: cart.code,
+    lines: cart.lines,
+    totals: cart.totals,
+    expiresAt: cart.expiresAt.toISOString(),
+  };
+}
+
+/** JSON only when asked for explicitly: a browser's `*\/*` or `text/html` gets the page. */
+function prefersJson(req: Request): boolean {
+  return req.accepts(["html", "json"]) === "json";
+}
+
+function sendPage(res: Response, status: number, cacheControl: string, page: SafeHtml): void {
+  res.status(status).set("Cache-Control", cacheControl).type("html").send(page.value);
+}
+
+/** A strong ETag over the body: the page's poll sends it back and gets a bodiless 304 when nothing changed. */
+function sendJson(req: Request, res: Response, cacheControl: string, body: unknown): void {
+  const text = JSON.stringify(body);
+  const etag = `"${createHash("sha1").update(text).digest("base64url")}"`;
+  res.set({ "Cache-Control": cacheControl, ETag: etag });
+  if (req.get("If-None-Match") === etag) return void res.status(304).end();
+  res.status(200).type("json").send(text);
+}
