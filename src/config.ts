@@ -92,6 +92,10 @@ const spec = {
     schema: z.coerce.number().int().min(1).max(100).default(3),
     expected: "a whole number from 1 to 100",
   },
+  SESSION_CODE_SECRET: {
+    schema: z.string().min(32).optional(),
+    expected: "a random secret of at least 32 characters (seals cart session tokens at rest)",
+  },
   SESSION_BAD_ATTEMPT_DELAY_MS: {
     schema: z.coerce.number().int().min(0).max(10_000).default(1000),
     expected: "milliseconds from 0 to 10000",
@@ -140,6 +144,7 @@ export const SECRET_VARIABLES = [
   "TELEGRAM_WEBHOOK_SECRET",
   "DISCORD_BOT_TOKEN",
   "FULFILLMENT_WEBHOOK_SECRET",
+  "SESSION_CODE_SECRET",
   "MONGODB_URI",
 ] as const;
 
@@ -237,6 +242,8 @@ function shape(raw: Raw) {
       ttlMs: raw.SESSION_TTL,
       maxBadAttempts: raw.SESSION_MAX_BAD_ATTEMPTS,
       badAttemptDelayMs: raw.SESSION_BAD_ATTEMPT_DELAY_MS,
+      /** Unset: the key lives in the database, so a dump of it could reveal cart codes. */
+      codeSecret: raw.SESSION_CODE_SECRET,
     },
     groupTtlMs: raw.GROUP_TTL,
     /** Explicitly requested in production: worth a warning in the log. */
