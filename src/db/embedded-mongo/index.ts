@@ -1,3 +1,9 @@
+import { type ChildProcess, fork } from "node:child_process";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { silentLogger } from "../../logger";
+import { EmbeddedServer } from "./server";
+
 /** The embedded MongoDB-wire-compatible store (development and tests only). */
 export interface EmbeddedMongo {
   /** An ordinary `mongodb://127.0.0.1:<port>/?replicaSet=...` URI. */
@@ -13,6 +19,65 @@ export interface EmbeddedMongoOptions {
   inProcess?: boolean;
 }
 
-export async function startEmbeddedMongo(_options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
-  throw new Error("the embedded store is not available yet: set MONGODB_URI to a MongoDB server");
+const SET_NAME = "crowdcart";
+const START_LIMIT_MS = 30_000;
+
+const uriFor = (port: number) => `mongodb://127.0.0.1:${port}/?replicaSet=${SET_NAME}`;
+
+export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
+  if (options.inProcess) {
+    const server = new EmbeddedServer(silentLogger);
+    const port = await server.listen(options.port ?? 0);
+    return { uri: uriFor(port), port, stop: () => server.close() };
+  }
+  return startChild(options.port ?? 0);
+}
+
+/** The server in a child process, so its CPU stays off the caller's event loop. */
+async function startChild(requestedPort: number): Promise<EmbeddedMongo> {
+  const tsx = pathToFileURL(require.resolve("tsx")).href;
+  const child = fork(join(__dirname, "server-entry.ts"), [], {
+    execArgv: ["--import", tsx],
+    env: { ...process.env, EMBEDDED_MONGO_PORT: String(requestedPort) },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(
+      () => fail(new Error("the embedded store did not start within 30 s")),
+      START_LIMIT_MS,
+    );
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(error);
+    };
+    child.once("error", fail);
+    child.once("exit", (code) =>
+      fail(new Error(`the embedded store exited during start (code ${String(code)})`)),
+    );
+    child.once("message", (message: unknown) => {
+      clearTimeout(timer);
+      const m = message as { port?: unknown; error?: unknown };
+      if (typeof m.port === "number") resolve(m.port);
+      else fail(new Error(`the embedded store could not start: ${String(m.error)}`));
+    });
+  });
+  child.removeAllListeners("exit");
+  child.removeAllListeners("error");
+  // Neither the child nor its IPC channel may keep this process alive.
+  child.unref();
+  child.channel?.unref();
+  return { uri: uriFor(port), port, stop: () => stopChild(child) };
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 3000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
 }

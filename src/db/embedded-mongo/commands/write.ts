@@ -1,0 +1,126 @@
+import { ObjectId } from "bson";
+import { type Doc, isPlainObject } from "../bson-values";
+import { asCommandError, badValue, CommandError, failedToParse } from "../errors";
+import { matchDocs } from "../query/plan";
+import { applyUpdate, isOperatorUpdate, type UpdateSpec, upsertDocument } from "../update/apply-update";
+import { type CommandContext, type CommandHandler, collectionName, viewOf } from "./context";
+
+/**
+ * insert, update and delete: each statement is applied whole or not at all; a failed statement
+ * becomes a `writeErrors` entry (ordered batches stop there). A WriteConflict fails the whole
+ * command instead, as MongoDB reports it, so a transaction's driver can retry.
+ */
+
+function statements(command: Doc, field: string): Doc[] {
+  const list = command[field];
+  if (!Array.isArray(list) || !list.every(isPlainObject))
+    throw badValue(`${field} must be an array of documents`);
+  return list;
+}
+
+function runStatements(
+  ctx: CommandContext,
+  command: Doc,
+  list: Doc[],
+  apply: (statement: Doc, index: number) => void,
+): Doc[] {
+  const writeErrors: Doc[] = [];
+  const ordered = command.ordered !== false;
+  for (let i = 0; i < list.length; i++) {
+    try {
+      apply(list[i] as Doc, i);
+    } catch (error) {
+      const failure = asCommandError(error);
+      if (failure.code === 112 || ctx.txn) throw failure;
+      writeErrors.push({ index: i, code: failure.code, errmsg: failure.message, ...failure.extra });
+      if (ordered) break;
+    }
+  }
+  return writeErrors;
+}
+
+function withWriteErrors(reply: Doc, writeErrors: Doc[]): Doc {
+  if (writeErrors.length > 0) reply.writeErrors = writeErrors;
+  return reply;
+}
+
+function insert(command: Doc, ctx: CommandContext): Doc {
+  const view = viewOf(ctx, collectionName(command, "insert"), true)!;
+  let n = 0;
+  const writeErrors = runStatements(ctx, command, statements(command, "documents"), (doc) => {
+    const stored = "_id" in doc ? doc : { _id: new ObjectId(), ...doc };
+    if (Array.isArray(stored._id)) throw badValue("The '_id' value cannot be of type array");
+    view.insert(stored);
+    n += 1;
+  });
+  return withWriteErrors({ n, ok: 1 }, writeErrors);
+}
+
+function arrayFiltersOf(statement: Doc): Doc[] | undefined {
+  const filters = statement.arrayFilters;
+  if (filters === undefined) return undefined;
+  if (!Array.isArray(filters) || !filters.every(isPlainObject))
+    throw failedToParse("arrayFilters must be an array of objects");
+  return filters;
+}
+
+export function updateSpecOf(u: unknown): UpdateSpec {
+  if (Array.isArray(u) && u.every(isPlainObject)) return u;
+  if (isPlainObject(u)) return u;
+  throw failedToParse("update must be an object or a pipeline");
+}
+
+function update(command: Doc, ctx: CommandContext): Doc {
+  const view = viewOf(ctx, collectionName(command, "update"), true)!;
+  let n = 0;
+  let nModified = 0;
+  const upserted: Doc[] = [];
+  const writeErrors = runStatements(ctx, command, statements(command, "updates"), (statement, index) => {
+    const filter = isPlainObject(statement.q) ? statement.q : {};
+    const spec = updateSpecOf(statement.u);
+    const arrayFilters = arrayFiltersOf(statement);
+    const multi = statement.multi === true;
+    if (multi && !isOperatorUpdate(spec))
+      throw failedToParse("multi update is not supported for replacement-style update");
+    const matches = matchDocs(view, filter, multi ? 0 : 1);
+    if (matches.length === 0) {
+      if (statement.upsert !== true) return;
+      const doc = upsertDocument(filter, spec, arrayFilters);
+      view.insert(doc);
+      n += 1;
+      upserted.push({ index, _id: doc._id });
+      return;
+    }
+    // Compute every new version first so a failing update leaves the statement unapplied.
+    const changes: Array<[string, Doc]> = [];
+    for (const [id, doc] of matches) {
+      const next = applyUpdate(doc, spec, filter, arrayFilters);
+      if (next) changes.push([id, next]);
+    }
+    for (const [id, next] of changes) view.replace(id, next);
+    n += matches.length;
+    nModified += changes.length;
+  });
+  const reply: Doc = { n, nModified, ok: 1 };
+  if (upserted.length > 0) reply.upserted = upserted;
+  return withWriteErrors(reply, writeErrors);
+}
+
+function remove(command: Doc, ctx: CommandContext): Doc {
+  const view = viewOf(ctx, collectionName(command, "delete"), false);
+  let n = 0;
+  const writeErrors = runStatements(ctx, command, statements(command, "deletes"), (statement) => {
+    if (!view) return;
+    const limit = Number(statement.limit ?? 0);
+    if (limit !== 0 && limit !== 1)
+      throw new CommandError(9, "FailedToParse", "The limit field in delete objects must be 0 or 1");
+    const filter = isPlainObject(statement.q) ? statement.q : {};
+    for (const [id] of matchDocs(view, filter, limit)) {
+      view.remove(id);
+      n += 1;
+    }
+  });
+  return withWriteErrors({ n, ok: 1 }, writeErrors);
+}
+
+export const writeCommands: Record<string, CommandHandler> = { insert, update, delete: remove };

@@ -1,0 +1,38 @@
+import pino from "pino";
+import { EmbeddedServer } from "./server";
+
+/**
+ * Child-process entry: serves until the parent goes away. The parent learns the port over IPC;
+ * a closed IPC channel (parent exited or crashed) ends this process too.
+ */
+async function main(): Promise<void> {
+  const log = pino({ level: process.env.EMBEDDED_MONGO_LOG_LEVEL ?? "warn" }, pino.destination(2));
+  const server = new EmbeddedServer(log);
+  const port = await server.listen(Number(process.env.EMBEDDED_MONGO_PORT ?? 0));
+  const quit = () => {
+    server.close().finally(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.on("disconnect", quit);
+  // Belt and braces: a parent killed while its IPC channel lingers is noticed by polling.
+  const parent = process.ppid;
+  setInterval(() => {
+    try {
+      process.kill(parent, 0);
+    } catch {
+      quit();
+    }
+  }, 2000).unref();
+  process.on("SIGTERM", quit);
+  process.on("SIGINT", quit);
+  if (process.send) process.send({ port });
+  else process.stdout.write(`${JSON.stringify({ port })}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `embedded store could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  if (process.send) process.send({ error: error instanceof Error ? error.message : String(error) });
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+import { randomUUID } from "node:crypto";
+import { UUID } from "bson";
+import { type Doc, keyOf } from "../bson-values";
+import { badValue, type CommandError, duplicateKey } from "../errors";
+import { IndexSpec } from "./index-spec";
+
+/** The committed state of one collection: documents by `_id` key, and its indexes. */
+export class Collection {
+  readonly docs = new Map<string, Doc>();
+  readonly indexes = new Map<string, IndexSpec>();
+  /** Store sequence number of the last committed write per document (transactions' conflict check). */
+  readonly lastWrite = new Map<string, number>();
+  /** Documents and unique keys written by an open transaction: owner transaction id. */
+  readonly docLocks = new Map<string, string>();
+  readonly keyLocks = new Map<string, string>();
+  readonly uuid = new UUID(randomUUID());
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    readonly options: Doc = {},
+  ) {
+    this.indexes.set("_id_", new IndexSpec({ key: { _id: 1 }, name: "_id_" }));
+  }
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  uniqueIndexes(): IndexSpec[] {
+    const out: IndexSpec[] = [];
+    for (const index of this.indexes.values()) if (index.unique && index.name !== "_id_") out.push(index);
+    return out;
+  }
+
+  /** Throws the duplicate-key error MongoDB would give if `doc` were stored under `id`. */
+  checkUnique(id: string, doc: Doc, isOther: (holder: string) => boolean = () => true): void {
+    for (const index of this.uniqueIndexes()) {
+      for (const key of index.keysOf(doc)) {
+        const holders = index.lookup(key);
+        if (!holders) continue;
+        for (const holder of holders) if (holder !== id && isOther(holder)) throw this.duplicate(index, doc);
+      }
+    }
+  }
+
+  duplicate(index: IndexSpec, doc: Doc): CommandError {
+    return duplicateKey(this.ns, index.name, index.key, index.keyValue(doc));
+  }
+
+  /** Stores a document; the caller has checked uniqueness. */
+  put(id: string, doc: Doc, seq: number): void {
+    const old = this.docs.get(id);
+    for (const index of this.indexes.values()) {
+      if (index.name === "_id_") continue;
+      if (old) index.remove(id, index.keysOf(old));
+      index.add(id, index.keysOf(doc));
+    }
+    this.docs.set(id, doc);
+    this.lastWrite.set(id, seq);
+  }
+
+  delete(id: string, seq: number): void {
+    const old = this.docs.get(id);
+    if (!old) return;
+    for (const index of this.indexes.values()) if (index.name !== "_id_") index.remove(id, index.keysOf(old));
+    this.docs.delete(id);
+    this.lastWrite.set(id, seq);
+  }
+
+  insertChecked(doc: Doc, seq: number): string {
+    const id = keyOf(doc._id);
+    if (this.docs.has(id)) throw this.duplicate(this.indexes.get("_id_")!, doc);
+    this.checkUnique(id, doc);
+    this.put(id, doc, seq);
+    return id;
+  }
+
+  /** Adds an index, building it over the existing documents (a duplicate fails the whole build). */
+  addIndex(index: IndexSpec): void {
+    if (index.unique) {
+      const seen = new Map<string, string>();
+      for (const [id, doc] of this.docs) {
+        for (const key of index.keysOf(doc)) {
+          if (seen.has(key)) throw this.duplicate(index, doc);
+          seen.set(key, id);
+        }
+      }
+    }
+    for (const [id, doc] of this.docs) index.add(id, index.keysOf(doc));
+    this.indexes.set(index.name, index);
+  }
+
+  dropIndex(name: string): void {
+    if (name === "_id_") throw badValue("cannot drop _id index");
+    this.indexes.delete(name);
+  }
+}

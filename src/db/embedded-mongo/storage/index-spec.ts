@@ -1,0 +1,117 @@
+import { type Doc, isPlainObject, keyOf, pathValues } from "../bson-values";
+import { badValue } from "../errors";
+import { compileFilter, type Matcher } from "../query/matcher";
+
+/**
+ * One index: its definition as listIndexes shows it, and an in-memory map from key to the ids of
+ * the documents holding it. Equality lookups and unique checks are map reads, never scans.
+ */
+export class IndexSpec {
+  readonly name: string;
+  readonly key: Doc;
+  readonly fields: string[];
+  readonly unique: boolean;
+  readonly sparse: boolean;
+  readonly partialFilter: Doc | undefined;
+  readonly expireAfterSeconds: number | undefined;
+  /** Special (text, 2dsphere, hashed) indexes are accepted and listed but not maintained. */
+  readonly special: boolean;
+  readonly options: Doc;
+  private readonly partialMatch: Matcher | undefined;
+  private readonly entries = new Map<string, Set<string>>();
+
+  constructor(spec: Doc) {
+    if (!isPlainObject(spec.key) || Object.keys(spec.key).length === 0)
+      throw badValue("index key must be a non-empty object");
+    if (typeof spec.name !== "string" || spec.name === "")
+      throw badValue("index name must be a non-empty string");
+    this.name = spec.name;
+    this.key = spec.key;
+    this.fields = Object.keys(spec.key);
+    this.special = Object.values(spec.key).some((v) => typeof v === "string");
+    this.unique = spec.unique === true || this.name === "_id_";
+    this.sparse = spec.sparse === true;
+    this.partialFilter = isPlainObject(spec.partialFilterExpression)
+      ? spec.partialFilterExpression
+      : undefined;
+    this.partialMatch = this.partialFilter ? compileFilter(this.partialFilter) : undefined;
+    this.expireAfterSeconds =
+      typeof spec.expireAfterSeconds === "number" ? spec.expireAfterSeconds : undefined;
+    const { v: _v, key: _k, name: _n, ns: _ns, ...options } = spec;
+    this.options = options;
+  }
+
+  describe(): Doc {
+    return { v: 2, key: this.key, name: this.name, ...this.options };
+  }
+
+  /** The keys a document contributes, or none when sparse/partial leave it out. */
+  keysOf(doc: Doc): string[] {
+    if (this.special) return [];
+    if (this.partialMatch && !this.partialMatch(doc)) return [];
+    if (this.sparse && this.fields.every((f) => pathValues(doc, f).every((v) => v === undefined))) return [];
+    let keys = [""];
+    for (const field of this.fields) {
+      const values = pathValues(doc, field);
+      const parts = values.length === 0 ? ["z"] : [...new Set(values.map(keyOf))];
+      const next: string[] = [];
+      for (const prefix of keys)
+        for (const part of parts) next.push(prefix === "" ? part : `${prefix}|${part}`);
+      keys = next;
+    }
+    return keys;
+  }
+
+  /** The `keyValue` of a duplicate-key error. */
+  keyValue(doc: Doc): Doc {
+    const out: Doc = {};
+    for (const field of this.fields) {
+      const values = pathValues(doc, field);
+      out[field] = values.length === 1 ? (values[0] ?? null) : values;
+    }
+    return out;
+  }
+
+  /** Ids other than `selfId` already holding one of `keys`. */
+  holders(keys: string[], selfId: string): string | undefined {
+    for (const key of keys) {
+      const ids = this.entries.get(key);
+      if (!ids) continue;
+      for (const id of ids) if (id !== selfId) return id;
+    }
+    return undefined;
+  }
+
+  add(id: string, keys: string[]): void {
+    for (const key of keys) {
+      let ids = this.entries.get(key);
+      if (!ids) {
+        ids = new Set();
+        this.entries.set(key, ids);
+      }
+      ids.add(id);
+    }
+  }
+
+  remove(id: string, keys: string[]): void {
+    for (const key of keys) {
+      const ids = this.entries.get(key);
+      if (!ids) continue;
+      ids.delete(id);
+      if (ids.size === 0) this.entries.delete(key);
+    }
+  }
+
+  lookup(key: string): ReadonlySet<string> | undefined {
+    return this.entries.get(key);
+  }
+
+  /** Whether an equality lookup on every field of this index finds every matching document. */
+  usableForEquality(): boolean {
+    return !this.special && !this.partialFilter;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

@@ -1,0 +1,72 @@
+import { namespaceExists } from "../errors";
+import { Collection } from "./collection";
+import type { Transaction } from "./transaction";
+
+/** Every database and collection of the server, in memory. */
+export class Store {
+  private seq = 0;
+  readonly databases = new Map<string, Map<string, Collection>>();
+
+  nextSeq(): number {
+    this.seq += 1;
+    return this.seq;
+  }
+
+  currentSeq(): number {
+    return this.seq;
+  }
+
+  collection(db: string, name: string): Collection | undefined {
+    return this.databases.get(db)?.get(name);
+  }
+
+  /** The collection, created on first write the way MongoDB creates it implicitly. */
+  ensureCollection(db: string, name: string): Collection {
+    return this.collection(db, name) ?? this.create(db, name);
+  }
+
+  create(db: string, name: string, options: Record<string, unknown> = {}): Collection {
+    let collections = this.databases.get(db);
+    if (!collections) {
+      collections = new Map();
+      this.databases.set(db, collections);
+    }
+    if (collections.has(name)) throw namespaceExists(`${db}.${name}`);
+    const collection = new Collection(db, name, options);
+    collections.set(name, collection);
+    return collection;
+  }
+
+  drop(db: string, name: string): Collection | undefined {
+    const collections = this.databases.get(db);
+    const collection = collections?.get(name);
+    if (!collections || !collection) return undefined;
+    collections.delete(name);
+    if (collections.size === 0) this.databases.delete(db);
+    return collection;
+  }
+
+  dropDatabase(db: string): void {
+    this.databases.delete(db);
+  }
+
+  /** Copies a transaction's writes into the collections in one step (nothing else runs meanwhile). */
+  commit(txn: Transaction): void {
+    txn.releaseLocks();
+    const seq = this.nextSeq();
+    for (const [collection, overlay] of txn.writes) {
+      for (const [id, doc] of overlay) {
+        if (doc) collection.put(id, doc, seq);
+        else collection.delete(id, seq);
+      }
+    }
+    txn.writes.clear();
+    txn.state = "committed";
+  }
+
+  abort(txn: Transaction): void {
+    txn.releaseLocks();
+    txn.writes.clear();
+    txn.state = "aborted";
+  }
+}

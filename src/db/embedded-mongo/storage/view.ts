@@ -1,0 +1,130 @@
+import { type Doc, keyOf } from "../bson-values";
+import { writeConflict } from "../errors";
+import type { Collection } from "./collection";
+import type { IndexSpec } from "./index-spec";
+import type { Store } from "./store";
+import type { Transaction } from "./transaction";
+
+/**
+ * A collection as one operation sees it: the committed documents, overlaid with the writes of the
+ * operation's transaction when it has one. Every read and write of the commands goes through here.
+ */
+export class CollectionView {
+  constructor(
+    readonly store: Store,
+    readonly coll: Collection,
+    readonly txn?: Transaction,
+  ) {}
+
+  private overlay(): Map<string, Doc | null> | undefined {
+    return this.txn?.overlay(this.coll);
+  }
+
+  get(id: string): Doc | undefined {
+    const overlay = this.overlay();
+    if (overlay?.has(id)) return overlay.get(id) ?? undefined;
+    return this.coll.docs.get(id);
+  }
+
+  *all(): Generator<[string, Doc]> {
+    const overlay = this.overlay();
+    if (!overlay || overlay.size === 0) {
+      yield* this.coll.docs;
+      return;
+    }
+    for (const [id, doc] of this.coll.docs) {
+      if (!overlay.has(id)) yield [id, doc];
+      else {
+        const mine = overlay.get(id);
+        if (mine) yield [id, mine];
+      }
+    }
+    for (const [id, doc] of overlay) if (doc && !this.coll.docs.has(id)) yield [id, doc];
+  }
+
+  /** Documents that may hold `key` in `index` (the caller still applies the full filter). */
+  candidates(index: IndexSpec, key: string): Array<[string, Doc]> {
+    const out: Array<[string, Doc]> = [];
+    const overlay = this.overlay();
+    const ids = index.lookup(key);
+    if (ids) {
+      for (const id of ids) {
+        if (overlay?.has(id)) continue;
+        const doc = this.coll.docs.get(id);
+        if (doc) out.push([id, doc]);
+      }
+    }
+    if (overlay) for (const [id, doc] of overlay) if (doc) out.push([id, doc]);
+    return out;
+  }
+
+  insert(doc: Doc): void {
+    this.write(keyOf(doc._id), doc, true);
+  }
+
+  replace(id: string, doc: Doc): void {
+    this.write(id, doc, false);
+  }
+
+  remove(id: string): void {
+    this.write(id, null, false);
+  }
+
+  private write(id: string, doc: Doc | null, isInsert: boolean): void {
+    const coll = this.coll;
+    const txn = this.txn;
+    const owner = coll.docLocks.get(id);
+    if (owner !== undefined && owner !== txn?.id) throw writeConflict(txn !== undefined);
+    if (!txn) {
+      if (doc) {
+        if (isInsert && coll.docs.has(id)) throw coll.duplicate(coll.indexes.get("_id_")!, doc);
+        coll.checkUnique(id, doc);
+        this.checkKeyLocks(doc, undefined);
+        coll.put(id, doc, this.store.nextSeq());
+      } else coll.delete(id, this.store.nextSeq());
+      return;
+    }
+    // Inside a transaction: first writer wins against anything committed since it started.
+    if (owner === undefined && (coll.lastWrite.get(id) ?? 0) > txn.startSeq) throw writeConflict(true);
+    const overlay = txn.overlayFor(coll);
+    if (doc) {
+      if (isInsert && this.get(id) !== undefined) throw coll.duplicate(coll.indexes.get("_id_")!, doc);
+      if (isInsert && !overlay.has(id) && coll.docs.has(id))
+        throw coll.duplicate(coll.indexes.get("_id_")!, doc);
+      this.checkUniqueInTransaction(id, doc, overlay);
+      this.checkKeyLocks(doc, txn.id);
+      for (const index of coll.uniqueIndexes()) {
+        for (const key of index.keysOf(doc)) txn.lockKey(coll, `${index.name}\u0000${key}`);
+      }
+    }
+    txn.lockDoc(coll, id);
+    overlay.set(id, doc);
+  }
+
+  private checkKeyLocks(doc: Doc, self: string | undefined): void {
+    if (this.coll.keyLocks.size === 0) return;
+    for (const index of this.coll.uniqueIndexes()) {
+      for (const key of index.keysOf(doc)) {
+        const owner = this.coll.keyLocks.get(`${index.name}\u0000${key}`);
+        if (owner !== undefined && owner !== self) throw writeConflict(self !== undefined);
+      }
+    }
+  }
+
+  private checkUniqueInTransaction(id: string, doc: Doc, overlay: Map<string, Doc | null>): void {
+    const coll = this.coll;
+    // Committed holders count unless this transaction has rewritten or removed them.
+    coll.checkUnique(id, doc, (holder) => {
+      if (!overlay.has(holder)) return true;
+      return false;
+    });
+    for (const index of coll.uniqueIndexes()) {
+      const keys = new Set(index.keysOf(doc));
+      if (keys.size === 0) continue;
+      for (const [otherId, other] of overlay) {
+        if (otherId === id || !other) continue;
+        if (index.keysOf(other).some((k) => keys.has(k))) throw coll.duplicate(index, doc);
+      }
+    }
+  }
+}

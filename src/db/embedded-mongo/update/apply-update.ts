@@ -1,0 +1,129 @@
+import { ObjectId } from "bson";
+import { update as mingoUpdate } from "mingo";
+import { cloneDoc, type Doc, isPlainObject, keyOf, setPath } from "../bson-values";
+import { badValue, CommandError, immutableField } from "../errors";
+
+/**
+ * Update documents with mingo's update operators (positional `$`, `$[]`, `$[<id>]` with
+ * arrayFilters included) or a replacement, keeping `_id` immutable the way MongoDB does.
+ */
+
+export type UpdateSpec = Doc | Doc[];
+
+export function isOperatorUpdate(update: UpdateSpec): boolean {
+  if (Array.isArray(update)) return true;
+  const keys = Object.keys(update);
+  return keys.length > 0 && keys.every((k) => k.startsWith("$"));
+}
+
+function validate(update: UpdateSpec): void {
+  if (Array.isArray(update)) return;
+  const keys = Object.keys(update);
+  const operators = keys.filter((k) => k.startsWith("$"));
+  if (operators.length > 0 && operators.length !== keys.length) {
+    throw new CommandError(
+      9,
+      "FailedToParse",
+      "Unknown modifier: mixing operators and fields in an update document",
+    );
+  }
+  for (const op of operators) {
+    if (!isPlainObject(update[op])) {
+      throw new CommandError(
+        9,
+        "FailedToParse",
+        `Modifiers operate on fields but we found type ${typeof update[op]} instead.`,
+      );
+    }
+  }
+}
+
+/** The operators that apply to an existing document (`$setOnInsert` only applies to an upsert's insert). */
+function forExisting(update: Doc): Doc {
+  if (!("$setOnInsert" in update)) return update;
+  const { $setOnInsert: _ignored, ...rest } = update;
+  return rest;
+}
+
+function forInsert(update: Doc): Doc {
+  const { $setOnInsert, ...rest } = update;
+  if (!isPlainObject($setOnInsert)) return rest;
+  return { ...rest, $set: { ...(isPlainObject(rest.$set) ? rest.$set : {}), ...$setOnInsert } };
+}
+
+function runOperators(doc: Doc, update: UpdateSpec, filter: Doc, arrayFilters: Doc[] | undefined): boolean {
+  if (!Array.isArray(update) && Object.keys(update).length === 0) return false;
+  try {
+    const changed = mingoUpdate(doc, update as never, arrayFilters, filter, { cloneMode: "none" });
+    return changed.length > 0;
+  } catch (error) {
+    if (error instanceof CommandError) throw error;
+    throw badValue(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** The updated copy of `doc`, or `undefined` when the update changes nothing. */
+export function applyUpdate(
+  doc: Doc,
+  update: UpdateSpec,
+  filter: Doc,
+  arrayFilters: Doc[] | undefined,
+): Doc | undefined {
+  validate(update);
+  if (!isOperatorUpdate(update)) {
+    const replacement: Doc = { _id: doc._id };
+    for (const [k, v] of Object.entries(update as Doc)) if (k !== "_id") replacement[k] = cloneDoc(v);
+    if ("_id" in (update as Doc) && keyOf((update as Doc)._id) !== keyOf(doc._id))
+      throw immutableField("_id");
+    return keyOf(replacement) === keyOf(doc) ? undefined : replacement;
+  }
+  const next = cloneDoc(doc);
+  const changed = runOperators(
+    next,
+    Array.isArray(update) ? update : forExisting(update),
+    filter,
+    arrayFilters,
+  );
+  if (!changed) return undefined;
+  if (keyOf(next._id) !== keyOf(doc._id)) throw immutableField("_id");
+  return next;
+}
+
+/** Equality fields of a filter, which seed the document an upsert inserts. */
+function seedFromFilter(filter: Doc, into: Doc): void {
+  for (const [key, value] of Object.entries(filter)) {
+    if (key === "$and" && Array.isArray(value)) {
+      for (const clause of value) if (isPlainObject(clause)) seedFromFilter(clause, into);
+      continue;
+    }
+    if (key.startsWith("$")) continue;
+    if (isPlainObject(value)) {
+      const keys = Object.keys(value);
+      if (keys.length > 0 && keys.every((k) => k.startsWith("$"))) {
+        if ("$eq" in value) setPath(into, key, cloneDoc(value.$eq));
+        continue;
+      }
+    }
+    if (value instanceof RegExp) continue;
+    setPath(into, key, cloneDoc(value));
+  }
+}
+
+/** The document an upsert inserts when nothing matched. */
+export function upsertDocument(filter: Doc, update: UpdateSpec, arrayFilters: Doc[] | undefined): Doc {
+  validate(update);
+  if (!isOperatorUpdate(update)) {
+    const replacement = cloneDoc(update as Doc);
+    const seed: Doc = {};
+    seedFromFilter(filter, seed);
+    const id = "_id" in replacement ? replacement._id : "_id" in seed ? seed._id : new ObjectId();
+    const { _id: _drop, ...rest } = replacement;
+    return { _id: id, ...rest };
+  }
+  const doc: Doc = {};
+  seedFromFilter(filter, doc);
+  runOperators(doc, Array.isArray(update) ? update : forInsert(update), {}, arrayFilters);
+  if (!("_id" in doc)) return { _id: new ObjectId(), ...doc };
+  const { _id, ...rest } = doc;
+  return { _id, ...rest };
+}
