@@ -38,7 +38,14 @@ export interface GroupView {
   members: { displayName: string; platform: Platform; joinedAt: Date }[];
   viewer: { isOrganiser: boolean; isMember: boolean; isInvited: boolean };
   /** The member the personal link (or the viewer's identity) belongs to, when they were tagged. */
-  me?: { displayName: string; joined: boolean; link: string; orders: ViewOrderLine[] };
+  me?: {
+    displayName: string;
+    joined: boolean;
+    link: string;
+    orders: ViewOrderLine[];
+    /** Why DMs to them fail, when they do (shown on their page so they can open a chat with the bot). */
+    couldNotDm: string | null;
+  };
   /** Organiser only (claim 13): every member's details and every tagged member's state. */
   details?: {
     members: {
@@ -59,6 +66,8 @@ export interface GroupView {
 export interface ViewOptions {
   viewerKey?: string;
   memberToken?: string;
+  /** False for machine reads (the page's JSON twin and its live polling): no reminder is triggered. Default true. */
+  countAccess?: boolean;
 }
 
 function line(order: OrderDoc): ViewOrderLine {
@@ -102,7 +111,7 @@ export function createView(
     const isOrganiser = options.viewerKey === group.organiserKey;
 
     let remindersSent = 0;
-    if (viewerInvite && !memberKeys.has(viewerInvite.userKey) && product) {
+    if (viewerInvite && options.countAccess !== false && !memberKeys.has(viewerInvite.userKey) && product) {
       remindersSent = (await deps.remind(group, product)).length;
     }
 
@@ -151,6 +160,7 @@ export function createView(
         joined: memberKeys.has(viewerInvite.userKey),
         link: personalUrl(ctx.publicUrl, code, viewerInvite.token),
         orders: ordersOf(viewerInvite.userKey),
+        couldNotDm: users.get(viewerInvite.userKey)?.dmFailure?.reason ?? null,
       };
     }
     if (isOrganiser) {
