@@ -1,6 +1,14 @@
+import { createPlaygroundAdapter } from "../adapters/playground";
+import { createSlackAdapter } from "../adapters/slack";
+import { COMMANDS } from "../commands";
 import { createApp, type Mount } from "./app";
+import { createProcessedEvents } from "./chat/processed-events";
+import { type ChatRouter, createRouter } from "./chat/router";
+import { createSeenChannels } from "./chat/seen-channels";
+import { type Clock, systemClock } from "./clock";
 import type { Config } from "./config";
 import { connectDatabase, type Database, openDatabase } from "./db/database";
+import { createEngine, type Engine, type EngineDeps } from "./engine";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import { listen } from "./server";
@@ -9,6 +17,8 @@ export interface Service {
   port: number;
   publicUrl: string;
   db: Database;
+  engine: Engine;
+  chat: ChatRouter;
   /** Graceful: stop accepting, finish in-flight requests, stop workers, close the database. */
   stop(): Promise<void>;
 }
@@ -16,6 +26,10 @@ export interface Service {
 export interface ServiceOptions {
   /** Use this already-running database (tests); otherwise resolve one from the config. */
   mongodbUri?: string;
+  /** Tests move time by hand. */
+  clock?: Clock;
+  /** Engine tuning for tests (e.g. a fast outbox poll). */
+  engine?: Partial<Pick<EngineDeps, "outbox" | "sweepIntervalMs">>;
 }
 
 /** The composition root: config, logger, database, engine, adapters and the HTTP server, wired once. */
@@ -27,21 +41,74 @@ export async function startService(
   const db = options.mongodbUri
     ? await connectDatabase(options.mongodbUri, "mongodb")
     : await openDatabase(config.mongodbUri, log);
+  const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
-  const mounts: Mount[] = [];
+
+  // Links need PUBLIC_URL, known only once the port is (PORT=0): adapters are mounted first and
+  // reach the router through `chat()`, which is set as soon as the engine is up.
+  let chat: ChatRouter | undefined;
+  let publicUrl = config.publicUrl ?? "";
+  const adapterDeps = { clock, log, chat: () => chat };
+
+  if (config.playgroundForcedInProduction) {
+    log.warn("PLAYGROUND=true in production: anyone who can open the page can act as any playground user");
+  }
+  const playground = config.playground
+    ? createPlaygroundAdapter({ ...adapterDeps, connection: db.connection, publicUrl: () => publicUrl })
+    : undefined;
+  const slack = config.slack ? createSlackAdapter({ ...adapterDeps, config: config.slack }) : undefined;
+
+  // Each adapter parses its own body (signatures need the raw bytes); the playground owns `/`, so it goes last.
+  const mounts: Mount[] = [...(slack ? [slack.mount] : []), ...(playground ? [playground.mount] : [])];
   const app = createApp({ log, metrics, healthy: () => db.ping(), mounts });
   const running = await listen(app, config.port);
-  const publicUrl = config.publicUrl ?? `http://localhost:${running.port}`;
+  publicUrl = config.publicUrl ?? `http://localhost:${running.port}`;
+
+  const engine = createEngine({
+    connection: db.connection,
+    clock,
+    log,
+    publicUrl,
+    groupTtlMs: config.groupTtlMs,
+    session: config.session,
+    ...(config.fulfillment ? { fulfillment: config.fulfillment } : {}),
+    ...(config.catalogFile ? { catalogFile: config.catalogFile } : {}),
+    ...options.engine,
+  });
+  for (const adapter of [playground, slack]) if (adapter) engine.registerMessenger(adapter.messenger);
+  try {
+    await engine.start();
+  } catch (error) {
+    await running.close(0);
+    await db.close();
+    throw error;
+  }
+  chat = createRouter({
+    engine,
+    commands: COMMANDS,
+    events: createProcessedEvents(db.connection, clock),
+    channels: createSeenChannels(db.connection, clock),
+    clock,
+    log,
+    publicUrl,
+  });
+  void slack?.checkToken();
+
   log.info({ port: running.port, url: publicUrl }, `crowdcart listening on ${publicUrl}`);
+  if (playground) log.info(`playground: open ${publicUrl}/ in a browser to try the commands`);
 
   let stopping: Promise<void> | undefined;
+  const router = chat;
   return {
     port: running.port,
     publicUrl,
     db,
+    engine,
+    chat: router,
     stop: () => {
       stopping ??= (async () => {
         await running.close();
+        await engine.stop();
         await db.close();
       })();
       return stopping;

@@ -1,0 +1,45 @@
+import type { CommandDefinition } from "../src/chat/command";
+import { formatMoney, formatUtc } from "../src/engine/format";
+import { userKey } from "../src/engine/platform";
+import { qtyArg, skuArg } from "./shared";
+
+export const joinCommand: CommandDefinition = {
+  name: "join",
+  description: "Join a group purchase with your order (the group's product or another one)",
+  visibility: "channel",
+  examples: ["/join 7KQ3MX9P2HABC", "/join 7KQ3MX9P2HABC KB-65 qty=2"],
+  args: [
+    {
+      name: "code",
+      type: "code",
+      positional: true,
+      required: true,
+      placeholder: "groupCode",
+      description: "The group's code",
+    },
+    skuArg("Another catalog product instead of the group's", false, "product"),
+    qtyArg,
+  ],
+  async run({ engine, user, publicUrl }, args) {
+    const sku = args.string("product");
+    const qty = args.number("qty");
+    const joined = await engine.groups.join(userKey(user), args.requiredString("code"), {
+      ...(sku !== undefined ? { sku } : {}),
+      ...(qty !== undefined ? { qty } : {}),
+    });
+    const who = user.displayName ?? user.username ?? user.id;
+    const { order } = joined;
+    const progress = joined.completed
+      ? `The group is complete with ${joined.memberCount} members: discounts are credited as points (see /points).`
+      : `${joined.memberCount} of ${joined.size} members so far (closes at ${joined.max}); open until ${formatUtc(joined.expiresAt)}.`;
+    const url = `${publicUrl}/g/${joined.code}`;
+    return {
+      text: [
+        `${who} joined group ${joined.code}: ${order.qty} × ${order.name} (${order.sku}) at ${formatMoney(order.total, order.currency)}.`,
+        progress,
+        url,
+      ].join("\n"),
+      buttons: [{ label: "Group status", command: `/group ${joined.code}` }],
+    };
+  },
+};

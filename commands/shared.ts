@@ -1,0 +1,21 @@
+import type { ArgSpec } from "../src/chat/command";
+import { MAX_QTY } from "../src/engine/orders";
+
+/** Argument specs several commands share, so `qty=` means the same everywhere. */
+export const qtyArg: ArgSpec = {
+  name: "qty",
+  type: "integer",
+  min: 1,
+  max: MAX_QTY,
+  placeholder: "n",
+  description: "How many to buy",
+};
+
+export const skuArg = (description: string, required: boolean, name = "sku"): ArgSpec => ({
+  name,
+  type: "sku",
+  positional: true,
+  required,
+  placeholder: "sku",
+  description,
+});
