@@ -1,5 +1,6 @@
 import type { GroupDoc, OrderDoc } from "../../../models";
-import type { EngineContext } from "../context";
+import type { EngineContext, Session } from "../context";
+import { KeyedLock } from "../keyed-lock";
 import { checkQty, newOrderId, type Orders } from "../orders";
 import { normalizeGroupCode } from "./code";
 import { joinRefusal, unknownGroup } from "./errors";
@@ -27,6 +28,40 @@ export function createJoin(
   deps: { orders: Orders; settlement: Settlement; requireProduct: (sku: string) => Promise<unknown> },
 ) {
   const { Group } = ctx.models;
+  const lock = new KeyedLock();
+
+  /**
+   * The one atomic membership write: cap, state, deadline and "not yet a member" are checked by
+   * the same conditional update, so concurrent joins can never take a group past `max`.
+   */
+  function admit(session: Session, code: string, max: number, userKey: string, orderId: string, now: Date) {
+    return Group.findOneAndUpdate(
+      {
+        _id: code,
+        state: "open",
+        expiresAt: { $gt: now },
+        memberCount: { $lt: max },
+        "members.userKey": { $ne: userKey },
+      },
+      { $inc: { memberCount: 1 }, $push: { members: { userKey, orderId, joinedAt: now } } },
+      { session, returnDocument: "after" },
+    ).lean<GroupDoc>();
+  }
+
+  async function placeWithoutTransaction(
+    code: string,
+    input: { userKey: string; sku: string; qty: number; orderId: string },
+  ): Promise<OrderDoc> {
+    try {
+      return await deps.orders.placeOrder(undefined, { ...input, groupCode: code });
+    } catch (error) {
+      await Group.updateOne(
+        { _id: code, "members.orderId": input.orderId },
+        { $inc: { memberCount: -1 }, $pull: { members: { orderId: input.orderId } } },
+      );
+      throw error;
+    }
+  }
 
   return async function join(
     userKey: string,
@@ -35,52 +70,47 @@ export function createJoin(
   ): Promise<JoinResult> {
     const code = normalizeGroupCode(codeInput);
     if (!code) throw unknownGroup(codeInput);
-    const seen = await Group.findById(code).lean<GroupDoc>();
-    if (!seen) throw unknownGroup(codeInput);
+    const first = await Group.findById(code).lean<GroupDoc>();
+    if (!first) throw unknownGroup(codeInput);
     const qty = options.qty ?? 1;
     checkQty(qty);
-    const sku = options.sku ?? seen.sku;
+    const sku = options.sku ?? first.sku;
     await deps.requireProduct(sku);
+    return lock.run(code, () => admitAndOrder(userKey, code, codeInput, sku, qty));
+  };
+
+  async function admitAndOrder(
+    userKey: string,
+    code: string,
+    codeInput: string,
+    sku: string,
+    qty: number,
+  ): Promise<JoinResult> {
+    // Read again in turn: after a burst filled the group, the rest are refused without a transaction.
+    const seen = await Group.findById(code).lean<GroupDoc>();
+    if (!seen) throw unknownGroup(codeInput);
     const early = joinRefusal(seen, userKey, ctx.clock.now());
     if (early) throw early;
 
     const orderId = newOrderId();
     const result = await ctx.tx(async (session) => {
       const now = ctx.clock.now();
-      // The one write that can be refused comes first: cap, state, deadline and "not yet a member"
-      // are checked by the same atomic update, so concurrent joins can never pass `max`.
-      const group = await Group.findOneAndUpdate(
-        {
-          _id: code,
-          state: "open",
-          expiresAt: { $gt: now },
-          memberCount: { $lt: seen.max },
-          "members.userKey": { $ne: userKey },
-        },
-        { $inc: { memberCount: 1 }, $push: { members: { userKey, orderId, joinedAt: now } } },
-        { session, returnDocument: "after" },
-      ).lean<GroupDoc>();
+      // In a transaction the order is written first and the contended group document last, so the
+      // group stays locked for the shortest time; a refused membership aborts the order with it.
+      // Without a transaction the refusable write must come first, and a failed order is undone.
+      const order = session
+        ? await deps.orders.placeOrder(session, { userKey, sku, qty, groupCode: code, orderId })
+        : undefined;
+      const group = await admit(session, code, seen.max, userKey, orderId, now);
       if (!group) {
         const current = await Group.findById(code)
           .session(session ?? null)
           .lean<GroupDoc>();
         throw (current && joinRefusal(current, userKey, now)) ?? unknownGroup(codeInput);
       }
-      let order: OrderDoc;
-      try {
-        order = await deps.orders.placeOrder(session, { userKey, sku, qty, groupCode: code, orderId });
-      } catch (error) {
-        // Without a transaction (standalone server) undo the membership by hand.
-        if (!session) {
-          await Group.updateOne(
-            { _id: code, "members.orderId": orderId },
-            { $inc: { memberCount: -1 }, $pull: { members: { orderId } } },
-          );
-        }
-        throw error;
-      }
+      const placed = order ?? (await placeWithoutTransaction(code, { userKey, sku, qty, orderId }));
       const completed = Boolean(await deps.settlement.completeIfFull(session, group));
-      return { order, group, completed };
+      return { order: placed, group, completed };
     });
     ctx.kickOutbox();
     return {
@@ -92,5 +122,5 @@ export function createJoin(
       completed: result.completed,
       expiresAt: result.group.expiresAt,
     };
-  };
+  }
 }

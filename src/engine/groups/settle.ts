@@ -60,7 +60,8 @@ export function createSettlement(ctx: EngineContext, orders: Orders, outbox: Out
           },
           createdAt: ctx.clock.now(),
         };
-        await LedgerEntry.updateOne({ _id: entry._id }, { $setOnInsert: entry }, { upsert: true, session });
+        const { _id, ...fields } = entry;
+        await LedgerEntry.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true, session });
       }
       const entries = await LedgerEntry.find({ userKey: member.userKey }, { amount: 1 })
         .session(session ?? null)

@@ -45,7 +45,9 @@ export function createOutboxWriter(ctx: EngineContext) {
   const { OutboxMessage } = ctx.models;
 
   async function put(doc: OutboxDoc, session: Session): Promise<void> {
-    await OutboxMessage.updateOne({ _id: doc._id }, { $setOnInsert: doc }, { upsert: true, session });
+    // `_id` comes from the filter on insert; naming it in the update too is refused by some servers.
+    const { _id, ...fields } = doc;
+    await OutboxMessage.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true, session });
   }
 
   return {

@@ -1,0 +1,60 @@
+import type { Connection } from "mongoose";
+import { ManualClock } from "../../../src/clock";
+import { createEngine, type Engine, type EngineDeps } from "../../../src/engine";
+import { silentLogger } from "../../../src/logger";
+import { RecordingMessenger } from "./recording-messenger";
+
+export const PUBLIC_URL = "https://shop.test";
+export const HOUR = 3_600_000;
+
+export interface Harness {
+  engine: Engine;
+  clock: ManualClock;
+  messenger: RecordingMessenger;
+}
+
+/**
+ * An engine on `connection` with a ManualClock and a recording playground messenger. Workers are
+ * not started: tests drive `outbox.runOnce()` and `groups.sweep()` themselves.
+ */
+export async function engineOn(
+  connection: Connection,
+  overrides: Partial<EngineDeps> & { clock?: ManualClock } = {},
+): Promise<Harness> {
+  const clock = overrides.clock ?? new ManualClock("2026-03-02T10:00:00Z");
+  const engine = createEngine({
+    connection,
+    clock,
+    log: silentLogger,
+    publicUrl: PUBLIC_URL,
+    groupTtlMs: 48 * HOUR,
+    session: { ttlMs: 30 * 60_000, maxBadAttempts: 3, badAttemptDelayMs: 0 },
+    ...overrides,
+  });
+  await Promise.all(Object.values(engine.core.ctx.models).map((model) => model.init()));
+  await engine.catalog.load();
+  const messenger = new RecordingMessenger("playground");
+  engine.registerMessenger(messenger);
+  return { engine, clock, messenger };
+}
+
+/** Playground users who have written to the bot (so they are real, not placeholders). */
+export async function people(engine: Engine, ...names: string[]): Promise<string[]> {
+  const keys: string[] = [];
+  for (const name of names) {
+    const user = await engine.users.touch({ platform: "playground", id: name, displayName: name });
+    keys.push(user._id);
+  }
+  return keys;
+}
+
+/** Runs `fn` and returns the UserError code it threw (or "none"). */
+export async function errorCode(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
+    return "none";
+  } catch (error) {
+    if (error && typeof error === "object" && "code" in error) return String(error.code);
+    throw error;
+  }
+}
