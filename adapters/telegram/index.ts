@@ -13,12 +13,16 @@ import { type Poller, startPolling } from "./polling";
 import { createTelegramMessenger } from "./send";
 import { telegramWebhookRouter } from "./webhook";
 
+/**
+ * The router, the engine's users and the public URL exist only once the server listens (the port
+ * may be chosen then), while the webhook route is mounted before: hence getters.
+ */
 export interface TelegramAdapterDeps {
   config: NonNullable<Config["telegram"]>;
-  router: ChatRouter;
-  users: Pick<Engine["users"], "resolveByUsername">;
+  chat: () => ChatRouter | undefined;
+  users: () => Pick<Engine["users"], "resolveByUsername"> | undefined;
   log: Logger;
-  publicUrl: string;
+  publicUrl: () => string;
 }
 
 export interface TelegramAdapter {
@@ -34,26 +38,34 @@ export interface TelegramAdapter {
 
 /** Telegram through telegraf: one bot, two ways in (webhook or long polling), one handler. */
 export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapter {
-  const { config, router, log } = deps;
+  const { config, log } = deps;
   const bot = new Telegraf(config.botToken, {
     // webhookReply off: every answer is a real API call we can check, never folded into the 200.
     telegram: { webhookReply: false, ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}) },
     handlerTimeout: 60_000,
   });
-  const commandNames = new Set(router.commands.map((c) => c.name));
-  const handle = createTelegramHandler({
-    router,
-    users: deps.users,
-    log,
-    publicUrl: deps.publicUrl,
-    botUsername: () => bot.botInfo?.username ?? "",
-  });
+  let ready: { handle: ReturnType<typeof createTelegramHandler>; commands: Set<string> } | undefined;
+  const wired = () => {
+    if (ready) return ready;
+    const router = deps.chat();
+    const users = deps.users();
+    if (!router || !users) throw new Error("telegram update before the service finished starting");
+    ready = {
+      commands: new Set(router.commands.map((c) => c.name)),
+      handle: createTelegramHandler({
+        router,
+        users,
+        log,
+        publicUrl: deps.publicUrl(),
+        botUsername: () => bot.botInfo?.username ?? "",
+      }),
+    };
+    return ready;
+  };
 
   bot.use(async (ctx) => {
-    const event = parseTelegramUpdate(ctx.update, {
-      botUsername: ctx.botInfo.username,
-      commands: commandNames,
-    });
+    const { handle, commands } = wired();
+    const event = parseTelegramUpdate(ctx.update, { botUsername: ctx.botInfo.username, commands });
     if (event.kind === "ignore") return;
     await handle(event, ctx.telegram);
   });
@@ -72,11 +84,14 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     handleUpdate: onUpdate,
     async start() {
       bot.botInfo ??= await bot.telegram.getMe();
+      const router = deps.chat();
+      if (!router) throw new Error("start the Telegram adapter after the chat router exists");
       await bot.telegram.setMyCommands(telegramCommands(router.commands));
       if (config.webhookSecret) {
         // Telegram only calls public https URLs; for anything else setWebhook is done by hand (README).
-        if (deps.publicUrl.startsWith("https://")) {
-          await bot.telegram.setWebhook(`${deps.publicUrl}/telegram/webhook`, {
+        const publicUrl = deps.publicUrl();
+        if (publicUrl.startsWith("https://")) {
+          await bot.telegram.setWebhook(`${publicUrl}/telegram/webhook`, {
             secret_token: config.webhookSecret,
             allowed_updates: ["message", "callback_query"],
           });

@@ -1,0 +1,92 @@
+import { InteractionResponseType, MessageFlags, type REST, Routes } from "discord.js";
+import type { Reply } from "../../src/chat/invocation";
+import { type ChatRouter, findCommand } from "../../src/chat/router";
+import type { Logger } from "../../src/logger";
+import { INTERACTION, parseInteraction, type RawInteraction } from "./parse";
+import { renderDiscord } from "./render";
+
+/** The first answer to an interaction: the HTTP response body, or a callback POST on the gateway path. */
+export type InitialResponder = (body: { type: number; data?: Record<string, unknown> }) => Promise<void>;
+
+export interface DiscordHandlerDeps {
+  chat: () => ChatRouter | undefined;
+  /** Waits out rate limits (follow-ups must arrive, late rather than never). */
+  rest: REST;
+  applicationId: string;
+  log: Logger;
+}
+
+const NOT_READY = "crowdcart is starting up; please try again in a few seconds.";
+
+/**
+ * One handler for both ways interactions arrive. Discord wants an answer within 3 seconds, so
+ * every command is deferred at once (ephemeral when its reply is private) and the reply follows
+ * through the interaction webhook, however long the command took.
+ */
+export function createDiscordHandler(deps: DiscordHandlerDeps) {
+  return async function handle(payload: unknown, respond: InitialResponder): Promise<void> {
+    const parsed = parseInteraction(payload);
+    if (parsed.kind === "ping") return respond({ type: InteractionResponseType.Pong });
+    if (parsed.kind === "ignore") {
+      const type = (payload as { type?: unknown })?.type;
+      if (type === INTERACTION.AUTOCOMPLETE) {
+        return respond({
+          type: InteractionResponseType.ApplicationCommandAutocompleteResult,
+          data: { choices: [] },
+        });
+      }
+      return respond({
+        type: InteractionResponseType.ChannelMessageWithSource,
+        data: { content: "This action is not available.", flags: MessageFlags.Ephemeral },
+      });
+    }
+    const router = deps.chat();
+    if (!router) {
+      return respond({
+        type: InteractionResponseType.ChannelMessageWithSource,
+        data: { content: NOT_READY, flags: MessageFlags.Ephemeral },
+      });
+    }
+    const { invocation, fromButton } = parsed;
+    const interaction = invocation.raw as RawInteraction;
+    // A button answers only the one who pressed it; a command as its definition says.
+    const privateReply =
+      fromButton || findCommand(router.commands, invocation.command)?.visibility !== "channel";
+    await respond({
+      type: InteractionResponseType.DeferredChannelMessageWithSource,
+      ...(privateReply ? { data: { flags: MessageFlags.Ephemeral } } : {}),
+    });
+
+    const reply = await router.handle(invocation);
+    // The same interaction id seen again: its answer already went to the first delivery.
+    if (reply.replayed) return;
+    await followUp(interaction, reply, privateReply);
+  };
+
+  async function followUp(
+    interaction: RawInteraction,
+    reply: Reply,
+    deferredPrivately: boolean,
+  ): Promise<void> {
+    const appId = interaction.application_id || deps.applicationId;
+    const wantsPrivate = reply.visibility === "private" || Boolean(reply.errorCode);
+    try {
+      if (wantsPrivate && !deferredPrivately) {
+        // An error (or a private answer) to a public command: take the public "thinking…" away
+        // and tell only the caller.
+        await deps.rest.delete(Routes.webhookMessage(appId, interaction.token, "@original"), { auth: false });
+        await deps.rest.post(Routes.webhook(appId, interaction.token), {
+          body: renderDiscord(reply.text, reply.buttons, "private"),
+          auth: false,
+        });
+        return;
+      }
+      await deps.rest.patch(Routes.webhookMessage(appId, interaction.token, "@original"), {
+        body: renderDiscord(reply.text, reply.buttons),
+        auth: false,
+      });
+    } catch (error) {
+      deps.log.warn({ err: error, interaction: interaction.id }, "discord follow-up not delivered");
+    }
+  }
+}

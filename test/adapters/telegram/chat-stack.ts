@@ -1,0 +1,94 @@
+import type { Connection } from "mongoose";
+import { COMMANDS } from "../../../commands";
+import { createApp, type Mount } from "../../../src/app";
+import { createProcessedEvents } from "../../../src/chat/processed-events";
+import { type ChatRouter, createRouter } from "../../../src/chat/router";
+import { createSeenChannels } from "../../../src/chat/seen-channels";
+import { systemClock } from "../../../src/clock";
+import { createEngine, type Engine } from "../../../src/engine";
+import { silentLogger } from "../../../src/logger";
+import { createMetrics } from "../../../src/metrics";
+import { listen, type RunningServer } from "../../../src/server";
+import { dropConnection, freshConnection } from "../../support/db";
+
+export const PUBLIC_URL = "https://shop.test";
+
+export interface ChatStack {
+  connection: Connection;
+  engine: Engine;
+  router: ChatRouter;
+  /** The HTTP base once `serve` ran, e.g. http://127.0.0.1:1234 */
+  base: string;
+  serve(mounts: Mount[]): Promise<string>;
+  /** Delivers every due outbox message (DMs) now, as the worker would. */
+  flushOutbox(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real engine, router and commands on a fresh database, and the real express app around
+ * whatever adapter routes a test mounts. Workers are not started: tests flush the outbox.
+ */
+export async function startChatStack(prefix: string): Promise<ChatStack> {
+  const connection = await freshConnection(prefix);
+  const engine = createEngine({
+    connection,
+    clock: systemClock,
+    log: silentLogger,
+    publicUrl: PUBLIC_URL,
+    groupTtlMs: 48 * 3_600_000,
+    session: { ttlMs: 30 * 60_000, maxBadAttempts: 3, badAttemptDelayMs: 0 },
+    outbox: { backoffBaseMs: 1, backoffMaxMs: 5 },
+  });
+  await Promise.all(Object.values(engine.core.ctx.models).map((model) => model.init()));
+  await engine.catalog.load();
+  const router = createRouter({
+    engine,
+    commands: COMMANDS,
+    events: createProcessedEvents(connection, systemClock),
+    channels: createSeenChannels(connection, systemClock),
+    clock: systemClock,
+    log: silentLogger,
+    publicUrl: PUBLIC_URL,
+  });
+  let running: RunningServer | undefined;
+  const stack: ChatStack = {
+    connection,
+    engine,
+    router,
+    base: "",
+    async serve(mounts) {
+      const app = createApp({
+        log: silentLogger,
+        metrics: createMetrics(),
+        healthy: async () => true,
+        mounts,
+      });
+      running = await listen(app, 0, "127.0.0.1");
+      stack.base = `http://127.0.0.1:${running.port}`;
+      return stack.base;
+    },
+    async flushOutbox() {
+      // Retryable failures come back after a tiny back-off: loop until a pass delivers nothing.
+      for (let pass = 0; pass < 20; pass++) {
+        const delivered = await engine.outbox.worker.runOnce();
+        if (delivered === 0) return;
+      }
+    },
+    async close() {
+      await running?.close(100);
+      await dropConnection(connection);
+    },
+  };
+  return stack;
+}
+
+/** Polls `check` until it returns a value (follow-ups are sent after the HTTP answer). */
+export async function eventually<T>(check: () => T | undefined, what: string, tries = 200): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const value = check();
+    if (value !== undefined) return value;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`never happened: ${what}`);
+}
