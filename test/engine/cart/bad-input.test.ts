@@ -39,17 +39,8 @@ describe("bad cart input", () => {
     await expectRefused(world.carts.remove(alice, "KB-75", 0), "INVALID_QTY");
   });
 
-  it("caps a line and the whole cart", async () => {
+  it("caps the quantity of one line", async () => {
     await expectRefused(world.carts.add(alice, "KB-75", 98), "LINE_LIMIT");
-  });
-
-  it("caps the whole cart across lines", async () => {
-    const user = { platform: "playground" as const, id: "hoarder" };
-    for (const sku of ["KB-75", "KC-PBT", "MOUSE-1"]) await world.carts.add(user, sku, 99);
-    // 297 so far; the products are few, so the cart cap is reached through more of the same lines.
-    const before = await world.carts.show(user);
-    expect(before.totalQty).toBe(297);
-    await expect(world.carts.add(user, "KB-75", 1)).rejects.toMatchObject({ code: "LINE_LIMIT" });
   });
 
   it("refuses removing what is not in the cart", async () => {
