@@ -8,8 +8,13 @@ export const registerCommand: CommandDefinition = {
   visibility: "private",
   examples: ["/register region=EU", "/register region=US email=ana@example.com"],
   args: [
-    { name: "region", type: "region", description: "Shipping region code, e.g. EU or US" },
-    { name: "email", type: "email", description: "Email address for shipping updates" },
+    {
+      name: "region",
+      type: "region",
+      placeholder: "code",
+      description: "Shipping region code, e.g. EU or US",
+    },
+    { name: "email", type: "email", placeholder: "addr", description: "Email address for shipping updates" },
   ],
   async run({ engine, user }, args) {
     const region = args.string("region");

@@ -1,0 +1,84 @@
+import { describe, expect, it } from "@jest/globals";
+import { COMMANDS } from "../../commands";
+import { discordCommands } from "../../src/chat/discord-schema";
+import { helpFor, helpOverview } from "../../src/chat/help";
+import { slackManifest } from "../../src/chat/slack-manifest";
+import { telegramCommands } from "../../src/chat/telegram-commands";
+import { usageLine } from "../../src/chat/usage";
+
+const names = ["groupbuy", "join", "group", "cart", "catalog", "points", "register", "help"];
+
+describe("generated from the definitions", () => {
+  it("declares exactly the contract's eight commands", () => {
+    expect(COMMANDS.map((c) => c.name)).toEqual(names);
+  });
+
+  it("writes the contract's usage lines", () => {
+    const usage = Object.fromEntries(COMMANDS.map((c) => [c.name, usageLine(c)]));
+    expect(usage).toEqual({
+      groupbuy: "/groupbuy <sku> [size=<n>] [max=<m>] [expires=<dur>] [<mention> ...]",
+      join: "/join <groupCode> [<sku>] [qty=<n>]",
+      group: "/group <groupCode>",
+      cart: "/cart [show] | add <sku> [qty=<n>] | remove <sku> [qty=<n>] | checkout | resume <sessionCode>",
+      catalog: "/catalog",
+      points: "/points",
+      register: "/register [region=<code>] [email=<addr>]",
+      help: "/help [<command>]",
+    });
+  });
+
+  it("lists every command's usage and description in /help", () => {
+    const help = helpOverview(COMMANDS);
+    for (const c of COMMANDS) expect(help).toContain(`${usageLine(c)} — ${c.description}`);
+  });
+
+  it("explains each argument and example in /help <command>", () => {
+    const groupbuy = COMMANDS.find((c) => c.name === "groupbuy")!;
+    const text = helpFor(groupbuy);
+    for (const arg of groupbuy.args ?? []) expect(text).toContain(arg.description);
+    for (const example of groupbuy.examples ?? []) expect(text).toContain(example);
+  });
+
+  it("declares the Discord options of CONTRACT §4 with their types", () => {
+    const schema = Object.fromEntries(discordCommands(COMMANDS).map((c) => [c.name, c]));
+    const opts = (name: string) =>
+      schema[name]!.options.map((o) => `${o.name}:${o.type}${o.required ? "" : "?"}`);
+    expect(opts("groupbuy")).toEqual(["product:3", "size:4?", "max:4?", "expires:3?", "members:3?"]);
+    expect(opts("join")).toEqual(["code:3", "product:3?", "qty:4?"]);
+    expect(opts("group")).toEqual(["code:3"]);
+    expect(opts("catalog")).toEqual([]);
+    expect(opts("points")).toEqual([]);
+    expect(opts("register")).toEqual(["region:3?", "email:3?"]);
+    expect(opts("help")).toEqual(["command:3?"]);
+    const cart = schema.cart!.options;
+    expect(cart.map((s) => `${s.name}:${s.type}`)).toEqual([
+      "show:1",
+      "add:1",
+      "remove:1",
+      "checkout:1",
+      "resume:1",
+    ]);
+    expect(cart.find((s) => s.name === "add")!.options!.map((o) => o.name)).toEqual(["sku", "qty"]);
+    expect(cart.find((s) => s.name === "resume")!.options!.map((o) => o.name)).toEqual(["code"]);
+    for (const c of Object.values(schema)) expect(c.description.length).toBeLessThanOrEqual(100);
+  });
+
+  it("lists the commands for Telegram's setMyCommands", () => {
+    const list = telegramCommands(COMMANDS);
+    expect(list.map((c) => c.command)).toEqual(names);
+    for (const c of list) expect(c.command).toMatch(/^[a-z0-9_]{1,32}$/);
+  });
+
+  it("writes a Slack manifest with every slash command escaped to ids", () => {
+    const manifest = slackManifest(COMMANDS, "https://shop.example.com/");
+    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(names.map((n) => `/${n}`));
+    for (const c of manifest.features.slash_commands) {
+      expect(c.should_escape).toBe(true);
+      expect(c.url).toBe("https://shop.example.com/slack/events");
+    }
+    expect(manifest.settings.interactivity.request_url).toBe("https://shop.example.com/slack/events");
+    expect(manifest.oauth_config.scopes.bot).toEqual(
+      expect.arrayContaining(["commands", "chat:write", "im:write"]),
+    );
+  });
+});

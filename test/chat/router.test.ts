@@ -1,0 +1,164 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import type { Connection } from "mongoose";
+import { COMMANDS } from "../../commands";
+import type { CommandDefinition } from "../../src/chat/command";
+import type { Invocation } from "../../src/chat/invocation";
+import { createProcessedEvents } from "../../src/chat/processed-events";
+import { type ChatRouter, createRouter } from "../../src/chat/router";
+import { createSeenChannels } from "../../src/chat/seen-channels";
+import { UnavailableError } from "../../src/engine/errors";
+import { silentLogger } from "../../src/logger";
+import { engineOn, type Harness, PUBLIC_URL } from "../engine/support/harness";
+import { dropConnection, freshConnection } from "../support/db";
+
+let connection: Connection;
+let h: Harness;
+let router: ChatRouter;
+let calls = 0;
+
+const exploding: CommandDefinition = {
+  name: "explode",
+  description: "test only: fails like a bug",
+  visibility: "channel",
+  async run() {
+    calls++;
+    throw new Error("secret internal detail");
+  },
+};
+const unavailable: CommandDefinition = {
+  name: "down",
+  description: "test only: the database is down",
+  visibility: "channel",
+  async run() {
+    throw new UnavailableError();
+  },
+};
+
+let seq = 0;
+function invocation(user: string, line: string, eventId = `e${++seq}`): Invocation {
+  const [command, ...rest] = line.replace(/^\//, "").split(" ");
+  return {
+    platform: "playground",
+    command: command!,
+    args: { text: rest.join(" ") },
+    user: { platform: "playground", id: user, displayName: user },
+    channel: { id: "room-1", kind: "group" },
+    eventId,
+    raw: null,
+  };
+}
+
+beforeAll(async () => {
+  connection = await freshConnection("router");
+  h = await engineOn(connection);
+  router = createRouter({
+    engine: h.engine,
+    commands: [...COMMANDS, exploding, unavailable],
+    events: createProcessedEvents(connection, h.clock),
+    channels: createSeenChannels(connection, h.clock),
+    clock: h.clock,
+    log: silentLogger,
+    publicUrl: PUBLIC_URL,
+  });
+});
+afterAll(async () => {
+  await dropConnection(connection);
+});
+
+describe("router", () => {
+  it("records the caller and the channel on first sight", async () => {
+    await router.handle(invocation("dora", "/catalog"));
+    const dora = await h.engine.users.get("playground:dora");
+    expect(dora?.placeholder).toBe(false);
+    expect(
+      await connection.collection("chat_channels").countDocuments({ _id: "playground:room-1" as never }),
+    ).toBe(1);
+  });
+
+  it("records a mentioned person as a placeholder so DMs can reach them later", async () => {
+    const reply = await router.handle(invocation("ana", "/groupbuy KB-75 @NewFriend"));
+    expect(reply.errorCode).toBeUndefined();
+    const friend = await h.engine.users.get("playground:newfriend");
+    expect(friend?.placeholder).toBe(true);
+  });
+
+  it("answers a repeated eventId with the first reply and never runs the command twice", async () => {
+    const groups = connection.collection("groups");
+    const before = await groups.countDocuments();
+    const first = await router.handle(invocation("ana", "/groupbuy KB-75 @bob", "retry-1"));
+    const again = await router.handle(invocation("ana", "/groupbuy KB-75 @bob", "retry-1"));
+    expect(again.text).toBe(first.text);
+    expect(again.replayed).toBe(true);
+    expect(first.replayed).toBeUndefined();
+    expect((await groups.countDocuments()) - before).toBe(1);
+    const code = /Group code: (\w+)/.exec(first.text)?.[1];
+    const toBob = await connection.collection("outbox").find({ "dm.userKey": "playground:bob" }).toArray();
+    expect(toBob.filter((m) => String(m.dm?.text).includes(String(code)))).toHaveLength(1);
+  });
+
+  it("turns a user error into one private line with its code and usage", async () => {
+    const reply = await router.handle(invocation("ana", "/groupbuy size=3"));
+    expect(reply).toMatchObject({ visibility: "private", errorCode: "MISSING_ARGUMENT" });
+    expect(reply.text).not.toContain("\n");
+    expect(reply.text).toContain("Usage: /groupbuy");
+  });
+
+  it("passes the engine's own user errors through", async () => {
+    const reply = await router.handle(invocation("ana", "/join ZZZZZZZZZZZZZ"));
+    expect(reply.errorCode).toBe("UNKNOWN_GROUP");
+  });
+
+  it("answers an unknown command with a pointer to /help", async () => {
+    const reply = await router.handle(invocation("ana", "/dance"));
+    expect(reply).toMatchObject({ errorCode: "UNKNOWN_COMMAND", visibility: "private" });
+    expect(reply.text).toContain("/help");
+  });
+
+  it("hides a bug behind one generic line and lets a retry run again", async () => {
+    const before = calls;
+    const reply = await router.handle(invocation("ana", "/explode", "bug-1"));
+    expect(reply.errorCode).toBe("INTERNAL_ERROR");
+    expect(reply.text).not.toContain("secret");
+    await router.handle(invocation("ana", "/explode", "bug-1"));
+    expect(calls - before).toBe(2);
+  });
+
+  it("says 'temporarily unavailable' when the database is down", async () => {
+    const reply = await router.handle(invocation("ana", "/down"));
+    expect(reply.errorCode).toBe("TEMPORARILY_UNAVAILABLE");
+    expect(reply.text).toMatch(/temporarily unavailable/);
+  });
+
+  it("takes over a claim whose process died once its lease expires", async () => {
+    const events = createProcessedEvents(connection, h.clock);
+    expect(await events.claim("playground:crashed-1")).toEqual({ state: "new" });
+    const meanwhile = await router.handle(invocation("ana", "/catalog", "crashed-1"));
+    expect(meanwhile.replayed).toBe(true);
+    h.clock.advance(61_000);
+    const later = await router.handle(invocation("ana", "/catalog", "crashed-1"));
+    expect(later.replayed).toBeUndefined();
+    expect(later.text).toContain("KB-75");
+  });
+
+  it("uses the adapter's mention resolver before its own", async () => {
+    const reply = await router.handle(
+      {
+        ...invocation("tg1", "/groupbuy KB-75 @some_friend"),
+        platform: "telegram",
+        user: { platform: "telegram", id: "1001", displayName: "tg1" },
+      },
+      { resolveMention: async (ref) => ({ platform: "telegram", id: "2002", username: ref.username ?? "" }) },
+    );
+    expect(reply.errorCode).toBeUndefined();
+    expect(await h.engine.users.get("telegram:2002")).not.toBeNull();
+  });
+
+  it("refuses a Telegram @username nobody has seen, saying how to fix it", async () => {
+    const reply = await router.handle({
+      ...invocation("tg1", "/groupbuy KB-75 @stranger_x"),
+      platform: "telegram",
+      user: { platform: "telegram", id: "1001", displayName: "tg1" },
+    });
+    expect(reply.errorCode).toBe("UNKNOWN_MEMBER");
+  });
+});
