@@ -81,7 +81,7 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
   api.use((req, res, next) => {
     const call: DiscordCall = {
       method: req.method,
-      route: req.path,
+      route: decodeURIComponent(req.path),
       body: req.body,
       query: Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, String(v)])),
       authorization: req.get("authorization"),
