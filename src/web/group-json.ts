@@ -37,7 +37,7 @@ export function groupJson(group: GroupPageModel, url: string, now: Date) {
         displayName: group.you.displayName,
         joined: group.you.joined,
         joinedAt: group.you.joinedAt?.toISOString() ?? null,
-        order: group.you.order ?? null,
+        orders: group.you.orders,
       },
     }),
     display: {

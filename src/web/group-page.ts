@@ -97,7 +97,7 @@ function greeting(group: GroupPageModel, state: GroupPageState, command: string)
   if (!you) return "";
   let line: SafeHtml;
   if (you.joined) {
-    line = html`You are in${you.joinedAt ? html` since ${formatUtc(you.joinedAt)}` : ""}${you.order ? html`, with ${you.order.qty} × ${you.order.name}` : ""}.`;
+    line = html`You are in${you.joinedAt ? html` since ${formatUtc(you.joinedAt)}` : ""}${you.orders.length > 0 ? `, with ${you.orders.map((o) => `${o.qty} × ${o.name}`).join(" and ")}` : ""}.`;
   } else if (state === "open") {
     line = html`You were invited${group.organiser ? html` by <span class="name">${group.organiser.displayName}</span>` : ""} and have not joined yet. To join, send <code>${command}</code> to crowdcart.`;
   } else {

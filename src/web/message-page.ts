@@ -45,4 +45,10 @@ export const MESSAGES = {
     title: "This cart was checked out",
     lines: ["Its code no longer opens a cart. Send /cart in chat to start a new one."],
   },
+  unavailable: {
+    title: "Back in a minute",
+    lines: [
+      "crowdcart cannot reach its database right now. Nothing was changed; please reload this page in a minute.",
+    ],
+  },
 } satisfies Record<string, MessagePage>;

@@ -27,8 +27,8 @@ export interface GroupPageModel {
     displayName: string;
     joined: boolean;
     joinedAt?: Date;
-    /** Their own order, when they joined (`qty × name`). */
-    order?: { sku: string; name: string; qty: number };
+    /** Their own orders in this group, when they joined. */
+    orders: { sku: string; name: string; qty: number }[];
     /** Set when DMs to them could not be delivered (e.g. a Telegram user who never started the bot). */
     unreachable?: boolean;
   };

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { type Request, type Response, Router } from "express";
 import type { Clock } from "../clock";
+import { UnavailableError } from "../engine/errors";
 import type { Logger } from "../logger";
 import { loadAssets, serveAsset } from "./assets";
 import { renderCartPage } from "./cart-page";
@@ -72,7 +73,9 @@ export function createWebRouter(deps: WebDeps): Router {
       const playgroundUrl = deps.playground ? `${deps.publicUrl()}/` : undefined;
       sendPage(res, 200, cache, renderGroupPage({ group, url, qr, now, assets, pollMs, playgroundUrl }));
     } catch (error) {
-      next(error);
+      if (!(error instanceof UnavailableError)) return next(error);
+      res.set("Retry-After", "30");
+      sendPage(res, 503, CACHE.missing, renderMessagePage(MESSAGES.unavailable, assets));
     }
   });
 
@@ -115,7 +118,9 @@ export function createWebRouter(deps: WebDeps): Router {
           });
       }
     } catch (error) {
-      next(error);
+      if (!(error instanceof UnavailableError)) return next(error);
+      res.set("Retry-After", "30");
+      sendPage(res, 503, CACHE.missing, renderMessagePage(MESSAGES.unavailable, assets));
     }
   });
 

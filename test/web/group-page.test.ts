@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import { UnavailableError } from "../../src/engine/errors";
 import { sampleGroup } from "./support/fake-views";
 import { startWebApp, type WebApp } from "./support/web-app";
 
@@ -193,6 +194,20 @@ describe("GET /g/:code in every state", () => {
     expect(res.status).toBe(404);
     expect(res.headers.get("cache-control")).toBe("no-store");
     expect(await res.text()).toContain("No group with this code");
+  });
+
+  it("answers 503 with a retry hint, not a stack, while the database is unreachable", async () => {
+    app.groups.failure = new UnavailableError(new Error("connection refused"));
+    try {
+      const res = await page("/g/7KQ3M9XPT2VAB");
+      expect(res.status).toBe(503);
+      expect(res.headers.get("retry-after")).toBe("30");
+      const body = await res.text();
+      expect(body).toContain("Back in a minute");
+      expect(body).not.toContain("connection refused");
+    } finally {
+      app.groups.failure = undefined;
+    }
   });
 
   it("answers a code that cannot be one with a 404 without asking the engine", async () => {

@@ -32,8 +32,12 @@ export class FakeGroups implements GroupViews {
     if (group.memberCount >= group.cap) group.state = "completed";
   }
 
+  /** When set, every view throws it (the database down). */
+  failure: Error | undefined;
+
   async view(code: string, options: GroupViewOptions): Promise<GroupPageModel | undefined> {
     this.calls.push({ code, options });
+    if (this.failure) throw this.failure;
     const group = this.groups.get(code.toUpperCase());
     if (!group) return undefined;
     const member = options.memberToken ? this.tokens.get(options.memberToken) : undefined;
@@ -43,7 +47,7 @@ export class FakeGroups implements GroupViews {
       you: {
         displayName: member.displayName,
         joined: member.joined,
-        ...(member.joined && { order: { sku: group.product.sku, name: group.product.name, qty: 1 } }),
+        orders: member.joined ? [{ sku: group.product.sku, name: group.product.name, qty: 1 }] : [],
       },
     };
   }

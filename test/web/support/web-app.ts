@@ -4,29 +4,36 @@ import { silentLogger } from "../../../src/logger";
 import { createMetrics } from "../../../src/metrics";
 import { listen, type RunningServer } from "../../../src/server";
 import { createWebRouter, type WebDeps } from "../../../src/web";
+import type { CartViews, GroupViews } from "../../../src/web/model";
 import { FakeCarts, FakeGroups } from "./fake-views";
 
-export interface WebApp {
+export interface WebApp<G extends GroupViews = FakeGroups, C extends CartViews = FakeCarts> {
   base: string;
-  groups: FakeGroups;
-  carts: FakeCarts;
+  groups: G;
+  carts: C;
   clock: ManualClock;
   sleeps: number[];
   server: RunningServer;
   close(): Promise<void>;
 }
 
-/** The real app (its 404 and error handling included) with the web router over fake views, on 127.0.0.1:0. */
-export async function startWebApp(options: Partial<WebDeps> = {}): Promise<WebApp> {
-  const groups = new FakeGroups();
-  const carts = new FakeCarts();
-  const clock = new ManualClock("2026-01-01T12:00:00Z");
+/**
+ * The real app (its 404 and error handling included) with the web router on 127.0.0.1:0, over fake
+ * views unless a test passes the engine's.
+ */
+export async function startWebApp(): Promise<WebApp>;
+export async function startWebApp<G extends GroupViews, C extends CartViews>(
+  options: Partial<WebDeps> & { groups: G; carts: C; clock?: ManualClock },
+): Promise<WebApp<G, C>>;
+export async function startWebApp(
+  options: Partial<WebDeps> & { clock?: ManualClock } = {},
+): Promise<WebApp<GroupViews, CartViews>> {
+  const groups = options.groups ?? new FakeGroups();
+  const carts = options.carts ?? new FakeCarts();
+  const clock = options.clock ?? new ManualClock("2026-01-01T12:00:00Z");
   const sleeps: number[] = [];
   let base = "";
   const router = createWebRouter({
-    groups,
-    carts,
-    clock,
     log: silentLogger,
     publicUrl: () => base,
     playground: true,
@@ -34,6 +41,9 @@ export async function startWebApp(options: Partial<WebDeps> = {}): Promise<WebAp
       sleeps.push(ms);
     },
     ...options,
+    groups,
+    carts,
+    clock,
   });
   const app = createApp({
     log: silentLogger,

@@ -1,0 +1,87 @@
+import type { CartService } from "../engine/cart/service";
+import type { CodeAccess } from "../engine/cart/types";
+import { isUserError } from "../engine/errors";
+import type { Groups, GroupView } from "../engine/groups";
+import type { CartPageOutcome, CartViews, GroupPageModel, GroupViews, WebSender } from "./model";
+
+/**
+ * The engine's group and cart views in the pages' terms. A UserError from the engine here means
+ * "no such code" (unknown or malformed): the page answers 404. Anything else (the database down)
+ * propagates.
+ */
+export function engineGroupViews(groups: Pick<Groups, "view">): GroupViews {
+  return {
+    async view(code, { memberToken, countAccess }) {
+      try {
+        return toGroupPage(await groups.view(code, { memberToken, countAccess }));
+      } catch (error) {
+        if (isUserError(error)) return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+export function toGroupPage(view: GroupView): GroupPageModel {
+  const me = view.me;
+  return {
+    code: view.code,
+    state: view.state === "complete" ? "completed" : view.state,
+    product: view.product,
+    tiers: view.tiers.map(({ members, percentOff }) => ({ members, percentOff })),
+    memberCount: view.memberCount,
+    target: view.target,
+    cap: view.cap,
+    expiresAt: view.expiresAt,
+    organiser: view.organiser,
+    members: view.members.map(({ displayName, platform }) => ({ displayName, platform })),
+    ...(me && {
+      you: {
+        displayName: me.displayName,
+        joined: me.joined,
+        orders: me.orders
+          .filter((o) => o.status !== "cancelled")
+          .map(({ sku, name, qty }) => ({ sku, name, qty })),
+        unreachable: me.couldNotDm !== null,
+      },
+    }),
+  };
+}
+
+export function engineCartViews(carts: Pick<CartService, "viewByCode">): CartViews {
+  return {
+    async viewByCode(code: string, sender: WebSender): Promise<CartPageOutcome> {
+      let access: CodeAccess;
+      try {
+        access = await carts.viewByCode(code, `web:${sender.ip}`);
+      } catch (error) {
+        if (isUserError(error)) return { kind: "not_found", message: error.message, delayMs: 0 };
+        throw error;
+      }
+      switch (access.kind) {
+        case "ok":
+          return {
+            kind: "ok",
+            cart: {
+              code: access.cart.code,
+              lines: access.cart.lines,
+              totals: access.cart.totals,
+              expiresAt: access.cart.expiresAt,
+            },
+          };
+        // The cart service has already held an improper access back: nothing left to wait.
+        case "improper":
+          return { kind: "improper", message: access.message, delayMs: 0 };
+        case "rate_limited":
+          return {
+            kind: "rate_limited",
+            message: access.message,
+            delayMs: 0,
+            retryAfterMs: access.retryAfterMs,
+          };
+        default:
+          return { kind: access.kind, message: access.message, delayMs: 0 };
+      }
+    },
+  };
+}
