@@ -1,6 +1,7 @@
 import type { CartSessionDoc } from "../../../models/cart-session";
 import { formatDuration } from "./describe";
 import { badAttemptDelayMs, checkSessionCode, MISS_LIMIT } from "./limits";
+import { retryingConflicts } from "./retry";
 import { hashToken, tokenHashesEqual } from "./session-code";
 import type { CartStore } from "./store";
 import type { CodeAccess } from "./types";
@@ -69,11 +70,13 @@ export function createCodeAccess(store: CartStore, rules: AccessRules) {
     now: Date,
   ): Promise<CodeAccess> {
     // The filter pins the half that matched, so an attempt racing a reissue counts on nothing.
-    const counted = await CartSession.findOneAndUpdate(
-      { _id: doc._id, status: "open", expiresAt: { $gt: now }, ...matched },
-      { $inc: { badAttempts: 1, badAttemptsTotal: 1 } },
-      { returnDocument: "after" },
-    ).lean();
+    const counted = await retryingConflicts(() =>
+      CartSession.findOneAndUpdate(
+        { _id: doc._id, status: "open", expiresAt: { $gt: now }, ...matched },
+        { $inc: { badAttempts: 1, badAttemptsTotal: 1 } },
+        { returnDocument: "after" },
+      ).lean(),
+    );
     await recordMiss(senderKey, now);
     if (!counted) return { kind: "not_found", message: NOT_FOUND };
     const attempts = counted.badAttempts;

@@ -1,5 +1,6 @@
 import type { CartSessionDoc } from "../../../models/cart-session";
 import type { OutboxWriter } from "../outbox/writer";
+import { retryingConflicts } from "./retry";
 import type { CartStore } from "./store";
 
 /**
@@ -17,34 +18,36 @@ export function createReissue(store: CartStore, outbox: OutboxWriter) {
     const issued = await store.issueCode(now);
     const code = issued.code;
     const url = `${ctx.publicUrl}/s/${code}`;
-    const done = await ctx.tx(async (session) => {
-      const result = await CartSession.updateOne(
-        { _id: doc._id, serial: doc.serial, tokenHash: doc.tokenHash, status: "open" },
-        {
-          $set: {
-            serial: issued.serial,
-            tokenHash: issued.tokenHash,
-            tokenSealed: store.sealer.seal(issued.token, doc._id),
-            badAttempts: 0,
-            codeIssuedAt: now,
+    const done = await retryingConflicts(() =>
+      ctx.tx(async (session) => {
+        const result = await CartSession.updateOne(
+          { _id: doc._id, serial: doc.serial, tokenHash: doc.tokenHash, status: "open" },
+          {
+            $set: {
+              serial: issued.serial,
+              tokenHash: issued.tokenHash,
+              tokenSealed: store.sealer.seal(issued.token, doc._id),
+              badAttempts: 0,
+              codeIssuedAt: now,
+            },
+            $inc: { reissues: 1 },
           },
-          $inc: { reissues: 1 },
-        },
-        { session },
-      );
-      if (result.matchedCount !== 1) return false;
-      if (reason === "suspicious") {
-        await outbox.dm(session, {
-          id: `cart-reissue:${doc._id}:${doc.reissues + 1}`,
-          to: doc.ownerKey,
-          text:
-            `Your cart's session code (serial ${doc.serial}) was retired after ${doc.badAttempts} suspicious attempts to open it. ` +
-            `Your cart is unchanged; its new code is ${code} — ${url}`,
-          buttons: [{ label: "Open cart", url }],
-        });
-      }
-      return true;
-    });
+          { session },
+        );
+        if (result.matchedCount !== 1) return false;
+        if (reason === "suspicious") {
+          await outbox.dm(session, {
+            id: `cart-reissue:${doc._id}:${doc.reissues + 1}`,
+            to: doc.ownerKey,
+            text:
+              `Your cart's session code (serial ${doc.serial}) was retired after ${doc.badAttempts} suspicious attempts to open it. ` +
+              `Your cart is unchanged; its new code is ${code} — ${url}`,
+            buttons: [{ label: "Open cart", url }],
+          });
+        }
+        return true;
+      }),
+    );
     if (done) {
       ctx.log.info({ session: doc._id, reason }, "cart session code reissued");
       if (reason === "suspicious") ctx.kickOutbox();

@@ -7,6 +7,7 @@ import { createCodeAccess } from "./access";
 import { checkQty, checkSku } from "./limits";
 import { addLine, removeLine, totalQtyOf } from "./lines";
 import { createReissue } from "./reissue";
+import { retryingConflicts } from "./retry";
 import { type CartStore, openCartStore } from "./store";
 import type { CartView, CheckoutResult, CodeAccess, CurrentCart } from "./types";
 
@@ -147,17 +148,19 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
         );
       }
       const lines = change(doc.lines);
-      const result = await CartSession.updateOne(
-        { _id: sessionId, version: doc.version, status: "open", expiresAt: { $gt: now } },
-        {
-          $set: {
-            lines,
-            totalQty: totalQtyOf(lines),
-            lastActivityAt: now,
-            expiresAt: new Date(now.getTime() + p.store.ttlMs),
+      const result = await retryingConflicts(() =>
+        CartSession.updateOne(
+          { _id: sessionId, version: doc.version, status: "open", expiresAt: { $gt: now } },
+          {
+            $set: {
+              lines,
+              totalQty: totalQtyOf(lines),
+              lastActivityAt: now,
+              expiresAt: new Date(now.getTime() + p.store.ttlMs),
+            },
+            $inc: { version: 1 },
           },
-          $inc: { version: 1 },
-        },
+        ),
       );
       if (result.matchedCount === 1) {
         const written = await CartSession.findById(sessionId).lean();
@@ -256,30 +259,32 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
             throw new UserError("EMPTY_CART", "your cart is empty; add something first with /cart add <sku>");
           }
           const read = found.doc;
-          const placed = await ctx.tx(async (session) => {
-            const now = ctx.clock.now();
-            const closed = await CartSession.findOneAndUpdate(
-              { _id: read._id, version: read.version, status: "open", expiresAt: { $gt: now } },
-              { $set: { status: "checked_out", closedAt: now, lastActivityAt: now }, $inc: { version: 1 } },
-              { session, returnDocument: "after" },
-            ).lean();
-            if (!closed) return undefined;
-            const made = [];
-            for (const line of closed.lines) {
-              // The serial, not the whole code: an order record must not carry a usable secret.
-              made.push(
-                await orders.placeOrder(session, {
-                  userKey: key,
-                  sku: line.productId,
-                  qty: line.qty,
-                  sessionCode: closed.serial,
-                }),
-              );
-            }
-            const orderIds = made.map((order) => order._id);
-            await CartSession.updateOne({ _id: read._id }, { $set: { orderIds } }, { session });
-            return { closed: { ...closed, orderIds }, made };
-          });
+          const placed = await retryingConflicts(() =>
+            ctx.tx(async (session) => {
+              const now = ctx.clock.now();
+              const closed = await CartSession.findOneAndUpdate(
+                { _id: read._id, version: read.version, status: "open", expiresAt: { $gt: now } },
+                { $set: { status: "checked_out", closedAt: now, lastActivityAt: now }, $inc: { version: 1 } },
+                { session, returnDocument: "after" },
+              ).lean();
+              if (!closed) return undefined;
+              const made = [];
+              for (const line of closed.lines) {
+                // The serial, not the whole code: an order record must not carry a usable secret.
+                made.push(
+                  await orders.placeOrder(session, {
+                    userKey: key,
+                    sku: line.productId,
+                    qty: line.qty,
+                    sessionCode: closed.serial,
+                  }),
+                );
+              }
+              const orderIds = made.map((order) => order._id);
+              await CartSession.updateOne({ _id: read._id }, { $set: { orderIds } }, { session });
+              return { closed: { ...closed, orderIds }, made };
+            }),
+          );
           if (!placed) {
             await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20, 2 ** round)));
             continue;

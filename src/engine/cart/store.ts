@@ -10,6 +10,7 @@ import { bindSequenceModel, nextSequence } from "../../../models/sequence";
 import type { EngineContext } from "../context";
 import type { Platform } from "../platform";
 import { lineViews, totalsOf } from "./lines";
+import { retryingConflicts } from "./retry";
 import { type IssuedSessionCode, issueSessionCode } from "./session-code";
 import { createTokenSealer, keyFromSecret, storedSealKey, type TokenSealer } from "./token-seal";
 import type { CartView } from "./types";
@@ -98,15 +99,19 @@ export async function openCartStore(
       };
     },
     async markExpired(doc, now) {
-      await CartSession.updateOne(
-        { _id: doc._id, status: "open", expiresAt: { $lte: now } },
-        { $set: { status: "expired", closedAt: now } },
+      await retryingConflicts(() =>
+        CartSession.updateOne(
+          { _id: doc._id, status: "open", expiresAt: { $lte: now } },
+          { $set: { status: "expired", closedAt: now } },
+        ),
       );
     },
     async touch(sessionId, now) {
-      const result = await CartSession.updateOne(
-        { _id: sessionId, status: "open", expiresAt: { $gt: now } },
-        { $set: { lastActivityAt: now, expiresAt: new Date(now.getTime() + settings.ttlMs) } },
+      const result = await retryingConflicts(() =>
+        CartSession.updateOne(
+          { _id: sessionId, status: "open", expiresAt: { $gt: now } },
+          { $set: { lastActivityAt: now, expiresAt: new Date(now.getTime() + settings.ttlMs) } },
+        ),
       );
       return result.matchedCount === 1;
     },
