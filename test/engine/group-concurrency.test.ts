@@ -35,7 +35,7 @@ describe("concurrent joins", () => {
     expect(shipping).toHaveLength(10);
     // Every order belongs to a member and every member has an order.
     expect(new Set(orders.map((o) => o._id as unknown as string))).toEqual(
-      new Set((group?.members as { orderId: string }[]).map((m) => m.orderId)),
+      new Set(((group?.members ?? []) as { orderId: string }[]).map((m) => m.orderId)),
     );
   });
 

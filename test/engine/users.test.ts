@@ -1,0 +1,61 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import type { Connection } from "mongoose";
+import { dropConnection, freshConnection } from "../support/db";
+import { engineOn, errorCode, type Harness } from "./support/harness";
+
+describe("users and contacts (claims 13, 24)", () => {
+  let connection: Connection;
+  let h: Harness;
+  beforeAll(async () => {
+    connection = await freshConnection("users");
+    h = await engineOn(connection);
+  });
+  afterAll(async () => {
+    await dropConnection(connection);
+  });
+
+  it("keeps one user per platform identity, keyed platform:id", async () => {
+    const a = await h.engine.users.touch({ platform: "slack", id: "T1:U1", displayName: "Ann" });
+    const b = await h.engine.users.touch({ platform: "slack", id: "T1:U1", displayName: "Ann B." });
+    const c = await h.engine.users.touch({ platform: "discord", id: "123", displayName: "Ann" });
+    expect([a._id, b._id, c._id]).toEqual(["slack:T1:U1", "slack:T1:U1", "discord:123"]);
+    expect(b.displayName).toBe("Ann B.");
+    expect(await connection.collection("users").countDocuments()).toBe(2);
+  });
+
+  it("creates a placeholder from a mention that fills in when the user first writes", async () => {
+    const placeholder = await h.engine.users.ensure({ platform: "discord", id: "555" });
+    expect(placeholder).toMatchObject({ _id: "discord:555", placeholder: true, displayName: "555" });
+    const real = await h.engine.users.touch({
+      platform: "discord",
+      id: "555",
+      displayName: "Zoe",
+      username: "ZoeK",
+    });
+    expect(real).toMatchObject({ placeholder: false, displayName: "Zoe", username: "zoek" });
+    // A later mention leaves the real user alone.
+    expect(await h.engine.users.ensure({ platform: "discord", id: "555" })).toMatchObject({
+      displayName: "Zoe",
+    });
+  });
+
+  it("resolves a @username to a user who wrote with it, case-insensitively", async () => {
+    await h.engine.users.touch({ platform: "telegram", id: "1001", displayName: "Tom", username: "TomT" });
+    expect((await h.engine.users.resolveByUsername("telegram", "@tomt"))?._id).toBe("telegram:1001");
+    expect(await h.engine.users.resolveByUsername("telegram", "nobody")).toBeNull();
+    expect(await h.engine.users.resolveByUsername("discord", "tomt")).toBeNull();
+  });
+
+  it("registers a shipping region and an email, and refuses malformed ones", async () => {
+    const key = (await h.engine.users.touch({ platform: "playground", id: "alice" }))._id;
+    expect(await h.engine.users.register(key, { region: "eu", email: "alice@example.com" })).toMatchObject({
+      region: "EU",
+      email: "alice@example.com",
+    });
+    expect(await errorCode(() => h.engine.users.register(key, { region: "E1" }))).toBe("INVALID_REGION");
+    expect(await errorCode(() => h.engine.users.register(key, { email: "not-an-email" }))).toBe(
+      "INVALID_EMAIL",
+    );
+    expect(await h.engine.users.get(key)).toMatchObject({ region: "EU", email: "alice@example.com" });
+  });
+});
