@@ -1,5 +1,5 @@
 import { type Doc, isPlainObject } from "../bson-values";
-import { CommandError, namespaceNotFound } from "../errors";
+import { CommandError } from "../errors";
 import { compileFilter } from "../query/matcher";
 import { asNumber, type CommandContext, type CommandHandler, collectionName } from "./context";
 
@@ -28,7 +28,8 @@ function drop(command: Doc, ctx: CommandContext): Doc {
       "Cannot run 'drop' in a multi-document transaction.",
     );
   const dropped = ctx.server.store.drop(ctx.db, name);
-  if (!dropped) throw namespaceNotFound(`${ctx.db}.${name}`);
+  // MongoDB 7 answers ok for a collection that does not exist.
+  if (!dropped) return { ok: 1 };
   return { nIndexesWas: dropped.indexes.size, ns: dropped.ns, ok: 1 };
 }
 

@@ -9,7 +9,7 @@ import * as windowOperators from "mingo/operators/window";
 import { Query } from "mingo/query";
 import type { Options } from "mingo/types";
 import { resolve } from "mingo/util";
-import { compareValues, type Doc, typeRank, valuesEqual } from "../bson-values";
+import { compareValues, type Doc, isPlainObject, pathValues, typeRank, valuesEqual } from "../bson-values";
 import { sortDocs } from "./sort";
 
 /**
@@ -92,8 +92,34 @@ export type Matcher = (doc: Doc) => boolean;
 
 const matchAll: Matcher = () => true;
 
+/**
+ * Most filters the app sends are field equalities (`{ _id }`, `{ email }`, `{ groupId, userId }`):
+ * those are matched here directly, without compiling a mingo query per command.
+ */
+function simpleEqualities(filter: Doc): Matcher | undefined {
+  const pairs: Array<[string, unknown]> = [];
+  for (const [field, value] of Object.entries(filter)) {
+    if (field.startsWith("$")) return undefined;
+    if (value instanceof RegExp || Array.isArray(value) || isPlainObject(value)) return undefined;
+    if (value !== null && typeof value === "object" && !("_bsontype" in value) && !(value instanceof Date)) {
+      return undefined;
+    }
+    pairs.push([field, value]);
+  }
+  return (doc) => {
+    for (const [field, value] of pairs) {
+      if (!field.includes(".")) {
+        if (!eq(doc[field], value)) return false;
+      } else if (!pathValues(doc, field).some((v) => valuesEqual(v, value))) return false;
+    }
+    return true;
+  };
+}
+
 export function compileFilter(filter: Doc | undefined): Matcher {
   if (!filter || Object.keys(filter).length === 0) return matchAll;
+  const simple = simpleEqualities(filter);
+  if (simple) return simple;
   const query = new Query(filter, { context: storeContext, useStrictMode: true });
   return (doc) => query.test(doc);
 }

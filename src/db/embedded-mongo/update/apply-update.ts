@@ -62,6 +62,18 @@ function runOperators(doc: Doc, update: UpdateSpec, filter: Doc, arrayFilters: D
   }
 }
 
+/** `_id` may be "set" to its own value (mongoose does that) but never changed. */
+function guardId(doc: Doc, update: Doc): void {
+  for (const [op, fields] of Object.entries(update)) {
+    if (op === "$setOnInsert" || !isPlainObject(fields)) continue;
+    for (const [path, value] of Object.entries(fields)) {
+      if (path !== "_id" && !path.startsWith("_id.")) continue;
+      if (op === "$set" && path === "_id" && keyOf(value) === keyOf(doc._id)) continue;
+      throw immutableField("_id");
+    }
+  }
+}
+
 /** The updated copy of `doc`, or `undefined` when the update changes nothing. */
 export function applyUpdate(
   doc: Doc,
@@ -77,6 +89,7 @@ export function applyUpdate(
       throw immutableField("_id");
     return keyOf(replacement) === keyOf(doc) ? undefined : replacement;
   }
+  if (!Array.isArray(update)) guardId(doc, update);
   const next = cloneDoc(doc);
   const changed = runOperators(
     next,
