@@ -168,6 +168,16 @@ describe("Discord HTTP interactions", () => {
     expect(followUps).toHaveLength(1);
   });
 
+  it("waits out a 429 on the follow-up (Retry-After) and still delivers it", async () => {
+    api.rateLimitNext("PATCH", /^\/webhooks\//, 1);
+    const payload = command(bob, "catalog");
+    await send(payload);
+    const edit = await followUpOf(payload);
+    expect(contentOf(edit)).toContain("KB-75");
+    const attempts = api.calls.filter((c) => c.route.startsWith(`/webhooks/${APP_ID}/${payload.token}`));
+    expect(attempts.map((c) => c.status)).toEqual([429, 200]);
+  });
+
   it("makes a user error private: the public placeholder is removed and only the caller is told", async () => {
     const payload = command(alice, "join", [str("code", "NOPE")]);
     await send(payload);

@@ -1,0 +1,119 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { createDiscordAdapter, type DiscordAdapter } from "../../../adapters/discord";
+import { silentLogger } from "../../../src/logger";
+import { type FakeDiscordApi, startFakeDiscordApi } from "../../support/fake-discord-api";
+import { type ChatStack, eventually, PUBLIC_URL, startChatStack } from "../telegram/chat-stack";
+
+const APP_ID = "100000000000000011";
+const TOKEN = "fake-gateway-bot-token-0123456789";
+
+let api: FakeDiscordApi;
+let stack: ChatStack;
+let adapter: DiscordAdapter;
+
+beforeAll(async () => {
+  api = await startFakeDiscordApi({ applicationId: APP_ID });
+  stack = await startChatStack("dcgw");
+  // No public key: the HTTP endpoint is off and the gateway is the only way in.
+  adapter = createDiscordAdapter({
+    config: { applicationId: APP_ID, botToken: TOKEN, gateway: true, apiUrl: api.apiUrl },
+    chat: () => stack.router,
+    log: silentLogger,
+  });
+  await adapter.start();
+});
+
+afterAll(async () => {
+  await adapter?.stop();
+  await stack?.close();
+  await api?.close();
+});
+
+/** Fields every real INTERACTION_CREATE carries; discord.js builds its objects from them. */
+const realFields = {
+  entitlements: [],
+  authorizing_integration_owners: { "0": "300000000000000003" },
+  app_permissions: "0",
+  locale: "en-US",
+  context: 0,
+  attachment_size_limit: 10_485_760,
+};
+
+describe("Discord gateway", () => {
+  it("finds the gateway through GET /gateway/bot and identifies with the bot token", async () => {
+    await api.waitForReady();
+    expect(api.callsTo("GET", /^\/gateway\/bot$/)).toHaveLength(1);
+    const identify = api.gatewayFrames.find((f) => f.op === 2);
+    expect((identify?.d as { token?: string }).token).toBe(TOKEN);
+    expect(adapter.mount).toBeUndefined();
+  });
+
+  it("answers INTERACTION_CREATE with a deferred callback over REST, then the webhook follow-up", async () => {
+    const interaction = {
+      id: "600000000000000001",
+      application_id: APP_ID,
+      type: 2,
+      ...realFields,
+      token: "gateway-token-1",
+      version: 1,
+      guild_id: "300000000000000003",
+      channel_id: "400000000000000004",
+      member: { user: { id: "220000000000000001", username: "dora", global_name: "Dora" } },
+      data: { id: "1", name: "groupbuy", type: 1, options: [{ name: "product", type: 3, value: "KB-75" }] },
+    };
+    api.dispatchInteraction(interaction);
+    const callback = await eventually(
+      () =>
+        api.calls.find((c) => c.route === `/interactions/${interaction.id}/${interaction.token}/callback`),
+      "the interaction callback",
+    );
+    expect(callback.method).toBe("POST");
+    expect(callback.body).toEqual({ type: 5 });
+    const edit = await eventually(
+      () =>
+        api.calls.find(
+          (c) => c.method === "PATCH" && c.route.includes(`/webhooks/${APP_ID}/${interaction.token}`),
+        ),
+      "the follow-up",
+    );
+    expect(String((edit.body as { content?: string }).content)).toMatch(
+      new RegExp(`${PUBLIC_URL}/g/[0-9A-Z]{13}`),
+    );
+  });
+
+  it("gives an interaction delivered twice on the gateway a single effect", async () => {
+    const interaction = {
+      id: "600000000000000002",
+      application_id: APP_ID,
+      type: 2,
+      ...realFields,
+      authorizing_integration_owners: { "1": "220000000000000002" },
+      context: 1,
+      token: "gateway-token-2",
+      version: 1,
+      channel_id: "400000000000000005",
+      user: { id: "220000000000000002", username: "eve" },
+      data: { id: "1", name: "groupbuy", type: 1, options: [{ name: "product", type: 3, value: "KC-PBT" }] },
+    };
+    api.dispatchInteraction(interaction);
+    api.dispatchInteraction(interaction);
+    await eventually(
+      () => api.calls.find((c) => c.method === "PATCH" && c.route.includes(interaction.token)),
+      "the follow-up",
+    );
+    // Both deliveries were acknowledged before the follow-up; a second follow-up would follow at once.
+    await eventually(
+      () =>
+        api.calls.filter((c) => c.route.includes(`/interactions/${interaction.id}/`)).length === 2
+          ? true
+          : undefined,
+      "both callbacks",
+    );
+    const groups = await stack.connection
+      .collection("groups")
+      .countDocuments({ organiserKey: "discord:220000000000000002" });
+    const edits = api.calls.filter((c) => c.route.includes(`/webhooks/${APP_ID}/${interaction.token}`));
+    expect(edits).toHaveLength(1);
+    expect(groups).toBe(1);
+  });
+});

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { createTelegramAdapter, type TelegramAdapter } from "../../../adapters/telegram";
+import { silentLogger } from "../../../src/logger";
+import { type FakeTelegramApi, startFakeTelegramApi } from "../../support/fake-telegram-api";
+import { type ChatStack, eventually, PUBLIC_URL, startChatStack } from "./chat-stack";
+
+let api: FakeTelegramApi;
+let stack: ChatStack;
+let adapter: TelegramAdapter;
+
+beforeAll(async () => {
+  api = await startFakeTelegramApi();
+  stack = await startChatStack("tgpoll");
+  // No webhook secret: long polling, and no route is mounted.
+  adapter = createTelegramAdapter({
+    config: { botToken: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", apiRoot: api.apiRoot },
+    chat: () => stack.router,
+    users: () => stack.engine.users,
+    log: silentLogger,
+    publicUrl: () => PUBLIC_URL,
+  });
+  await adapter.start();
+});
+afterAll(async () => {
+  await adapter?.stop();
+  await stack?.close();
+  await api?.close();
+});
+
+describe("Telegram long polling", () => {
+  it("mounts no webhook route without a secret", () => {
+    expect(adapter.mount).toBeUndefined();
+  });
+
+  it("fetches updates with getUpdates, answers them, and confirms them through the offset", async () => {
+    api.queueUpdate({
+      update_id: 41,
+      message: {
+        message_id: 1,
+        date: 1,
+        from: { id: 6001, is_bot: false, first_name: "Pat" },
+        chat: { id: 6001, type: "private" },
+        text: "/catalog",
+        entities: [{ type: "bot_command", offset: 0, length: 8 }],
+      },
+    });
+    const reply = await eventually(() => api.messagesTo(6001).at(-1), "the /catalog answer");
+    expect(String(reply.text)).toContain("KB-75");
+    await eventually(
+      () => api.callsTo("getUpdates").find((c) => Number(c.body.offset) === 42),
+      "a getUpdates confirming update 41",
+    );
+    expect(api.callsTo("getUpdates").every((c) => Number(c.body.timeout) <= 25)).toBe(true);
+  });
+
+  it("stops promptly, with the poll in flight aborted", async () => {
+    await adapter.stop();
+    const calls = api.callsTo("getUpdates").length;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(api.callsTo("getUpdates").length).toBe(calls);
+  });
+});
