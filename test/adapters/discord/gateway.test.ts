@@ -16,7 +16,13 @@ beforeAll(async () => {
   stack = await startChatStack("dcgw");
   // No public key: the HTTP endpoint is off and the gateway is the only way in.
   adapter = createDiscordAdapter({
-    config: { applicationId: APP_ID, botToken: TOKEN, gateway: true, apiUrl: api.apiUrl },
+    config: {
+      applicationId: APP_ID,
+      botToken: TOKEN,
+      publicKey: undefined,
+      gateway: true,
+      apiUrl: api.apiUrl,
+    },
     chat: () => stack.router,
     log: silentLogger,
   });

@@ -13,7 +13,7 @@ beforeAll(async () => {
   stack = await startChatStack("tgpoll");
   // No webhook secret: long polling, and no route is mounted.
   adapter = createTelegramAdapter({
-    config: { botToken: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", apiRoot: api.apiRoot },
+    config: { botToken: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", webhookSecret: undefined, apiRoot: api.apiRoot },
     chat: () => stack.router,
     users: () => stack.engine.users,
     log: silentLogger,
