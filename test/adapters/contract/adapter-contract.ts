@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+
+/** What the contract reads back from an adapter's reply, in the adapter's own rendering made plain. */
+export interface DriverReply {
+  text: string;
+  /** Whether only the caller sees it, as far as the platform shows that; undefined when it cannot tell. */
+  private?: boolean;
+}
+
+/**
+ * The small object each adapter's test supplies so the shared contract can drive it. User names
+ * are short lower-case words ("ana", "bob"); the driver maps them to its platform's identities.
+ */
+export interface AdapterDriver {
+  /** Base of the links replies carry (PUBLIC_URL). */
+  publicUrl: string;
+  /** How `name` is mentioned in a command line on this platform. */
+  mention(name: string): string;
+  /** Runs `line` (e.g. `/join ABC`) as `user` and returns the reply. */
+  send(user: string, line: string): Promise<DriverReply>;
+  /** Delivers the same platform event twice (a retry / redelivery) and returns both replies (the second may be empty). */
+  sendTwice(user: string, line: string): Promise<void>;
+  /** The DMs `user` has received so far, oldest first, as plain text. */
+  dms(user: string): Promise<string[]>;
+  /** How many groups exist (to observe effects). */
+  groupCount(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+async function eventually<T>(
+  what: string,
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  timeoutMs = 15_000,
+): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const COMMANDS = ["/groupbuy", "/join", "/group", "/cart", "/catalog", "/points", "/register", "/help"];
+
+/** The behaviour every adapter must show (CONTRACT §4), whatever its platform. */
+export function adapterContract(name: string, start: () => Promise<AdapterDriver>): void {
+  describe(`adapter contract: ${name}`, () => {
+    let d: AdapterDriver;
+    let code = "";
+
+    beforeAll(async () => {
+      d = await start();
+    });
+    afterAll(async () => {
+      await d?.stop();
+    });
+
+    it("lists every command in /help", async () => {
+      const reply = await d.send("ana", "/help");
+      for (const command of COMMANDS) expect(reply.text).toContain(command);
+    });
+
+    it("opens a group with /groupbuy: code and group link in the reply", async () => {
+      const reply = await d.send("ana", `/groupbuy KB-75 size=2 ${d.mention("bob")}`);
+      code = /Group code: ([0-9A-Z]+)/.exec(reply.text)?.[1] ?? "";
+      expect(code).not.toBe("");
+      expect(reply.text).toContain(`${d.publicUrl}/g/${code}`);
+      expect(reply.private).not.toBe(true);
+    });
+
+    it("DMs the mentioned member the product, organiser, code and a personal link", async () => {
+      const dms = await eventually(
+        "bob's invitation",
+        () => d.dms("bob"),
+        (list) => list.some((t) => t.includes(code)),
+      );
+      const invite = dms.find((t) => t.includes(code))!;
+      expect(invite).toContain("75% keyboard kit");
+      expect(invite).toContain("ana");
+      expect(invite).toContain(`${d.publicUrl}/g/${code}?m=`);
+    });
+
+    it("lets the member /join, and /group shows the new status", async () => {
+      const joined = await d.send("bob", `/join ${code}`);
+      expect(joined.text).toContain(`joined group ${code}`);
+      const status = await d.send("carl", `/group ${code}`);
+      expect(status.text).toContain("1 of 2 members");
+      expect(status.text).toContain("bob");
+    });
+
+    it("answers /cart privately with the session code and link", async () => {
+      const reply = await d.send("ana", "/cart add KB-75 qty=2");
+      expect(reply.text).toMatch(/\d{20,}-[A-Za-z0-9_-]{22,}/);
+      expect(reply.text).toContain(`${d.publicUrl}/s/`);
+      expect(reply.private).not.toBe(false);
+    });
+
+    it("answers a mistake with one line saying what to type", async () => {
+      const reply = await d.send("ana", "/groupbuy size=3");
+      expect(reply.text.split("\n")).toHaveLength(1);
+      expect(reply.text).toContain("Usage: /groupbuy");
+      const unknown = await d.send("ana", "/dance");
+      expect(unknown.text).toContain("/help");
+    });
+
+    it("never repeats an effect when the platform delivers an event twice", async () => {
+      const before = await d.groupCount();
+      await d.sendTwice("ana", `/groupbuy KC-PBT ${d.mention("dora")}`);
+      await d.send("ana", "/points");
+      expect(await d.groupCount()).toBe(before + 1);
+    });
+  });
+}

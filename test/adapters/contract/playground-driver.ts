@@ -1,0 +1,48 @@
+import { randomUUID } from "node:crypto";
+import { loadConfig } from "../../../src/config";
+import { silentLogger } from "../../../src/logger";
+import { type Service, startService } from "../../../src/service";
+import { freshDatabaseUri } from "../../support/db";
+import type { AdapterDriver } from "./adapter-contract";
+
+/** The real service with the playground on, driven over HTTP the way its page does. */
+export async function startPlaygroundService(): Promise<Service> {
+  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", PORT: "0" }, "/nonexistent/.env");
+  return startService(config, silentLogger, {
+    mongodbUri: freshDatabaseUri("playground"),
+    engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
+  });
+}
+
+export async function playgroundDriver(): Promise<AdapterDriver> {
+  const service = await startPlaygroundService();
+  const base = `http://127.0.0.1:${service.port}`;
+  const post = async (user: string, text: string, eventId: string) => {
+    const response = await fetch(`${base}/playground/commands`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user, text, eventId }),
+    });
+    return (await response.json()) as { text: string; visibility: string };
+  };
+  return {
+    publicUrl: service.publicUrl,
+    mention: (name) => `@${name}`,
+    async send(user, line) {
+      const reply = await post(user, line, randomUUID());
+      return { text: reply.text, private: reply.visibility === "private" };
+    },
+    async sendTwice(user, line) {
+      const id = randomUUID();
+      await post(user, line, id);
+      await post(user, line, id);
+    },
+    async dms(user) {
+      const response = await fetch(`${base}/playground/inbox?user=${encodeURIComponent(user)}`);
+      const { messages } = (await response.json()) as { messages: { text: string }[] };
+      return messages.map((m) => m.text);
+    },
+    groupCount: () => service.db.connection.collection("groups").countDocuments(),
+    stop: () => service.stop(),
+  };
+}

@@ -1,0 +1,38 @@
+import { slashCommandBody } from "../../support/slack-sign";
+import { startSlackHarness } from "../slack/slack-harness";
+import type { AdapterDriver } from "./adapter-contract";
+
+/** Slack's markup escapes, undone so the contract reads plain text. */
+const plain = (text: string) => text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+const slackId = (name: string) => `U${name.toUpperCase()}`;
+
+export async function slackDriver(): Promise<AdapterDriver> {
+  const h = await startSlackHarness();
+  return {
+    publicUrl: h.service.publicUrl,
+    mention: (name) => `<@${slackId(name)}|${name}>`,
+    async send(user, line) {
+      const { reply } = await h.command(slackId(user), line, { userName: user });
+      return { text: plain(reply.text), private: reply.response_type === "ephemeral" };
+    },
+    async sendTwice(user, line) {
+      const [command, ...rest] = line.split(" ");
+      const responseUrl = h.fake.responseUrl();
+      const body = slashCommandBody({
+        command: command!,
+        text: rest.join(" "),
+        userId: slackId(user),
+        userName: user,
+        responseUrl,
+      });
+      await h.send(body);
+      await h.fake.waitFor("the first reply", () => h.fake.responsesTo(responseUrl).length > 0);
+      await h.send(body, { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" });
+    },
+    async dms(user) {
+      return h.fake.dmsTo(slackId(user)).map((m) => plain(String(m.text)));
+    },
+    groupCount: () => h.service.db.connection.collection("groups").countDocuments(),
+    stop: () => h.stop(),
+  };
+}

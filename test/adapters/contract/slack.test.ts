@@ -1,0 +1,4 @@
+import { adapterContract } from "./adapter-contract";
+import { slackDriver } from "./slack-driver";
+
+adapterContract("slack", slackDriver);
