@@ -9,6 +9,8 @@ export interface RegisterInput {
   email?: string;
 }
 
+/** Undelivered DMs younger than this are retried when their recipient turns up. */
+const REOPEN_WINDOW_MS = 7 * 86_400_000;
 const REGION = /^[A-Za-z]{2,8}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}\.[^\s@]{2,63}$/;
 
@@ -46,6 +48,21 @@ export function createUsers(ctx: EngineContext) {
     }
   }
 
+  /**
+   * Someone whose DMs failed for good just wrote to the bot, which on Telegram is exactly what
+   * opens DMs: clear the mark and give their recent undelivered DMs (invitations with personal
+   * links) another go.
+   */
+  async function reopenDms(key: string, now: Date): Promise<void> {
+    await User.updateOne({ _id: key }, { $set: { dmFailure: null } });
+    const since = new Date(now.getTime() - REOPEN_WINDOW_MS);
+    const reopened = await ctx.models.OutboxMessage.updateMany(
+      { kind: "dm", "dm.userKey": key, status: "failed", createdAt: { $gte: since } },
+      { $set: { status: "pending", attempts: 0, nextAttemptAt: now, lastError: null } },
+    );
+    if (reopened.modifiedCount > 0) ctx.kickOutbox();
+  }
+
   function baseFields(identity: UserIdentity) {
     return { platform: identity.platform, platformId: identity.id };
   }
@@ -56,17 +73,19 @@ export function createUsers(ctx: EngineContext) {
      * refresh their name. Writing also means DMs may work again (Telegram: they started the bot).
      */
     touch(identity: UserIdentity): Promise<UserDoc> {
-      return ctx.guard(() => {
+      return ctx.guard(async () => {
         const now = ctx.clock.now();
+        const key = userKey(identity);
         const set: Partial<UserDoc> = {
           ...baseFields(identity),
           displayName: identity.displayName || identity.username || identity.id,
           placeholder: false,
-          dmFailure: null,
           updatedAt: now,
         };
         if (identity.username) set.username = identity.username.toLowerCase();
-        return upsert(userKey(identity), set, { createdAt: now, email: null, region: null });
+        const user = await upsert(key, set, { createdAt: now, email: null, region: null, dmFailure: null });
+        if (user.dmFailure) await reopenDms(key, now);
+        return { ...user, dmFailure: null };
       });
     },
 

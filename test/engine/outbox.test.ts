@@ -114,6 +114,24 @@ describe("the outbox", () => {
     expect((await h.engine.users.get(bob))?.dmFailure?.reason).toBe("bot was never started");
   });
 
+  it("a user whose DMs failed for good gets them again once they write to the bot", async () => {
+    h.messenger.clear();
+    const id = await inviteBob();
+    h.messenger.answer = () => ({ ok: false, retryable: false, reason: "bot was never started" });
+    try {
+      await h.engine.outbox.runOnce();
+    } finally {
+      h.messenger.answer = () => ({ ok: true });
+    }
+    expect(h.messenger.sent).toHaveLength(0);
+    const touched = await h.engine.users.touch({ platform: "playground", id: "bob", displayName: "bob" });
+    expect(touched.dmFailure).toBeNull();
+    await h.engine.outbox.runOnce();
+    // Earlier tests' failed DMs to bob come back too: every recent undelivered DM is retried.
+    expect(h.messenger.sent.map((m) => m.id)).toContain(id);
+    expect(await h.engine.outbox.list({ status: "failed" })).toEqual([]);
+  });
+
   it("leaves DMs for a platform without a messenger pending until one registers", async () => {
     await h.engine.groups.open(org, "KB-75", { members: ["telegram:42"] });
     await h.engine.outbox.runOnce();
