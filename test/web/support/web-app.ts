@@ -21,7 +21,9 @@ export interface WebApp<G extends GroupViews = FakeGroups, C extends CartViews =
  * The real app (its 404 and error handling included) with the web router on 127.0.0.1:0, over fake
  * views unless a test passes the engine's.
  */
-export async function startWebApp(): Promise<WebApp>;
+export async function startWebApp(
+  options?: Omit<Partial<WebDeps>, "groups" | "carts"> & { clock?: ManualClock },
+): Promise<WebApp>;
 export async function startWebApp<G extends GroupViews, C extends CartViews>(
   options: Partial<WebDeps> & { groups: G; carts: C; clock?: ManualClock },
 ): Promise<WebApp<G, C>>;
