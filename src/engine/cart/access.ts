@@ -1,5 +1,5 @@
 import type { CartSessionDoc } from "../../../models/cart-session";
-import { formatDuration } from "./describe";
+import { formatDuration } from "./duration-text";
 import { badAttemptDelayMs, checkSessionCode, MISS_LIMIT } from "./limits";
 import { retryingConflicts } from "./retry";
 import { hashToken, tokenHashesEqual } from "./session-code";
