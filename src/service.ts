@@ -1,5 +1,7 @@
+import { createDiscordAdapter } from "../adapters/discord";
 import { createPlaygroundAdapter } from "../adapters/playground";
 import { createSlackAdapter } from "../adapters/slack";
+import { createTelegramAdapter } from "../adapters/telegram";
 import { COMMANDS } from "../commands";
 import { createApp, type Mount } from "./app";
 import { createProcessedEvents } from "./chat/processed-events";
@@ -57,9 +59,27 @@ export async function startService(
     ? createPlaygroundAdapter({ ...adapterDeps, connection: db.connection, publicUrl: () => publicUrl })
     : undefined;
   const slack = config.slack ? createSlackAdapter({ ...adapterDeps, config: config.slack }) : undefined;
+  // `engine` is assigned before `chat`, so reading it once chat() is set is safe.
+  const telegram = config.telegram
+    ? createTelegramAdapter({
+        config: config.telegram,
+        chat: () => chat,
+        users: () => (chat ? engine.users : undefined),
+        log,
+        publicUrl: () => publicUrl,
+      })
+    : undefined;
+  const discord = config.discord
+    ? createDiscordAdapter({ config: config.discord, chat: () => chat, log })
+    : undefined;
 
   // Each adapter parses its own body (signatures need the raw bytes); the playground owns `/`, so it goes last.
-  const mounts: Mount[] = [...(slack ? [slack.mount] : []), ...(playground ? [playground.mount] : [])];
+  const mounts: Mount[] = [
+    ...(slack ? [slack.mount] : []),
+    ...(telegram?.mount ? [telegram.mount] : []),
+    ...(discord?.mount ? [discord.mount] : []),
+    ...(playground ? [playground.mount] : []),
+  ];
   const app = createApp({ log, metrics, healthy: () => db.ping(), mounts });
   const running = await listen(app, config.port);
   publicUrl = config.publicUrl ?? `http://localhost:${running.port}`;
@@ -75,7 +95,8 @@ export async function startService(
     ...(config.catalogFile ? { catalogFile: config.catalogFile } : {}),
     ...options.engine,
   });
-  for (const adapter of [playground, slack]) if (adapter) engine.registerMessenger(adapter.messenger);
+  for (const adapter of [playground, slack, telegram, discord])
+    if (adapter) engine.registerMessenger(adapter.messenger);
   try {
     await engine.start();
   } catch (error) {
@@ -93,6 +114,13 @@ export async function startService(
     publicUrl,
   });
   void slack?.checkToken();
+  // A platform that cannot be reached at start is logged, not fatal: the rest of crowdcart still works.
+  await telegram
+    ?.start()
+    .catch((error: unknown) => log.error({ err: error }, "telegram adapter did not start"));
+  await discord
+    ?.start()
+    .catch((error: unknown) => log.error({ err: error }, "discord adapter did not start"));
 
   log.info({ port: running.port, url: publicUrl }, `crowdcart listening on ${publicUrl}`);
   if (playground) log.info(`playground: open ${publicUrl}/ in a browser to try the commands`);
@@ -108,6 +136,8 @@ export async function startService(
     stop: () => {
       stopping ??= (async () => {
         await running.close();
+        await telegram?.stop();
+        await discord?.stop();
         await engine.stop();
         await db.close();
       })();
