@@ -1,0 +1,44 @@
+import { describe, expect, it } from "@jest/globals";
+import { freshDatabaseUri } from "../support/db";
+import { spawnService } from "../support/spawn-service";
+
+describe("the crowdcart process", () => {
+  it("logs the port it picked for PORT=0 and stops cleanly on SIGTERM within 10 s", async () => {
+    const service = await spawnService({ MONGODB_URI: freshDatabaseUri("proc") });
+    expect(service.port).toBeGreaterThan(0);
+    const res = await fetch(`${service.base}/healthz`);
+    expect(res.status).toBe(200);
+    const stoppedAt = Date.now();
+    service.child.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+    expect(service.output.join("\n")).toContain("shutting down");
+  });
+
+  it("exits non-zero with one line naming a bad variable", async () => {
+    await expect(spawnService({ SESSION_TTL: "soon" }, 10_000)).rejects.toThrow(
+      /config: SESSION_TTL is not valid: expected a duration like 90s, 30m, 48h or 7d/,
+    );
+  });
+
+  it("refuses to start in production without MONGODB_URI", async () => {
+    await expect(spawnService({ NODE_ENV: "production", MONGODB_URI: "" }, 10_000)).rejects.toThrow(
+      /MONGODB_URI/,
+    );
+  });
+
+  it("never prints a secret it was given", async () => {
+    const secret = "xoxb-very-secret-token-value";
+    const service = await spawnService({
+      MONGODB_URI: freshDatabaseUri("proc"),
+      SLACK_SIGNING_SECRET: "signing-secret-0123456789",
+      SLACK_BOT_TOKEN: secret,
+      SLACK_API_URL: "http://127.0.0.1:9/api/",
+    });
+    service.child.kill("SIGTERM");
+    await service.exited;
+    const printed = service.output.join("\n");
+    expect(printed).not.toContain(secret);
+    expect(printed).not.toContain("signing-secret-0123456789");
+  });
+});
