@@ -8,10 +8,9 @@ describe("the crowdcart process", () => {
     expect(service.port).toBeGreaterThan(0);
     const res = await fetch(`${service.base}/healthz`);
     expect(res.status).toBe(200);
-    const stoppedAt = Date.now();
     service.child.kill("SIGTERM");
+    // Exit code 0, not 1: the process exits 1 by itself when shutdown overruns its 10 s limit.
     expect(await service.exited).toBe(0);
-    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     expect(service.output.join("\n")).toContain("shutting down");
   });
 
