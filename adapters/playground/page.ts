@@ -15,6 +15,7 @@ export function renderPlaygroundPage(opts: { publicUrl: string; commandsHelp: st
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
   <title>crowdcart playground</title>
+  <link rel="icon" href="data:,">
   <link rel="stylesheet" href="/playground/app.css">
   <script src="/playground/app.js" defer></script>
 </head>
