@@ -28,6 +28,11 @@ export interface EngineDeps {
   catalogFile?: string;
   /** Tuning for tests; production uses the defaults. */
   outbox?: Partial<OutboxOptions>;
+  /**
+   * "off" runs every write without a transaction, as on a standalone server (which is detected on
+   * its own); tests use it to exercise that path on the replica-set test store.
+   */
+  transactions?: "auto" | "off";
   /** How often the expiry sweeper looks for groups past their deadline. */
   sweepIntervalMs?: number;
 }
@@ -57,7 +62,7 @@ export function createEngine(deps: EngineDeps) {
     clock: deps.clock,
     log,
     publicUrl: deps.publicUrl.replace(/\/+$/, ""),
-    tx: (fn) => runInTransaction(connection, fn, log),
+    tx: deps.transactions === "off" ? (fn) => fn(undefined) : (fn) => runInTransaction(connection, fn, log),
     guard: (fn) => guarded(connection, fn),
     kickOutbox: () => outboxRef?.worker.kick(),
   };
