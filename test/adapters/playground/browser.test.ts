@@ -54,7 +54,7 @@ if (!available) {
     await page.press("#command", "Enter");
     const reply = page.locator("#transcript li.reply").nth(before);
     await reply.waitFor();
-    return reply.innerText();
+    return (await reply.textContent()) ?? "";
   }
 
   it("opens a group as alice, mentioning bob", async () => {
@@ -68,7 +68,7 @@ if (!available) {
   it("shows bob the invitation DM live, with a clickable personal link", async () => {
     const dm = bob.locator("#dms li.dm", { hasText: code });
     await dm.waitFor({ timeout: 15_000 });
-    expect(await dm.innerText()).toContain("alice");
+    expect(await dm.textContent()).toContain("alice");
     const href = await dm.locator("a").first().getAttribute("href");
     expect(href).toContain(`/g/${code}?m=`);
   });
@@ -78,7 +78,7 @@ if (!available) {
     await bob.locator("#dms li.dm", { hasText: code }).getByRole("button", { name: "Join" }).click();
     const reply = bob.locator("#transcript li.reply").nth(before);
     await reply.waitFor();
-    expect(await reply.innerText()).toContain(`joined group ${code}`);
+    expect(await reply.textContent()).toContain(`joined group ${code}`);
   });
 
   it("shows alice the updated status", async () => {
