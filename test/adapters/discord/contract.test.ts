@@ -1,0 +1,47 @@
+import { loadConfig } from "../../../src/config";
+import { silentLogger } from "../../../src/logger";
+import { startService } from "../../../src/service";
+import { freshDatabaseUri } from "../../support/db";
+import { createDiscordSigner } from "../../support/discord-sign";
+import { startFakeDiscordApi } from "../../support/fake-discord-api";
+import { type AdapterDriver, adapterContract } from "../contract/adapter-contract";
+import { DISCORD_APP_ID, DISCORD_TOKEN, discordClient } from "./discord-client";
+
+/** The real service with Discord's HTTP interactions on (gateway off), talking to a fake Discord API. */
+async function discordDriver(): Promise<AdapterDriver> {
+  const api = await startFakeDiscordApi({ applicationId: DISCORD_APP_ID });
+  const signer = createDiscordSigner();
+  const config = loadConfig(
+    {
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      PORT: "0",
+      PLAYGROUND: "false",
+      DISCORD_APPLICATION_ID: DISCORD_APP_ID,
+      DISCORD_BOT_TOKEN: DISCORD_TOKEN,
+      DISCORD_PUBLIC_KEY: signer.publicKeyHex,
+      DISCORD_GATEWAY: "false",
+      DISCORD_API_URL: api.apiUrl,
+    },
+    "/nonexistent/.env",
+  );
+  const service = await startService(config, silentLogger, {
+    mongodbUri: freshDatabaseUri("dcc"),
+    engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
+  });
+  const client = discordClient(`http://127.0.0.1:${service.port}`, api, signer);
+  return {
+    publicUrl: service.publicUrl,
+    mention: client.mention,
+    send: client.send,
+    sendTwice: client.sendTwice,
+    dms: async (user) => client.dms(user),
+    groupCount: () => service.db.connection.collection("groups").countDocuments(),
+    stop: async () => {
+      await service.stop();
+      await api.close();
+    },
+  };
+}
+
+adapterContract("discord", discordDriver);

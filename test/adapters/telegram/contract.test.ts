@@ -1,0 +1,43 @@
+import { loadConfig } from "../../../src/config";
+import { silentLogger } from "../../../src/logger";
+import { startService } from "../../../src/service";
+import { freshDatabaseUri } from "../../support/db";
+import { startFakeTelegramApi } from "../../support/fake-telegram-api";
+import { type AdapterDriver, adapterContract } from "../contract/adapter-contract";
+import { TELEGRAM_BOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, telegramClient } from "./telegram-client";
+
+/** The real service with Telegram on (webhook mode), talking to a fake Bot API. */
+async function telegramDriver(): Promise<AdapterDriver> {
+  const api = await startFakeTelegramApi({ bot: { id: 42, username: TELEGRAM_BOT } });
+  const config = loadConfig(
+    {
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      PORT: "0",
+      PLAYGROUND: "false",
+      TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
+      TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
+      TELEGRAM_API_ROOT: api.apiRoot,
+    },
+    "/nonexistent/.env",
+  );
+  const service = await startService(config, silentLogger, {
+    mongodbUri: freshDatabaseUri("tgc"),
+    engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
+  });
+  const client = telegramClient(`http://127.0.0.1:${service.port}`, api);
+  return {
+    publicUrl: service.publicUrl,
+    mention: client.mention,
+    send: client.send,
+    sendTwice: client.sendTwice,
+    dms: async (user) => client.dms(user),
+    groupCount: () => service.db.connection.collection("groups").countDocuments(),
+    stop: async () => {
+      await service.stop();
+      await api.close();
+    },
+  };
+}
+
+adapterContract("telegram", telegramDriver);
