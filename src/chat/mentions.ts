@@ -31,6 +31,10 @@ export function parseMention(platform: Platform, word: string, caller: UserIdent
       return m ? { raw: word, platform, id: m[1]! } : undefined;
     }
     case "telegram": {
+      // A text_mention (a user without a username) has no text form: the adapter writes it as
+      // `tg://user?id=<id>` in the text it hands over, which resolves like an id.
+      const link = /^tg:\/\/user\?id=(\d{1,20})$/.exec(word);
+      if (link) return { raw: word, platform, id: link[1]! };
       const m = /^@([A-Za-z0-9_]{5,32})$/.exec(word);
       return m ? { raw: word, platform, username: m[1]! } : undefined;
     }

@@ -40,6 +40,16 @@ describe("/groupbuy grammar", () => {
     expect(p.mentions.get("members")?.map((m) => m.id)).toEqual(["T1:U2", "T1:U3"]);
   });
 
+  it("reads Telegram @usernames and text_mention links", () => {
+    const p = parse("groupbuy", "KB-75 @some_friend tg://user?id=4242", "telegram");
+    expect(p.mentions.get("members")?.map((m) => m.username ?? m.id)).toEqual(["some_friend", "4242"]);
+  });
+
+  it("reads Discord mentions, with or without the nickname mark", () => {
+    const p = parse("groupbuy", "KB-75 <@123456> <@!234567>", "discord");
+    expect(p.mentions.get("members")?.map((m) => m.id)).toEqual(["123456", "234567"]);
+  });
+
   it("names a missing sku with the usage line", () => {
     const error = refuse("groupbuy", "@bob");
     expect(error.code).toBe("MISSING_ARGUMENT");
