@@ -96,6 +96,16 @@ describe("router", () => {
     expect(toBob.filter((m) => String(m.dm?.text).includes(String(code)))).toHaveLength(1);
   });
 
+  it("runs a command once when the same event arrives twice at the same moment", async () => {
+    const groups = connection.collection("groups");
+    const before = await groups.countDocuments();
+    const replies = await Promise.all(
+      [1, 2, 3].map(() => router.handle(invocation("ana", "/groupbuy MAT-XL @bob", "race-1"))),
+    );
+    expect((await groups.countDocuments()) - before).toBe(1);
+    expect(replies.filter((r) => !r.replayed)).toHaveLength(1);
+  });
+
   it("turns a user error into one private line with its code and usage", async () => {
     const reply = await router.handle(invocation("ana", "/groupbuy size=3"));
     expect(reply).toMatchObject({ visibility: "private", errorCode: "MISSING_ARGUMENT" });
