@@ -63,30 +63,47 @@ export function createCodeAccess(store: CartStore, rules: AccessRules) {
     }
   }
 
-  async function improper(
-    doc: CartSessionDoc,
-    matched: { serial: string } | { tokenHash: string },
-    senderKey: string,
-    now: Date,
-  ): Promise<CodeAccess> {
-    // The filter pins the half that matched, so an attempt racing a reissue counts on nothing.
-    const counted = await retryingConflicts(() =>
-      CartSession.findOneAndUpdate(
-        { _id: doc._id, status: "open", expiresAt: { $gt: now }, ...matched },
-        { $inc: { badAttempts: 1, badAttemptsTotal: 1 } },
-        { returnDocument: "after" },
-      ).lean(),
-    );
+  interface HalfMatch {
+    doc: CartSessionDoc;
+    matched: { serial: string } | { tokenHash: string };
+  }
+
+  /**
+   * Counts one improper access on every live session it half-matched (usually one; two when the
+   * serial names one session and the token belongs to another), retires codes that reached the
+   * limit, then holds the reply back once, by the longest delay earned.
+   */
+  async function improper(targets: HalfMatch[], senderKey: string, now: Date): Promise<CodeAccess> {
     await recordMiss(senderKey, now);
-    if (!counted) return { kind: "not_found", message: NOT_FOUND };
-    const attempts = counted.badAttempts;
-    const retired = attempts >= rules.maxBadAttempts ? await rules.reissue(counted, "suspicious") : false;
+    let attempts = 0;
+    let retired = false;
+    for (const { doc, matched } of targets) {
+      // The filter pins the half that matched, so an attempt racing a reissue counts on nothing.
+      const counted = await retryingConflicts(() =>
+        CartSession.findOneAndUpdate(
+          { _id: doc._id, status: "open", expiresAt: { $gt: now }, ...matched },
+          { $inc: { badAttempts: 1, badAttemptsTotal: 1 } },
+          { returnDocument: "after" },
+        ).lean(),
+      );
+      if (!counted) continue;
+      const reissued =
+        counted.badAttempts >= rules.maxBadAttempts && (await rules.reissue(counted, "suspicious"));
+      store.ctx.log.warn(
+        {
+          session: doc._id,
+          attempts: counted.badAttempts,
+          retired: reissued,
+          matched: Object.keys(matched)[0],
+        },
+        "improper access to a cart session code",
+      );
+      attempts = Math.max(attempts, counted.badAttempts);
+      retired ||= reissued;
+    }
+    if (attempts === 0) return { kind: "not_found", message: NOT_FOUND };
     const delayMs = badAttemptDelayMs(rules.badAttemptDelayMs, attempts);
     await rules.sleep(delayMs);
-    store.ctx.log.warn(
-      { session: doc._id, attempts, retired, matched: "serial" in matched ? "serial" : "token" },
-      "improper access to a cart session code",
-    );
     return {
       kind: "improper",
       attempts,
@@ -133,13 +150,15 @@ export function createCodeAccess(store: CartStore, rules: AccessRules) {
         }
         return { access: { kind: "ok", cart: store.view(session, code) }, session };
       }
+      const halves: HalfMatch[] = [];
       if (bySerial && store.isLive(bySerial, now)) {
-        return { access: await improper(bySerial, { serial: bySerial.serial }, senderKey, now) };
+        halves.push({ doc: bySerial, matched: { serial: bySerial.serial } });
       }
       const byToken = await CartSession.findOne({ tokenHash: presentedHash }).lean();
-      if (byToken && store.isLive(byToken, now)) {
-        return { access: await improper(byToken, { tokenHash: byToken.tokenHash }, senderKey, now) };
+      if (byToken && byToken._id !== bySerial?._id && store.isLive(byToken, now)) {
+        halves.push({ doc: byToken, matched: { tokenHash: byToken.tokenHash } });
       }
+      if (halves.length > 0) return { access: await improper(halves, senderKey, now) };
       await recordMiss(senderKey, now);
       return { access: { kind: "not_found", message: NOT_FOUND } };
     },

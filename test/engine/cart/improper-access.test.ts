@@ -113,6 +113,22 @@ describe("improper access to a session code", () => {
     }
   });
 
+  it("counts on both carts when the serial names one live cart and the token belongs to another", async () => {
+    const mixed = await openWorld({ maxBadAttempts: 10, badAttemptDelayMs: 100 });
+    try {
+      const a = await mixed.carts.show({ platform: "playground", id: "owner-a" });
+      const b = await mixed.carts.show({ platform: "playground", id: "owner-b" });
+      const outcome = await mixed.carts.viewByCode(withOtherSerial(b.code, a.serial), "web:mixer");
+      expect(outcome).toMatchObject({ kind: "improper", attempts: 1, delayMs: 100 });
+      const { CartSession } = bindCartModels(mixed.connections[0]!);
+      expect((await CartSession.findOne({ serial: a.serial }).lean())?.badAttempts).toBe(1);
+      expect((await CartSession.findOne({ serial: b.serial }).lean())?.badAttempts).toBe(1);
+      expect(mixed.sleeps).toEqual([100]);
+    } finally {
+      await mixed.close();
+    }
+  });
+
   it("answers a code matching nothing with a plain not-found and no delay", async () => {
     world.sleeps.length = 0;
     const outcome = await world.carts.viewByCode(
