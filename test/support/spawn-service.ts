@@ -17,8 +17,12 @@ const ROOT = join(__dirname, "..", "..");
  * Starts `src/main.ts` as its own process, the way `npm start` does, and resolves once it logs the
  * port it listens on. Used where a test needs a real process: signals, crashes, two instances.
  */
-export function spawnService(env: Record<string, string>, timeoutMs = 20_000): Promise<SpawnedService> {
-  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src", "main.ts")], {
+export function spawnService(
+  env: Record<string, string>,
+  timeoutMs = 20_000,
+  nodeArgs: string[] = [],
+): Promise<SpawnedService> {
+  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(ROOT, "src", "main.ts")], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

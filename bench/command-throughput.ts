@@ -1,0 +1,93 @@
+/**
+ * Benchmark 1: signed Slack `/cart add` requests through the whole stack (signature check, Bolt,
+ * router, idempotency record, cart session on the embedded store, reply to response_url) at 50
+ * concurrent connections, against `GET /healthz` (one database ping) in the same run.
+ * Targets: p99 under 100 ms; throughput at least a third of the healthz floor.
+ * Run: npx tsx bench/command-throughput.ts   (BENCH_SECONDS=10; BENCH_CPU_PROF=dir writes a server CPU profile)
+ */
+import { startEmbeddedMongo } from "../src/db/embedded-mongo";
+import { spawnService } from "../test/support/spawn-service";
+import { closedLoop, type LoadResult } from "./support/load";
+import { startResponseSink } from "./support/response-sink";
+import { rssMb } from "./support/rss";
+import { BENCH_SIGNING_SECRET, postSlashCommand } from "./support/slack-request";
+import { machine, printTable } from "./support/stats";
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONCURRENCY = 50;
+const SHOPPERS = 5000;
+
+async function main(): Promise<void> {
+  const store = await startEmbeddedMongo();
+  const sink = await startResponseSink();
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const service = await spawnService(
+    {
+      MONGODB_URI: store.uri.replace("/?", "/bench_commands?"),
+      SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+      SLACK_BOT_TOKEN: "xoxb-bench-token",
+      SLACK_API_URL: `${sink.base}/api/`,
+      PLAYGROUND: "false",
+    },
+    30_000,
+    profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
+  );
+  const pid = service.child.pid!;
+  try {
+    let sequence = 0;
+    const cartAdd = async () => {
+      const id = ++sequence;
+      const status = await postSlashCommand(service.base, {
+        command: "/cart",
+        text: "add KB-75 qty=1",
+        userId: `U${id % SHOPPERS}`,
+        responseUrl: sink.responseUrl(id),
+        triggerId: `bench.${id}`,
+      });
+      if (status !== 200) return false;
+      const reply = await sink.waitFor(id);
+      return reply.includes("/s/");
+    };
+    const healthz = async () => (await fetch(`${service.base}/healthz`)).status === 200;
+    const window = { concurrency: CONCURRENCY, durationMs: SECONDS * 1000, maxRequests: 200_000 };
+
+    await closedLoop(cartAdd, { ...window, durationMs: 2000 }); // warm-up: JIT, connection pools, indexes
+    const idleRss = rssMb(pid);
+    const health = await closedLoop(healthz, window);
+    const commands = await closedLoop(cartAdd, window);
+    const loadedRss = rssMb(pid);
+
+    const row = (name: string, r: LoadResult) => ({
+      workload: name,
+      "req/s": Math.round(r.perSecond),
+      "p50 ms": r.p50,
+      "p99 ms": r.p99,
+      "max ms": r.max,
+      completed: r.completed,
+      failed: r.failed,
+    });
+    printTable(`Command throughput, ${CONCURRENCY} concurrent, ${SECONDS} s each — ${machine()}`, [
+      row("GET /healthz (one ping)", health),
+      row("Slack /cart add, signed, to response_url", commands),
+    ]);
+    printTable("Ratio and memory", [
+      {
+        "commands / healthz": (commands.perSecond / health.perSecond).toFixed(2),
+        "target ratio": ">= 0.33",
+        "p99 target": "< 100 ms",
+        "server RSS after warm-up MB": Math.round(idleRss),
+        "server RSS loaded MB": Math.round(loadedRss),
+      },
+    ]);
+  } finally {
+    service.child.kill("SIGTERM");
+    await service.exited;
+    await sink.close();
+    await store.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

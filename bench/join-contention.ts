@@ -1,0 +1,83 @@
+/**
+ * Benchmark 2: 1,000 concurrent signed Slack `/join`s on a group with max=50, through the whole
+ * stack. Holds when exactly 50 orders exist afterwards and every request got a reply; target p99
+ * under 1 s (measured to the reply reaching response_url).
+ * Run: npx tsx bench/join-contention.ts
+ */
+import mongoose from "mongoose";
+import { startEmbeddedMongo } from "../src/db/embedded-mongo";
+import { spawnService } from "../test/support/spawn-service";
+import { startResponseSink } from "./support/response-sink";
+import { BENCH_SIGNING_SECRET, postSlashCommand } from "./support/slack-request";
+import { machine, printTable, summarize } from "./support/stats";
+
+const JOINERS = Number(process.env.BENCH_JOINERS ?? 1000);
+const MAX = 50;
+
+async function main(): Promise<void> {
+  const store = await startEmbeddedMongo();
+  const sink = await startResponseSink();
+  const uri = store.uri.replace("/?", "/bench_joins?");
+  const service = await spawnService({
+    MONGODB_URI: uri,
+    SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+    SLACK_BOT_TOKEN: "xoxb-bench-token",
+    SLACK_API_URL: `${sink.base}/api/`,
+    PLAYGROUND: "false",
+  });
+  const db = await mongoose.createConnection(uri).asPromise();
+  try {
+    let id = 0;
+    const command = async (name: string, text: string, userId: string) => {
+      const reply = ++id;
+      const t0 = performance.now();
+      const status = await postSlashCommand(service.base, {
+        command: name,
+        text,
+        userId,
+        responseUrl: sink.responseUrl(reply),
+        triggerId: `join-bench.${reply}`,
+      });
+      const body = status === 200 ? await sink.waitFor(reply, 30_000) : "";
+      return { body, ms: performance.now() - t0, status };
+    };
+
+    const opened = await command("/groupbuy", `KB-75 size=${MAX} max=${MAX}`, "UORGANISER");
+    const code = /\/g\/([0-9A-Z]+)/.exec(opened.body)?.[1];
+    if (!code) throw new Error(`no group code in the /groupbuy reply: ${opened.body}`);
+
+    const started = performance.now();
+    const results = await Promise.all(
+      Array.from({ length: JOINERS }, (_, i) => command("/join", code, `UJ${i}`).catch(() => undefined)),
+    );
+    const seconds = (performance.now() - started) / 1000;
+    const answered = results.filter((r) => r?.body);
+    const orders = await db.collection("orders").countDocuments({ groupCode: code });
+    const latency = summarize(answered.map((r) => r!.ms));
+
+    printTable(`Join contention: ${JOINERS} concurrent /join, max=${MAX} — ${machine()}`, [
+      {
+        requests: JOINERS,
+        answered: answered.length,
+        "orders (must be 50)": orders,
+        "p50 ms": latency.p50,
+        "p99 ms": latency.p99,
+        "max ms": latency.max,
+        "wall s": seconds,
+        verdict: orders === MAX && answered.length === JOINERS ? "exact" : "WRONG",
+      },
+    ]);
+    if (orders !== MAX || answered.length !== JOINERS) process.exitCode = 1;
+  } finally {
+    await db.close();
+    service.child.kill("SIGTERM");
+    await service.exited;
+    await sink.close();
+    await store.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
