@@ -8,6 +8,7 @@ import { renderCartPage } from "./cart-page";
 import { groupJson } from "./group-json";
 import { renderGroupPage } from "./group-page";
 import type { SafeHtml } from "./html";
+import { createLiveCache, type JsonEntry } from "./live-cache";
 import { MESSAGES, type MessagePage, renderMessagePage } from "./message-page";
 import type { CartPageModel, CartPageOutcome, CartViews, GroupViews } from "./model";
 import { qrSvg } from "./qr";
@@ -24,11 +25,14 @@ export interface WebDeps {
   playground?: boolean;
   /** How often an open group page asks for changes. Default 5 s. */
   pollMs?: number;
+  /** How long one group's polled JSON is shared between its viewers. Default 1 s; 0 turns it off. */
+  liveCacheMs?: number;
   /** Waits before answering an improper cart access; tests may observe it. */
   sleep?: (ms: number) => Promise<void>;
 }
 
 const DEFAULT_POLL_MS = 5000;
+const DEFAULT_LIVE_CACHE_MS = 1000;
 /** Codes are short tokens; anything else is a 404 before the engine is asked. */
 const CODE_SHAPE = /^[A-Za-z0-9_-]{1,100}$/;
 
@@ -46,6 +50,7 @@ export function createWebRouter(deps: WebDeps): Router {
   const pollMs = deps.pollMs ?? DEFAULT_POLL_MS;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const security = pageSecurity();
+  const liveCache = createLiveCache(deps.liveCacheMs ?? DEFAULT_LIVE_CACHE_MS);
   const router = Router();
 
   router.get("/assets/:file", security, serveAsset(assets));
@@ -57,6 +62,9 @@ export function createWebRouter(deps: WebDeps): Router {
         typeof req.query.m === "string" && CODE_SHAPE.test(req.query.m) ? req.query.m : undefined;
       const wantsJson = prefersJson(req);
       res.vary("Accept");
+      const shared = wantsJson && !memberToken;
+      const hit = shared ? liveCache.get(code) : undefined;
+      if (hit) return sendJson(req, res, CACHE.group, hit);
       const group = CODE_SHAPE.test(code)
         ? await deps.groups.view(code, { memberToken, countAccess: !wantsJson })
         : undefined;
@@ -68,7 +76,11 @@ export function createWebRouter(deps: WebDeps): Router {
       const url = `${deps.publicUrl()}/g/${encodeURIComponent(group.code)}`;
       const now = deps.clock.now();
       const cache = memberToken ? CACHE.personal : CACHE.group;
-      if (wantsJson) return sendJson(req, res, cache, groupJson(group, url, now));
+      if (wantsJson) {
+        const entry = jsonEntry(groupJson(group, url, now));
+        if (shared) liveCache.set(code, entry);
+        return sendJson(req, res, cache, entry);
+      }
       const qr = await qrSvg(url, `QR code of ${url}`);
       const playgroundUrl = deps.playground ? `${deps.publicUrl()}/` : undefined;
       sendPage(res, 200, cache, renderGroupPage({ group, url, qr, now, assets, pollMs, playgroundUrl }));
@@ -156,10 +168,14 @@ function sendPage(res: Response, status: number, cacheControl: string, page: Saf
   res.status(status).set("Cache-Control", cacheControl).type("html").send(page.value);
 }
 
-/** A strong ETag over the body: the page's poll sends it back and gets a bodiless 304 when nothing changed. */
-function sendJson(req: Request, res: Response, cacheControl: string, body: unknown): void {
+/** The body once serialised, with a strong ETag over it: identical groups give identical tags. */
+function jsonEntry(body: unknown): JsonEntry {
   const text = JSON.stringify(body);
-  const etag = `"${createHash("sha1").update(text).digest("base64url")}"`;
+  return { text, etag: `"${createHash("sha1").update(text).digest("base64url")}"` };
+}
+
+/** The page's poll sends the ETag back and gets a bodiless 304 while nothing changed. */
+function sendJson(req: Request, res: Response, cacheControl: string, { text, etag }: JsonEntry): void {
   res.set({ "Cache-Control": cacheControl, ETag: etag });
   if (req.get("If-None-Match") === etag) return void res.status(304).end();
   res.status(200).type("json").send(text);

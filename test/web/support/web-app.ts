@@ -39,6 +39,8 @@ export async function startWebApp(
     log: silentLogger,
     publicUrl: () => base,
     playground: true,
+    // Tests read right after a change; the shared poll cache has a test of its own.
+    liveCacheMs: 0,
     sleep: async (ms) => {
       sleeps.push(ms);
     },
