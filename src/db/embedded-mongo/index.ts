@@ -9,6 +9,8 @@ export interface EmbeddedMongo {
   /** An ordinary `mongodb://127.0.0.1:<port>/?replicaSet=...` URI. */
   uri: string;
   port: number;
+  /** The child process running the store (unset in-process): fault tests pause it to play an outage. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -67,7 +69,7 @@ async function startChild(requestedPort: number): Promise<EmbeddedMongo> {
   // Neither the child nor its IPC channel may keep this process alive.
   child.unref();
   child.channel?.unref();
-  return { uri: uriFor(port), port, stop: () => stopChild(child) };
+  return { uri: uriFor(port), port, ...(child.pid ? { pid: child.pid } : {}), stop: () => stopChild(child) };
 }
 
 function stopChild(child: ChildProcess): Promise<void> {
