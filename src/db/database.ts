@@ -53,7 +53,9 @@ export async function connectDatabase(
   onClose: () => Promise<void> = async () => {},
 ): Promise<Database> {
   const connection = await mongoose
-    .createConnection(uri, { serverSelectionTimeoutMS: 5000, autoIndex: true })
+    // Bounded waits: a database that stops answering turns into "temporarily unavailable" replies
+    // within seconds instead of commands hanging on a silent socket.
+    .createConnection(uri, { serverSelectionTimeoutMS: 5000, socketTimeoutMS: 15_000, autoIndex: true })
     .asPromise();
   return {
     connection,
