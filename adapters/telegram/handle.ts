@@ -132,18 +132,37 @@ export function createTelegramHandler(deps: TelegramHandlerDeps) {
     reply: Pick<Reply, "text" | "buttons">,
     extra: Record<string, unknown>,
   ): Promise<{ ok: true } | { ok: false; reason: string }> {
-    try {
-      for (const part of renderTelegram(reply.text, reply.buttons)) {
-        await telegram.sendMessage(chatId, part.text, {
+    for (const part of renderTelegram(reply.text, reply.buttons)) {
+      const sent = await sendWithRetry(() =>
+        telegram.sendMessage(chatId, part.text, {
           ...extra,
           ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}),
           link_preview_options: { is_disabled: true },
-        });
-      }
+        }),
+      );
+      if (!sent.ok) return sent;
+    }
+    return { ok: true };
+  }
+}
+
+/** A 429 on an answer is waited out (briefly) rather than losing the answer; longer waits give up. */
+const MAX_REPLY_WAIT_MS = 10_000;
+
+async function sendWithRetry(
+  send: () => Promise<unknown>,
+): Promise<{ ok: true } | { ok: false; reason: string }> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await send();
       return { ok: true };
     } catch (error) {
       const result = classifyTelegramError(error);
-      return { ok: false, reason: result.ok ? "" : result.reason };
+      if (result.ok) return result;
+      const wait = result.retryable ? result.retryAfterMs : undefined;
+      if (wait === undefined || wait > MAX_REPLY_WAIT_MS || attempt >= 2)
+        return { ok: false, reason: result.reason };
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }

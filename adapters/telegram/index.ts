@@ -78,7 +78,14 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
 
   return {
     ...(config.webhookSecret
-      ? { mount: { path: "/telegram", router: telegramWebhookRouter(config.webhookSecret, onUpdate, log) } }
+      ? {
+          mount: {
+            path: "/telegram",
+            router: telegramWebhookRouter(config.webhookSecret, onUpdate, log, () =>
+              Boolean(deps.chat() && deps.users()),
+            ),
+          },
+        }
       : {}),
     messenger: createTelegramMessenger(bot.telegram),
     handleUpdate: onUpdate,

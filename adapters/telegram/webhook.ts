@@ -12,6 +12,8 @@ export function telegramWebhookRouter(
   secret: string,
   onUpdate: (update: Update) => Promise<void>,
   log: Logger,
+  /** False while the service is still starting: Telegram is told to come back (it redelivers). */
+  ready: () => boolean = () => true,
 ): Router {
   const router = express.Router();
   router.post(
@@ -20,6 +22,8 @@ export function telegramWebhookRouter(
       if (!verifyTelegramSecret(secret, req.get(SECRET_HEADER))) {
         return void res.status(401).type("text/plain").send("Unauthorized");
       }
+      if (!ready())
+        return void res.status(503).set("Retry-After", "5").type("text/plain").send("Starting up");
       next();
     },
     express.json({ limit: "1mb" }),

@@ -193,6 +193,37 @@ describe("Telegram webhook", () => {
     expect(lastTextTo(bob.id)).toMatch(/\/s\/\d{20,}-[A-Za-z0-9_-]{22,}/);
   });
 
+  it("runs the command a button carries (callback_query) and answers the button", async () => {
+    await say(alice, "/groupbuy MAT-XL");
+    const code = groupCodeIn(lastTextTo(GROUP_CHAT));
+    const keyboard = api.messagesTo(GROUP_CHAT).at(-1)?.reply_markup as {
+      inline_keyboard: Array<Array<{ callback_data?: string }>>;
+    };
+    const data = keyboard.inline_keyboard.flat().find((b) => b.callback_data)?.callback_data;
+    expect(data).toBe(`/join ${code}`);
+    const res = await post({
+      update_id: nextUpdateId++,
+      callback_query: {
+        id: "cbq-1",
+        from: dave,
+        chat_instance: "1",
+        data,
+        message: { message_id: 1, date: 1, chat: { id: GROUP_CHAT, type: "supergroup" } },
+      },
+    });
+    expect(res.status).toBe(200);
+    expect(api.callsTo("answerCallbackQuery").at(-1)?.body.callback_query_id).toBe("cbq-1");
+    expect((await stack.engine.orders.forGroup(code)).map((o) => o.userKey)).toEqual([`telegram:${dave.id}`]);
+  });
+
+  it("waits out a 429 on an answer (retry_after) instead of dropping it", async () => {
+    api.rateLimitNext("sendMessage", 1);
+    await say(bob, "/catalog");
+    const attempts = api.callsTo("sendMessage").slice(-2);
+    expect(attempts.map((c) => c.status)).toEqual([429, 200]);
+    expect(lastTextTo(GROUP_CHAT)).toContain("KB-75");
+  });
+
   it("answers a user error with one line in the chat where it was typed", async () => {
     await say(alice, "/join NOPE");
     const text = lastTextTo(GROUP_CHAT);
