@@ -151,6 +151,61 @@ describe("update", () => {
   });
 });
 
+describe("update operators", () => {
+  it("applies $set, $unset, $inc, $mul, $min, $max and $currentDate on nested paths", async () => {
+    const c = db.collection("ops");
+    await c.insertOne({ _id: "o" as never, a: { n: 2, m: 10 }, gone: 1, lo: 5, hi: 5 });
+    await c.updateOne(
+      { _id: "o" as never },
+      {
+        $set: { "a.label": "x", "b.c.d": 1 },
+        $unset: { gone: "" },
+        $inc: { "a.n": 3, fresh: 2 },
+        $mul: { "a.m": 1.5 },
+        $min: { lo: 3 },
+        $max: { hi: 4 },
+        $currentDate: { touched: true },
+      },
+    );
+    const doc = await c.findOne({ _id: "o" as never });
+    expect(doc).toMatchObject({ a: { n: 5, m: 15, label: "x" }, b: { c: { d: 1 } }, fresh: 2, lo: 3, hi: 5 });
+    expect(doc).not.toHaveProperty("gone");
+    expect(doc?.touched).toBeInstanceOf(Date);
+  });
+
+  it("applies $push (with $each), $addToSet and $pull to arrays", async () => {
+    const c = db.collection<{ _id: string; tags: string[]; log?: string[]; scores?: number[] }>("arrays");
+    await c.insertOne({ _id: "x", tags: ["a"] });
+    await c.updateOne({ _id: "x" }, { $push: { tags: { $each: ["b", "c"] }, log: "first" } });
+    await c.updateOne({ _id: "x" }, { $addToSet: { tags: "a" } });
+    await c.updateOne({ _id: "x" }, { $addToSet: { tags: { $each: ["c", "d"] } } });
+    await c.updateOne({ _id: "x" }, { $pull: { tags: "b" } });
+    await c.updateOne({ _id: "x" }, { $push: { scores: { $each: [5, 1, 3], $sort: 1 } } });
+    expect(await c.findOne({ _id: "x" })).toEqual({
+      _id: "x",
+      tags: ["a", "c", "d"],
+      log: ["first"],
+      scores: [1, 3, 5],
+    });
+    const pulled = await c.updateOne({ _id: "x" }, { $pull: { scores: { $gte: 3 } } });
+    expect(pulled.modifiedCount).toBe(1);
+    expect((await c.findOne({ _id: "x" }))?.scores).toEqual([1]);
+  });
+
+  it("counts an update that changes nothing as matched but not modified", async () => {
+    const c = db.collection("nochange");
+    await c.insertOne({ _id: 1 as never, v: "same" });
+    const r = await c.updateOne({ _id: 1 as never }, { $set: { v: "same" } });
+    expect([r.matchedCount, r.modifiedCount]).toEqual([1, 0]);
+  });
+
+  it("refuses $inc on a non-numeric field", async () => {
+    const c = db.collection("badinc");
+    await c.insertOne({ _id: 1 as never, v: "text" });
+    await expect(c.updateOne({ _id: 1 as never }, { $inc: { v: 1 } })).rejects.toMatchObject({ code: 14 });
+  });
+});
+
 describe("delete, count and distinct", () => {
   it("deletes one or all matches", async () => {
     const c = db.collection("trash");

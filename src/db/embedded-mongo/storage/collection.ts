@@ -37,9 +37,8 @@ export class Collection {
   checkUnique(id: string, doc: Doc, isOther: (holder: string) => boolean = () => true): void {
     for (const index of this.uniqueIndexes()) {
       for (const key of index.keysOf(doc)) {
-        const holders = index.lookup(key);
-        if (!holders) continue;
-        for (const holder of holders) if (holder !== id && isOther(holder)) throw this.duplicate(index, doc);
+        for (const holder of index.lookup(key))
+          if (holder !== id && isOther(holder)) throw this.duplicate(index, doc);
       }
     }
   }
@@ -53,8 +52,14 @@ export class Collection {
     const old = this.docs.get(id);
     for (const index of this.indexes.values()) {
       if (index.name === "_id_") continue;
-      if (old) index.remove(id, index.keysOf(old));
-      index.add(id, index.keysOf(doc));
+      const next = index.keysOf(doc);
+      if (old) {
+        const prev = index.keysOf(old);
+        // Most updates leave indexed fields alone: skip the map churn then.
+        if (prev.length === next.length && prev.every((k, i) => k === next[i])) continue;
+        index.remove(id, prev);
+      }
+      index.add(id, next);
     }
     this.docs.set(id, doc);
     this.lastWrite.set(id, seq);

@@ -18,7 +18,8 @@ export class IndexSpec {
   readonly special: boolean;
   readonly options: Doc;
   private readonly partialMatch: Matcher | undefined;
-  private readonly entries = new Map<string, Set<string>>();
+  /** Key to holder: one id (the usual case, and always so for unique indexes) or a set of them. */
+  private readonly entries = new Map<string, string | Set<string>>();
 
   constructor(spec: Doc) {
     if (!isPlainObject(spec.key) || Object.keys(spec.key).length === 0)
@@ -72,38 +73,34 @@ export class IndexSpec {
     return out;
   }
 
-  /** Ids other than `selfId` already holding one of `keys`. */
-  holders(keys: string[], selfId: string): string | undefined {
-    for (const key of keys) {
-      const ids = this.entries.get(key);
-      if (!ids) continue;
-      for (const id of ids) if (id !== selfId) return id;
-    }
-    return undefined;
-  }
-
   add(id: string, keys: string[]): void {
     for (const key of keys) {
-      let ids = this.entries.get(key);
-      if (!ids) {
-        ids = new Set();
-        this.entries.set(key, ids);
-      }
-      ids.add(id);
+      const held = this.entries.get(key);
+      if (held === undefined) this.entries.set(key, id);
+      else if (typeof held === "string") {
+        if (held !== id) this.entries.set(key, new Set([held, id]));
+      } else held.add(id);
     }
   }
 
   remove(id: string, keys: string[]): void {
     for (const key of keys) {
-      const ids = this.entries.get(key);
-      if (!ids) continue;
-      ids.delete(id);
-      if (ids.size === 0) this.entries.delete(key);
+      const held = this.entries.get(key);
+      if (held === undefined) continue;
+      if (typeof held === "string") {
+        if (held === id) this.entries.delete(key);
+      } else {
+        held.delete(id);
+        if (held.size === 1) this.entries.set(key, held.values().next().value as string);
+      }
     }
   }
 
-  lookup(key: string): ReadonlySet<string> | undefined {
-    return this.entries.get(key);
+  /** Ids holding `key` (empty when none). */
+  lookup(key: string): Iterable<string> {
+    const held = this.entries.get(key);
+    if (held === undefined) return [];
+    return typeof held === "string" ? [held] : held;
   }
 
   /** Whether an equality lookup on every field of this index finds every matching document. */

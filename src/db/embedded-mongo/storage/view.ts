@@ -46,13 +46,10 @@ export class CollectionView {
   candidates(index: IndexSpec, key: string): Array<[string, Doc]> {
     const out: Array<[string, Doc]> = [];
     const overlay = this.overlay();
-    const ids = index.lookup(key);
-    if (ids) {
-      for (const id of ids) {
-        if (overlay?.has(id)) continue;
-        const doc = this.coll.docs.get(id);
-        if (doc) out.push([id, doc]);
-      }
+    for (const id of index.lookup(key)) {
+      if (overlay?.has(id)) continue;
+      const doc = this.coll.docs.get(id);
+      if (doc) out.push([id, doc]);
     }
     if (overlay) for (const [id, doc] of overlay) if (doc) out.push([id, doc]);
     return out;

@@ -2,6 +2,7 @@ import { ObjectId } from "bson";
 import { update as mingoUpdate } from "mingo";
 import { cloneDoc, type Doc, isPlainObject, keyOf, setPath } from "../bson-values";
 import { badValue, CommandError, immutableField } from "../errors";
+import { fastUpdate } from "./fast-update";
 
 /**
  * Update documents with mingo's update operators (positional `$`, `$[]`, `$[<id>]` with
@@ -53,6 +54,10 @@ function forInsert(update: Doc): Doc {
 
 function runOperators(doc: Doc, update: UpdateSpec, filter: Doc, arrayFilters: Doc[] | undefined): boolean {
   if (!Array.isArray(update) && Object.keys(update).length === 0) return false;
+  if (!Array.isArray(update) && (arrayFilters === undefined || arrayFilters.length === 0)) {
+    const fast = fastUpdate(doc, update);
+    if (fast !== undefined) return fast;
+  }
   try {
     const changed = mingoUpdate(doc, update as never, arrayFilters, filter, { cloneMode: "none" });
     return changed.length > 0;

@@ -1,0 +1,186 @@
+import { cloneDoc, compareValues, type Doc, isNumeric, isPlainObject, keyOf } from "../bson-values";
+import { CommandError } from "../errors";
+import { sortDocs } from "../query/sort";
+
+/**
+ * The update operators the app uses all the time ($set, $unset, $inc, $push, ...) on plain
+ * dotted paths, applied directly. mingo's updater rebuilds its operator tables on every call,
+ * which made a contended findOneAndUpdate cost a millisecond; anything unusual (positional
+ * paths, array indexes, modifiers, type surprises) still goes to mingo: `undefined` means "not mine".
+ */
+
+type Apply = (parent: Doc, field: string) => boolean;
+
+function plainPath(path: string): string[] | undefined {
+  const parts = path.split(".");
+  for (const part of parts) if (part === "" || part.includes("$") || /^\d+$/.test(part)) return undefined;
+  return parts;
+}
+
+/** The object holding the path's last field, creating objects on the way; undefined when an array or scalar is in the way. */
+function parentOf(doc: Doc, parts: string[], create: boolean): Doc | undefined | null {
+  let cur: Doc = doc;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i] as string;
+    const next = cur[part];
+    if (next === undefined) {
+      if (!create) return null;
+      const made: Doc = {};
+      cur[part] = made;
+      cur = made;
+    } else if (isPlainObject(next)) cur = next;
+    else return undefined;
+  }
+  return cur;
+}
+
+const isNum = (v: unknown): v is number => typeof v === "number";
+
+function opFor(op: string, value: unknown): Apply | undefined {
+  switch (op) {
+    case "$set":
+      return (p, f) => {
+        const changed = !(f in p) || keyOf(p[f]) !== keyOf(value);
+        p[f] = cloneDoc(value);
+        return changed;
+      };
+    case "$unset":
+      return (p, f) => {
+        if (!(f in p)) return false;
+        delete p[f];
+        return true;
+      };
+    case "$inc":
+    case "$mul":
+      if (!isNum(value)) return undefined;
+      return (p, f) => {
+        const old = p[f] ?? 0;
+        if (!isNum(old)) {
+          if (isNumeric(old)) throw new NotMine();
+          throw new CommandError(
+            14,
+            "TypeMismatch",
+            `Cannot apply ${op} to a value of non-numeric type: field '${f}'`,
+          );
+        }
+        const next = op === "$inc" ? old + value : p[f] === undefined ? 0 : old * value;
+        const changed = p[f] === undefined || next !== old;
+        p[f] = next;
+        return changed;
+      };
+    case "$min":
+    case "$max":
+      return (p, f) => {
+        const c = f in p ? compareValues(value, p[f]) : op === "$min" ? -1 : 1;
+        if ((op === "$min" && c < 0) || (op === "$max" && c > 0)) {
+          p[f] = cloneDoc(value);
+          return true;
+        }
+        return false;
+      };
+    case "$currentDate":
+      if (value !== true && !(isPlainObject(value) && value.$type === "date")) return undefined;
+      return (p, f) => {
+        p[f] = new Date();
+        return true;
+      };
+    case "$push":
+    case "$addToSet":
+      return arrayAppend(op, value);
+    case "$pull":
+      if (isPlainObject(value) || value instanceof RegExp || Array.isArray(value)) return undefined;
+      return (p, f) => {
+        const old = p[f];
+        if (old === undefined) return false;
+        if (!Array.isArray(old)) throw new NotMine();
+        const kept = old.filter((x) => compareValues(x, value) !== 0);
+        p[f] = kept;
+        return kept.length !== old.length;
+      };
+  }
+  return undefined;
+}
+
+class NotMine extends Error {}
+
+const PUSH_MODIFIERS = new Set(["$each", "$sort", "$slice", "$position"]);
+
+/** $push (with $each, $position, $sort, $slice) and $addToSet (with $each). */
+function arrayAppend(op: string, value: unknown): Apply | undefined {
+  let items: unknown[] = [value];
+  let spec: Doc = {};
+  if (isPlainObject(value) && Object.keys(value).some((k) => k.startsWith("$"))) {
+    spec = value;
+    const allowed = op === "$push" ? PUSH_MODIFIERS : new Set(["$each"]);
+    if (!Object.keys(spec).every((k) => allowed.has(k)) || !Array.isArray(spec.$each)) return undefined;
+    items = spec.$each;
+    if (spec.$slice !== undefined && !Number.isInteger(spec.$slice)) return undefined;
+    if (spec.$position !== undefined && !Number.isInteger(spec.$position)) return undefined;
+    if (spec.$sort !== undefined && spec.$sort !== 1 && spec.$sort !== -1 && !isPlainObject(spec.$sort))
+      return undefined;
+  }
+  return (p, f) => {
+    const old = p[f];
+    if (old !== undefined && !Array.isArray(old)) {
+      throw new CommandError(2, "BadValue", `The field '${f}' must be an array but is of type ${typeof old}`);
+    }
+    let list = old === undefined ? [] : [...old];
+    const added: unknown[] = [];
+    for (const item of items) {
+      if (op === "$addToSet" && [...list, ...added].some((x) => keyOf(x) === keyOf(item))) continue;
+      added.push(cloneDoc(item));
+    }
+    let at = typeof spec.$position === "number" ? spec.$position : list.length;
+    if (at < 0) at = Math.max(0, list.length + at);
+    list.splice(Math.min(at, list.length), 0, ...added);
+    if (spec.$sort !== undefined) {
+      list = isPlainObject(spec.$sort)
+        ? sortDocs(list, spec.$sort, (x) => (isPlainObject(x) ? x : {}))
+        : [...list].sort((a, b) => compareValues(a, b) * (spec.$sort as number));
+    }
+    if (typeof spec.$slice === "number")
+      list = spec.$slice >= 0 ? list.slice(0, spec.$slice) : list.slice(spec.$slice);
+    p[f] = list;
+    return old === undefined || keyOf(old) !== keyOf(list);
+  };
+}
+
+/** Applies `update` to `doc` in place and says whether it changed; `undefined` (doc untouched) when mingo must do it. */
+export function fastUpdate(doc: Doc, update: Doc): boolean | undefined {
+  const steps: Array<[string[], Apply, boolean]> = [];
+  const paths: string[] = [];
+  for (const [op, fields] of Object.entries(update)) {
+    if (!isPlainObject(fields)) return undefined;
+    for (const [path, value] of Object.entries(fields)) {
+      const parts = plainPath(path);
+      const apply = parts && opFor(op, value);
+      if (!parts || !apply) return undefined;
+      paths.push(path);
+      steps.push([parts, apply, op !== "$unset" && op !== "$pull"]);
+    }
+  }
+  // Overlapping paths are a MongoDB error (ConflictingUpdateOperators); let mingo report them.
+  const sorted = [...paths].sort();
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1] as string;
+    const cur = sorted[i] as string;
+    if (cur === prev || cur.startsWith(`${prev}.`)) return undefined;
+  }
+  for (const [parts] of steps) if (parentOf(doc, parts, false) === undefined) return undefined;
+  const backup = cloneDoc(doc);
+  try {
+    let changed = false;
+    for (const [parts, apply, creates] of steps) {
+      const parent = parentOf(doc, parts, creates);
+      if (parent === null) continue;
+      if (parent === undefined) throw new NotMine();
+      if (apply(parent, parts[parts.length - 1] as string)) changed = true;
+    }
+    return changed;
+  } catch (error) {
+    if (!(error instanceof NotMine)) throw error;
+    for (const key of Object.keys(doc)) delete doc[key];
+    Object.assign(doc, backup);
+    return undefined;
+  }
+}
