@@ -14,6 +14,7 @@ import { createEngine, type Engine, type EngineDeps } from "./engine";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import { listen } from "./server";
+import { createWebRouter, lazyEngineViews } from "./web";
 
 export interface Service {
   port: number;
@@ -73,11 +74,21 @@ export async function startService(
     ? createDiscordAdapter({ config: config.discord, chat: () => chat, log })
     : undefined;
 
+  // The group and cart pages (/g, /s, /assets); until the engine is up they answer 503.
+  const web = createWebRouter({
+    ...lazyEngineViews(() => (chat ? engine : undefined)),
+    clock,
+    log,
+    publicUrl: () => publicUrl,
+    playground: config.playground,
+  });
+
   // Each adapter parses its own body (signatures need the raw bytes); the playground owns `/`, so it goes last.
   const mounts: Mount[] = [
     ...(slack ? [slack.mount] : []),
     ...(telegram?.mount ? [telegram.mount] : []),
     ...(discord?.mount ? [discord.mount] : []),
+    { path: "/", router: web },
     ...(playground ? [playground.mount] : []),
   ];
   const app = createApp({ log, metrics, healthy: () => db.ping(), mounts });

@@ -1,3 +1,4 @@
+export { engineCartViews, engineGroupViews, lazyEngineViews } from "./engine-views";
 export type {
   CartPageModel,
   CartPageOutcome,
