@@ -1,6 +1,7 @@
 import type { Clock } from "../clock";
 import { UnavailableError, UserError } from "../engine/errors";
 import type { UserIdentity } from "../engine/platform";
+import { isUnavailable } from "../engine/unavailable";
 import type { Logger } from "../logger";
 import type { CommandContext, CommandDefinition, CommandResult } from "./command";
 import type { CommandEngine } from "./engine-port";
@@ -177,12 +178,13 @@ export function errorReply(error: unknown, invocation: Invocation, log: Logger):
   if (error instanceof UserError) {
     return { text: oneLine(error.message), visibility: "private", errorCode: error.code };
   }
-  if (error instanceof UnavailableError) {
+  // The router's own records (idempotency, channels) reach the database outside the engine's guard.
+  if (error instanceof UnavailableError || isUnavailable(error)) {
     log.warn(
       { platform: invocation.platform, command: invocation.command },
       "command refused: database unavailable",
     );
-    return { text: UNAVAILABLE_TEXT, visibility: "private", errorCode: error.code };
+    return { text: UNAVAILABLE_TEXT, visibility: "private", errorCode: "TEMPORARILY_UNAVAILABLE" };
   }
   log.error({ err: error, platform: invocation.platform, command: invocation.command }, "command failed");
   return { text: INTERNAL_TEXT, visibility: "private", errorCode: "INTERNAL_ERROR" };
