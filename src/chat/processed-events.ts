@@ -15,6 +15,8 @@ interface ProcessedEventDoc {
   leaseUntil: Date;
   reply?: Reply | null;
   createdAt: Date;
+  /** Wall-clock time the record may be deleted (TTL index). */
+  purgeAt: Date;
 }
 
 const schema = new Schema<ProcessedEventDoc>(
@@ -24,11 +26,15 @@ const schema = new Schema<ProcessedEventDoc>(
     leaseUntil: { type: Date, required: true },
     reply: { type: Schema.Types.Mixed, default: null },
     createdAt: { type: Date, required: true },
+    purgeAt: { type: Date, required: true },
   },
   { collection: "processed_events", versionKey: false },
 );
 // Platforms retry within minutes (Slack) to a day (Telegram keeps updates 24 h): a week is plenty.
-schema.index({ createdAt: 1 }, { expireAfterSeconds: 7 * 24 * 3600 });
+// The database's TTL monitor runs on wall-clock time, so `purgeAt` does too (not the injected
+// clock, which a test may hold months in the past).
+const KEEP_MS = 7 * 24 * 3600 * 1000;
+schema.index({ purgeAt: 1 }, { expireAfterSeconds: 0 });
 
 export type Claim = { state: "new" } | { state: "done"; reply: Reply } | { state: "running" };
 
@@ -54,7 +60,8 @@ export function createProcessedEvents(
         const now = clock.now();
         const leaseUntil = new Date(now.getTime() + leaseMs);
         try {
-          await Events.create({ _id: key, state: "running", leaseUntil, createdAt: now });
+          const purgeAt = new Date(Date.now() + KEEP_MS);
+          await Events.create({ _id: key, state: "running", leaseUntil, createdAt: now, purgeAt });
           return { state: "new" };
         } catch (error) {
           if (!isDuplicateKey(error)) throw error;
