@@ -19,7 +19,7 @@ const ROOT = join(__dirname, "..", "..");
  */
 export function spawnService(
   env: Record<string, string>,
-  timeoutMs = 20_000,
+  timeoutMs = 60_000,
   nodeArgs: string[] = [],
 ): Promise<SpawnedService> {
   const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(ROOT, "src", "main.ts")], {
