@@ -51,6 +51,7 @@ export class Sessions {
       }
       if (current?.state === "active") this.store.abort(current);
       const txn = new Transaction(`${key}:${txnNumber}`, txnNumber, this.store.currentSeq(), Date.now());
+      this.store.begin(txn);
       this.transactions.set(key, txn);
       return txn;
     }

@@ -8,7 +8,10 @@ import { IndexSpec } from "./index-spec";
 export class Collection {
   readonly docs = new Map<string, Doc>();
   readonly indexes = new Map<string, IndexSpec>();
-  /** Store sequence number of the last committed write per document (transactions' conflict check). */
+  /**
+   * Store sequence number of the last committed write per document, kept only while a
+   * transaction is open (its conflict check); 0 = not tracked.
+   */
   readonly lastWrite = new Map<string, number>();
   /** Documents and unique keys written by an open transaction: owner transaction id. */
   readonly docLocks = new Map<string, string>();
@@ -62,7 +65,7 @@ export class Collection {
       index.add(id, next);
     }
     this.docs.set(id, doc);
-    this.lastWrite.set(id, seq);
+    if (seq > 0) this.lastWrite.set(id, seq);
   }
 
   delete(id: string, seq: number): void {
@@ -70,7 +73,7 @@ export class Collection {
     if (!old) return;
     for (const index of this.indexes.values()) if (index.name !== "_id_") index.remove(id, index.keysOf(old));
     this.docs.delete(id);
-    this.lastWrite.set(id, seq);
+    if (seq > 0) this.lastWrite.set(id, seq);
   }
 
   insertChecked(doc: Doc, seq: number): string {

@@ -6,10 +6,24 @@ import type { Transaction } from "./transaction";
 export class Store {
   private seq = 0;
   readonly databases = new Map<string, Map<string, Collection>>();
+  private readonly open = new Set<Transaction>();
 
+  /** A sequence number for a committed write, or 0 when no transaction is open to care about it. */
   nextSeq(): number {
+    if (this.open.size === 0) return 0;
     this.seq += 1;
     return this.seq;
+  }
+
+  begin(txn: Transaction): void {
+    this.open.add(txn);
+  }
+
+  private finish(txn: Transaction): void {
+    this.open.delete(txn);
+    if (this.open.size > 0) return;
+    for (const collections of this.databases.values())
+      for (const c of collections.values()) c.lastWrite.clear();
   }
 
   currentSeq(): number {
@@ -62,11 +76,13 @@ export class Store {
     }
     txn.writes.clear();
     txn.state = "committed";
+    this.finish(txn);
   }
 
   abort(txn: Transaction): void {
     txn.releaseLocks();
     txn.writes.clear();
     txn.state = "aborted";
+    this.finish(txn);
   }
 }
