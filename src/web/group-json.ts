@@ -43,9 +43,9 @@ export function groupJson(group: GroupPageModel, url: string, now: Date) {
     display: {
       state: STATE_LABELS[state],
       stateNote: stateNote(group, state),
-      deal: dealText(group, summary),
+      deal: dealText(group, summary, state),
       progress: progressText(group),
-      progressNote: progressNote(group, summary),
+      progressNote: progressNote(group, summary, state),
       listPrice: formatMoney(price, currency),
       expiresAt: formatUtc(group.expiresAt),
       platforms: PLATFORM_NAMES,

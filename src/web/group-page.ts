@@ -41,7 +41,7 @@ ${share(ctx)}
 </div>
 ${progress(group, summary, state, now)}
 ${tiers(group, summary)}
-${members(group)}
+${members(group, state)}
 <p class="visually-hidden" role="status" aria-live="polite" id="live-status"></p>
 </main>`;
   return layout({
@@ -58,15 +58,20 @@ function hero(group: GroupPageModel, summary: GroupSummary, state: GroupPageStat
 <p class="eyebrow">Group purchase <span class="code">${group.code}</span> <span class="badge state-${state}" id="state-badge">${STATE_LABELS[state]}</span></p>
 <h1 id="product-name">${group.product.name}</h1>
 <p class="price"><span class="amount">${formatMoney(price, currency)}</span> <span class="per">list price</span></p>
-<p class="deal" id="deal">${dealText(group, summary)}</p>
+<p class="deal" id="deal">${dealText(group, summary, state)}</p>
 ${group.organiser && html`<p class="muted">Organised by <span class="name">${group.organiser.displayName}</span> on ${PLATFORM_NAMES[group.organiser.platform]}.</p>`}
 <p class="state-note" id="state-note">${stateNote(group, state)}</p>
 </section>`;
 }
 
-/** What a member gets at the current count. */
-export function dealText(group: GroupPageModel, summary: GroupSummary): string {
+/** What a member gets at the current count (or got, once the group closed). */
+export function dealText(group: GroupPageModel, summary: GroupSummary, state: GroupPageState): string {
   const { currency } = group.product;
+  if (state === "failed") return "No discount: the group did not go ahead.";
+  if (state === "completed")
+    return summary.percentOff > 0
+      ? `${summary.percentOff}% back for every member: ${formatMoney(summary.priceNow, currency)} each.`
+      : "The group went ahead at list price.";
   if (summary.percentOff === 0) {
     const first = group.tiers[0];
     return first
@@ -130,7 +135,7 @@ function progress(group: GroupPageModel, summary: GroupSummary, state: GroupPage
 <li><span class="dot target" aria-hidden="true"></span>target ${group.target}</li>
 <li><span class="dot track" aria-hidden="true"></span>closes at ${group.cap}</li>
 </ul>
-<p id="progress-note">${progressNote(group, summary)}</p>
+<p id="progress-note">${progressNote(group, summary, state)}</p>
 ${
   open
     ? html`<p class="countdown"><span class="label">Time left</span> <time id="countdown" role="timer" datetime="${group.expiresAt.toISOString()}">${formatTimeLeft(group.expiresAt.getTime() - now.getTime())}</time></p>
@@ -144,7 +149,10 @@ export function progressText(group: GroupPageModel): string {
   return `${group.memberCount} of ${group.cap} places taken; target ${group.target}`;
 }
 
-export function progressNote(group: GroupPageModel, summary: GroupSummary): string {
+export function progressNote(group: GroupPageModel, summary: GroupSummary, state: GroupPageState): string {
+  if (state === "failed")
+    return `It closed with ${group.memberCount} of the ${group.target} members it needed.`;
+  if (state === "completed") return `It closed with ${group.memberCount} members.`;
   const parts: string[] = [];
   if (summary.missingForTarget > 0)
     parts.push(
@@ -176,14 +184,14 @@ function tiers(group: GroupPageModel, summary: GroupSummary): SafeHtml {
 </section>`;
 }
 
-function members(group: GroupPageModel): SafeHtml {
+function members(group: GroupPageModel, state: GroupPageState): SafeHtml {
   return html`<section class="card members-card" aria-labelledby="members-title">
 <h2 id="members-title">Members <span class="pill" id="members-count">${group.members.length}</span></h2>
 <ul class="members" id="members">${group.members.map(
     (m) =>
       html`<li><span class="avatar platform-${m.platform}" aria-hidden="true">${initial(m.displayName)}</span><span class="name">${m.displayName}</span><span class="platform">${PLATFORM_NAMES[m.platform]}</span></li>`,
   )}</ul>
-<p class="muted" id="members-empty"${group.members.length > 0 ? html` hidden` : ""}>No one has joined yet. Be the first!</p>
+<p class="muted" id="members-empty"${group.members.length > 0 ? html` hidden` : ""}>${state === "open" ? "No one has joined yet. Be the first!" : "No one joined."}</p>
 </section>`;
 }
 
