@@ -12,6 +12,11 @@
   let state = main.dataset.state;
   const memberToken = new URLSearchParams(location.search).get("m");
   const liveStatus = document.getElementById("live-status");
+  // Polling state, declared before anything can schedule a poll.
+  let etag = null;
+  let timer;
+  let failures = 0;
+  let lastPoll = Date.now();
 
   // Copy button: shown only when the script runs (otherwise the command is there to select).
   const copyButton = document.getElementById("copy-button");
@@ -99,10 +104,6 @@
 
   // Live updates: ask the JSON twin every few seconds while the page is visible. An unchanged
   // group answers 304 with no body; a closed group stops the polling.
-  let etag = null;
-  let timer;
-  let failures = 0;
-  let lastPoll = Date.now();
   function schedule(ms) {
     clearTimeout(timer);
     if (state !== "open" && state !== "expired") return;
