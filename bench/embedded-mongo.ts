@@ -1,7 +1,9 @@
 /**
  * Embedded store throughput through mongoose, the way the app uses it: the store runs in its own
  * process (as `npm start` and the tests run it) and this process drives it over TCP.
- * Run: npx tsx bench/embedded-mongo.ts   (BENCH_DOCS=100000 by default; MONGODB_URI to compare with a real server)
+ * Run: npx tsx bench/embedded-mongo.ts
+ *   BENCH_DOCS=100000 (default), BENCH_IN_PROCESS=1 to run the store in this process instead,
+ *   MONGODB_URI=... to run the same table against a real MongoDB.
  */
 import mongoose from "mongoose";
 import { startEmbeddedMongo } from "../src/db/embedded-mongo";
@@ -41,7 +43,8 @@ async function pool(
 
 async function main(): Promise<void> {
   const external = process.env.MONGODB_URI;
-  const store = external ? undefined : await startEmbeddedMongo();
+  const inProcess = process.env.BENCH_IN_PROCESS === "1";
+  const store = external ? undefined : await startEmbeddedMongo({ inProcess });
   const base = new URL(external ?? store!.uri);
   base.pathname = "/bench_embedded";
   const connection = await mongoose.createConnection(base.toString()).asPromise();
@@ -109,7 +112,7 @@ async function main(): Promise<void> {
   if (final?.n !== CONTENDERS * CONTENDED_ROUNDS) throw new Error(`lost updates: counter is ${final?.n}`);
 
   console.log(
-    `\nembedded store benchmark (${external ? "MONGODB_URI" : "embedded, child process"}; ${DOCS} documents)\n`,
+    `\nembedded store benchmark (${external ? "MONGODB_URI" : inProcess ? "embedded, in process" : "embedded, child process"}; ${DOCS} documents)\n`,
   );
   console.log(`| operation | ops | seconds | ops/s |\n|---|---:|---:|---:|`);
   for (const row of rows) {

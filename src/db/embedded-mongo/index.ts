@@ -22,7 +22,8 @@ export interface EmbeddedMongoOptions {
 }
 
 const SET_NAME = "crowdcart";
-const START_LIMIT_MS = 30_000;
+/** Generous: on a loaded 2-core machine loading TypeScript through tsx alone has taken 8 s. */
+const START_LIMIT_MS = 90_000;
 
 const uriFor = (port: number) => `mongodb://127.0.0.1:${port}/?replicaSet=${SET_NAME}`;
 
@@ -45,7 +46,7 @@ async function startChild(requestedPort: number): Promise<EmbeddedMongo> {
   });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(
-      () => fail(new Error("the embedded store did not start within 30 s")),
+      () => fail(new Error("the embedded store did not start within 90 s")),
       START_LIMIT_MS,
     );
     const fail = (error: Error) => {
