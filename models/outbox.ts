@@ -82,8 +82,6 @@ export const outboxSchema = new Schema<OutboxDoc>(
 );
 outboxSchema.index({ status: 1, nextAttemptAt: 1 });
 outboxSchema.index({ status: 1, leaseUntil: 1 });
-// Delivered messages are history after a month; undelivered ones (sentAt null) are never expired.
-outboxSchema.index({ sentAt: 1 }, { expireAfterSeconds: 30 * 86_400 });
 
 export type OutboxModel = Model<OutboxDoc>;
 
