@@ -50,6 +50,39 @@ describe("aggregate", () => {
     expect(joined).toEqual([{ name: "mouse" }, { name: "keyboard" }]);
   });
 
+  it("joins with a $lookup sub-pipeline using let variables", async () => {
+    const joined = await db
+      .collection("products")
+      .aggregate([
+        {
+          $lookup: {
+            from: "orders",
+            let: { sku: "$_id" },
+            pipeline: [
+              { $match: { $expr: { $eq: ["$sku", "$$sku"] } } },
+              { $group: { _id: null, qty: { $sum: "$qty" } } },
+            ],
+            as: "sold",
+          },
+        },
+        { $project: { _id: 1, sold: { $first: "$sold.qty" } } },
+        { $sort: { _id: 1 } },
+      ])
+      .toArray();
+    expect(joined).toEqual([
+      { _id: "KB", sold: 1 },
+      { _id: "MS", sold: 5 },
+    ]);
+  });
+
+  it("writes the results into a collection with $out", async () => {
+    await db
+      .collection("orders")
+      .aggregate([{ $match: { user: "ann" } }, { $project: { sku: 1 } }, { $out: "ann_orders" }])
+      .toArray();
+    expect(await db.collection("ann_orders").countDocuments()).toBe(2);
+  });
+
   it("counts matches the way countDocuments asks", async () => {
     expect(await db.collection("orders").countDocuments({ user: "ann" })).toBe(2);
     expect(await db.collection("orders").countDocuments({}, { skip: 1, limit: 1 })).toBe(1);

@@ -1,8 +1,12 @@
+import { ObjectId } from "bson";
 import { ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
 import { type Doc, isPlainObject } from "../bson-values";
 import { badValue, CommandError } from "../errors";
 import { storeContext } from "../query/matcher";
+import { Collection } from "../storage/collection";
+import { IndexSpec } from "../storage/index-spec";
+import { CollectionView } from "../storage/view";
 import { asNumber, type CommandContext, type CommandHandler, viewOf } from "./context";
 import { selectDocs } from "./read";
 
@@ -17,15 +21,21 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
     throw badValue("pipeline must be an array of objects");
   if (command.explain === true)
     throw new CommandError(115, "CommandNotSupported", "explain is not supported by the embedded store");
-  for (const stage of pipeline) {
+  const last = pipeline[pipeline.length - 1] as Doc | undefined;
+  const out = last && "$out" in last ? outTarget(last.$out, ctx.db) : undefined;
+  for (const stage of out ? pipeline.slice(0, -1) : pipeline) {
     const name = Object.keys(stage)[0];
     if (name === "$out" || name === "$merge") {
-      throw new CommandError(115, "CommandNotSupported", `${name} is not supported by the embedded store`);
+      throw new CommandError(
+        115,
+        "CommandNotSupported",
+        `${name} is not supported by the embedded store here`,
+      );
     }
   }
   const target = command.aggregate;
   const onCollection = typeof target === "string";
-  let stages = pipeline as Doc[];
+  let stages = (out ? pipeline.slice(0, -1) : pipeline) as Doc[];
   let source: Doc[] = [];
   if (onCollection) {
     const first = stages[0];
@@ -46,9 +56,36 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
     if (error instanceof CommandError) throw error;
     throw new CommandError(40324, "Location40324", error instanceof Error ? error.message : String(error));
   }
+  if (out) {
+    writeOut(ctx, out, docs);
+    docs = [];
+  }
   const cursor = isPlainObject(command.cursor) ? command.cursor : {};
   const ns = `${ctx.db}.${onCollection ? target : "$cmd.aggregate"}`;
   return ctx.server.cursors.start(ns, docs, asNumber(cursor.batchSize)) as unknown as Doc;
+}
+
+function outTarget(spec: unknown, db: string): { db: string; coll: string } {
+  if (typeof spec === "string") return { db, coll: spec };
+  if (isPlainObject(spec) && typeof spec.coll === "string") {
+    return { db: typeof spec.db === "string" ? spec.db : db, coll: spec.coll };
+  }
+  throw badValue("$out needs a collection name or { db, coll }");
+}
+
+/** $out replaces the target collection's documents (its indexes stay), all at once. */
+function writeOut(ctx: CommandContext, target: { db: string; coll: string }, docs: Doc[]): void {
+  if (ctx.txn)
+    throw new CommandError(263, "OperationNotSupportedInTransaction", "$out cannot run in a transaction");
+  const store = ctx.server.store;
+  const coll = store.ensureCollection(target.db, target.coll);
+  const staging = new Collection(target.db, target.coll);
+  for (const index of coll.indexes.values())
+    if (index.name !== "_id_") staging.addIndex(new IndexSpec(index.describe()));
+  for (const doc of docs) staging.insertChecked("_id" in doc ? doc : { _id: new ObjectId(), ...doc }, 0);
+  const view = new CollectionView(store, coll);
+  for (const [id] of [...coll.docs]) view.remove(id);
+  for (const doc of staging.docs.values()) view.insert(doc);
 }
 
 export const aggregateCommands: Record<string, CommandHandler> = { aggregate };
