@@ -54,6 +54,26 @@ describe("Discord messenger", () => {
   });
 });
 
+describe("Discord messenger and rate-limit headers", () => {
+  it("stops before the bucket the headers announce is exhausted, instead of provoking a 429", async () => {
+    const limited = await startFakeDiscordApi({ requestsPerSecond: 3 });
+    try {
+      const m = createDiscordMessenger(createDiscordRest({ token: TOKEN, apiUrl: limited.apiUrl }, true));
+      const results = [];
+      for (const id of ["a", "b", "c", "d"]) results.push(await m.send(dm("230000000000000009", id)));
+      // open channel + 2 posts use the 3 requests; the next is held back by the client itself.
+      expect(results.slice(0, 2)).toEqual([{ ok: true }, { ok: true }]);
+      expect(results.slice(2)).toEqual([
+        expect.objectContaining({ ok: false, retryable: true }),
+        expect.objectContaining({ ok: false, retryable: true }),
+      ]);
+      expect(limited.calls.filter((c) => c.status === 429)).toHaveLength(0);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe("slash command registration", () => {
   it("PUTs every command from the definitions with the option names of CONTRACT §4", async () => {
     const rest = createDiscordRest({ token: TOKEN, apiUrl: api.apiUrl });
