@@ -148,6 +148,18 @@ describe("GET /g/:code?m=<member token>", () => {
     expect(body).toContain("You are in, with 1 × 75% keyboard kit.");
   });
 
+  it("tells a member whom crowdcart could not DM how to fix it", async () => {
+    app.groups.add(sampleGroup());
+    app.groups.tokens.set("tok-tg", {
+      code: "7KQ3M9XPT2VAB",
+      displayName: "Tina",
+      joined: false,
+      unreachable: true,
+    });
+    const body = await (await page("/g/7KQ3M9XPT2VAB?m=tok-tg")).text();
+    expect(body).toContain("We could not send you a direct message. Start a chat with the crowdcart bot");
+  });
+
   it("shows the plain page for a token that belongs to nobody", async () => {
     app.groups.add(sampleGroup());
     const res = await page("/g/7KQ3M9XPT2VAB?m=nobody");

@@ -17,7 +17,10 @@ export class FakeGroups implements GroupViews {
   readonly groups = new Map<string, GroupPageModel>();
   readonly calls: { code: string; options: GroupViewOptions }[] = [];
   /** member token → display name, for `?m=`. */
-  readonly tokens = new Map<string, { code: string; displayName: string; joined: boolean }>();
+  readonly tokens = new Map<
+    string,
+    { code: string; displayName: string; joined: boolean; unreachable?: boolean }
+  >();
 
   add(group: GroupPageModel): GroupPageModel {
     this.groups.set(group.code, group);
@@ -48,6 +51,7 @@ export class FakeGroups implements GroupViews {
         displayName: member.displayName,
         joined: member.joined,
         orders: member.joined ? [{ sku: group.product.sku, name: group.product.name, qty: 1 }] : [],
+        unreachable: member.unreachable ?? false,
       },
     };
   }
