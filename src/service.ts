@@ -1,6 +1,6 @@
 import { createDiscordAdapter } from "../adapters/discord";
 import { createPlaygroundAdapter } from "../adapters/playground";
-import { createSlackAdapter } from "../adapters/slack";
+import type * as SlackModule from "../adapters/slack";
 import { createTelegramAdapter } from "../adapters/telegram";
 import { COMMANDS } from "../commands";
 import { createApp, type Mount } from "./app";
@@ -59,7 +59,13 @@ export async function startService(
   const playground = config.playground
     ? createPlaygroundAdapter({ ...adapterDeps, connection: db.connection, publicUrl: () => publicUrl })
     : undefined;
-  const slack = config.slack ? createSlackAdapter({ ...adapterDeps, config: config.slack }) : undefined;
+  // Loaded only when configured: Bolt is heavy, and most starts (playground, tests) never use it.
+  const slack = config.slack
+    ? (require("../adapters/slack") as typeof SlackModule).createSlackAdapter({
+        ...adapterDeps,
+        config: config.slack,
+      })
+    : undefined;
   // `engine` is assigned before `chat`, so reading it once chat() is set is safe.
   const telegram = config.telegram
     ? createTelegramAdapter({
