@@ -85,9 +85,7 @@ export function createWebRouter(deps: WebDeps): Router {
       const playgroundUrl = deps.playground ? `${deps.publicUrl()}/` : undefined;
       sendPage(res, 200, cache, renderGroupPage({ group, url, qr, now, assets, pollMs, playgroundUrl }));
     } catch (error) {
-      if (!(error instanceof UnavailableError)) return next(error);
-      res.set("Retry-After", "30");
-      sendPage(res, 503, CACHE.missing, renderMessagePage(MESSAGES.unavailable, assets));
+      unavailable(error, res, next);
     }
   });
 
@@ -130,11 +128,17 @@ export function createWebRouter(deps: WebDeps): Router {
           });
       }
     } catch (error) {
-      if (!(error instanceof UnavailableError)) return next(error);
-      res.set("Retry-After", "30");
-      sendPage(res, 503, CACHE.missing, renderMessagePage(MESSAGES.unavailable, assets));
+      unavailable(error, res, next);
     }
   });
+
+  /** The database did not answer: a 503 page the reader can retry; never the URL in the log (it may hold a code). */
+  function unavailable(error: unknown, res: Response, next: (error: unknown) => void): void {
+    if (!(error instanceof UnavailableError)) return next(error);
+    deps.log.warn({ code: error.code }, "page unavailable: the database did not answer");
+    res.set("Retry-After", "30");
+    sendPage(res, 503, CACHE.missing, renderMessagePage(MESSAGES.unavailable, assets));
+  }
 
   function refuse(res: Response, wantsJson: boolean, status: number, error: string, page: MessagePage): void {
     if (wantsJson) {
