@@ -25,6 +25,8 @@ async function main(): Promise<void> {
   }, 2000).unref();
   process.on("SIGTERM", quit);
   process.on("SIGINT", quit);
+  // One bad command must not take every test's database down with it: log and keep serving.
+  process.on("uncaughtException", (error) => log.error({ err: error }, "embedded store: uncaught exception"));
   if (process.send) process.send({ port });
   else process.stdout.write(`${JSON.stringify({ port })}\n`);
 }

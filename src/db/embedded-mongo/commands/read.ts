@@ -54,7 +54,7 @@ function count(command: Doc, ctx: CommandContext): Doc {
   const limit = Math.abs(asNumber(command.limit) ?? 0);
   const view = viewOf(ctx, name, false);
   const query = filterOf(command.query, "query");
-  if (view && !query && !ctx.txn) {
+  if (view && (!query || Object.keys(query).length === 0) && !ctx.txn) {
     const total = view.coll.docs.size;
     const n = Math.max(0, total - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
