@@ -134,7 +134,10 @@ export function createWebRouter(deps: WebDeps): Router {
 
   /** The database did not answer: a 503 page the reader can retry; never the URL in the log (it may hold a code). */
   function unavailable(error: unknown, res: Response, next: (error: unknown) => void): void {
-    if (!(error instanceof UnavailableError)) return next(error);
+    if (!(error instanceof UnavailableError)) {
+      next(error);
+      return;
+    }
     deps.log.warn({ code: error.code }, "page unavailable: the database did not answer");
     res.set("Retry-After", "30");
     sendPage(res, 503, CACHE.missing, renderMessagePage(MESSAGES.unavailable, assets));
