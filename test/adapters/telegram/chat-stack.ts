@@ -69,11 +69,16 @@ export async function startChatStack(prefix: string): Promise<ChatStack> {
       return stack.base;
     },
     async flushOutbox() {
-      // Retryable failures come back after a tiny back-off: loop until a pass delivers nothing.
-      for (let pass = 0; pass < 20; pass++) {
-        const delivered = await engine.outbox.worker.runOnce();
-        if (delivered === 0) return;
+      // Retryable failures come back after their back-off (or the platform's retry_after): keep
+      // going until nothing is left to send.
+      const Outbox = engine.core.ctx.models.OutboxMessage;
+      for (let pass = 0; pass < 400; pass++) {
+        await engine.outbox.worker.runOnce();
+        const left = await Outbox.countDocuments({ kind: "dm", status: { $in: ["pending", "sending"] } });
+        if (left === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
       }
+      throw new Error("the outbox never emptied");
     },
     async close() {
       await running?.close(100);
