@@ -10,6 +10,7 @@ import { Query } from "mingo/query";
 import type { Options } from "mingo/types";
 import { resolve } from "mingo/util";
 import { compareValues, type Doc, isPlainObject, pathValues, typeRank, valuesEqual } from "../bson-values";
+import { typeMatcher } from "./bson-type";
 import { sortDocs } from "./sort";
 
 /**
@@ -63,7 +64,18 @@ function operator(predicate: Predicate) {
     predicate(resolve(obj, selector, { unwrapArray: true }), value);
 }
 
+function typeOperator(selector: string, value: unknown, _options: Options) {
+  const test = typeMatcher(value);
+  const parts = selector.split(".");
+  return (obj: Doc) => {
+    if (parts.length === 1) return test(obj[selector], Object.hasOwn(obj, selector));
+    const resolved = resolve(obj, selector, { unwrapArray: true });
+    return test(resolved, resolved !== undefined);
+  };
+}
+
 const queryOps = {
+  $type: typeOperator,
   $eq: operator(eq),
   $ne: operator((l, r) => !eq(l, r)),
   $in: operator(inList),
