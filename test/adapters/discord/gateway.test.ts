@@ -122,4 +122,44 @@ describe("Discord gateway", () => {
     expect(edits).toHaveLength(1);
     expect(groups).toBe(1);
   });
+
+  it("runs a button's command from a gateway MESSAGE_COMPONENT, answering only the presser", async () => {
+    const edit = api.calls.find(
+      (c) => c.method === "PATCH" && c.route.includes("/webhooks/") && c.route.includes("gateway-token-1"),
+    );
+    const customId = JSON.stringify(edit?.body).match(/"custom_id":"(run:\/join [0-9A-Z]{13})"/)?.[1];
+    expect(customId).toBeDefined();
+    const click = {
+      id: "600000000000000003",
+      application_id: APP_ID,
+      type: 3,
+      ...realFields,
+      token: "gateway-token-3",
+      version: 1,
+      guild_id: "300000000000000003",
+      channel_id: "400000000000000004",
+      member: { user: { id: "220000000000000009", username: "finn", global_name: "Finn" } },
+      message: {
+        id: "1",
+        channel_id: "400000000000000004",
+        content: "",
+        author: { id: APP_ID, username: "crowdcart" },
+      },
+      data: { custom_id: customId, component_type: 2 },
+    };
+    api.dispatchInteraction(click);
+    const callback = await eventually(
+      () => api.calls.find((c) => c.route === `/interactions/${click.id}/${click.token}/callback`),
+      "the button's callback",
+    );
+    expect(callback.body).toEqual({ type: 5, data: { flags: 64 } });
+    const answer = await eventually(
+      () =>
+        api.calls.find((c) => c.method === "PATCH" && c.route.includes(`/webhooks/${APP_ID}/${click.token}`)),
+      "the button's answer",
+    );
+    expect(String((answer.body as { content?: string }).content)).toContain(
+      `joined group ${customId!.slice(-13)}`,
+    );
+  });
 });
