@@ -50,7 +50,7 @@ describe("Discord gateway", () => {
     await api.waitForReady();
     expect(api.callsTo("GET", /^\/gateway\/bot$/)).toHaveLength(1);
     const identify = api.gatewayFrames.find((f) => f.op === 2);
-    expect((identify?.d as { token?: string }).token).toBe(TOKEN);
+    expect(((identify?.d ?? {}) as { token?: string }).token).toBe(TOKEN);
     expect(adapter.mount).toBeUndefined();
   });
 
