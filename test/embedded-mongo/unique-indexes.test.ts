@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { type Db, MongoBulkWriteError } from "mongodb";
-import { freshDb, serverError } from "./client";
+import { freshDb, onEmbeddedStore, serverError } from "./client";
 
 let db: Db;
 let close: () => Promise<void>;
@@ -49,6 +49,22 @@ describe("unique indexes", () => {
     });
     expect(reply.nModified).toBe(0);
     expect(reply.writeErrors[0]).toMatchObject({ index: 0, code: 11000, keyValue: { email: "a@x" } });
+  });
+
+  it("leaves a multi-document update unapplied when one of its documents would duplicate a key", async () => {
+    const c = db.collection("slots");
+    await c.createIndex({ slot: 1 }, { unique: true });
+    await c.insertMany([{ slot: 1 }, { slot: 2 }, { slot: 3 }]);
+    const reply = await db.command({
+      update: "slots",
+      updates: [{ q: { slot: { $gte: 1 } }, u: { $inc: { slot: 1 } }, multi: true }],
+    });
+    expect(reply.writeErrors[0]).toMatchObject({ code: 11000 });
+    if (onEmbeddedStore()) {
+      // The embedded store applies a statement whole or not at all; MongoDB keeps what it updated before the error.
+      expect(reply.nModified).toBe(0);
+      expect((await c.find({}, { sort: { slot: 1 } }).toArray()).map((d) => d.slot)).toEqual([1, 2, 3]);
+    }
   });
 
   it("reports a duplicate from findAndModify as a top-level error", async () => {

@@ -2,6 +2,7 @@ import { ObjectId } from "bson";
 import { type Doc, isPlainObject } from "../bson-values";
 import { asCommandError, badValue, CommandError, failedToParse } from "../errors";
 import { matchDocs } from "../query/plan";
+import type { CollectionView } from "../storage/view";
 import { applyUpdate, isOperatorUpdate, type UpdateSpec, upsertDocument } from "../update/apply-update";
 import { type CommandContext, type CommandHandler, collectionName, viewOf } from "./context";
 
@@ -42,6 +43,24 @@ function runStatements(
 function withWriteErrors(reply: Doc, writeErrors: Doc[]): Doc {
   if (writeErrors.length > 0) reply.writeErrors = writeErrors;
   return reply;
+}
+
+/**
+ * Applies a statement's writes all or nothing: when one fails (a duplicate key, a document an
+ * open transaction holds) the ones already applied are put back before the error is reported.
+ */
+function applyAll(view: CollectionView, writes: Array<[string, Doc | null, Doc]>): void {
+  const done: Array<[string, Doc]> = [];
+  try {
+    for (const [id, next, before] of writes) {
+      if (next) view.replace(id, next);
+      else view.remove(id);
+      done.push([id, before]);
+    }
+  } catch (error) {
+    if (!view.txn) for (const [id, before] of done.reverse()) view.replace(id, before);
+    throw error;
+  }
 }
 
 function insert(command: Doc, ctx: CommandContext): Doc {
@@ -97,7 +116,11 @@ function update(command: Doc, ctx: CommandContext): Doc {
       const next = applyUpdate(doc, spec, filter, arrayFilters);
       if (next) changes.push([id, next]);
     }
-    for (const [id, next] of changes) view.replace(id, next);
+    const originals = new Map(matches);
+    applyAll(
+      view,
+      changes.map(([id, next]) => [id, next, originals.get(id) as Doc]),
+    );
     n += matches.length;
     nModified += changes.length;
   });
@@ -115,10 +138,12 @@ function remove(command: Doc, ctx: CommandContext): Doc {
     if (limit !== 0 && limit !== 1)
       throw new CommandError(9, "FailedToParse", "The limit field in delete objects must be 0 or 1");
     const filter = isPlainObject(statement.q) ? statement.q : {};
-    for (const [id] of matchDocs(view, filter, limit)) {
-      view.remove(id);
-      n += 1;
-    }
+    const matches = matchDocs(view, filter, limit);
+    applyAll(
+      view,
+      matches.map(([id, doc]) => [id, null, doc]),
+    );
+    n += matches.length;
   });
   return withWriteErrors({ n, ok: 1 }, writeErrors);
 }
