@@ -1,6 +1,21 @@
+import { spawn } from "node:child_process";
+import { connect } from "node:net";
+import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { MongoClient } from "mongodb";
 import { startEmbeddedMongo } from "../../src/db/embedded-mongo";
+
+const ROOT = join(__dirname, "..", "..");
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port }, () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
+}
 
 /** The embedded store's own start/stop behaviour (a child process, as the app and the test run use it). */
 describe("starting and stopping the embedded store", () => {
@@ -35,4 +50,29 @@ describe("starting and stopping the embedded store", () => {
       await store.stop();
     }
   });
+
+  it("stops serving when the process that started it is killed", async () => {
+    const script = `require(${JSON.stringify(join(ROOT, "src/db/embedded-mongo"))}).startEmbeddedMongo().then((s) => console.log("PORT " + s.port));`;
+    const parent = spawn(process.execPath, ["--import", "tsx", "-e", script], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      parent.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+        out += chunk;
+        const match = /PORT (\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      parent.once("exit", () => reject(new Error(`parent exited early: ${out}`)));
+    });
+    expect(await accepts(port)).toBe(true);
+    parent.kill("SIGKILL");
+    let open = true;
+    for (let i = 0; i < 60 && open; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      open = await accepts(port);
+    }
+    expect(open).toBe(false);
+  }, 120_000);
 });
