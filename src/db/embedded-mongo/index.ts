@@ -39,9 +39,8 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
 /** The server in a child process, so its CPU stays off the caller's event loop. */
 async function startChild(requestedPort: number): Promise<EmbeddedMongo> {
   const tsx = pathToFileURL(require.resolve("tsx")).href;
-  const child = fork(join(__dirname, "server-entry.ts"), [], {
+  const child = fork(join(__dirname, "server-entry.ts"), [String(requestedPort)], {
     execArgv: ["--import", tsx],
-    env: { ...process.env, EMBEDDED_MONGO_PORT: String(requestedPort) },
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const port = await new Promise<number>((resolve, reject) => {

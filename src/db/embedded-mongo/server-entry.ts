@@ -6,9 +6,11 @@ import { EmbeddedServer } from "./server";
  * a closed IPC channel (parent exited or crashed) ends this process too.
  */
 async function main(): Promise<void> {
-  const log = pino({ level: process.env.EMBEDDED_MONGO_LOG_LEVEL ?? "warn" }, pino.destination(2));
+  // Warnings only (bad frames, failures), as JSON on stderr next to the parent's own log.
+  const log = pino({ level: "warn" }, pino.destination(2));
   const server = new EmbeddedServer(log);
-  const port = await server.listen(Number(process.env.EMBEDDED_MONGO_PORT ?? 0));
+  // The port comes as an argument, not a variable: the store adds nothing to the app's configuration.
+  const port = await server.listen(Number(process.argv[2] ?? 0));
   const quit = () => {
     server.close().finally(() => process.exit(0));
     setTimeout(() => process.exit(0), 2000).unref();

@@ -21,7 +21,7 @@ import { Store } from "./storage/store";
 import { sweepExpired } from "./ttl";
 
 /** How often TTL indexes, expired transactions and idle cursors are swept (MongoDB's TTL monitor: 60 s). */
-const SWEEP_MS = Number(process.env.EMBEDDED_MONGO_SWEEP_MS ?? 2000);
+const SWEEP_MS = 2000;
 
 /** The TCP side: one FrameReader per connection; commands run to completion one at a time. */
 export class EmbeddedServer {
