@@ -53,6 +53,33 @@ describe("transactions", () => {
     expect((await accounts.findOne({ _id: "a" as never }))?.balance).toBe(70);
   });
 
+  it("reads from a snapshot taken at its first operation", async () => {
+    const notes = db.collection("notes");
+    await notes.insertMany([
+      { _id: "n1" as never, v: 1 },
+      { _id: "n2" as never, v: 1 },
+    ]);
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      expect((await notes.findOne({ _id: "n1" as never }, { session }))?.v).toBe(1);
+      await notes.updateOne({ _id: "n1" as never }, { $set: { v: 2 } });
+      await notes.deleteOne({ _id: "n2" as never });
+      await notes.insertOne({ _id: "n3" as never, v: 1 });
+      expect((await notes.findOne({ _id: "n1" as never }, { session }))?.v).toBe(1);
+      expect((await notes.find({ v: 1 }, { session, sort: { _id: 1 } }).toArray()).map((d) => d._id)).toEqual(
+        ["n1", "n2"],
+      );
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect((await notes.find({}, { sort: { _id: 1 } }).toArray()).map((d) => [d._id, d.v])).toEqual([
+      ["n1", 2],
+      ["n3", 1],
+    ]);
+  });
+
   it("gives a transaction WriteConflict (112, TransientTransactionError) when another transaction holds the document", async () => {
     const first = client.startSession();
     const second = client.startSession();

@@ -13,6 +13,8 @@ export class Collection {
    * transaction is open (its conflict check); 0 = not tracked.
    */
   readonly lastWrite = new Map<string, number>();
+  /** Versions replaced by commits while a transaction is open, so it keeps reading its snapshot. */
+  readonly history = new Map<string, Array<{ seq: number; before: Doc | undefined }>>();
   /** Documents and unique keys written by an open transaction: owner transaction id. */
   readonly docLocks = new Map<string, string>();
   readonly keyLocks = new Map<string, string>();
@@ -65,7 +67,7 @@ export class Collection {
       index.add(id, next);
     }
     this.docs.set(id, doc);
-    if (seq > 0) this.lastWrite.set(id, seq);
+    if (seq > 0) this.remember(id, seq, old);
   }
 
   delete(id: string, seq: number): void {
@@ -73,7 +75,14 @@ export class Collection {
     if (!old) return;
     for (const index of this.indexes.values()) if (index.name !== "_id_") index.remove(id, index.keysOf(old));
     this.docs.delete(id);
-    if (seq > 0) this.lastWrite.set(id, seq);
+    if (seq > 0) this.remember(id, seq, old);
+  }
+
+  private remember(id: string, seq: number, before: Doc | undefined): void {
+    this.lastWrite.set(id, seq);
+    const versions = this.history.get(id);
+    if (versions) versions.push({ seq, before });
+    else this.history.set(id, [{ seq, before }]);
   }
 
   insertChecked(doc: Doc, seq: number): string {

@@ -23,7 +23,10 @@ export class Store {
     this.open.delete(txn);
     if (this.open.size > 0) return;
     for (const collections of this.databases.values())
-      for (const c of collections.values()) c.lastWrite.clear();
+      for (const c of collections.values()) {
+        c.lastWrite.clear();
+        c.history.clear();
+      }
   }
 
   currentSeq(): number {

@@ -20,38 +20,75 @@ export class CollectionView {
     return this.txn?.overlay(this.coll);
   }
 
+  /** The committed version a transaction sees: as of its start (snapshot), else the current one. */
+  private committed(id: string): Doc | undefined {
+    if (this.txn) {
+      const versions = this.coll.history.get(id);
+      if (versions) for (const v of versions) if (v.seq > this.txn.startSeq) return v.before;
+    }
+    return this.coll.docs.get(id);
+  }
+
+  /** Ids committed-to since the transaction started (their snapshot versions differ from the current ones). */
+  private changedSinceStart(): string[] {
+    const txn = this.txn;
+    if (!txn || this.coll.history.size === 0) return [];
+    const out: string[] = [];
+    for (const [id, versions] of this.coll.history) {
+      if ((versions[versions.length - 1]?.seq ?? 0) > txn.startSeq) out.push(id);
+    }
+    return out;
+  }
+
   get(id: string): Doc | undefined {
     const overlay = this.overlay();
     if (overlay?.has(id)) return overlay.get(id) ?? undefined;
-    return this.coll.docs.get(id);
+    return this.committed(id);
   }
 
   *all(): Generator<[string, Doc]> {
     const overlay = this.overlay();
-    if (!overlay || overlay.size === 0) {
+    const changed = this.changedSinceStart();
+    if ((!overlay || overlay.size === 0) && changed.length === 0) {
       yield* this.coll.docs;
       return;
     }
+    const changedSet = new Set(changed);
     for (const [id, doc] of this.coll.docs) {
-      if (!overlay.has(id)) yield [id, doc];
-      else {
+      if (overlay?.has(id)) {
         const mine = overlay.get(id);
         if (mine) yield [id, mine];
-      }
+      } else if (changedSet.has(id)) {
+        const then = this.committed(id);
+        if (then) yield [id, then];
+      } else yield [id, doc];
     }
-    for (const [id, doc] of overlay) if (doc && !this.coll.docs.has(id)) yield [id, doc];
+    // Deleted since the transaction started: still there in its snapshot.
+    for (const id of changed) {
+      if (this.coll.docs.has(id) || overlay?.has(id)) continue;
+      const then = this.committed(id);
+      if (then) yield [id, then];
+    }
+    if (overlay)
+      for (const [id, doc] of overlay)
+        if (doc && !this.coll.docs.has(id) && !changedSet.has(id)) yield [id, doc];
   }
 
   /** Documents that may hold `key` in `index` (the caller still applies the full filter). */
   candidates(index: IndexSpec, key: string): Array<[string, Doc]> {
     const out: Array<[string, Doc]> = [];
     const overlay = this.overlay();
-    for (const id of index.lookup(key)) {
-      if (overlay?.has(id)) continue;
-      const doc = this.coll.docs.get(id);
+    const seen = new Set<string>();
+    const add = (id: string) => {
+      if (seen.has(id)) return;
+      seen.add(id);
+      const doc = this.get(id);
       if (doc) out.push([id, doc]);
-    }
-    if (overlay) for (const [id, doc] of overlay) if (doc) out.push([id, doc]);
+    };
+    for (const id of index.lookup(key)) add(id);
+    // A transaction's own writes and its snapshot of documents changed since may hold the key too.
+    if (overlay) for (const id of overlay.keys()) add(id);
+    for (const id of this.changedSinceStart()) add(id);
     return out;
   }
 
