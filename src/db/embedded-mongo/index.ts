@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { silentLogger } from "../../logger";
+import pino from "pino";
 import { EmbeddedServer } from "./server";
 
 /** The embedded MongoDB-wire-compatible store (development and tests only). */
@@ -29,7 +29,8 @@ const uriFor = (port: number) => `mongodb://127.0.0.1:${port}/?replicaSet=${SET_
 
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   if (options.inProcess) {
-    const server = new EmbeddedServer(silentLogger);
+    // Warnings only (a client sending bad frames), on stderr like the child's.
+    const server = new EmbeddedServer(pino({ level: "warn" }, pino.destination(2)));
     const port = await server.listen(options.port ?? 0);
     return { uri: uriFor(port), port, stop: () => server.close() };
   }
