@@ -130,32 +130,3 @@ export function bindCartPointerModel(connection: Connection): CartPointerModel {
     connection.model<CartPointerDoc>("CartPointer", cartPointerSchema)
   );
 }
-
-/**
- * Codes a sender presented that matched nothing, per sender and window: enough misses and the
- * sender is refused for the rest of the window, so nobody sweeps serials.
- */
-export interface CartAccessMissDoc {
-  /** The sender key (a user key, or `web:<address>` for the page). */
-  _id: string;
-  windowStart: Date;
-  misses: number;
-}
-
-export const cartAccessMissSchema = new Schema<CartAccessMissDoc>(
-  {
-    _id: { type: String, required: true },
-    windowStart: { type: Date, required: true },
-    misses: { type: Number, required: true, default: 0 },
-  },
-  { collection: "cart_access_misses", versionKey: false },
-);
-
-export type CartAccessMissModel = Model<CartAccessMissDoc>;
-
-export function bindCartAccessMissModel(connection: Connection): CartAccessMissModel {
-  return (
-    (connection.models.CartAccessMiss as CartAccessMissModel | undefined) ??
-    connection.model<CartAccessMissDoc>("CartAccessMiss", cartAccessMissSchema)
-  );
-}

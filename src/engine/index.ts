@@ -7,6 +7,7 @@ import { createCartService } from "./cart/service";
 import { type Catalog, createCatalog } from "./catalog";
 import type { EngineContext } from "./context";
 import { createGroups } from "./groups";
+import { createGuessLimit, type GuessLimit } from "./guess-limit";
 import type { Messenger } from "./messenger";
 import { createOrders, type Orders } from "./orders";
 import { createOutbox, type Fulfillment, type Outbox, type OutboxOptions } from "./outbox";
@@ -45,6 +46,7 @@ export interface EngineCore {
   catalog: Catalog;
   orders: Orders;
   outbox: Outbox;
+  guesses: GuessLimit;
 }
 
 export type Engine = ReturnType<typeof createEngine>;
@@ -72,14 +74,16 @@ export function createEngine(deps: EngineDeps) {
   outboxRef = outbox;
   const orders = createOrders(ctx, outbox.writer);
   const points = createPoints(ctx);
+  const guesses = createGuessLimit(connection, deps.clock);
   const groups = createGroups(ctx, {
+    guesses,
     catalog,
     orders,
     outbox: outbox.writer,
     groupTtlMs: deps.groupTtlMs,
     sweepIntervalMs: deps.sweepIntervalMs,
   });
-  const core: EngineCore = { deps, ctx, users, catalog, orders, outbox };
+  const core: EngineCore = { deps, ctx, users, catalog, orders, outbox, guesses };
 
   let started = false;
   return {

@@ -132,7 +132,7 @@ describe("hostile input", () => {
     },
   ];
 
-  it.each(endpoints.map((e, i) => [i, e.path, e]))(
+  it.each(endpoints.map((e, i) => [i, e.path, e] as const))(
     "endpoint %i (%s): random and mutated unsigned payloads get 4xx and change nothing",
     async (_i, _path, endpoint) => {
       const before = await snapshot(service.db.connection);

@@ -35,7 +35,7 @@ describe("health and metrics", () => {
     const base = await serve(async () => false);
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(503);
-    expect((await res.json()).status).not.toBe("ok");
+    expect(((await res.json()) as { status: string }).status).not.toBe("ok");
   });
 
   it("serves Prometheus text with process metrics and a request-duration histogram by route", async () => {

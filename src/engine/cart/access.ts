@@ -1,6 +1,7 @@
 import type { CartSessionDoc } from "../../../models/cart-session";
+import type { GuessLimit } from "../guess-limit";
 import { formatDuration } from "./duration-text";
-import { badAttemptDelayMs, checkSessionCode, MISS_LIMIT } from "./limits";
+import { badAttemptDelayMs, checkSessionCode } from "./limits";
 import { retryingConflicts } from "./retry";
 import { hashToken, tokenHashesEqual } from "./session-code";
 import type { CartStore } from "./store";
@@ -13,6 +14,8 @@ export interface AccessRules {
   sleep: (ms: number) => Promise<void>;
   /** Writes the reissue and the owner's DM (src/engine/cart/reissue.ts). */
   reissue: (doc: CartSessionDoc, reason: "suspicious") => Promise<boolean>;
+  /** The per-sender budget for codes that matched nothing, shared with group codes. */
+  guesses: GuessLimit;
 }
 
 /** A successful presentation also returns the session, so `resume` can attach the caller to it. */
@@ -29,39 +32,9 @@ const CLOSED = "That cart was checked out and is closed; type /cart to start a n
  * - nothing matches → a plain "not found", counted against the sender so nobody sweeps serials.
  */
 export function createCodeAccess(store: CartStore, rules: AccessRules) {
-  const { CartSession, CartAccessMiss } = store.models;
+  const { CartSession } = store.models;
+  const { refusal, recordMiss } = rules.guesses;
   const { clock } = store.ctx;
-
-  /** Refused for the rest of the window when the sender has missed too often; else undefined. */
-  async function refusal(senderKey: string, now: Date): Promise<number | undefined> {
-    const doc = await CartAccessMiss.findById(senderKey).lean();
-    if (!doc || doc.misses < MISS_LIMIT.maxMisses) return undefined;
-    const reopensAt = doc.windowStart.getTime() + MISS_LIMIT.windowMs;
-    return reopensAt > now.getTime() ? reopensAt - now.getTime() : undefined;
-  }
-
-  async function recordMiss(senderKey: string, now: Date): Promise<void> {
-    const windowOpen = new Date(now.getTime() - MISS_LIMIT.windowMs);
-    for (let attempt = 0; attempt < 4; attempt++) {
-      const counted = await CartAccessMiss.updateOne(
-        { _id: senderKey, windowStart: { $gt: windowOpen } },
-        { $inc: { misses: 1 } },
-      );
-      if (counted.matchedCount === 1) return;
-      const restarted = await CartAccessMiss.updateOne(
-        { _id: senderKey, windowStart: { $lte: windowOpen } },
-        { $set: { windowStart: now, misses: 1 } },
-      );
-      if (restarted.matchedCount === 1) return;
-      try {
-        await CartAccessMiss.create([{ _id: senderKey, windowStart: now, misses: 1 }]);
-        return;
-      } catch (error) {
-        // Another request by the same sender created it first: count on theirs.
-        if ((error as { code?: unknown })?.code !== 11000) throw error;
-      }
-    }
-  }
 
   interface HalfMatch {
     doc: CartSessionDoc;

@@ -11,12 +11,6 @@ export const CART_LIMITS = {
   maxSkuLength: 64,
 } as const;
 
-/**
- * Per-sender guard against sweeping serials: this many presented codes that matched nothing (or
- * only half-matched) within the window, and the sender is refused until the window ends.
- */
-export const MISS_LIMIT = { maxMisses: 10, windowMs: 15 * 60_000 } as const;
-
 /** Improper-access delays grow with the count and never exceed this (issue 5). */
 export const MAX_BAD_ATTEMPT_DELAY_MS = 10_000;
 

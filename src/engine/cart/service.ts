@@ -57,6 +57,7 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
         badAttemptDelayMs: settings.badAttemptDelayMs,
         sleep,
         reissue: (doc, reason) => reissue(doc, reason),
+        guesses: core.guesses,
       });
       return { store, access, reissue };
     })();

@@ -1,6 +1,5 @@
 import type { Connection } from "mongoose";
 import {
-  bindCartAccessMissModel,
   bindCartPointerModel,
   bindCartSessionModel,
   type CartSessionDoc,
@@ -22,7 +21,6 @@ export function bindCartModels(connection: Connection) {
   return {
     CartSession: bindCartSessionModel(connection),
     CartPointer: bindCartPointerModel(connection),
-    CartAccessMiss: bindCartAccessMissModel(connection),
     EngineSecret: bindEngineSecretModel(connection),
     Sequence: bindSequenceModel(connection),
   };

@@ -1,6 +1,7 @@
 import type { GroupDoc } from "../../../models";
 import type { Catalog } from "../catalog";
 import type { EngineContext } from "../context";
+import type { GuessLimit } from "../guess-limit";
 import type { Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
 import { createJoin, type JoinOptions } from "./join";
@@ -27,8 +28,12 @@ export function createGroups(
     outbox: OutboxWriter;
     groupTtlMs: number;
     sweepIntervalMs?: number;
+    /** Unknown group codes count against the sender, like unknown session codes. */
+    guesses: GuessLimit;
   },
 ) {
+  const lookup = <T>(sender: string | undefined, fn: () => Promise<T>) =>
+    ctx.guard(() => deps.guesses.guard(sender, "UNKNOWN_GROUP", fn));
   const requireProduct = (sku: string) => deps.catalog.require(sku);
   const settlement = createSettlement(ctx, deps.orders, deps.outbox);
   const sweeper = new ExpirySweeper(ctx, settlement, deps.sweepIntervalMs);
@@ -48,11 +53,12 @@ export function createGroups(
       ctx.guard(() => open(organiserKey, sku, options)),
     /** `/join`: places the caller's order and makes them a member, atomically. */
     join: (userKey: string, code: string, options?: JoinOptions) =>
-      ctx.guard(() => join(userKey, code, options)),
+      lookup(userKey, () => join(userKey, code, options)),
     /** The page `/g/<code>` and `/group <code>`: status for anyone, details for the organiser; may send reminders. */
-    view: (code: string, options?: ViewOptions) => ctx.guard(() => view(code, options)),
+    view: (code: string, options?: ViewOptions & { sender?: string }) =>
+      lookup(options?.sender ?? options?.viewerKey, () => view(code, options)),
     /** `/group <code>` as `viewerKey`. */
-    status: (code: string, viewerKey: string) => ctx.guard(() => view(code, { viewerKey })),
+    status: (code: string, viewerKey: string) => lookup(viewerKey, () => view(code, { viewerKey })),
     /** One expiry pass (the sweeper runs it on a timer; tests call it after moving the clock). */
     sweep: () => ctx.guard(() => sweeper.sweep()),
     sweeper,

@@ -32,7 +32,8 @@ export interface OpenedGroup {
 
 export const LIMITS = {
   maxSize: 1000,
-  maxTagged: 50,
+  /** As many as a group can hold; in practice a chat message's length caps a mention list first. */
+  maxTagged: 1000,
   minExpiresMs: 60_000,
   maxExpiresMs: 30 * 86_400_000,
 } as const;

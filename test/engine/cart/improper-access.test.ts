@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { MISS_LIMIT } from "../../../src/engine/cart/limits";
 import { SESSION_CODE_PATTERN } from "../../../src/engine/cart/session-code";
 import { bindCartModels } from "../../../src/engine/cart/store";
+import { MISS_LIMIT } from "../../../src/engine/guess-limit";
 import { alice, type CartWorld, mallory, openWorld, withOtherSerial, withOtherToken } from "./harness";
 
 describe("improper access to a session code", () => {
