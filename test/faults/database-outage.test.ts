@@ -48,7 +48,9 @@ describe("database outage", () => {
 
     // Commands during the outage: every one answered with one clear line, none with a 5xx.
     const during = await Promise.all(
-      ["ann", "bob", "cid"].map((user, i) => playgroundSay(service.base, user, `/join ${group}`, `outage-join-${i}`)),
+      ["ann", "bob", "cid"].map((user, i) =>
+        playgroundSay(service.base, user, `/join ${group}`, `outage-join-${i}`),
+      ),
     );
     for (const reply of during) {
       expect(reply.status).toBe(200);
