@@ -40,7 +40,7 @@ function serverPid(rootPid: number): number | undefined {
   while (queue.length > 0) {
     const pid = queue.shift()!;
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-    if (cmdline.includes("src/main.ts") && cmdline.startsWith(process.execPath)) return pid;
+    if (cmdline.includes("src/main.ts") && /^(\S*\/)?node /.test(cmdline)) return pid;
     queue.push(...children(pid));
   }
   return undefined;

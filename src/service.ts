@@ -31,6 +31,8 @@ export interface ServiceOptions {
   mongodbUri?: string;
   /** Tests move time by hand. */
   clock?: Clock;
+  /** Slack: how long a command may run and still answer in the acknowledgement (tests set 0). */
+  slackInlineReplyMs?: number;
   /** Engine tuning for tests (e.g. a fast outbox poll). */
   engine?: Partial<Pick<EngineDeps, "outbox" | "sweepIntervalMs">>;
 }
@@ -64,6 +66,9 @@ export async function startService(
     ? (require("../adapters/slack") as typeof SlackModule).createSlackAdapter({
         ...adapterDeps,
         config: config.slack,
+        ...(options.slackInlineReplyMs !== undefined
+          ? { inlineReplyWithinMs: options.slackInlineReplyMs }
+          : {}),
       })
     : undefined;
   // `engine` is assigned before `chat`, so reading it once chat() is set is safe.

@@ -26,12 +26,17 @@ export interface SlackAdapter {
   checkToken(): Promise<void>;
 }
 
+/** How long a command may take and still answer in the HTTP response (Slack allows 3 s). */
+const INLINE_REPLY_WITHIN_MS = 2500;
+
 /** Slack: slash commands and buttons in through Bolt at POST /slack/events; DMs out through the Web API. */
 export function createSlackAdapter(deps: {
   config: SlackConfig;
   chat: () => ChatRouter | undefined;
   clock: Clock;
   log: Logger;
+  /** How long a command may run and still answer in the acknowledgement (default 2.5 s). */
+  inlineReplyWithinMs?: number;
 }): SlackAdapter {
   const log = deps.log.child({ adapter: "slack" });
   const clientOptions = {
@@ -58,31 +63,55 @@ export function createSlackAdapter(deps: {
     logLevel: LogLevel.WARN,
   });
 
+  function handle(invocation: Parameters<ChatRouter["handle"]>[0]): Promise<Reply> {
+    const chat = deps.chat();
+    return chat
+      ? chat.handle(invocation)
+      : Promise.resolve({
+          text: "crowdcart is starting; try again in a few seconds.",
+          visibility: "private",
+        });
+  }
+
+  async function post(
+    reply: Reply,
+    command: string,
+    respond: (message: ReturnType<typeof renderReply>) => Promise<unknown>,
+  ): Promise<void> {
+    // A retry of an event already answered: the first response already reached Slack.
+    if (reply.replayed) return;
+    await respond(renderReply(reply)).catch((error: unknown) => {
+      log.warn({ err: error, command }, "slack: could not post the reply to response_url");
+    });
+  }
+
   async function run(
     invocation: Parameters<ChatRouter["handle"]>[0],
     respond: (message: ReturnType<typeof renderReply>) => Promise<unknown>,
   ): Promise<void> {
-    const chat = deps.chat();
-    const reply: Reply = chat
-      ? await chat.handle(invocation)
-      : { text: "crowdcart is starting; try again in a few seconds.", visibility: "private" };
-    // A retry of an event already answered: the first response already reached Slack.
-    if (reply.replayed) return;
-    await respond(renderReply(reply)).catch((error: unknown) => {
-      log.warn(
-        { err: error, command: invocation.command },
-        "slack: could not post the reply to response_url",
-      );
-    });
+    await post(await handle(invocation), invocation.command, respond);
   }
 
   app.command(/^\/.+/, async ({ ack, command, body, respond }) => {
-    // Slack's 3-second rule: acknowledge at once, answer through response_url when done.
-    await ack();
     const payload = command as unknown as SlashCommandPayload;
     const hash = (body as { crowdcart_body_hash?: string }).crowdcart_body_hash;
     const eventId = `command:${payload.trigger_id ?? hash}`;
-    await run(commandInvocation(payload, eventId), respond);
+    const invocation = commandInvocation(payload, eventId);
+    // Slack's 3-second rule: a reply ready in time rides on the acknowledgement itself (no second
+    // request); a slower one is acknowledged empty and follows through response_url.
+    const replying = handle(invocation);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, deps.inlineReplyWithinMs ?? INLINE_REPLY_WITHIN_MS, undefined);
+    });
+    const inTime = await Promise.race([replying, late]);
+    clearTimeout(timer);
+    if (inTime) {
+      await ack(inTime.replayed ? undefined : renderReply(inTime));
+      return;
+    }
+    await ack();
+    await post(await replying, invocation.command, respond);
   });
 
   app.action(new RegExp(`^${RUN_ACTION_PREFIX}`), async ({ ack, body, action, respond }) => {

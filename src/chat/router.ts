@@ -10,6 +10,7 @@ import { type MentionRef, type MentionResolver, parseMention } from "./mentions"
 import { type ParsedCommand, parseOptions, parseText } from "./parse";
 import { type ArgValue, ParsedArgs } from "./parsed-args";
 import type { ProcessedEvents } from "./processed-events";
+import { RecentlySeen } from "./recently-seen";
 import type { SeenChannels } from "./seen-channels";
 
 export interface RouterDeps {
@@ -43,6 +44,7 @@ const RUNNING_TEXT = "Still working on that command; the answer follows shortly.
 
 export function createRouter(deps: RouterDeps): ChatRouter {
   const { commands, log } = deps;
+  const recentlySeen = new RecentlySeen();
 
   async function run(invocation: Invocation, options: HandleOptions): Promise<Reply> {
     const command = findCommand(commands, invocation.command);
@@ -53,8 +55,14 @@ export function createRouter(deps: RouterDeps): ChatRouter {
       );
     }
     // First sight: the caller (so later mentions resolve and DMs reach them) and the channel.
-    await deps.engine.users.touch(invocation.user);
-    await deps.channels.record(invocation.platform, invocation.channel);
+    const nowMs = deps.clock.now().getTime();
+    const { user, channel } = invocation;
+    const seenKey = `${invocation.platform}\u0000${user.id}\u0000${user.displayName ?? ""}\u0000${user.username ?? ""}\u0000${channel.id}`;
+    if (!recentlySeen.has(seenKey, nowMs)) {
+      await deps.engine.users.touch(user);
+      await deps.channels.record(invocation.platform, channel);
+      recentlySeen.mark(seenKey, nowMs);
+    }
 
     const syntax = (word: string) => parseMention(invocation.platform, word, invocation.user);
     const parsed: ParsedCommand =

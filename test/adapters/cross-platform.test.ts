@@ -10,6 +10,7 @@ import { type FakeSlackApi, startFakeSlackApi } from "../support/fake-slack-api"
 import { type FakeTelegramApi, startFakeTelegramApi } from "../support/fake-telegram-api";
 import { slackHeaders, slashCommandBody } from "../support/slack-sign";
 import { DISCORD_APP_ID, DISCORD_TOKEN, discordClient } from "./discord/discord-client";
+import { inlineReply } from "./slack/slack-harness";
 import { TELEGRAM_BOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, telegramClient } from "./telegram/telegram-client";
 
 const SLACK_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -62,7 +63,7 @@ afterAll(async () => {
   await Promise.all([slackApi?.close(), telegramApi?.close(), discordApi?.close()]);
 });
 
-/** A signed Slack slash command; the answer arrives on its response_url. */
+/** A signed Slack slash command; the answer rides on the acknowledgement or follows on its response_url. */
 async function slack(userId: string, name: string, line: string): Promise<string> {
   const [command, ...rest] = line.split(" ");
   const responseUrl = slackApi.responseUrl();
@@ -79,6 +80,8 @@ async function slack(userId: string, name: string, line: string): Promise<string
     body,
   });
   expect(res.status).toBe(200);
+  const inline = inlineReply(await res.text());
+  if (inline) return inline.text;
   await slackApi.waitFor(`the answer to ${line}`, () => slackApi.responsesTo(responseUrl).length > 0);
   return String(slackApi.responsesTo(responseUrl)[0]!.body.text ?? "");
 }

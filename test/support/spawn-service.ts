@@ -22,7 +22,7 @@ export function spawnService(
   timeoutMs = 60_000,
   nodeArgs: string[] = [],
 ): Promise<SpawnedService> {
-  const child = spawn(process.execPath, [...nodeArgs, "--import", "tsx", join(ROOT, "src", "main.ts")], {
+  const child = spawn(process.execPath, [...nodeArgs, "--require", "tsx/cjs", join(ROOT, "src", "main.ts")], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

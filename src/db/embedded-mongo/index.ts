@@ -1,6 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import pino from "pino";
 import { EmbeddedServer } from "./server";
 
@@ -39,9 +38,9 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
 
 /** The server in a child process, so its CPU stays off the caller's event loop. */
 async function startChild(requestedPort: number): Promise<EmbeddedMongo> {
-  const tsx = pathToFileURL(require.resolve("tsx")).href;
+  // tsx's CommonJS hook only: its ESM loader would add a second V8 isolate (~40 MB) per process.
   const child = fork(join(__dirname, "server-entry.ts"), [String(requestedPort)], {
-    execArgv: ["--import", tsx],
+    execArgv: ["--require", require.resolve("tsx/cjs")],
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const port = await new Promise<number>((resolve, reject) => {

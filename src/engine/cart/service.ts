@@ -135,13 +135,16 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
    */
   async function changeLines(
     p: Parts,
-    sessionId: string,
+    start: CartSessionDoc,
     change: (lines: readonly CartLine[]) => CartLine[],
   ): Promise<CartSessionDoc> {
     const { CartSession } = p.store.models;
+    const sessionId = start._id;
+    // The first round works on the session the caller just read; later rounds re-read it.
+    let doc: CartSessionDoc | null = start;
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       const now = ctx.clock.now();
-      const doc = await CartSession.findById(sessionId).lean();
+      if (round > 0) doc = await CartSession.findById(sessionId).lean();
       if (!doc || !p.store.isLive(doc, now)) {
         throw new UserError(
           "CART_ENDED",
@@ -149,9 +152,10 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
         );
       }
       const lines = change(doc.lines);
-      const result = await retryingConflicts(() =>
-        CartSession.updateOne(
-          { _id: sessionId, version: doc.version, status: "open", expiresAt: { $gt: now } },
+      const version = doc.version;
+      const written = await retryingConflicts(() =>
+        CartSession.findOneAndUpdate(
+          { _id: sessionId, version, status: "open", expiresAt: { $gt: now } },
           {
             $set: {
               lines,
@@ -161,12 +165,10 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
             },
             $inc: { version: 1 },
           },
-        ),
+          { returnDocument: "after" },
+        ).lean(),
       );
-      if (result.matchedCount === 1) {
-        const written = await CartSession.findById(sessionId).lean();
-        if (written) return written;
-      }
+      if (written) return written;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20, 2 ** round)));
     }
     throw new Error(`cart ${sessionId}: too many concurrent changes`);
@@ -221,7 +223,7 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
         const p = await parts();
         const found = await current(p, user, true);
         if (!found) throw new Error("unreachable: current(create) returned nothing");
-        const doc = await changeLines(p, found.doc._id, (lines) => addLine(lines, product, count));
+        const doc = await changeLines(p, found.doc, (lines) => addLine(lines, product, count));
         return currentView(p, found, doc);
       });
     },
@@ -235,9 +237,7 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
         const p = await parts();
         const found = await current(p, user, true);
         if (!found) throw new Error("unreachable: current(create) returned nothing");
-        const doc = await changeLines(p, found.doc._id, (lines) =>
-          removeLine(lines, productId, typed, count),
-        );
+        const doc = await changeLines(p, found.doc, (lines) => removeLine(lines, productId, typed, count));
         const view = await viewOf(p, doc);
         return { ...view, issued: found.issued, ...(found.replaced ? { replaced: found.replaced } : {}) };
       });

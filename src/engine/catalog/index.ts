@@ -9,9 +9,17 @@ export type { CatalogEntry } from "./schema";
 
 export type Catalog = ReturnType<typeof createCatalog>;
 
+/**
+ * How long a product read outside a transaction may be served from memory. The catalog changes
+ * only when a process starts with a new file; orders always price from the database (they read
+ * inside their transaction), so a briefly stale copy only ever shows in a cart line or /catalog.
+ */
+const PRODUCT_CACHE_MS = 30_000;
+
 /** The products for sale (CONTRACT §5): loaded from a file at start, read from the database after. */
 export function createCatalog(ctx: EngineContext, catalogFile?: string) {
   const { Product } = ctx.models;
+  const cached = new Map<string, { product: ProductDoc | null; until: number }>();
 
   async function upsertEntries(entries: CatalogEntry[]): Promise<number> {
     if (entries.length === 0) return 0;
@@ -25,13 +33,20 @@ export function createCatalog(ctx: EngineContext, catalogFile?: string) {
         },
       })),
     );
+    cached.clear();
     return entries.length;
   }
 
   async function find(sku: string, session?: Session): Promise<ProductDoc | null> {
-    return Product.findById(sku.trim().toUpperCase())
-      .session(session ?? null)
-      .lean<ProductDoc>();
+    const id = sku.trim().toUpperCase();
+    if (session) return Product.findById(id).session(session).lean<ProductDoc>();
+    const now = Date.now();
+    const hit = cached.get(id);
+    if (hit && hit.until > now) return hit.product;
+    const product = await Product.findById(id).lean<ProductDoc>();
+    // Only known SKUs are kept: typos must not fill memory.
+    if (product) cached.set(id, { product, until: now + PRODUCT_CACHE_MS });
+    return product;
   }
 
   return {

@@ -12,7 +12,7 @@ export interface SlackHarness {
   fake: FakeSlackApi;
   /** POSTs raw bytes to /slack/events with the given headers. */
   post(body: string, headers: Record<string, string>): Promise<Response>;
-  /** Runs a slash command as a signed request and waits for its reply on the response_url. */
+  /** Runs a slash command as a signed request; its reply rides on the acknowledgement or follows on the response_url. */
   command(
     userId: string,
     line: string,
@@ -28,12 +28,14 @@ export interface SlackHarness {
 export interface SlashResult {
   status: number;
   ackBody: string;
+  /** True when the reply came in the acknowledgement, false when it followed on the response_url. */
+  inline: boolean;
   responseUrl: string;
   reply: { response_type?: string; text: string; blocks?: unknown[] };
 }
 
 /** The real service (real express app, real Bolt) with Slack on, talking to a fake Slack API. */
-export async function startSlackHarness(): Promise<SlackHarness> {
+export async function startSlackHarness(options: { inlineReplyMs?: number } = {}): Promise<SlackHarness> {
   const fake = await startFakeSlackApi();
   const config = loadConfig(
     {
@@ -49,6 +51,7 @@ export async function startSlackHarness(): Promise<SlackHarness> {
   const service = await startService(config, silentLogger, {
     mongodbUri: freshDatabaseUri("slack"),
     engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
+    ...(options.inlineReplyMs !== undefined ? { slackInlineReplyMs: options.inlineReplyMs } : {}),
   });
   const url = `http://127.0.0.1:${service.port}/slack/events`;
   const post = (body: string, headers: Record<string, string>) =>
@@ -62,9 +65,11 @@ export async function startSlackHarness(): Promise<SlackHarness> {
 
   async function awaitReply(response: Response, responseUrl: string): Promise<SlashResult> {
     const ackBody = await response.text();
+    const inline = inlineReply(ackBody);
+    if (inline) return { status: response.status, ackBody, inline: true, responseUrl, reply: inline };
     await fake.waitFor(`a reply on ${responseUrl}`, () => fake.responsesTo(responseUrl).length > 0);
     const reply = fake.responsesTo(responseUrl)[0]!.body as SlashResult["reply"];
-    return { status: response.status, ackBody, responseUrl, reply };
+    return { status: response.status, ackBody, inline: false, responseUrl, reply };
   }
 
   return {
@@ -95,4 +100,11 @@ export async function startSlackHarness(): Promise<SlackHarness> {
       await fake.close();
     },
   };
+}
+
+/** The reply carried by an acknowledgement body, if it carries one. */
+export function inlineReply(ackBody: string): SlashResult["reply"] | undefined {
+  if (!ackBody.startsWith("{")) return undefined;
+  const body = JSON.parse(ackBody) as Partial<SlashResult["reply"]>;
+  return typeof body.text === "string" ? (body as SlashResult["reply"]) : undefined;
 }

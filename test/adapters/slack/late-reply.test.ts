@@ -1,0 +1,29 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { type SlackHarness, startSlackHarness } from "./slack-harness";
+
+let h: SlackHarness;
+beforeAll(async () => {
+  // No time to answer inline: every command takes the slow path, as one that outruns 2.5 s would.
+  h = await startSlackHarness({ inlineReplyMs: 0 });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe("a Slack command slower than the acknowledgement window", () => {
+  it("is acknowledged with an empty 200 and answered through response_url", async () => {
+    const result = await h.command("U1", "/catalog", { userName: "ana" });
+    expect(result.status).toBe(200);
+    expect(result.ackBody).toBe("");
+    expect(result.inline).toBe(false);
+    expect(result.reply.response_type).toBe("in_channel");
+    expect(result.reply.text).toContain("KB-75");
+  });
+
+  it("keeps a cart reply ephemeral on the slow path too", async () => {
+    const result = await h.command("U1", "/cart add KB-75", { userName: "ana" });
+    expect(result.inline).toBe(false);
+    expect(result.reply.response_type).toBe("ephemeral");
+    expect(result.reply.text).toContain("/s/");
+  });
+});
