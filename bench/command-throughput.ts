@@ -56,15 +56,6 @@ async function main(): Promise<void> {
     const health = await closedLoop(healthz, window);
     const commands = await closedLoop(cartAdd, window);
     const loadedRss = rssMb(pid);
-    if (process.env.BENCH_HEAP) {
-      const metrics = await (await fetch(`${service.base}/metrics`)).text();
-      console.log(
-        metrics
-          .split("\n")
-          .filter((l) => /^nodejs_heap_size|^nodejs_external|^nodejs_heap_space_size_used/.test(l))
-          .join("\n"),
-      );
-    }
 
     const row = (name: string, r: LoadResult) => ({
       workload: name,

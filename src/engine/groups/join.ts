@@ -29,6 +29,18 @@ export function createJoin(
 ) {
   const { Group } = ctx.models;
   const lock = new KeyedLock();
+  /**
+   * Groups nobody can join any more, as last seen here. Being full, closed or past the deadline
+   * never reverts, so a burst that arrives after a group filled is refused from memory instead of
+   * queueing for the database one by one.
+   */
+  const closed = new Map<string, GroupDoc>();
+  const noteIfClosed = (group: GroupDoc, now: Date) => {
+    if (group.state !== "open" || group.memberCount >= group.max || group.expiresAt <= now) {
+      if (closed.size >= 1000) closed.clear();
+      closed.set(group._id, group);
+    }
+  };
 
   /**
    * The one atomic membership write: cap, state, deadline and "not yet a member" are checked by
@@ -70,8 +82,12 @@ export function createJoin(
   ): Promise<JoinResult> {
     const code = normalizeGroupCode(codeInput);
     if (!code) throw unknownGroup(codeInput);
+    const known = closed.get(code);
+    if (known) throw joinRefusal(known, userKey, ctx.clock.now()) ?? unknownGroup(codeInput);
     const first = await Group.findById(code).lean<GroupDoc>();
     if (!first) throw unknownGroup(codeInput);
+    const refused = joinRefusal(first, userKey, ctx.clock.now());
+    if (refused) throw refused;
     const qty = options.qty ?? 1;
     checkQty(qty);
     const sku = options.sku ?? first.sku;
@@ -86,9 +102,12 @@ export function createJoin(
     sku: string,
     qty: number,
   ): Promise<JoinResult> {
-    // Read again in turn: after a burst filled the group, the rest are refused without a transaction.
+    // In turn: after a burst filled the group, the rest are refused without touching the database.
+    const known = closed.get(code);
+    if (known) throw joinRefusal(known, userKey, ctx.clock.now()) ?? unknownGroup(codeInput);
     const seen = await Group.findById(code).lean<GroupDoc>();
     if (!seen) throw unknownGroup(codeInput);
+    noteIfClosed(seen, ctx.clock.now());
     const early = joinRefusal(seen, userKey, ctx.clock.now());
     if (early) throw early;
 
@@ -113,6 +132,7 @@ export function createJoin(
       return { order: placed, group, completed };
     });
     ctx.kickOutbox();
+    noteIfClosed(result.group, ctx.clock.now());
     return {
       order: result.order,
       code,
