@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     await engine.users.touch({ platform: "telegram", id: "1", displayName: "Organiser" });
 
     const started = performance.now();
-    await engine.groups.open("telegram:1", "KB-75", { size: 2, max: MEMBERS + 1, members });
+    await engine.groups.open("telegram:1", "KB-75", { size: 2, max: MEMBERS, members });
     const delivered = () => new Set(okSends().map((call) => String(call.body.chat_id)));
     const okSends = () => telegram.callsTo("sendMessage").filter((call) => call.status === 200);
     const deadline = started + 120_000;
