@@ -11,9 +11,15 @@ import type { CartPageOutcome, CartViews, GroupPageModel, GroupViews, WebSender 
  */
 export function engineGroupViews(groups: Pick<Groups, "view">): GroupViews {
   return {
-    async view(code, { memberToken, countAccess }) {
+    async view(code, { memberToken, countAccess, sender }) {
       try {
-        return toGroupPage(await groups.view(code, { memberToken, countAccess }));
+        return toGroupPage(
+          await groups.view(code, {
+            memberToken,
+            countAccess,
+            ...(sender ? { sender: `web:${sender.ip}` } : {}),
+          }),
+        );
       } catch (error) {
         if (isUserError(error)) return undefined;
         throw error;

@@ -42,6 +42,8 @@ export interface GroupViewOptions {
    * false for the JSON twin and the page's own live polling.
    */
   countAccess: boolean;
+  /** Who asked: unknown group codes count against them, like unknown session codes. */
+  sender?: WebSender;
 }
 
 export interface GroupViews {

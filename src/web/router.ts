@@ -10,7 +10,7 @@ import { renderGroupPage } from "./group-page";
 import type { SafeHtml } from "./html";
 import { createLiveCache, type JsonEntry } from "./live-cache";
 import { MESSAGES, type MessagePage, renderMessagePage } from "./message-page";
-import type { CartPageModel, CartPageOutcome, CartViews, GroupViews } from "./model";
+import type { CartPageModel, CartPageOutcome, CartViews, GroupViews, WebSender } from "./model";
 import { qrSvg } from "./qr";
 import { pageSecurity } from "./security";
 
@@ -66,7 +66,7 @@ export function createWebRouter(deps: WebDeps): Router {
       const hit = shared ? liveCache.get(code) : undefined;
       if (hit) return sendJson(req, res, CACHE.group, hit);
       const group = CODE_SHAPE.test(code)
-        ? await deps.groups.view(code, { memberToken, countAccess: !wantsJson })
+        ? await deps.groups.view(code, { memberToken, countAccess: !wantsJson, sender: senderOf(req) })
         : undefined;
       if (!group) {
         if (wantsJson)
@@ -95,7 +95,7 @@ export function createWebRouter(deps: WebDeps): Router {
       const wantsJson = prefersJson(req);
       res.vary("Accept").set("X-Robots-Tag", "noindex");
       const outcome: CartPageOutcome = CODE_SHAPE.test(code)
-        ? await deps.carts.viewByCode(code, { ip: req.ip ?? req.socket.remoteAddress ?? "unknown" })
+        ? await deps.carts.viewByCode(code, senderOf(req))
         : { kind: "not_found", message: MESSAGES.cartNotFound.lines[0] ?? "", delayMs: 0 };
       if (outcome.kind !== "ok" && outcome.delayMs > 0) await sleep(outcome.delayMs);
       switch (outcome.kind) {
@@ -186,4 +186,9 @@ function sendJson(req: Request, res: Response, cacheControl: string, { text, eta
   res.set({ "Cache-Control": cacheControl, ETag: etag });
   if (req.get("If-None-Match") === etag) return void res.status(304).end();
   res.status(200).type("json").send(text);
+}
+
+/** The address a page request came from (behind a proxy on loopback, the forwarded one). */
+function senderOf(req: Request): WebSender {
+  return { ip: req.ip ?? req.socket.remoteAddress ?? "unknown" };
 }

@@ -136,7 +136,10 @@ describe("GET /g/:code?m=<member token>", () => {
     expect(body).toContain("have not joined yet");
     expect(res.headers.get("cache-control")).toBe("private, no-store");
     expect(app.groups.calls).toEqual([
-      { code: "7KQ3M9XPT2VAB", options: { memberToken: "tok-carla-0000000000", countAccess: true } },
+      {
+        code: "7KQ3M9XPT2VAB",
+        options: { memberToken: "tok-carla-0000000000", countAccess: true, sender: { ip: "127.0.0.1" } },
+      },
     ]);
     expect(body).not.toContain("tok-carla");
   });
