@@ -2,22 +2,14 @@ import type { CommandDefinition } from "../src/chat/command";
 import { formatMoney, formatUtc } from "../src/engine/format";
 import type { GroupView } from "../src/engine/groups";
 import { userKey } from "../src/engine/platform";
+import { groupCodeArg } from "./shared";
 
 export const groupCommand: CommandDefinition = {
   name: "group",
   description: "Show a group's status: members, target, deadline and tiers",
   visibility: "channel",
   examples: ["/group 7KQ3MX9P2HABC"],
-  args: [
-    {
-      name: "code",
-      type: "code",
-      positional: true,
-      required: true,
-      placeholder: "groupCode",
-      description: "The group's code",
-    },
-  ],
+  args: [groupCodeArg],
   async run({ engine, user }, args) {
     const view = await engine.groups.status(args.requiredString("code"), userKey(user));
     return {

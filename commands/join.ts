@@ -1,25 +1,14 @@
 import type { CommandDefinition } from "../src/chat/command";
 import { formatMoney, formatUtc } from "../src/engine/format";
 import { userKey } from "../src/engine/platform";
-import { qtyArg, skuArg } from "./shared";
+import { groupCodeArg, qtyArg, skuArg } from "./shared";
 
 export const joinCommand: CommandDefinition = {
   name: "join",
   description: "Join a group purchase with your order (the group's product or another one)",
   visibility: "channel",
   examples: ["/join 7KQ3MX9P2HABC", "/join 7KQ3MX9P2HABC KB-65 qty=2"],
-  args: [
-    {
-      name: "code",
-      type: "code",
-      positional: true,
-      required: true,
-      placeholder: "groupCode",
-      description: "The group's code",
-    },
-    skuArg("Another catalog product instead of the group's", false, "product"),
-    qtyArg,
-  ],
+  args: [groupCodeArg, skuArg("Another catalog product instead of the group's", false, "product"), qtyArg],
   async run({ engine, user, publicUrl }, args) {
     const sku = args.string("product");
     const qty = args.number("qty");

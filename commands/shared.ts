@@ -19,3 +19,13 @@ export const skuArg = (description: string, required: boolean, name = "sku"): Ar
   placeholder: "sku",
   description,
 });
+
+/** The group code both /join and /group take first. */
+export const groupCodeArg: ArgSpec = {
+  name: "code",
+  type: "code",
+  positional: true,
+  required: true,
+  placeholder: "groupCode",
+  description: "The group's code",
+};

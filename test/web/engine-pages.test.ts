@@ -1,40 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import type { Connection } from "mongoose";
-import { ManualClock } from "../../src/clock";
-import { createEngine, type Engine } from "../../src/engine";
-import { silentLogger } from "../../src/logger";
-import { engineCartViews, engineGroupViews } from "../../src/web/engine-views";
+import type { ManualClock } from "../../src/clock";
+import type { Engine } from "../../src/engine";
 import type { CartViews, GroupViews } from "../../src/web/model";
-import { dropConnection, freshConnection } from "../support/db";
-import { startWebApp, type WebApp } from "./support/web-app";
+import { type EngineWebApp, startEngineWebApp } from "./support/engine-web-app";
+import type { WebApp } from "./support/web-app";
 
 /** The pages over the real engine on the embedded store: the adapter between them is what is tested. */
-let connection: Connection;
 let engine: Engine;
 let app: WebApp<GroupViews, CartViews>;
-const clock = new ManualClock("2026-03-02T10:00:00Z");
+let clock: ManualClock;
+let world: EngineWebApp;
 
 beforeAll(async () => {
-  connection = await freshConnection("webengine");
-  engine = createEngine({
-    connection,
-    clock,
-    log: silentLogger,
-    publicUrl: "https://shop.test",
-    groupTtlMs: 48 * 3_600_000,
-    session: { ttlMs: 30 * 60_000, maxBadAttempts: 3, badAttemptDelayMs: 0 },
-  });
-  await Promise.all(Object.values(engine.core.ctx.models).map((model) => model.init()));
-  await engine.catalog.load();
-  app = await startWebApp({
-    groups: engineGroupViews(engine.groups),
-    carts: engineCartViews(engine.carts),
-    clock,
-  });
+  world = await startEngineWebApp("webengine");
+  ({ engine, app, clock } = world);
 });
 afterAll(async () => {
-  await app?.close();
-  await dropConnection(connection);
+  await world?.close();
 });
 
 async function person(name: string, platform: "playground" | "telegram" = "playground"): Promise<string> {

@@ -1,27 +1,12 @@
-import { existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import type { Service } from "../../../src/service";
+import { chromiumMissing, launchChromium } from "../../web/support/browser";
 import { startPlaygroundService } from "../contract/playground-driver";
 
-const CHROMIUM = "/usr/bin/chromium";
-const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-const available = existsSync(CHROMIUM);
-if (!available) {
-  process.stdout.write(
-    `skipping the playground browser test: ${CHROMIUM} is missing (install it with npm run browser:install)\n`,
-  );
-}
+if (chromiumMissing) process.stdout.write(`skipping the playground browser test: ${chromiumMissing}\n`);
 
-(available ? describe : describe.skip)("playground in a real browser", () => {
+(chromiumMissing ? describe.skip : describe)("playground in a real browser", () => {
   let service: Service;
   let browser: Browser;
   let alice: Page;
@@ -30,7 +15,7 @@ if (!available) {
 
   beforeAll(async () => {
     service = await startPlaygroundService();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, headless: true });
+    browser = await launchChromium();
     const url = `http://127.0.0.1:${service.port}/`;
     alice = await (await browser.newContext()).newPage();
     bob = await (await browser.newContext()).newPage();
