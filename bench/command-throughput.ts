@@ -5,36 +5,24 @@
  * Targets: p99 under 100 ms; throughput at least a third of the healthz floor.
  * Run: npx tsx bench/command-throughput.ts   (BENCH_SECONDS=10; BENCH_CPU_PROF=dir writes a server CPU profile)
  */
-import { startEmbeddedMongo } from "../src/db/embedded-mongo";
-import { spawnService } from "../test/support/spawn-service";
 import { closedLoop, type LoadResult } from "./support/load";
-import { startResponseSink } from "./support/response-sink";
 import { rssMb } from "./support/rss";
-import { BENCH_SIGNING_SECRET, runSlashCommand } from "./support/slack-request";
+import { runSlashCommand } from "./support/slack-request";
+import { startSlackStack } from "./support/slack-stack";
 import { machine, printTable } from "./support/stats";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONCURRENCY = 50;
 // Shoppers come back: each adds a few items over a run, as people do (caps: 99 per line, 500 per cart).
 const SHOPPERS = 500;
-/** The same V8 flags `npm start` gives the server (package.json), so memory is measured as run. */
-const SERVER_NODE_ARGS = ["--max-old-space-size=192"];
 
 async function main(): Promise<void> {
-  const store = await startEmbeddedMongo();
-  const sink = await startResponseSink();
   const profileDir = process.env.BENCH_CPU_PROF;
-  const service = await spawnService(
-    {
-      MONGODB_URI: store.uri.replace("/?", "/bench_commands?"),
-      SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
-      SLACK_BOT_TOKEN: "xoxb-bench-token",
-      SLACK_API_URL: `${sink.base}/api/`,
-      PLAYGROUND: "false",
-    },
-    30_000,
-    [...SERVER_NODE_ARGS, ...(profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [])],
+  const stack = await startSlackStack(
+    "bench_commands",
+    profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
   );
+  const { service, sink } = stack;
   const pid = service.child.pid!;
   try {
     let sequence = 0;
@@ -80,10 +68,7 @@ async function main(): Promise<void> {
       },
     ]);
   } finally {
-    service.child.kill("SIGTERM");
-    await service.exited;
-    await sink.close();
-    await store.stop();
+    await stack.stop();
   }
 }
 

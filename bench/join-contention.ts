@@ -5,26 +5,16 @@
  * Run: npx tsx bench/join-contention.ts
  */
 import mongoose from "mongoose";
-import { startEmbeddedMongo } from "../src/db/embedded-mongo";
-import { spawnService } from "../test/support/spawn-service";
-import { startResponseSink } from "./support/response-sink";
-import { BENCH_SIGNING_SECRET, runSlashCommand } from "./support/slack-request";
+import { runSlashCommand } from "./support/slack-request";
+import { startSlackStack } from "./support/slack-stack";
 import { machine, printTable, summarize } from "./support/stats";
 
 const JOINERS = Number(process.env.BENCH_JOINERS ?? 1000);
 const MAX = 50;
 
 async function main(): Promise<void> {
-  const store = await startEmbeddedMongo();
-  const sink = await startResponseSink();
-  const uri = store.uri.replace("/?", "/bench_joins?");
-  const service = await spawnService({
-    MONGODB_URI: uri,
-    SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
-    SLACK_BOT_TOKEN: "xoxb-bench-token",
-    SLACK_API_URL: `${sink.base}/api/`,
-    PLAYGROUND: "false",
-  });
+  const stack = await startSlackStack("bench_joins");
+  const { service, sink, uri } = stack;
   const db = await mongoose.createConnection(uri).asPromise();
   try {
     let id = 0;
@@ -69,10 +59,7 @@ async function main(): Promise<void> {
     if (orders !== MAX || answered.length !== JOINERS) process.exitCode = 1;
   } finally {
     await db.close();
-    service.child.kill("SIGTERM");
-    await service.exited;
-    await sink.close();
-    await store.stop();
+    await stack.stop();
   }
 }
 
