@@ -34,13 +34,10 @@ beforeAll(async () => {
     chat: () => stack.router,
     log: silentLogger,
   });
-  stack.engine.registerMessenger(adapter.messenger);
-  await stack.serve(adapter.mount ? [adapter.mount] : []);
-  await adapter.start();
+  await stack.attach(adapter);
 });
 
 afterAll(async () => {
-  await adapter?.stop();
   await stack?.close();
   await api?.close();
 });

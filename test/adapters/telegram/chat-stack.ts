@@ -6,12 +6,20 @@ import { type ChatRouter, createRouter } from "../../../src/chat/router";
 import { createSeenChannels } from "../../../src/chat/seen-channels";
 import { systemClock } from "../../../src/clock";
 import { createEngine, type Engine } from "../../../src/engine";
+import type { Messenger } from "../../../src/engine/messenger";
 import { silentLogger } from "../../../src/logger";
 import { createMetrics } from "../../../src/metrics";
 import { listen, type RunningServer } from "../../../src/server";
 import { dropConnection, freshConnection } from "../../support/db";
 
 export const PUBLIC_URL = "https://shop.test";
+
+export interface AttachableAdapter {
+  mount?: Mount | undefined;
+  messenger: Messenger;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
 
 export interface ChatStack {
   connection: Connection;
@@ -20,6 +28,8 @@ export interface ChatStack {
   /** The HTTP base once `serve` ran, e.g. http://127.0.0.1:1234 */
   base: string;
   serve(mounts: Mount[]): Promise<string>;
+  /** Plugs an adapter in as the service does: its messenger registered, its route served, started. Closed with the stack. */
+  attach(adapter: AttachableAdapter): Promise<void>;
   /** Delivers every due outbox message (DMs) now, as the worker would. */
   flushOutbox(): Promise<void>;
   close(): Promise<void>;
@@ -52,6 +62,7 @@ export async function startChatStack(prefix: string): Promise<ChatStack> {
     publicUrl: PUBLIC_URL,
   });
   let running: RunningServer | undefined;
+  let attached: AttachableAdapter | undefined;
   const stack: ChatStack = {
     connection,
     engine,
@@ -68,6 +79,12 @@ export async function startChatStack(prefix: string): Promise<ChatStack> {
       stack.base = `http://127.0.0.1:${running.port}`;
       return stack.base;
     },
+    async attach(adapter) {
+      attached = adapter;
+      engine.registerMessenger(adapter.messenger);
+      await stack.serve(adapter.mount ? [adapter.mount] : []);
+      await adapter.start();
+    },
     async flushOutbox() {
       // Retryable failures come back after their back-off (or the platform's retry_after): keep
       // going until nothing is left to send.
@@ -81,6 +98,7 @@ export async function startChatStack(prefix: string): Promise<ChatStack> {
       throw new Error("the outbox never emptied");
     },
     async close() {
+      await attached?.stop();
       await running?.close(100);
       await dropConnection(connection);
     },

@@ -29,13 +29,10 @@ beforeAll(async () => {
     log: silentLogger,
     publicUrl: () => PUBLIC_URL,
   });
-  stack.engine.registerMessenger(adapter.messenger);
-  await stack.serve(adapter.mount ? [adapter.mount] : []);
-  await adapter.start();
+  await stack.attach(adapter);
 });
 
 afterAll(async () => {
-  await adapter?.stop();
   await stack?.close();
   await api?.close();
 });
