@@ -1,4 +1,4 @@
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Express } from "express";
 
@@ -9,17 +9,26 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/**
+ * Pending connections the kernel may queue before we accept them. Node's default (511) overflows
+ * when a group's members all click at once, and a dropped SYN is only retried a second later; the
+ * kernel still caps this at net.core.somaxconn.
+ */
+const BACKLOG = 4096;
+
 export function listen(app: Express, port: number, host?: string): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host ?? "", (error?: Error) => {
-      if (error) return reject(error);
+    const server = createServer(app);
+    server.keepAliveTimeout = 5000;
+    server.once("error", reject);
+    server.listen({ port, host: host || undefined, backlog: BACKLOG }, () => {
+      server.off("error", reject);
       resolve({
         server,
         port: (server.address() as AddressInfo).port,
         close: (graceMs) => closeServer(server, graceMs),
       });
     });
-    server.keepAliveTimeout = 5000;
   });
 }
 
