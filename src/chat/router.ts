@@ -57,11 +57,16 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     // First sight: the caller (so later mentions resolve and DMs reach them) and the channel.
     const nowMs = deps.clock.now().getTime();
     const { user, channel } = invocation;
-    const seenKey = `${invocation.platform}\u0000${user.id}\u0000${user.displayName ?? ""}\u0000${user.username ?? ""}\u0000${channel.id}`;
-    if (!recentlySeen.has(seenKey, nowMs)) {
+    // Apart: a channel full of people new to the bot is recorded once, not once per person.
+    const userSeen = `u\u0000${invocation.platform}\u0000${user.id}\u0000${user.displayName ?? ""}\u0000${user.username ?? ""}`;
+    const channelSeen = `c\u0000${invocation.platform}\u0000${channel.id}\u0000${channel.kind}`;
+    if (!recentlySeen.has(userSeen, nowMs)) {
       await deps.engine.users.touch(user);
+      recentlySeen.mark(userSeen, nowMs);
+    }
+    if (!recentlySeen.has(channelSeen, nowMs)) {
       await deps.channels.record(invocation.platform, channel);
-      recentlySeen.mark(seenKey, nowMs);
+      recentlySeen.mark(channelSeen, nowMs);
     }
 
     const syntax = (word: string) => parseMention(invocation.platform, word, invocation.user);
