@@ -2,6 +2,7 @@ import type { GroupDoc, OrderDoc } from "../../../models";
 import type { EngineContext, Session } from "../context";
 import { KeyedLock } from "../keyed-lock";
 import { checkQty, newOrderId, type Orders } from "../orders";
+import { SharedReads } from "../shared-reads";
 import { normalizeGroupCode } from "./code";
 import { joinRefusal, unknownGroup } from "./errors";
 import type { Settlement } from "./settle";
@@ -29,6 +30,7 @@ export function createJoin(
 ) {
   const { Group } = ctx.models;
   const lock = new KeyedLock();
+  const groupReads = new SharedReads((code) => Group.findById(code).lean<GroupDoc>().exec());
   /**
    * Groups nobody can join any more, as last seen here. Being full, closed or past the deadline
    * never reverts, so a burst that arrives after a group filled is refused from memory instead of
@@ -84,7 +86,7 @@ export function createJoin(
     if (!code) throw unknownGroup(codeInput);
     const known = closed.get(code);
     if (known) throw joinRefusal(known, userKey, ctx.clock.now()) ?? unknownGroup(codeInput);
-    const first = await Group.findById(code).lean<GroupDoc>();
+    const first = await groupReads.get(code);
     if (!first) throw unknownGroup(codeInput);
     const refused = joinRefusal(first, userKey, ctx.clock.now());
     if (refused) throw refused;
