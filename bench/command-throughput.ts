@@ -6,7 +6,7 @@
  * Run: npx tsx bench/command-throughput.ts   (BENCH_SECONDS=10; BENCH_CPU_PROF=dir writes a server CPU profile)
  */
 import { closedLoop, type LoadResult } from "./support/load";
-import { rssMb } from "./support/rss";
+import { cpuMeter, rssMb } from "./support/proc";
 import { runSlashCommand } from "./support/slack-request";
 import { startSlackStack } from "./support/slack-stack";
 import { machine, printTable } from "./support/stats";
@@ -17,11 +17,7 @@ const CONCURRENCY = 50;
 const SHOPPERS = 500;
 
 async function main(): Promise<void> {
-  const profileDir = process.env.BENCH_CPU_PROF;
-  const stack = await startSlackStack(
-    "bench_commands",
-    profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [],
-  );
+  const stack = await startSlackStack("bench_commands");
   const { service, sink } = stack;
   const pid = service.child.pid!;
   try {
@@ -41,8 +37,12 @@ async function main(): Promise<void> {
 
     await closedLoop(cartAdd, { ...window, durationMs: 2000 }); // warm-up: JIT, connection pools, indexes
     const idleRss = rssMb(pid);
+    const healthCpu = cpuMeter(stack.pids);
     const health = await closedLoop(healthz, window);
+    const healthSeconds = healthCpu.read();
+    const commandCpu = cpuMeter(stack.pids);
     const commands = await closedLoop(cartAdd, window);
+    const commandSeconds = commandCpu.read();
     const loadedRss = rssMb(pid);
 
     const row = (name: string, r: LoadResult) => ({
@@ -57,6 +57,19 @@ async function main(): Promise<void> {
     printTable(`Command throughput, ${CONCURRENCY} concurrent, ${SECONDS} s each — ${machine()}`, [
       row("GET /healthz (one ping)", health),
       row("Slack /cart add, signed, until its reply", commands),
+    ]);
+    const perRequest = (name: string, r: LoadResult, seconds: Record<string, number>) => ({
+      workload: name,
+      ...Object.fromEntries(
+        Object.entries(seconds).map(([process, s]) => [
+          `${process} ms`,
+          ((1000 * s) / r.completed).toFixed(2),
+        ]),
+      ),
+    });
+    printTable("CPU time per request, by process", [
+      perRequest("GET /healthz", health, healthSeconds),
+      perRequest("Slack /cart add", commands, commandSeconds),
     ]);
     printTable("Ratio and memory", [
       {

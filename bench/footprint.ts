@@ -8,7 +8,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { rssMb } from "./support/rss";
+import { rssMb } from "./support/proc";
 import { machine, printTable } from "./support/stats";
 
 const ROOT = join(__dirname, "..");

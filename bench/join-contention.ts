@@ -5,6 +5,7 @@
  * Run: npx tsx bench/join-contention.ts
  */
 import mongoose from "mongoose";
+import { cpuMeter } from "./support/proc";
 import { runSlashCommand } from "./support/slack-request";
 import { startSlackStack } from "./support/slack-stack";
 import { machine, printTable, summarize } from "./support/stats";
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     const code = /\/g\/([0-9A-Z]+)/.exec(opened.body)?.[1];
     if (!code) throw new Error(`no group code in the /groupbuy reply: ${opened.body}`);
 
+    const cpu = cpuMeter(stack.pids);
     const started = performance.now();
     const results = await Promise.all(
       Array.from({ length: JOINERS }, (_, i) => command("/join", code, `UJ${i}`).catch(() => undefined)),
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
         verdict: orders === MAX && answered.length === JOINERS ? "exact" : "WRONG",
       },
     ]);
+    printTable("CPU seconds used during the burst, by process", [cpu.read()]);
     if (orders !== MAX || answered.length !== JOINERS) process.exitCode = 1;
   } finally {
     await db.close();

@@ -24,6 +24,7 @@ if (!file) {
 const profile = JSON.parse(readFileSync(file, "utf8")) as Profile;
 const byId = new Map(profile.nodes.map((node) => [node.id, node]));
 const selfUs = new Map<string, number>();
+const packageUs = new Map<string, number>();
 let totalUs = 0;
 profile.samples.forEach((id, i) => {
   const node = byId.get(id);
@@ -36,6 +37,8 @@ profile.samples.forEach((id, i) => {
     : "";
   const key = `${functionName || "(anonymous)"} ${where}`.trim();
   selfUs.set(key, (selfUs.get(key) ?? 0) + delta);
+  const owner = ownerOf(url, functionName);
+  packageUs.set(owner, (packageUs.get(owner) ?? 0) + delta);
 });
 const rows = [...selfUs.entries()]
   .sort((a, b) => b[1] - a[1])
@@ -46,3 +49,25 @@ const rows = [...selfUs.entries()]
     frame,
   }));
 printTable(`Top frames by self time (${Math.round(totalUs / 1000)} ms sampled)`, rows);
+
+printTable(
+  "Self time by owner (package, our folder, or node's own)",
+  [...packageUs.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 20)
+    .map(([owner, us]) => ({
+      "self %": ((100 * us) / totalUs).toFixed(1),
+      "self ms": Math.round(us / 1000),
+      owner,
+    })),
+);
+
+/** `mongodb`, `@slack/bolt`, `src/engine`, `node:` internals, or V8's own entries such as (garbage collector). */
+function ownerOf(url: string, functionName: string): string {
+  if (!url) return functionName.startsWith("(") ? functionName : "node (native)";
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg) return pkg[1]!;
+  if (url.startsWith("node:")) return "node (internal)";
+  const ours = /\/work\/main\/([^/]+(?:\/[^/]+)?)\//.exec(url);
+  return ours ? ours[1]! : url;
+}

@@ -11,6 +11,8 @@ export interface SlackStack {
   sink: ResponseSink;
   /** The database the server uses, for checking what it wrote. */
   uri: string;
+  /** The store's and the server's processes, with this one: where the CPU went. */
+  pids: { server: number; store: number; client: number };
   stop(): Promise<void>;
 }
 
@@ -18,7 +20,10 @@ export interface SlackStack {
  * What the Slack benchmarks run against: the embedded store and the server each in a process of
  * their own (as `npm start` runs them), Slack on, its Web API and response URLs answered by a sink.
  */
-export async function startSlackStack(database: string, extraNodeArgs: string[] = []): Promise<SlackStack> {
+export async function startSlackStack(database: string): Promise<SlackStack> {
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it exits (bench/profile-summary.ts reads it).
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const store = await startEmbeddedMongo();
   const sink = await startResponseSink();
   const uri = store.uri.replace("/?", `/${database}?`);
@@ -31,12 +36,13 @@ export async function startSlackStack(database: string, extraNodeArgs: string[] 
       PLAYGROUND: "false",
     },
     30_000,
-    [...SERVER_NODE_ARGS, ...extraNodeArgs],
+    [...SERVER_NODE_ARGS, ...profile],
   );
   return {
     service,
     sink,
     uri,
+    pids: { server: service.child.pid!, store: store.pid!, client: process.pid },
     async stop() {
       service.child.kill("SIGTERM");
       await service.exited;
