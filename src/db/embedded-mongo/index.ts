@@ -39,8 +39,12 @@ export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Pr
 /** The server in a child process, so its CPU stays off the caller's event loop. */
 async function startChild(requestedPort: number): Promise<EmbeddedMongo> {
   // tsx's CommonJS hook only: its ESM loader would add a second V8 isolate (~40 MB) per process.
+  const execArgv = ["--require", require.resolve("tsx/cjs")];
+  // Profiling the store under a benchmark: a .cpuprofile lands in this directory when the store exits.
+  const profileDir = process.env.EMBEDDED_MONGO_CPU_PROF;
+  if (profileDir) execArgv.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
   const child = fork(join(__dirname, "server-entry.ts"), [String(requestedPort)], {
-    execArgv: ["--require", require.resolve("tsx/cjs")],
+    execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
   const port = await new Promise<number>((resolve, reject) => {
