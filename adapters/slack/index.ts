@@ -58,6 +58,9 @@ export function createSlackAdapter(deps: {
     receiver,
     // One workspace, one bot token: no per-event auth.test round trip.
     authorize: async () => ({ botToken: deps.config.botToken }),
+    // No conversation state is kept in Bolt (the database holds it all); its default in-memory
+    // store also builds an Error for every event from a conversation it has not seen.
+    convoStore: false,
     clientOptions,
     logger: boltLogger(log),
     logLevel: LogLevel.WARN,
