@@ -1,10 +1,19 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { startEmbeddedMongo } from "../../src/db/embedded-mongo";
 import { type SpawnedService, spawnService } from "../../test/support/spawn-service";
 import { type ResponseSink, startResponseSink } from "./response-sink";
 import { BENCH_SIGNING_SECRET } from "./slack-request";
 
-/** The same V8 flags `npm start` gives the server (package.json), so memory is measured as run. */
-const SERVER_NODE_ARGS = ["--max-old-space-size=192"];
+/** The V8 flags `npm start` gives the server (package.json), so the server is measured as it runs. */
+const SERVER_NODE_ARGS = startScriptV8Flags();
+
+function startScriptV8Flags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(__dirname, "..", "..", "package.json"), "utf8")) as {
+    scripts: { start: string };
+  };
+  return pkg.scripts.start.split(/\s+/).filter((word) => /^--max-[a-z-]+=\d+$/.test(word));
+}
 
 export interface SlackStack {
   service: SpawnedService;
