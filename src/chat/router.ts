@@ -57,8 +57,9 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     // First sight: the caller (so later mentions resolve and DMs reach them) and the channel.
     const nowMs = deps.clock.now().getTime();
     const { user, channel } = invocation;
-    // Apart: a channel full of people new to the bot is recorded once, not once per person.
-    const userSeen = `u\u0000${invocation.platform}\u0000${user.id}\u0000${user.displayName ?? ""}\u0000${user.username ?? ""}`;
+    // Apart: a channel full of people new to the bot is recorded once, not once per person. A
+    // caller's first direct message is always recorded: on Telegram it is what opens their DMs.
+    const userSeen = `u\u0000${invocation.platform}\u0000${user.id}\u0000${user.displayName ?? ""}\u0000${user.username ?? ""}\u0000${channel.kind}`;
     const channelSeen = `c\u0000${invocation.platform}\u0000${channel.id}\u0000${channel.kind}`;
     if (!recentlySeen.has(userSeen, nowMs)) {
       await deps.engine.users.touch(user);
@@ -84,6 +85,7 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     const ctx: CommandContext = {
       engine: deps.engine,
       invocation,
+      eventKey: eventKeyOf(invocation),
       user: invocation.user,
       publicUrl: deps.publicUrl,
       clock: deps.clock,
@@ -128,7 +130,7 @@ export function createRouter(deps: RouterDeps): ChatRouter {
   return {
     commands,
     async handle(invocation, options = {}) {
-      const key = `${invocation.platform}:${invocation.eventId}`;
+      const key = eventKeyOf(invocation);
       const started = performance.now();
       let claim: Awaited<ReturnType<ProcessedEvents["claim"]>>;
       try {
@@ -166,6 +168,10 @@ export function createRouter(deps: RouterDeps): ChatRouter {
       return reply;
     },
   };
+}
+
+function eventKeyOf(invocation: Invocation): string {
+  return `${invocation.platform}:${invocation.eventId}`;
 }
 
 /** Accepts `join`, `/join`, `JOIN` and Telegram's `join@crowdcart_bot`. */
