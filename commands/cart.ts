@@ -29,8 +29,8 @@ export const cartCommand: CommandDefinition = {
       name: "add",
       description: "Add a product to your cart",
       args: [skuArg("The product to add", true), qtyArg],
-      async run({ engine, user }, args) {
-        const cart = await engine.carts.add(user, args.requiredString("sku"), args.number("qty"));
+      async run({ engine, user, eventKey }, args) {
+        const cart = await engine.carts.add(user, args.requiredString("sku"), args.number("qty"), eventKey);
         return renderCart(cart, replacedNote(cart.replaced));
       },
     },
@@ -41,8 +41,13 @@ export const cartCommand: CommandDefinition = {
         skuArg("The product to remove", true),
         { ...qtyArg, description: "How many to remove (default: all)" },
       ],
-      async run({ engine, user }, args) {
-        const cart = await engine.carts.remove(user, args.requiredString("sku"), args.number("qty"));
+      async run({ engine, user, eventKey }, args) {
+        const cart = await engine.carts.remove(
+          user,
+          args.requiredString("sku"),
+          args.number("qty"),
+          eventKey,
+        );
         return renderCart(cart);
       },
     },

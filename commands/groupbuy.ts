@@ -44,7 +44,7 @@ export const groupbuyCommand: CommandDefinition = {
       description: "Members to invite; each gets a DM with a personal link",
     },
   ],
-  async run({ engine, user }, args) {
+  async run({ engine, user, eventKey }, args) {
     const size = args.number("size");
     const max = args.number("max");
     const expiresInMs = args.number("expires");
@@ -53,6 +53,7 @@ export const groupbuyCommand: CommandDefinition = {
       ...(max !== undefined ? { max } : {}),
       ...(expiresInMs !== undefined ? { expiresInMs } : {}),
       members: args.mentions("members").map(userKey),
+      eventKey,
     });
     const organiser = user.displayName ?? user.username ?? user.id;
     const lines = [

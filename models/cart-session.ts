@@ -47,6 +47,11 @@ export interface CartSessionDoc {
   expiresAt: Date;
   closedAt?: Date | null;
   orderIds: string[];
+  /**
+   * The last chat events (`platform:eventId`) that changed the lines: a retried `/cart add` whose
+   * first run's reply was lost is recognised here and not applied twice.
+   */
+  appliedEvents?: string[];
 }
 
 const lineSchema = new Schema<CartLine>(
@@ -85,6 +90,7 @@ export const cartSessionSchema = new Schema<CartSessionDoc>(
     expiresAt: { type: Date, required: true },
     closedAt: { type: Date, default: null },
     orderIds: { type: [String], default: [] },
+    appliedEvents: { type: [String], default: [] },
   },
   { collection: "cart_sessions", versionKey: false },
 );

@@ -35,6 +35,11 @@ export interface GroupDoc {
   settled: boolean;
   createdAt: Date;
   closedAt?: Date | null;
+  /**
+   * The chat event that opened the group (`platform:eventId`): a retried `/groupbuy` whose first
+   * run's reply was lost finds this group instead of opening a second one and DMing everyone twice.
+   */
+  openedBy?: string | null;
 }
 
 export const groupSchema = new Schema<GroupDoc>(
@@ -58,8 +63,13 @@ export const groupSchema = new Schema<GroupDoc>(
     settled: { type: Boolean, required: true, default: true },
     createdAt: { type: Date, required: true },
     closedAt: { type: Date, default: null },
+    openedBy: { type: String, default: null },
   },
   { collection: "groups", versionKey: false },
+);
+groupSchema.index(
+  { openedBy: 1 },
+  { unique: true, partialFilterExpression: { openedBy: { $type: "string" } } },
 );
 // The sweeper's query: open groups past their deadline, and closed ones not yet settled.
 groupSchema.index({ state: 1, expiresAt: 1 });

@@ -44,6 +44,12 @@ export type ArgSpec =
 export interface CommandContext {
   engine: CommandEngine;
   invocation: Invocation;
+  /**
+   * `platform:eventId`, the same for every delivery of one chat event. Engine writes that must not
+   * happen twice (a cart change, a group opened) carry it, so a retry whose first run's reply was
+   * lost (a crash in between) finds the first run's effect instead of repeating it.
+   */
+  eventKey: string;
   /** The caller, as recorded on first sight. */
   user: UserIdentity;
   /** Base of every link (PUBLIC_URL), without a trailing slash. */

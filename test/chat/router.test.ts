@@ -150,6 +150,49 @@ describe("router", () => {
     expect(later.text).toContain("KB-75");
   });
 
+  describe("a retry after a crash between a command's effect and its recorded reply", () => {
+    // The crash: the effect committed, the reply record never did. Deleting the record leaves
+    // the database exactly so (a taken-over lease behaves the same way).
+    const crashAfterEffect = (eventId: string) =>
+      connection.collection("processed_events").deleteOne({ _id: `playground:${eventId}` as never });
+
+    it("does not open a second group or DM the tagged members twice", async () => {
+      const groups = connection.collection("groups");
+      const before = await groups.countDocuments();
+      const first = await router.handle(invocation("ana", "/groupbuy SW-LIN @gil", "crash-open"));
+      await crashAfterEffect("crash-open");
+      const retry = await router.handle(invocation("ana", "/groupbuy SW-LIN @gil", "crash-open"));
+      expect(retry.replayed).toBeUndefined();
+      expect((await groups.countDocuments()) - before).toBe(1);
+      const code = /Group code: (\w+)/.exec(first.text)?.[1];
+      expect(retry.text).toContain(`Group code: ${code}`);
+      const toGil = await connection.collection("outbox").find({ "dm.userKey": "playground:gil" }).toArray();
+      expect(toGil).toHaveLength(1);
+    });
+
+    it("does not add the item to the cart twice, while a new event adds again", async () => {
+      await router.handle(invocation("cleo", "/cart add KB-75 qty=2", "crash-add"));
+      await crashAfterEffect("crash-add");
+      const retry = await router.handle(invocation("cleo", "/cart add KB-75 qty=2", "crash-add"));
+      expect(retry.errorCode).toBeUndefined();
+      const qty = async () => {
+        const cart = await h.engine.carts.show({ platform: "playground", id: "cleo", displayName: "cleo" });
+        return cart.lines.find((line) => line.sku === "KB-75")?.qty;
+      };
+      expect(await qty()).toBe(2);
+      await router.handle(invocation("cleo", "/cart add KB-75", "another-add"));
+      expect(await qty()).toBe(3);
+    });
+
+    it("does not remove twice", async () => {
+      await router.handle(invocation("cleo", "/cart add MAT-XL qty=5"));
+      await router.handle(invocation("cleo", "/cart remove MAT-XL qty=2", "crash-remove"));
+      await crashAfterEffect("crash-remove");
+      await router.handle(invocation("cleo", "/cart remove MAT-XL qty=2", "crash-remove"));
+      const cart = await h.engine.carts.show({ platform: "playground", id: "cleo", displayName: "cleo" });
+      expect(cart.lines.find((line) => line.sku === "MAT-XL")?.qty).toBe(3);
+    });
+  });
   it("uses the adapter's mention resolver before its own", async () => {
     const reply = await router.handle(
       {

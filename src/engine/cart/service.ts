@@ -25,6 +25,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 
 /** Optimistic writes retry on a version conflict; this many rounds outlast any two-device race. */
 const MAX_WRITE_ROUNDS = 100;
+/** How many recent chat events a cart remembers (platforms retry one event, not dozens at once). */
+const REMEMBERED_EVENTS = 20;
 
 export type CartService = ReturnType<typeof createCartService>;
 
@@ -137,6 +139,7 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
     p: Parts,
     start: CartSessionDoc,
     change: (lines: readonly CartLine[]) => CartLine[],
+    eventKey: string | undefined,
   ): Promise<CartSessionDoc> {
     const { CartSession } = p.store.models;
     const sessionId = start._id;
@@ -151,6 +154,8 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
           "that cart just ended (checked out or expired); type /cart to start a new one",
         );
       }
+      const applied = doc.appliedEvents ?? [];
+      if (eventKey && applied.includes(eventKey)) return doc; // a retry of a change already made
       const lines = change(doc.lines);
       const version = doc.version;
       const written = await retryingConflicts(() =>
@@ -162,6 +167,7 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
               totalQty: totalQtyOf(lines),
               lastActivityAt: now,
               expiresAt: new Date(now.getTime() + p.store.ttlMs),
+              ...(eventKey ? { appliedEvents: [...applied, eventKey].slice(-REMEMBERED_EVENTS) } : {}),
             },
             $inc: { version: 1 },
           },
@@ -215,21 +221,24 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
       });
     },
 
-    /** `/cart add <sku> [qty=n]` (claims 6, 19): validated first, then added atomically. */
-    add(user: UserIdentity, sku: unknown, qty?: unknown): Promise<CurrentCart> {
+    /**
+     * `/cart add <sku> [qty=n]` (claims 6, 19): validated first, then added atomically. With the
+     * chat event's key, a retry of an add already made changes nothing.
+     */
+    add(user: UserIdentity, sku: unknown, qty?: unknown, eventKey?: string): Promise<CurrentCart> {
       return ctx.guard(async () => {
         const count = checkQty(qty, 1);
         const product = await requireProduct(sku);
         const p = await parts();
         const found = await current(p, user, true);
         if (!found) throw new Error("unreachable: current(create) returned nothing");
-        const doc = await changeLines(p, found.doc, (lines) => addLine(lines, product, count));
+        const doc = await changeLines(p, found.doc, (lines) => addLine(lines, product, count), eventKey);
         return currentView(p, found, doc);
       });
     },
 
     /** `/cart remove <sku> [qty=n]`: no qty (or at least the line's) removes the line. */
-    remove(user: UserIdentity, sku: unknown, qty?: unknown): Promise<CurrentCart> {
+    remove(user: UserIdentity, sku: unknown, qty?: unknown, eventKey?: string): Promise<CurrentCart> {
       return ctx.guard(async () => {
         const count = qty === undefined || qty === null ? undefined : checkQty(qty, 1);
         const productId = checkSku(sku);
@@ -237,7 +246,12 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
         const p = await parts();
         const found = await current(p, user, true);
         if (!found) throw new Error("unreachable: current(create) returned nothing");
-        const doc = await changeLines(p, found.doc, (lines) => removeLine(lines, productId, typed, count));
+        const doc = await changeLines(
+          p,
+          found.doc,
+          (lines) => removeLine(lines, productId, typed, count),
+          eventKey,
+        );
         const view = await viewOf(p, doc);
         return { ...view, issued: found.issued, ...(found.replaced ? { replaced: found.replaced } : {}) };
       });

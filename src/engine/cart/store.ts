@@ -137,6 +137,7 @@ export async function openCartStore(
         expiresAt: new Date(now.getTime() + settings.ttlMs),
         closedAt: null,
         orderIds: [],
+        appliedEvents: [],
       };
     },
   };

@@ -16,6 +16,8 @@ export interface OpenGroupOptions {
   expiresInMs?: number;
   /** User keys of the tagged members; each gets a DM with a personal link. */
   members?: string[];
+  /** The chat event asking (`platform:eventId`): asking again with it returns the same group. */
+  eventKey?: string;
 }
 
 export interface OpenedGroup {
@@ -103,6 +105,7 @@ export function createOpenGroup(
         settled: true,
         createdAt: now,
         closedAt: null,
+        openedBy: options.eventKey ?? null,
       };
       try {
         await ctx.tx(async (session) => {
@@ -118,28 +121,42 @@ export function createOpenGroup(
           }
         });
       } catch (error) {
-        if (attempt < 2 && isDuplicateKey(error)) continue;
+        if (!isDuplicateKey(error)) throw error;
+        const earlier = options.eventKey
+          ? await Group.findOne({ openedBy: options.eventKey }).lean<GroupDoc>()
+          : null;
+        if (earlier) return opened(ctx.publicUrl, earlier, product, users);
+        if (attempt < 2) continue;
         throw error;
       }
       ctx.kickOutbox();
-      return {
-        code: group._id,
-        url: groupUrl(ctx.publicUrl, group._id),
-        sku: product.sku,
-        productName: product.name,
-        size,
-        max,
-        expiresAt: group.expiresAt,
-        invites: invites.map((invite) => {
-          const user = users.get(invite.userKey);
-          return {
-            userKey: invite.userKey,
-            displayName: user?.displayName ?? parseUserKey(invite.userKey).id,
-            link: personalUrl(ctx.publicUrl, group._id, invite.token),
-            ...(user?.dmFailure ? { dmUnreachable: user.dmFailure.reason } : {}),
-          };
-        }),
-      };
+      return opened(ctx.publicUrl, group, product, users);
     }
+  };
+}
+
+function opened(
+  publicUrl: string,
+  group: GroupDoc,
+  product: ProductDoc,
+  users: Map<string, UserDoc>,
+): OpenedGroup {
+  return {
+    code: group._id,
+    url: groupUrl(publicUrl, group._id),
+    sku: product.sku,
+    productName: product.name,
+    size: group.size,
+    max: group.max,
+    expiresAt: group.expiresAt,
+    invites: group.invites.map((invite) => {
+      const user = users.get(invite.userKey);
+      return {
+        userKey: invite.userKey,
+        displayName: user?.displayName ?? parseUserKey(invite.userKey).id,
+        link: personalUrl(publicUrl, group._id, invite.token),
+        ...(user?.dmFailure ? { dmUnreachable: user.dmFailure.reason } : {}),
+      };
+    }),
   };
 }
