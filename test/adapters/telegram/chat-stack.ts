@@ -5,14 +5,15 @@ import { createProcessedEvents } from "../../../src/chat/processed-events";
 import { type ChatRouter, createRouter } from "../../../src/chat/router";
 import { createSeenChannels } from "../../../src/chat/seen-channels";
 import { systemClock } from "../../../src/clock";
-import { createEngine, type Engine } from "../../../src/engine";
+import type { Engine } from "../../../src/engine";
 import type { Messenger } from "../../../src/engine/messenger";
 import { silentLogger } from "../../../src/logger";
 import { createMetrics } from "../../../src/metrics";
 import { listen, type RunningServer } from "../../../src/server";
+import { PUBLIC_URL, testEngine } from "../../engine/support/harness";
 import { dropConnection, freshConnection } from "../../support/db";
 
-export const PUBLIC_URL = "https://shop.test";
+export { PUBLIC_URL };
 
 export interface AttachableAdapter {
   mount?: Mount | undefined;
@@ -41,17 +42,10 @@ export interface ChatStack {
  */
 export async function startChatStack(prefix: string): Promise<ChatStack> {
   const connection = await freshConnection(prefix);
-  const engine = createEngine({
-    connection,
+  const engine = await testEngine(connection, {
     clock: systemClock,
-    log: silentLogger,
-    publicUrl: PUBLIC_URL,
-    groupTtlMs: 48 * 3_600_000,
-    session: { ttlMs: 30 * 60_000, maxBadAttempts: 3, badAttemptDelayMs: 0 },
     outbox: { backoffBaseMs: 1, backoffMaxMs: 5 },
   });
-  await Promise.all(Object.values(engine.core.ctx.models).map((model) => model.init()));
-  await engine.catalog.load();
   const router = createRouter({
     engine,
     commands: COMMANDS,

@@ -14,17 +14,15 @@ export interface Harness {
 }
 
 /**
- * An engine on `connection` with a ManualClock and a recording playground messenger. Workers are
- * not started: tests drive `outbox.runOnce()` and `groups.sweep()` themselves.
+ * The real engine on `connection` as tests want it: test defaults (a 48 h group lifetime, 30 min
+ * carts, 3 bad attempts, no delay), indexes built and the demo catalog loaded. Workers not started.
  */
-export async function engineOn(
+export async function testEngine(
   connection: Connection,
-  overrides: Partial<EngineDeps> & { clock?: ManualClock } = {},
-): Promise<Harness> {
-  const clock = overrides.clock ?? new ManualClock("2026-03-02T10:00:00Z");
+  overrides: Partial<EngineDeps> & Pick<EngineDeps, "clock">,
+): Promise<Engine> {
   const engine = createEngine({
     connection,
-    clock,
     log: silentLogger,
     publicUrl: PUBLIC_URL,
     groupTtlMs: 48 * HOUR,
@@ -33,6 +31,19 @@ export async function engineOn(
   });
   await Promise.all(Object.values(engine.core.ctx.models).map((model) => model.init()));
   await engine.catalog.load();
+  return engine;
+}
+
+/**
+ * An engine on `connection` with a ManualClock and a recording playground messenger. Workers are
+ * not started: tests drive `outbox.runOnce()` and `groups.sweep()` themselves.
+ */
+export async function engineOn(
+  connection: Connection,
+  overrides: Partial<EngineDeps> & { clock?: ManualClock } = {},
+): Promise<Harness> {
+  const clock = overrides.clock ?? new ManualClock("2026-03-02T10:00:00Z");
+  const engine = await testEngine(connection, { ...overrides, clock });
   const messenger = new RecordingMessenger("playground");
   engine.registerMessenger(messenger);
   return { engine, clock, messenger };

@@ -1,9 +1,9 @@
 import type { Connection } from "mongoose";
 import { ManualClock } from "../../../src/clock";
-import { createEngine, type Engine } from "../../../src/engine";
-import { silentLogger } from "../../../src/logger";
+import type { Engine } from "../../../src/engine";
 import { engineCartViews, engineGroupViews } from "../../../src/web/engine-views";
 import type { CartViews, GroupViews } from "../../../src/web/model";
+import { testEngine } from "../../engine/support/harness";
 import { dropConnection, freshConnection } from "../../support/db";
 import { startWebApp, type WebApp } from "./web-app";
 
@@ -19,16 +19,7 @@ export interface EngineWebApp {
 export async function startEngineWebApp(prefix: string): Promise<EngineWebApp> {
   const connection = await freshConnection(prefix);
   const clock = new ManualClock("2026-03-02T10:00:00Z");
-  const engine = createEngine({
-    connection,
-    clock,
-    log: silentLogger,
-    publicUrl: "https://shop.test",
-    groupTtlMs: 48 * 3_600_000,
-    session: { ttlMs: 30 * 60_000, maxBadAttempts: 3, badAttemptDelayMs: 0 },
-  });
-  await Promise.all(Object.values(engine.core.ctx.models).map((model) => model.init()));
-  await engine.catalog.load();
+  const engine = await testEngine(connection, { clock });
   const app = await startWebApp({
     groups: engineGroupViews(engine.groups),
     carts: engineCartViews(engine.carts),
