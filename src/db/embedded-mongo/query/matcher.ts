@@ -74,17 +74,20 @@ function typeOperator(selector: string, value: unknown, _options: Options) {
   };
 }
 
-const queryOps = {
-  $type: typeOperator,
-  $eq: operator(eq),
-  $ne: operator((l, r) => !eq(l, r)),
-  $in: operator(inList),
-  $nin: operator((l, r) => !inList(l, r)),
-  $gt: operator(comparing((c) => c > 0)),
-  $gte: operator(comparing((c) => c >= 0)),
-  $lt: operator(comparing((c) => c < 0)),
-  $lte: operator(comparing((c) => c <= 0)),
+/** The comparison operators, shared by mingo (below) and the direct matcher, so both decide alike. */
+const comparisons: Record<string, Predicate> = {
+  $eq: eq,
+  $ne: (l, r) => !eq(l, r),
+  $in: inList,
+  $nin: (l, r) => !inList(l, r),
+  $gt: comparing((c) => c > 0),
+  $gte: comparing((c) => c >= 0),
+  $lt: comparing((c) => c < 0),
+  $lte: comparing((c) => c <= 0),
 };
+
+const queryOps: Record<string, unknown> = { $type: typeOperator };
+for (const [name, predicate] of Object.entries(comparisons)) queryOps[name] = operator(predicate);
 
 // Context.from keeps the first definition of a name, so the full set is assembled here by hand.
 export const storeContext = Context.init({
@@ -105,33 +108,83 @@ export type Matcher = (doc: Doc) => boolean;
 const matchAll: Matcher = () => true;
 
 /**
- * Most filters the app sends are field equalities (`{ _id }`, `{ email }`, `{ groupId, userId }`):
- * those are matched here directly, without compiling a mingo query per command.
+ * One top-level field of a filter the store matches itself: an equality on a plain value, or
+ * comparison operators, each applied to the value mingo's operator would have resolved.
  */
-function simpleEqualities(filter: Doc): Matcher | undefined {
-  const pairs: Array<[string, unknown]> = [];
+interface Clause {
+  field: string;
+  dotted: boolean;
+  /** Set for `{ field: value }` equality in an all-equality filter; unset when `ops` decide. */
+  equals: boolean;
+  value: unknown;
+  ops: Array<[Predicate, unknown]>;
+}
+
+const RESOLVE = { unwrapArray: true };
+
+function isSimpleValue(value: unknown): boolean {
+  if (value instanceof RegExp || Array.isArray(value) || isPlainObject(value)) return false;
+  return value === null || typeof value !== "object" || "_bsontype" in value || value instanceof Date;
+}
+
+/**
+ * Most filters the app sends are field equalities (`{ _id }`, `{ email }`, `{ groupId, userId }`)
+ * and comparisons (`{ _id, version, expiresAt: { $gt: now } }`): those are matched here directly.
+ * Building a mingo query copies every operator table, which cost more than the command itself.
+ * A filter of equalities only keeps its own matching; once a comparison operator is in it, each
+ * field is decided exactly as mingo would with the store's operators (`{ f: v }` as `$eq`).
+ */
+function directClauses(filter: Doc): Clause[] | undefined {
+  const clauses: Clause[] = [];
+  let equalitiesOnly = true;
   for (const [field, value] of Object.entries(filter)) {
     if (field.startsWith("$")) return undefined;
-    if (value instanceof RegExp || Array.isArray(value) || isPlainObject(value)) return undefined;
-    if (value !== null && typeof value === "object" && !("_bsontype" in value) && !(value instanceof Date)) {
-      return undefined;
+    const dotted = field.includes(".");
+    if (isSimpleValue(value)) {
+      clauses.push({ field, dotted, equals: true, value, ops: [[eq, value]] });
+      continue;
     }
-    pairs.push([field, value]);
+    if (!isPlainObject(value)) return undefined;
+    const ops: Array<[Predicate, unknown]> = [];
+    for (const [op, operand] of Object.entries(value)) {
+      const predicate = Object.hasOwn(comparisons, op) ? comparisons[op] : undefined;
+      if (!predicate) return undefined;
+      ops.push([predicate, operand]);
+    }
+    if (ops.length === 0) return undefined;
+    equalitiesOnly = false;
+    clauses.push({ field, dotted, equals: false, value: undefined, ops });
   }
-  return (doc) => {
-    for (const [field, value] of pairs) {
-      if (!field.includes(".")) {
-        if (!eq(doc[field], value)) return false;
-      } else if (!pathValues(doc, field).some((v) => valuesEqual(v, value))) return false;
-    }
-    return true;
-  };
+  if (!equalitiesOnly) for (const clause of clauses) clause.equals = false;
+  return clauses;
+}
+
+function matchClause(clause: Clause, doc: Doc): boolean {
+  if (clause.equals) {
+    if (!clause.dotted) return eq(doc[clause.field], clause.value);
+    for (const v of pathValues(doc, clause.field)) if (valuesEqual(v, clause.value)) return true;
+    return false;
+  }
+  // Exactly what the operators registered with mingo compute (see `operator` above).
+  const resolved = resolve(doc, clause.field, RESOLVE);
+  for (const [predicate, operand] of clause.ops) if (!predicate(resolved, operand)) return false;
+  return true;
 }
 
 export function compileFilter(filter: Doc | undefined): Matcher {
   if (!filter || Object.keys(filter).length === 0) return matchAll;
-  const simple = simpleEqualities(filter);
-  if (simple) return simple;
+  const clauses = directClauses(filter);
+  if (clauses) {
+    return (doc) => {
+      for (const clause of clauses) if (!matchClause(clause, doc)) return false;
+      return true;
+    };
+  }
+  return compileWithMingo(filter);
+}
+
+/** The general path: any filter through mingo (exported so tests can hold the direct matcher to it). */
+export function compileWithMingo(filter: Doc): Matcher {
   const query = new Query(filter, { context: storeContext, useStrictMode: true });
   return (doc) => query.test(doc);
 }
