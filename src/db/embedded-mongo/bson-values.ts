@@ -136,11 +136,13 @@ function toExact(v: unknown): Exact {
   return parseDecimalString(String(v));
 }
 
+function specialRank(x: Exact): number {
+  return x.special === "nan" ? -2 : x.special === "-inf" ? -1 : x.special === "inf" ? 1 : 0;
+}
+
 function compareExact(a: Exact, b: Exact): number {
-  const rank = (x: Exact) =>
-    x.special === "nan" ? -2 : x.special === "-inf" ? -1 : x.special === "inf" ? 1 : 0;
-  const ra = rank(a);
-  const rb = rank(b);
+  const ra = specialRank(a);
+  const rb = specialRank(b);
   if (ra !== 0 || rb !== 0) {
     if (ra === rb) return 0;
     if (ra === -2 || rb === -2) return ra === -2 ? -1 : 1;
@@ -301,27 +303,39 @@ export function cloneDoc<T>(v: T): T {
 
 /** Values of a dotted path, with arrays along the way expanded (the way indexes and distinct see them). */
 export function pathValues(doc: unknown, path: string): unknown[] {
-  const parts = path.split(".");
   const out: unknown[] = [];
-  const walk = (v: unknown, i: number): void => {
-    if (i === parts.length) {
-      if (Array.isArray(v)) {
-        if (v.length === 0) out.push(undefined);
-        else for (const x of v) out.push(x);
-      } else out.push(v);
-      return;
-    }
-    const part = parts[i] as string;
+  // One field (most index keys): no split, no walk.
+  if (!path.includes(".")) {
+    const v = isPlainObject(doc) ? doc[path] : undefined;
     if (Array.isArray(v)) {
-      if (/^\d+$/.test(part)) walk(v[Number(part)], i + 1);
-      else if (v.length === 0) walk(undefined, parts.length);
-      else for (const x of v) walk(x, i);
-      return;
-    }
-    walk(isPlainObject(v) ? v[part] : undefined, isPlainObject(v) ? i + 1 : parts.length);
-  };
-  walk(doc, 0);
+      if (v.length === 0) out.push(undefined);
+      else for (const x of v) out.push(x);
+    } else if (Array.isArray(doc)) walkPath(doc, [path], 0, out);
+    else out.push(v);
+    return out;
+  }
+  walkPath(doc, path.split("."), 0, out);
   return out;
+}
+
+// A module-level function, not a closure made per call: tsx's keepNames wraps every named
+// closure in a defineProperty call, which cost more than the walk itself on hot paths.
+function walkPath(v: unknown, parts: string[], i: number, out: unknown[]): void {
+  if (i === parts.length) {
+    if (Array.isArray(v)) {
+      if (v.length === 0) out.push(undefined);
+      else for (const x of v) out.push(x);
+    } else out.push(v);
+    return;
+  }
+  const part = parts[i] as string;
+  if (Array.isArray(v)) {
+    if (/^\d+$/.test(part)) walkPath(v[Number(part)], parts, i + 1, out);
+    else if (v.length === 0) walkPath(undefined, parts, parts.length, out);
+    else for (const x of v) walkPath(x, parts, i, out);
+    return;
+  }
+  walkPath(isPlainObject(v) ? v[part] : undefined, parts, isPlainObject(v) ? i + 1 : parts.length, out);
 }
 
 /** The single value at a dotted path without array expansion (for sort keys on scalars). */

@@ -7,6 +7,11 @@ import { applyUpdate, upsertDocument } from "../update/apply-update";
 import { type CommandContext, type CommandHandler, collectionName, viewOf } from "./context";
 import { updateSpecOf } from "./write";
 
+// A module function rather than a closure per command: tsx's keepNames makes each named closure a defineProperty call.
+function project(doc: Doc, fields: unknown, filter: Doc): Doc | null {
+  return projectDocs([doc], fields, filter)[0] ?? null;
+}
+
 /** findAndModify: one document, updated or removed, returned before or after (`new`). Errors are top-level. */
 function findAndModify(command: Doc, ctx: CommandContext): Doc {
   const name = collectionName(command, Object.keys(command)[0] ?? "findAndModify");
@@ -21,10 +26,6 @@ function findAndModify(command: Doc, ctx: CommandContext): Doc {
   const returnNew = command.new === true;
   const arrayFilters = Array.isArray(command.arrayFilters) ? (command.arrayFilters as Doc[]) : undefined;
   const view = viewOf(ctx, name, !remove)!;
-  const project = (doc: Doc | undefined): Doc | null => {
-    if (!doc) return null;
-    return projectDocs([doc], command.fields, filter)[0] ?? null;
-  };
 
   const sorted = isPlainObject(command.sort) && Object.keys(command.sort).length > 0;
   let matches = view ? matchDocs(view, filter, sorted ? 0 : 1) : [];
@@ -34,7 +35,7 @@ function findAndModify(command: Doc, ctx: CommandContext): Doc {
   if (remove) {
     if (!found) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
     view.remove(found[0]);
-    return { lastErrorObject: { n: 1 }, value: project(found[1]), ok: 1 };
+    return { lastErrorObject: { n: 1 }, value: project(found[1], command.fields, filter), ok: 1 };
   }
   const spec = updateSpecOf(command.update);
   if (!found) {
@@ -45,7 +46,7 @@ function findAndModify(command: Doc, ctx: CommandContext): Doc {
     view.insert(doc);
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
-      value: returnNew ? project(doc) : null,
+      value: returnNew ? project(doc, command.fields, filter) : null,
       ok: 1,
     };
   }
@@ -54,7 +55,7 @@ function findAndModify(command: Doc, ctx: CommandContext): Doc {
   if (after) view.replace(id, after);
   return {
     lastErrorObject: { n: 1, updatedExisting: true },
-    value: project(returnNew ? (after ?? before) : before),
+    value: project(returnNew ? (after ?? before) : before, command.fields, filter),
     ok: 1,
   };
 }

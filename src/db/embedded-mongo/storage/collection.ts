@@ -19,6 +19,8 @@ export class Collection {
   readonly docLocks = new Map<string, string>();
   readonly keyLocks = new Map<string, string>();
   readonly uuid = new UUID(randomUUID());
+  /** uniqueIndexes(), kept between index changes: every write asks for it. */
+  private unique: IndexSpec[] | undefined;
 
   constructor(
     readonly db: string,
@@ -32,18 +34,23 @@ export class Collection {
     return `${this.db}.${this.name}`;
   }
 
-  uniqueIndexes(): IndexSpec[] {
+  uniqueIndexes(): readonly IndexSpec[] {
+    if (this.unique) return this.unique;
     const out: IndexSpec[] = [];
     for (const index of this.indexes.values()) if (index.unique && index.name !== "_id_") out.push(index);
+    this.unique = out;
     return out;
   }
 
-  /** Throws the duplicate-key error MongoDB would give if `doc` were stored under `id`. */
-  checkUnique(id: string, doc: Doc, isOther: (holder: string) => boolean = () => true): void {
+  /**
+   * Throws the duplicate-key error MongoDB would give if `doc` were stored under `id`; a holder
+   * counts only when `isOther` (if given) says so.
+   */
+  checkUnique(id: string, doc: Doc, isOther?: (holder: string) => boolean): void {
     for (const index of this.uniqueIndexes()) {
       for (const key of index.keysOf(doc)) {
         for (const holder of index.lookup(key))
-          if (holder !== id && isOther(holder)) throw this.duplicate(index, doc);
+          if (holder !== id && (!isOther || isOther(holder))) throw this.duplicate(index, doc);
       }
     }
   }
@@ -106,10 +113,12 @@ export class Collection {
     }
     for (const [id, doc] of this.docs) index.add(id, index.keysOf(doc));
     this.indexes.set(index.name, index);
+    this.unique = undefined;
   }
 
   dropIndex(name: string): void {
     if (name === "_id_") throw badValue("cannot drop _id index");
     this.indexes.delete(name);
+    this.unique = undefined;
   }
 }

@@ -50,10 +50,21 @@ export class IndexSpec {
   keysOf(doc: Doc): string[] {
     if (this.special) return [];
     if (this.partialMatch && !this.partialMatch(doc)) return [];
-    if (this.sparse && this.fields.every((f) => pathValues(doc, f).every((v) => v === undefined))) return [];
+    const fields = this.fields;
+    if (fields.length === 1) {
+      // Every write computes these for every index: the one-field, one-value case allocates nothing more.
+      const values = pathValues(doc, fields[0] as string);
+      if (values.length === 1) {
+        const value = values[0];
+        return this.sparse && value === undefined ? [] : [keyOf(value)];
+      }
+      if (this.sparse && values.every((v) => v === undefined)) return [];
+      return values.length === 0 ? ["z"] : [...new Set(values.map(keyOf))];
+    }
+    const perField = fields.map((field) => pathValues(doc, field));
+    if (this.sparse && perField.every((values) => values.every((v) => v === undefined))) return [];
     let keys = [""];
-    for (const field of this.fields) {
-      const values = pathValues(doc, field);
+    for (const values of perField) {
       const parts = values.length === 0 ? ["z"] : [...new Set(values.map(keyOf))];
       const next: string[] = [];
       for (const prefix of keys)

@@ -78,17 +78,28 @@ export class CollectionView {
   candidates(index: IndexSpec, key: string): Array<[string, Doc]> {
     const out: Array<[string, Doc]> = [];
     const overlay = this.overlay();
+    const changed = this.changedSinceStart();
+    if (!overlay && changed.length === 0) {
+      // Outside a transaction: the index holders are the candidates (no duplicates to skip).
+      for (const id of index.lookup(key)) {
+        const doc = this.get(id);
+        if (doc) out.push([id, doc]);
+      }
+      return out;
+    }
     const seen = new Set<string>();
-    const add = (id: string) => {
-      if (seen.has(id)) return;
-      seen.add(id);
-      const doc = this.get(id);
-      if (doc) out.push([id, doc]);
-    };
-    for (const id of index.lookup(key)) add(id);
+    const ids: Iterable<string>[] = [index.lookup(key)];
     // A transaction's own writes and its snapshot of documents changed since may hold the key too.
-    if (overlay) for (const id of overlay.keys()) add(id);
-    for (const id of this.changedSinceStart()) add(id);
+    if (overlay) ids.push(overlay.keys());
+    ids.push(changed);
+    for (const list of ids) {
+      for (const id of list) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const doc = this.get(id);
+        if (doc) out.push([id, doc]);
+      }
+    }
     return out;
   }
 
