@@ -52,15 +52,23 @@ function forInsert(update: Doc): Doc {
   return { ...rest, $set: { ...(isPlainObject(rest.$set) ? rest.$set : {}), ...$setOnInsert } };
 }
 
-function runOperators(doc: Doc, update: UpdateSpec, filter: Doc, arrayFilters: Doc[] | undefined): boolean {
-  if (!Array.isArray(update) && Object.keys(update).length === 0) return false;
+/** The updated copy of `doc` (which stays untouched), or `undefined` when the update changes nothing. */
+function runOperators(
+  doc: Doc,
+  update: UpdateSpec,
+  filter: Doc,
+  arrayFilters: Doc[] | undefined,
+): Doc | undefined {
+  if (!Array.isArray(update) && Object.keys(update).length === 0) return undefined;
   if (!Array.isArray(update) && (arrayFilters === undefined || arrayFilters.length === 0)) {
     const fast = fastUpdate(doc, update);
-    if (fast !== undefined) return fast;
+    if (fast !== undefined) return fast.changed ? fast.doc : undefined;
   }
+  // mingo updates in place: it gets a whole copy.
+  const next = cloneDoc(doc);
   try {
-    const changed = mingoUpdate(doc, update as never, arrayFilters, filter, { cloneMode: "none" });
-    return changed.length > 0;
+    const changed = mingoUpdate(next, update as never, arrayFilters, filter, { cloneMode: "none" });
+    return changed.length > 0 ? next : undefined;
   } catch (error) {
     if (error instanceof CommandError) throw error;
     throw badValue(error instanceof Error ? error.message : String(error));
@@ -95,14 +103,8 @@ export function applyUpdate(
     return keyOf(replacement) === keyOf(doc) ? undefined : replacement;
   }
   if (!Array.isArray(update)) guardId(doc, update);
-  const next = cloneDoc(doc);
-  const changed = runOperators(
-    next,
-    Array.isArray(update) ? update : forExisting(update),
-    filter,
-    arrayFilters,
-  );
-  if (!changed) return undefined;
+  const next = runOperators(doc, Array.isArray(update) ? update : forExisting(update), filter, arrayFilters);
+  if (!next) return undefined;
   if (keyOf(next._id) !== keyOf(doc._id)) throw immutableField("_id");
   return next;
 }
@@ -138,9 +140,10 @@ export function upsertDocument(filter: Doc, update: UpdateSpec, arrayFilters: Do
     const { _id: _drop, ...rest } = replacement;
     return { _id: id, ...rest };
   }
-  const doc: Doc = {};
-  seedFromFilter(filter, doc);
-  runOperators(doc, Array.isArray(update) ? update : forInsert(update), {}, arrayFilters);
+  const seed: Doc = {};
+  seedFromFilter(filter, seed);
+  const doc =
+    runOperators(seed, Array.isArray(update) ? update : forInsert(update), {}, arrayFilters) ?? seed;
   if (!("_id" in doc)) return { _id: new ObjectId(), ...doc };
   const { _id, ...rest } = doc;
   return { _id, ...rest };

@@ -145,8 +145,45 @@ function arrayAppend(op: string, value: unknown): Apply | undefined {
   };
 }
 
-/** Applies `update` to `doc` in place and says whether it changed; `undefined` (doc untouched) when mingo must do it. */
-export function fastUpdate(doc: Doc, update: Doc): boolean | undefined {
+/**
+ * Copies `doc` along each updated path, so the original (a stored version other readers may still
+ * hold) stays untouched and everything the update leaves alone is shared rather than cloned.
+ * The object holding the path's last field, as in `parentOf`; objects on the way are copies.
+ */
+function writableParent(
+  root: Doc,
+  parts: string[],
+  create: boolean,
+  copies: Set<Doc>,
+): Doc | undefined | null {
+  let cur = root;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const part = parts[i] as string;
+    const next = cur[part];
+    if (next === undefined) {
+      if (!create) return null;
+      const made: Doc = {};
+      copies.add(made);
+      cur[part] = made;
+      cur = made;
+    } else if (isPlainObject(next)) {
+      if (copies.has(next)) cur = next;
+      else {
+        const copy = { ...next };
+        copies.add(copy);
+        cur[part] = copy;
+        cur = copy;
+      }
+    } else return undefined;
+  }
+  return cur;
+}
+
+/**
+ * The updated document and whether anything changed, leaving `doc` itself as it was; `undefined`
+ * when mingo must do it.
+ */
+export function fastUpdate(doc: Doc, update: Doc): { doc: Doc; changed: boolean } | undefined {
   const steps: Array<[string[], Apply, boolean]> = [];
   const paths: string[] = [];
   for (const [op, fields] of Object.entries(update)) {
@@ -167,20 +204,20 @@ export function fastUpdate(doc: Doc, update: Doc): boolean | undefined {
     if (cur === prev || cur.startsWith(`${prev}.`)) return undefined;
   }
   for (const [parts] of steps) if (parentOf(doc, parts, false) === undefined) return undefined;
-  const backup = cloneDoc(doc);
+  const root: Doc = { ...doc };
+  const copies = new Set<Doc>([root]);
   try {
     let changed = false;
     for (const [parts, apply, creates] of steps) {
-      const parent = parentOf(doc, parts, creates);
+      const parent = writableParent(root, parts, creates, copies);
       if (parent === null) continue;
       if (parent === undefined) throw new NotMine();
       if (apply(parent, parts[parts.length - 1] as string)) changed = true;
     }
-    return changed;
+    return { doc: root, changed };
   } catch (error) {
+    // Only copies were written to: dropping them leaves `doc` as it was.
     if (!(error instanceof NotMine)) throw error;
-    for (const key of Object.keys(doc)) delete doc[key];
-    Object.assign(doc, backup);
     return undefined;
   }
 }
