@@ -1,5 +1,6 @@
 import { BSON } from "bson";
 import type { Doc } from "../bson-values";
+import { deserializeDocument } from "./bson-decode";
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -10,8 +11,6 @@ export const MORE_TO_COME = 2;
 
 /** A frame the server refuses; the connection that sent it is closed. */
 export class FrameError extends Error {}
-
-const DESERIALIZE = { promoteLongs: true, promoteValues: true, validation: { utf8: false } } as const;
 
 export interface Request {
   requestId: number;
@@ -25,7 +24,7 @@ function readDoc(frame: Buffer, pos: number, end: number): { doc: Doc; next: num
   const size = frame.readInt32LE(pos);
   if (size < 5 || pos + size > end) throw new FrameError("document length out of bounds");
   try {
-    return { doc: BSON.deserialize(frame.subarray(pos, pos + size), DESERIALIZE) as Doc, next: pos + size };
+    return { doc: deserializeDocument(frame.subarray(pos, pos + size)), next: pos + size };
   } catch (error) {
     throw new FrameError(`invalid BSON: ${error instanceof Error ? error.message : String(error)}`);
   }
@@ -97,21 +96,28 @@ export function decodeRequest(frame: Buffer): Request {
 
 let nextRequestId = 1;
 
-function header(length: number, responseTo: number, opCode: number): Buffer {
-  const out = Buffer.allocUnsafe(16);
+function writeHeader(out: Buffer, length: number, responseTo: number, opCode: number): void {
   out.writeInt32LE(length, 0);
   out.writeInt32LE(nextRequestId++ & 0x7fffffff, 4);
   out.writeInt32LE(responseTo, 8);
   out.writeInt32LE(opCode, 12);
+}
+
+function header(length: number, responseTo: number, opCode: number): Buffer {
+  const out = Buffer.allocUnsafe(16);
+  writeHeader(out, length, responseTo, opCode);
   return out;
 }
 
 export function encodeMsg(responseTo: number, reply: Doc): Buffer {
   const body = BSON.serialize(reply);
-  const prefix = Buffer.allocUnsafe(5);
-  prefix.writeUInt32LE(0, 0);
-  prefix[4] = 0;
-  return Buffer.concat([header(16 + 5 + body.length, responseTo, OP_MSG), prefix, body]);
+  // One buffer for header, flags, section kind and body (no separate pieces to concatenate).
+  const out = Buffer.allocUnsafe(21 + body.length);
+  writeHeader(out, out.length, responseTo, OP_MSG);
+  out.writeUInt32LE(0, 16);
+  out[20] = 0;
+  out.set(body, 21);
+  return out;
 }
 
 export function encodeReply(responseTo: number, reply: Doc): Buffer {
