@@ -47,9 +47,27 @@ const operators: fc.Arbitrary<Doc> = fc
   .chain((ops) => fc.tuple(...ops.map((op) => operand(op).map((v) => [op, v] as const))))
   .map((pairs) => Object.fromEntries(pairs));
 /** At least one field with operators: a filter of plain equalities only keeps the store's older matcher. */
-const filter: fc.Arbitrary<Doc> = fc
+const flat: fc.Arbitrary<Doc> = fc
   .tuple(field, operators, fc.dictionary(field, fc.oneof(scalar, operators), { maxKeys: 2 }))
   .map(([f, ops, rest]) => ({ ...rest, [f]: ops }));
+/** Sub-filters of `$and` / `$or` / `$nor` may be anything the direct matcher takes, plain equalities too. */
+const sub: fc.Arbitrary<Doc> = fc.dictionary(field, fc.oneof(scalar, operators), { maxKeys: 2 });
+const logical: fc.Arbitrary<Doc> = fc
+  .tuple(
+    fc.constantFrom("$and", "$or", "$nor"),
+    fc.array(
+      fc.oneof(
+        sub,
+        fc
+          .constantFrom("$and", "$or")
+          .chain((op) => fc.array(sub, { maxLength: 2 }).map((l) => ({ [op]: l }))),
+      ),
+      { maxLength: 3 },
+    ),
+    fc.dictionary(field, fc.oneof(scalar, operators), { maxKeys: 2 }),
+  )
+  .map(([op, branches, rest]) => ({ ...rest, [op]: branches }));
+const filter: fc.Arbitrary<Doc> = fc.oneof(flat, logical);
 
 function outcome(run: () => boolean): boolean | string {
   try {
@@ -72,9 +90,35 @@ describe("direct filter matching", () => {
   });
 
   it("decides a plain equality next to an operator the way mingo does, dotted paths included", () => {
-    const f = { "a.b": null, _id: { $gte: 0 } };
     const docs: Doc[] = [{ _id: 0, a: [] }, { _id: 1, a: [{ c: 1 }] }, { _id: 2 }, { _id: 3, a: { b: 1 } }];
+    for (const f of [{ "a.b": null, _id: { $gte: 0 } }, { $or: [{ "a.b": null }] }, { $and: [{ "a.b": null }] }]) {
+      const direct = compileFilter(f);
+      expect(docs.map((d) => direct(d))).toEqual(docs.map((d) => compileWithMingo(f)(d)));
+    }
+  });
+
+  it("matches the outbox claim's $and of $or filters like mingo does", () => {
+    const now = new Date(1_700_000_000_000);
+    const f = {
+      $and: [
+        {
+          $or: [
+            { status: "pending", nextAttemptAt: { $lte: now } },
+            { status: "sending", leaseUntil: { $lte: now } },
+          ],
+        },
+        { $or: [{ kind: "shipping" }, { kind: "dm", platform: { $in: ["slack", "telegram"] } }] },
+      ],
+    };
+    const docs: Doc[] = [
+      { _id: 1, status: "pending", nextAttemptAt: now, kind: "dm", platform: "slack" },
+      { _id: 2, status: "pending", nextAttemptAt: new Date(now.getTime() + 1), kind: "shipping" },
+      { _id: 3, status: "sending", leaseUntil: new Date(0), kind: "dm", platform: "discord" },
+      { _id: 4, status: "sending", leaseUntil: new Date(0), kind: "shipping" },
+      { _id: 5, status: "sent", kind: "shipping" },
+    ];
     const direct = compileFilter(f);
+    expect(docs.map((d) => direct(d))).toEqual([true, false, false, true, false]);
     expect(docs.map((d) => direct(d))).toEqual(docs.map((d) => compileWithMingo(f)(d)));
   });
 

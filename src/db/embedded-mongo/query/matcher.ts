@@ -109,7 +109,8 @@ const matchAll: Matcher = () => true;
 
 /**
  * One top-level field of a filter the store matches itself: an equality on a plain value, or
- * comparison operators, each applied to the value mingo's operator would have resolved.
+ * comparison operators, each applied to the value mingo's operator would have resolved; or a
+ * `$and` / `$or` / `$nor` over sub-filters made of such clauses.
  */
 interface Clause {
   field: string;
@@ -118,9 +119,12 @@ interface Clause {
   equals: boolean;
   value: unknown;
   ops: Array<[Predicate, unknown]>;
+  /** For `$and` / `$or` / `$nor` (in `field`): the clauses of each sub-filter. */
+  branches: Clause[][] | undefined;
 }
 
 const RESOLVE = { unwrapArray: true };
+const LOGICAL = new Set(["$and", "$or", "$nor"]);
 
 function isSimpleValue(value: unknown): boolean {
   if (value instanceof RegExp || Array.isArray(value) || isPlainObject(value)) return false;
@@ -128,20 +132,33 @@ function isSimpleValue(value: unknown): boolean {
 }
 
 /**
- * Most filters the app sends are field equalities (`{ _id }`, `{ email }`, `{ groupId, userId }`)
- * and comparisons (`{ _id, version, expiresAt: { $gt: now } }`): those are matched here directly.
- * Building a mingo query copies every operator table, which cost more than the command itself.
- * A filter of equalities only keeps its own matching; once a comparison operator is in it, each
- * field is decided exactly as mingo would with the store's operators (`{ f: v }` as `$eq`).
+ * Most filters the app sends are field equalities (`{ _id }`, `{ email }`, `{ groupId, userId }`),
+ * comparisons (`{ _id, version, expiresAt: { $gt: now } }`) and `$and`/`$or` of those (the outbox
+ * claim): those are matched here directly. Building a mingo query copies every operator table,
+ * which cost more than the command itself. A filter of equalities only keeps its own matching;
+ * in any other filter each field is decided exactly as mingo would with the store's operators
+ * (`{ f: v }` as `$eq`, sub-filters as their own queries).
  */
-function directClauses(filter: Doc): Clause[] | undefined {
+function directClauses(filter: Doc, nested: boolean): Clause[] | undefined {
   const clauses: Clause[] = [];
-  let equalitiesOnly = true;
+  let equalitiesOnly = !nested;
   for (const [field, value] of Object.entries(filter)) {
-    if (field.startsWith("$")) return undefined;
+    if (field.startsWith("$")) {
+      // mingo refuses a non-array or an array holding a non-object: leave those to it.
+      if (!LOGICAL.has(field) || !Array.isArray(value) || !value.every(isPlainObject)) return undefined;
+      const branches: Clause[][] = [];
+      for (const sub of value) {
+        const subClauses = directClauses(sub, true);
+        if (!subClauses) return undefined;
+        branches.push(subClauses);
+      }
+      equalitiesOnly = false;
+      clauses.push({ field, dotted: false, equals: false, value: undefined, ops: [], branches });
+      continue;
+    }
     const dotted = field.includes(".");
     if (isSimpleValue(value)) {
-      clauses.push({ field, dotted, equals: true, value, ops: [[eq, value]] });
+      clauses.push({ field, dotted, equals: true, value, ops: [[eq, value]], branches: undefined });
       continue;
     }
     if (!isPlainObject(value)) return undefined;
@@ -153,13 +170,33 @@ function directClauses(filter: Doc): Clause[] | undefined {
     }
     if (ops.length === 0) return undefined;
     equalitiesOnly = false;
-    clauses.push({ field, dotted, equals: false, value: undefined, ops });
+    clauses.push({ field, dotted, equals: false, value: undefined, ops, branches: undefined });
   }
   if (!equalitiesOnly) for (const clause of clauses) clause.equals = false;
   return clauses;
 }
 
+function matchAllClauses(clauses: Clause[], doc: Doc): boolean {
+  for (const clause of clauses) if (!matchClause(clause, doc)) return false;
+  return true;
+}
+
 function matchClause(clause: Clause, doc: Doc): boolean {
+  const branches = clause.branches;
+  if (branches) {
+    if (clause.field === "$and") {
+      for (const branch of branches) if (!matchAllClauses(branch, doc)) return false;
+      return true;
+    }
+    let any = false;
+    for (const branch of branches) {
+      if (matchAllClauses(branch, doc)) {
+        any = true;
+        break;
+      }
+    }
+    return clause.field === "$or" ? any : !any;
+  }
   if (clause.equals) {
     if (!clause.dotted) return eq(doc[clause.field], clause.value);
     for (const v of pathValues(doc, clause.field)) if (valuesEqual(v, clause.value)) return true;
@@ -173,13 +210,8 @@ function matchClause(clause: Clause, doc: Doc): boolean {
 
 export function compileFilter(filter: Doc | undefined): Matcher {
   if (!filter || Object.keys(filter).length === 0) return matchAll;
-  const clauses = directClauses(filter);
-  if (clauses) {
-    return (doc) => {
-      for (const clause of clauses) if (!matchClause(clause, doc)) return false;
-      return true;
-    };
-  }
+  const clauses = directClauses(filter, false);
+  if (clauses) return (doc) => matchAllClauses(clauses, doc);
   return compileWithMingo(filter);
 }
 
