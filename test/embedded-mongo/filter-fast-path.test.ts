@@ -91,7 +91,11 @@ describe("direct filter matching", () => {
 
   it("decides a plain equality next to an operator the way mingo does, dotted paths included", () => {
     const docs: Doc[] = [{ _id: 0, a: [] }, { _id: 1, a: [{ c: 1 }] }, { _id: 2 }, { _id: 3, a: { b: 1 } }];
-    for (const f of [{ "a.b": null, _id: { $gte: 0 } }, { $or: [{ "a.b": null }] }, { $and: [{ "a.b": null }] }]) {
+    for (const f of [
+      { "a.b": null, _id: { $gte: 0 } },
+      { $or: [{ "a.b": null }] },
+      { $and: [{ "a.b": null }] },
+    ]) {
       const direct = compileFilter(f);
       expect(docs.map((d) => direct(d))).toEqual(docs.map((d) => compileWithMingo(f)(d)));
     }
