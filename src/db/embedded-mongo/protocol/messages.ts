@@ -1,6 +1,7 @@
 import { BSON } from "bson";
 import type { Doc } from "../bson-values";
 import { deserializeDocument } from "./bson-decode";
+import { serializeAfter } from "./bson-encode";
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;
@@ -110,13 +111,14 @@ function header(length: number, responseTo: number, opCode: number): Buffer {
 }
 
 export function encodeMsg(responseTo: number, reply: Doc): Buffer {
-  const body = BSON.serialize(reply);
   // One buffer for header, flags, section kind and body (no separate pieces to concatenate).
-  const out = Buffer.allocUnsafe(21 + body.length);
+  const lean = serializeAfter(21, reply);
+  const body = lean ? undefined : BSON.serialize(reply);
+  const out = lean ?? Buffer.allocUnsafe(21 + (body as Uint8Array).length);
   writeHeader(out, out.length, responseTo, OP_MSG);
   out.writeUInt32LE(0, 16);
   out[20] = 0;
-  out.set(body, 21);
+  if (body) out.set(body, 21);
   return out;
 }
 
