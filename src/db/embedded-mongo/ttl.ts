@@ -1,6 +1,15 @@
 import type { Store } from "./storage/store";
 import { CollectionView } from "./storage/view";
 
+/** The earliest time among a value's dates (the value itself or an array's elements); NaN for an invalid one, Infinity for none. */
+function earliestTime(value: unknown): number {
+  if (value instanceof Date) return value.getTime();
+  let earliest = Number.POSITIVE_INFINITY;
+  if (Array.isArray(value))
+    for (const v of value) if (v instanceof Date) earliest = Math.min(earliest, v.getTime());
+  return earliest;
+}
+
 /** Removes documents whose TTL index date (or earliest date in an array) is older than expireAfterSeconds. */
 export function sweepExpired(store: Store, now = Date.now()): number {
   let removed = 0;
@@ -11,10 +20,9 @@ export function sweepExpired(store: Store, now = Date.now()): number {
         const field = index.fields[0] as string;
         const limit = now - index.expireAfterSeconds * 1000;
         const expired: string[] = [];
+        // Every document every sweep: no arrays or closures per document.
         for (const [id, doc] of coll.docs) {
-          const value = doc[field];
-          const dates = (Array.isArray(value) ? value : [value]).filter((v): v is Date => v instanceof Date);
-          if (dates.length > 0 && Math.min(...dates.map((d) => d.getTime())) <= limit) expired.push(id);
+          if (earliestTime(doc[field]) <= limit) expired.push(id);
         }
         const view = new CollectionView(store, coll);
         for (const id of expired) {
