@@ -17,23 +17,6 @@ function plainPath(path: string): string[] | undefined {
   return parts;
 }
 
-/** The object holding the path's last field, creating objects on the way; undefined when an array or scalar is in the way. */
-function parentOf(doc: Doc, parts: string[], create: boolean): Doc | undefined | null {
-  let cur: Doc = doc;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const part = parts[i] as string;
-    const next = cur[part];
-    if (next === undefined) {
-      if (!create) return null;
-      const made: Doc = {};
-      cur[part] = made;
-      cur = made;
-    } else if (isPlainObject(next)) cur = next;
-    else return undefined;
-  }
-  return cur;
-}
-
 const isNum = (v: unknown): v is number => typeof v === "number";
 
 function opFor(op: string, value: unknown): Apply | undefined {
@@ -148,7 +131,8 @@ function arrayAppend(op: string, value: unknown): Apply | undefined {
 /**
  * Copies `doc` along each updated path, so the original (a stored version other readers may still
  * hold) stays untouched and everything the update leaves alone is shared rather than cloned.
- * The object holding the path's last field, as in `parentOf`; objects on the way are copies.
+ * Returns the (copied) object holding the path's last field, creating objects on the way: null when
+ * one is missing and `create` is off, undefined when an array or scalar is in the way.
  */
 function writableParent(
   root: Doc,
@@ -203,7 +187,6 @@ export function fastUpdate(doc: Doc, update: Doc): { doc: Doc; changed: boolean 
     const cur = sorted[i] as string;
     if (cur === prev || cur.startsWith(`${prev}.`)) return undefined;
   }
-  for (const [parts] of steps) if (parentOf(doc, parts, false) === undefined) return undefined;
   const root: Doc = { ...doc };
   const copies = new Set<Doc>([root]);
   try {
