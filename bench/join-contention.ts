@@ -32,20 +32,20 @@ async function main(): Promise<void> {
       return { body, ms: performance.now() - t0 };
     };
 
-    const openGroup = async (max: number) => {
-      const opened = await command("/groupbuy", `KB-75 size=${max} max=${max}`, "UORGANISER");
+    const openGroup = async () => {
+      const opened = await command("/groupbuy", `KB-75 size=${MAX} max=${MAX}`, "UORGANISER");
       const code = /\/g\/([0-9A-Z]+)/.exec(opened.body)?.[1];
       if (!code) throw new Error(`no group code in the /groupbuy reply: ${opened.body}`);
       return code;
     };
     // A server that has been serving, as in production: the same burst on another group first
     // (JIT-compiled paths, open connections), then the measured one.
-    const warmup = await openGroup(MAX);
+    const warmup = await openGroup();
     await Promise.all(
       Array.from({ length: JOINERS }, (_, i) => command("/join", warmup, `UW${i}`).catch(() => undefined)),
     );
     const floor = await healthzBurst(service.base, JOINERS);
-    const code = await openGroup(MAX);
+    const code = await openGroup();
 
     const cpu = cpuMeter(stack.pids);
     const started = performance.now();
