@@ -3,7 +3,7 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/test"],
+  roots: ["<rootDir>/test", "<rootDir>/embedded-mongo"],
   testMatch: ["**/*.test.ts"],
   testPathIgnorePatterns: ["/test/faults/"],
   transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2023" } }] },

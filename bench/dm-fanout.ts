@@ -4,8 +4,9 @@
  * within 1.1x the time the limit allows (1,000 / 30 per second ≈ 33 s; about 37 s).
  * Run: npx tsx bench/dm-fanout.ts   (BENCH_MEMBERS=1000)
  */
+
+import { startEmbeddedMongo } from "../embedded-mongo";
 import { loadConfig } from "../src/config";
-import { startEmbeddedMongo } from "../src/db/embedded-mongo";
 import { silentLogger } from "../src/logger";
 import { startService } from "../src/service";
 import { startFakeTelegramApi } from "../test/support/fake-telegram-api";

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 
 const BENCHES = [
-  "embedded-mongo.ts",
+  "../embedded-mongo/bench.ts",
   "group-page.ts",
   "footprint.ts",
   "command-throughput.ts",
@@ -16,7 +16,7 @@ const BENCHES = [
 
 let failed = 0;
 for (const bench of BENCHES) {
-  console.log(`\n=== bench/${bench}`);
+  console.log(`\n=== ${join("bench", bench)}`);
   const run = spawnSync(process.execPath, ["--import", "tsx", join(__dirname, bench)], { stdio: "inherit" });
   if (run.status !== 0) failed++;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { startEmbeddedMongo } from "../../src/db/embedded-mongo";
+import { startEmbeddedMongo } from "../../embedded-mongo";
 import { type SpawnedService, spawnService } from "../../test/support/spawn-service";
 import { type ResponseSink, startResponseSink } from "./response-sink";
 import { BENCH_SIGNING_SECRET } from "./slack-request";

@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from "mongoose";
+import { startEmbeddedMongo } from "../../embedded-mongo";
 import type { Logger } from "../logger";
-import { startEmbeddedMongo } from "./embedded-mongo";
 import { type StartedServer, startMemoryServer } from "./memory-server";
 
 export type StoreKind = "mongodb" | "mongodb-memory-server" | "embedded";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import mongoose from "mongoose";
-import { type EmbeddedMongo, startEmbeddedMongo } from "../../src/db/embedded-mongo";
+import { type EmbeddedMongo, startEmbeddedMongo } from "../../embedded-mongo";
 import { codeIn, playgroundSay } from "../support/playground-client";
 import { type SpawnedService, spawnService } from "../support/spawn-service";
 

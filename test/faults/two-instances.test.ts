@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import mongoose from "mongoose";
-import { type EmbeddedMongo, startEmbeddedMongo } from "../../src/db/embedded-mongo";
+import { type EmbeddedMongo, startEmbeddedMongo } from "../../embedded-mongo";
 import { TELEGRAM_SECRET, TELEGRAM_TOKEN, telegramClient } from "../adapters/telegram/telegram-client";
 import { type FakeTelegramApi, startFakeTelegramApi } from "../support/fake-telegram-api";
 import { codeIn, playgroundSay } from "../support/playground-client";

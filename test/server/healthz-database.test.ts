@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
+import { startEmbeddedMongo } from "../../embedded-mongo";
 import { connectDatabase } from "../../src/db/database";
-import { startEmbeddedMongo } from "../../src/db/embedded-mongo";
 
 describe("database ping behind /healthz", () => {
   it("answers true while the store runs and false once it is gone", async () => {

@@ -6,7 +6,7 @@
  *   MONGODB_URI=... to run the same table against a real MongoDB.
  */
 import mongoose from "mongoose";
-import { startEmbeddedMongo } from "../src/db/embedded-mongo";
+import { startEmbeddedMongo } from ".";
 
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
 const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 5_000);

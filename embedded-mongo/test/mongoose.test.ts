@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import mongoose, { type Connection } from "mongoose";
-import { dropConnection, freshConnection } from "../support/db";
+import { dropConnection, freshConnection } from "../../test/support/db";
 
 let connection: Connection;
 

@@ -17,7 +17,7 @@ import {
   UUID,
 } from "bson";
 import fc from "fast-check";
-import { deserializeDocument } from "../../src/db/embedded-mongo/protocol/bson-decode";
+import { deserializeDocument } from "../protocol/bson-decode";
 
 /**
  * Commands are decoded by the store's own lean reader, which hands anything unusual to bson.

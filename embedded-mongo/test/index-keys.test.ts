@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
 import { Long } from "bson";
 import fc from "fast-check";
-import { type Doc, isPlainObject, keyOf, pathValues } from "../../src/db/embedded-mongo/bson-values";
-import { IndexSpec } from "../../src/db/embedded-mongo/storage/index-spec";
+import { type Doc, isPlainObject, keyOf, pathValues } from "../bson-values";
+import { IndexSpec } from "../storage/index-spec";
 
 /**
  * Index keys are computed on every write, so they have a shortcut for one-field indexes and a

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "@jest/globals";
 import fc from "fast-check";
 import { update as mingoUpdate } from "mingo";
-import { cloneDoc, type Doc } from "../../src/db/embedded-mongo/bson-values";
-import { applyUpdate } from "../../src/db/embedded-mongo/update/apply-update";
-import { fastUpdate } from "../../src/db/embedded-mongo/update/fast-update";
+import { cloneDoc, type Doc } from "../bson-values";
+import { applyUpdate } from "../update/apply-update";
+import { fastUpdate } from "../update/fast-update";
 
 /**
  * The common update operators are applied without mingo, copying only the objects on each

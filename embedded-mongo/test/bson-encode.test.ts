@@ -14,7 +14,7 @@ import {
   UUID,
 } from "bson";
 import fc from "fast-check";
-import { serializeAfter } from "../../src/db/embedded-mongo/protocol/bson-encode";
+import { serializeAfter } from "../protocol/bson-encode";
 
 /**
  * Replies are written by the store's own lean BSON writer, which hands anything unusual to bson:

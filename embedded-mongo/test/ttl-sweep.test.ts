@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
-import { IndexSpec } from "../../src/db/embedded-mongo/storage/index-spec";
-import { Store } from "../../src/db/embedded-mongo/storage/store";
-import { sweepExpired } from "../../src/db/embedded-mongo/ttl";
+import { IndexSpec } from "../storage/index-spec";
+import { Store } from "../storage/store";
+import { sweepExpired } from "../ttl";
 
 describe("TTL sweep", () => {
   it("removes a document by its date, or the earliest date of an array, and keeps the ones without a valid past date", () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
 import { Decimal128, Int32, Long, ObjectId } from "bson";
 import fc from "fast-check";
-import type { Doc } from "../../src/db/embedded-mongo/bson-values";
-import { compileFilter, compileWithMingo } from "../../src/db/embedded-mongo/query/matcher";
+import type { Doc } from "../bson-values";
+import { compileFilter, compileWithMingo } from "../query/matcher";
 
 /**
  * The store matches plain equalities and comparison operators itself instead of building a mingo

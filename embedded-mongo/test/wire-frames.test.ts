@@ -1,7 +1,7 @@
 import { connect, type Socket } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { BSON, type Document, MongoClient } from "mongodb";
-import { EmbeddedServer } from "../../src/db/embedded-mongo/server";
+import { EmbeddedServer } from "../server";
 
 /**
  * Protocol-level behaviour of the embedded store itself (not a MongoDB conformance check): raw

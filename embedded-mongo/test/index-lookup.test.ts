@@ -1,10 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
 import { Decimal128, Long } from "bson";
-import { keyOf } from "../../src/db/embedded-mongo/bson-values";
-import { matchDocs } from "../../src/db/embedded-mongo/query/plan";
-import { IndexSpec } from "../../src/db/embedded-mongo/storage/index-spec";
-import { Store } from "../../src/db/embedded-mongo/storage/store";
-import { CollectionView } from "../../src/db/embedded-mongo/storage/view";
+import { keyOf } from "../bson-values";
+import { matchDocs } from "../query/plan";
+import { IndexSpec } from "../storage/index-spec";
+import { Store } from "../storage/store";
+import { CollectionView } from "../storage/view";
 
 /** The store's planner (not a MongoDB conformance check): equality on an indexed field reads the index, not the collection. */
 function collectionWith(n: number) {

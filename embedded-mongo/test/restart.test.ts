@@ -3,7 +3,7 @@ import { connect } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { MongoClient } from "mongodb";
-import { startEmbeddedMongo } from "../../src/db/embedded-mongo";
+import { startEmbeddedMongo } from "..";
 
 const ROOT = join(__dirname, "..", "..");
 
@@ -52,7 +52,7 @@ describe("starting and stopping the embedded store", () => {
   });
 
   it("stops serving when the process that started it is killed", async () => {
-    const script = `require(${JSON.stringify(join(ROOT, "src/db/embedded-mongo"))}).startEmbeddedMongo().then((s) => console.log("PORT " + s.port));`;
+    const script = `require(${JSON.stringify(join(ROOT, "embedded-mongo"))}).startEmbeddedMongo().then((s) => console.log("PORT " + s.port));`;
     const parent = spawn(process.execPath, ["--import", "tsx", "-e", script], {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "inherit"],

@@ -1,5 +1,5 @@
 import { type Db, MongoClient, MongoServerError } from "mongodb";
-import { freshDatabaseUri } from "../support/db";
+import { freshDatabaseUri } from "../../test/support/db";
 
 /** True when the run's server is the embedded store (some MongoDB behaviours are checked only there). */
 export const onEmbeddedStore = (): boolean => process.env.CROWDCART_TEST_STORE === "embedded";
