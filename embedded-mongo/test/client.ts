@@ -1,14 +1,11 @@
 import { type Db, MongoClient, MongoServerError } from "mongodb";
-import { freshDatabaseUri } from "../../test/support/db";
+import { embeddedStoreUri, freshDatabaseUri } from "../../test/support/db";
 
-/** True when the run's server is the embedded store (some MongoDB behaviours are checked only there). */
-export const onEmbeddedStore = (): boolean => process.env.CROWDCART_TEST_STORE === "embedded";
-
-/** A raw driver client on a fresh database of the run's server (embedded or MONGODB_URI). */
+/** A raw driver client on a fresh database of the embedded store (whatever MONGODB_URI says). */
 export async function freshDb(
   prefix: string,
 ): Promise<{ client: MongoClient; db: Db; close(): Promise<void> }> {
-  const uri = freshDatabaseUri(prefix);
+  const uri = freshDatabaseUri(prefix, embeddedStoreUri());
   const client = await new MongoClient(uri, { serverSelectionTimeoutMS: 5000 }).connect();
   const db = client.db();
   return {

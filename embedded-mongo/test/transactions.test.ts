@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { type Collection, type Db, type MongoClient, MongoServerError } from "mongodb";
-import { freshDb, onEmbeddedStore, serverError } from "./client";
+import { freshDb, serverError } from "./client";
 
 let db: Db;
 let client: MongoClient;
@@ -127,21 +127,16 @@ describe("transactions", () => {
         () => "applied",
         (error: unknown) => error,
       );
-      if (onEmbeddedStore()) {
-        // The embedded store refuses at once; a real MongoDB makes the outside write wait for the commit.
-        const error = await outside;
-        expect(error).toBeInstanceOf(MongoServerError);
-        expect((error as MongoServerError).code).toBe(112);
-        await session.commitTransaction();
-      } else {
-        await session.commitTransaction();
-        expect(await outside).toBe("applied");
-      }
+      // The embedded store refuses at once (a real MongoDB makes the outside write wait for the commit).
+      const error = await outside;
+      expect(error).toBeInstanceOf(MongoServerError);
+      expect((error as MongoServerError).code).toBe(112);
+      await session.commitTransaction();
     } finally {
       await session.endSession();
     }
     const balance = (await accounts.findOne({ _id: "b" as never }))?.balance;
-    expect(balance).toBe(onEmbeddedStore() ? 31 : 131);
+    expect(balance).toBe(31);
   });
 
   it("enforces unique indexes inside a transaction", async () => {

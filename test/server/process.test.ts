@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@jest/globals";
 import { freshDatabaseUri } from "../support/db";
-import { spawnService } from "../support/spawn-service";
+import { spawnService, waitForLine } from "../support/spawn-service";
 
 describe("the crowdcart process", () => {
   it("logs the port it picked for PORT=0 and stops cleanly on SIGTERM within 10 s", async () => {
@@ -32,6 +32,8 @@ describe("the crowdcart process", () => {
       SLACK_BOT_TOKEN: secret,
       SLACK_API_URL: "http://127.0.0.1:9/api/",
     });
+    // The start-up token check fails against a closed port and logs it: the line most likely to leak.
+    await waitForLine(service, /auth\.test failed/);
     service.child.kill("SIGTERM");
     await service.exited;
     const printed = service.output.join("\n");

@@ -1,23 +1,43 @@
 import { randomBytes } from "node:crypto";
 import mongoose, { type Connection } from "mongoose";
 
-/** The server resolved by the global setup. */
+/** The server the suite tests: `MONGODB_URI` when set, else the embedded store (global setup). */
 export function testMongoUri(): string {
-  const uri = process.env.CROWDCART_TEST_MONGODB_URI;
-  if (!uri) throw new Error("CROWDCART_TEST_MONGODB_URI is unset: run tests through jest (global setup)");
+  return setUp("CROWDCART_TEST_MONGODB_URI");
+}
+
+/** The embedded store the global setup started: its own wire tests always run against it. */
+export function embeddedStoreUri(): string {
+  return setUp("CROWDCART_TEST_EMBEDDED_URI");
+}
+
+function setUp(name: string): string {
+  const uri = process.env[name];
+  if (!uri) throw new Error(`${name} is unset: run tests through jest (global setup)`);
   return uri;
 }
 
-/** A URI naming a fresh database on the test server, so test files never see each other's data. */
-export function freshDatabaseUri(prefix = "t"): string {
+/** One line saying which database the suite tested, without the credentials a URI may carry. */
+export function databaseUnderTest(): string {
+  if (testMongoUri() === embeddedStoreUri()) {
+    return "database under test: the embedded store (set MONGODB_URI to test against a real MongoDB)";
+  }
   const url = new URL(testMongoUri());
+  return `database under test: MONGODB_URI (${url.protocol}//${url.host}); the store's own tests: the embedded store`;
+}
+
+/** A URI naming a fresh database on `server`, so test files never see each other's data. */
+export function freshDatabaseUri(prefix = "t", server = testMongoUri()): string {
+  const url = new URL(server);
   url.pathname = `/${prefix}_${randomBytes(6).toString("hex")}`;
   return url.toString();
 }
 
 /** A mongoose connection to a fresh database; drop and close it in afterAll with `dropConnection`. */
-export async function freshConnection(prefix?: string): Promise<Connection> {
-  return mongoose.createConnection(freshDatabaseUri(prefix), { serverSelectionTimeoutMS: 5000 }).asPromise();
+export async function freshConnection(prefix?: string, server = testMongoUri()): Promise<Connection> {
+  return mongoose
+    .createConnection(freshDatabaseUri(prefix, server), { serverSelectionTimeoutMS: 5000 })
+    .asPromise();
 }
 
 export async function dropConnection(connection: Connection): Promise<void> {

@@ -1,14 +1,16 @@
-import { resolveStore } from "../../src/db/database";
-import { silentLogger } from "../../src/logger";
+import { startEmbeddedMongo } from "../../embedded-mongo";
+import { databaseUnderTest } from "./db";
 
 /**
- * Resolves one database server for the whole run, the way `npm start` does: `MONGODB_URI` when
- * given (a real MongoDB in a user's CI), else mongodb-memory-server, else the embedded store.
- * Workers inherit the URI through the environment; each test file then uses a database of its own.
+ * Starts the embedded store once for the whole run. The store's own tests always use it; the rest
+ * of the suite uses it too unless `MONGODB_URI` names a real MongoDB: an explicit choice, so one
+ * commit tests the same database on every machine. Workers inherit both through the environment;
+ * each test file then works in a database of its own.
  */
 export default async function globalSetup(): Promise<void> {
-  const store = await resolveStore(process.env.MONGODB_URI, silentLogger);
-  process.env.CROWDCART_TEST_MONGODB_URI = store.uri;
-  process.env.CROWDCART_TEST_STORE = store.kind;
-  (globalThis as { __crowdcartStore?: typeof store }).__crowdcartStore = store;
+  const embedded = await startEmbeddedMongo();
+  process.env.CROWDCART_TEST_EMBEDDED_URI = embedded.uri;
+  process.env.CROWDCART_TEST_MONGODB_URI = process.env.MONGODB_URI || embedded.uri;
+  (globalThis as { __crowdcartStore?: typeof embedded }).__crowdcartStore = embedded;
+  process.stdout.write(`\n${databaseUnderTest()}\n`);
 }

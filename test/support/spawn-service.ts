@@ -59,6 +59,27 @@ export function spawnService(
   });
 }
 
+/** Resolves once the service has printed a line matching `pattern`; rejects if it exits first. */
+export async function waitForLine(
+  service: SpawnedService,
+  pattern: RegExp,
+  timeoutMs = 60_000,
+): Promise<string> {
+  let ended = false;
+  void service.exited.then(() => {
+    ended = true;
+  });
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const line = service.output.find((l) => pattern.test(l));
+    if (line !== undefined) return line;
+    if (ended || Date.now() > until) {
+      throw new Error(`the service never printed ${pattern}:\n${service.output.join("\n")}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 function listeningPort(line: string): number | undefined {
   try {
     const entry = JSON.parse(line) as { port?: unknown; msg?: unknown };

@@ -3,6 +3,7 @@ import { loadConfig } from "../../../src/config";
 import { silentLogger } from "../../../src/logger";
 import { type Service, startService } from "../../../src/service";
 import { freshDatabaseUri } from "../../support/db";
+import { countHandled } from "../../support/handled-count";
 import type { AdapterDriver } from "./adapter-contract";
 
 /** The real service with the playground on, driven over HTTP the way its page does. */
@@ -42,6 +43,7 @@ export async function playgroundDriver(): Promise<AdapterDriver> {
       const { messages } = (await response.json()) as { messages: { text: string }[] };
       return messages.map((m) => m.text);
     },
+    handled: countHandled(service.chat),
     groupCount: () => service.db.connection.collection("groups").countDocuments(),
     stop: () => service.stop(),
   };

@@ -1,3 +1,4 @@
+import { countHandled } from "../../support/handled-count";
 import { slashCommandBody } from "../../support/slack-sign";
 import { startSlackHarness } from "../slack/slack-harness";
 import type { AdapterDriver } from "./adapter-contract";
@@ -32,6 +33,7 @@ export async function slackDriver(): Promise<AdapterDriver> {
     async dms(user) {
       return h.fake.dmsTo(slackId(user)).map((m) => plain(String(m.text)));
     },
+    handled: countHandled(h.service.chat),
     groupCount: () => h.service.db.connection.collection("groups").countDocuments(),
     stop: () => h.stop(),
   };

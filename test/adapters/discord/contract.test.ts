@@ -4,6 +4,7 @@ import { startService } from "../../../src/service";
 import { freshDatabaseUri } from "../../support/db";
 import { createDiscordSigner } from "../../support/discord-sign";
 import { startFakeDiscordApi } from "../../support/fake-discord-api";
+import { countHandled } from "../../support/handled-count";
 import { type AdapterDriver, adapterContract } from "../contract/adapter-contract";
 import { DISCORD_APP_ID, DISCORD_TOKEN, discordClient } from "./discord-client";
 
@@ -36,6 +37,7 @@ async function discordDriver(): Promise<AdapterDriver> {
     send: client.send,
     sendTwice: client.sendTwice,
     dms: async (user) => client.dms(user),
+    handled: countHandled(service.chat),
     groupCount: () => service.db.connection.collection("groups").countDocuments(),
     stop: async () => {
       await service.stop();

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createDiscordAdapter, type DiscordAdapter } from "../../../adapters/discord";
 import { silentLogger } from "../../../src/logger";
 import { type FakeDiscordApi, startFakeDiscordApi } from "../../support/fake-discord-api";
+import { countHandled } from "../../support/handled-count";
 import { type ChatStack, eventually, PUBLIC_URL, startChatStack } from "../telegram/chat-stack";
 
 const APP_ID = "100000000000000011";
@@ -10,10 +11,12 @@ const TOKEN = "fake-gateway-bot-token-0123456789";
 let api: FakeDiscordApi;
 let stack: ChatStack;
 let adapter: DiscordAdapter;
+let handled: () => number;
 
 beforeAll(async () => {
   api = await startFakeDiscordApi({ applicationId: APP_ID });
   stack = await startChatStack("dcgw");
+  handled = countHandled(stack.router);
   // No public key: the HTTP endpoint is off and the gateway is the only way in.
   adapter = createDiscordAdapter({
     config: {
@@ -101,8 +104,11 @@ describe("Discord gateway", () => {
       user: { id: "220000000000000002", username: "eve" },
       data: { id: "1", name: "groupbuy", type: 1, options: [{ name: "product", type: 3, value: "KC-PBT" }] },
     };
+    const before = handled();
     api.dispatchInteraction(interaction);
     api.dispatchInteraction(interaction);
+    // Both deliveries ran to the end: a duplicate that was not recognised has made its group by now.
+    await eventually(() => (handled() >= before + 2 ? true : undefined), "both deliveries handled");
     await eventually(
       () => api.calls.find((c) => c.method === "PATCH" && c.route.includes(interaction.token)),
       "the follow-up",

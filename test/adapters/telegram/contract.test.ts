@@ -3,6 +3,7 @@ import { silentLogger } from "../../../src/logger";
 import { startService } from "../../../src/service";
 import { freshDatabaseUri } from "../../support/db";
 import { startFakeTelegramApi } from "../../support/fake-telegram-api";
+import { countHandled } from "../../support/handled-count";
 import { type AdapterDriver, adapterContract } from "../contract/adapter-contract";
 import { TELEGRAM_BOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, telegramClient } from "./telegram-client";
 
@@ -32,6 +33,7 @@ async function telegramDriver(): Promise<AdapterDriver> {
     send: client.send,
     sendTwice: client.sendTwice,
     dms: async (user) => client.dms(user),
+    handled: countHandled(service.chat),
     groupCount: () => service.db.connection.collection("groups").countDocuments(),
     stop: async () => {
       await service.stop();

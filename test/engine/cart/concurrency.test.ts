@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { UserError } from "../../../src/engine/errors";
 import { alice, aliceOnTelegram, type CartWorld, openWorld } from "./harness";
 
 describe("cart sessions under concurrency", () => {
@@ -53,6 +54,15 @@ describe("cart sessions under concurrency", () => {
       expect(ordered.sort()).toEqual(["KB-75", "KC-PBT"]);
     } else {
       expect(ordered).toEqual(["KB-75"]);
+      if (late.status === "rejected") {
+        // Refused with the line that says the cart just ended, not lost without a word.
+        expect(late.reason).toBeInstanceOf(UserError);
+        expect((late.reason as UserError).code).toBe("CART_ENDED");
+      } else {
+        // Landed after the checkout: kept in the caller's next cart.
+        expect(late.value.lines.map((line) => line.sku)).toEqual(["KC-PBT"]);
+        expect((await world.carts.show(user)).code).toBe(late.value.code);
+      }
     }
   });
 });
