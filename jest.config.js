@@ -11,4 +11,6 @@ module.exports = {
   globalTeardown: "<rootDir>/test/support/global-teardown.ts",
   testTimeout: 30000,
   maxWorkers: 2,
+  // The browser suites can skip (no Chromium outside CI): their counts are printed at the end.
+  reporters: ["default", ["<rootDir>/test/support/suite-counts-reporter.js", { suites: "browser" }]],
 };

@@ -7,4 +7,5 @@ module.exports = {
   testPathIgnorePatterns: [],
   testTimeout: 180000,
   maxWorkers: 1,
+  reporters: ["default", ["<rootDir>/test/support/suite-counts-reporter.js", { suites: "faults" }]],
 };
