@@ -1,4 +1,6 @@
+import { ObjectId } from "bson";
 import type { Doc } from "./bson-values";
+import { bsonTypeOf } from "./query/bson-type";
 
 /** A command failure as MongoDB reports it: `{ ok: 0, errmsg, code, codeName, ...extra }`. */
 export class CommandError extends Error {
@@ -28,10 +30,22 @@ export class CommandError extends Error {
 export const badValue = (message: string) => new CommandError(2, "BadValue", message);
 export const failedToParse = (message: string) => new CommandError(9, "FailedToParse", message);
 export const typeMismatch = (message: string) => new CommandError(14, "TypeMismatch", message);
+/** `_id` the way MongoDB quotes it in update errors: `{_id: 1}`, `{_id: "a"}`, `{_id: ObjectId('…')}`. */
+export function idText(id: unknown): string {
+  if (id instanceof ObjectId) return `{_id: ObjectId('${id.toHexString()}')}`;
+  return `{_id: ${typeof id === "string" ? JSON.stringify(id) : String(id)}}`;
+}
+
+export const nonNumeric = (op: string, id: unknown, field: string, value: unknown) =>
+  typeMismatch(
+    `Cannot apply ${op} to a value of non-numeric type. ${idText(id)} has the field '${field}' of non-numeric type ${bsonTypeOf(value)}`,
+  );
 export const namespaceNotFound = (ns: string) =>
   new CommandError(26, "NamespaceNotFound", `ns does not exist: ${ns}`);
 export const namespaceExists = (ns: string) =>
   new CommandError(48, "NamespaceExists", `Collection ${ns} already exists.`);
+export const pathNotViable = (message: string) => new CommandError(28, "PathNotViable", message);
+export const invalidOptions = (message: string) => new CommandError(72, "InvalidOptions", message);
 export const commandNotFound = (name: string) =>
   new CommandError(59, "CommandNotFound", `no such command: '${name}'`);
 export const immutableField = (field: string) =>

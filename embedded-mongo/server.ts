@@ -96,7 +96,7 @@ export class EmbeddedServer {
 
   private handle(frame: Buffer, connectionId: number): Buffer | undefined {
     const request = decodeRequest(frame);
-    const reply: Doc = runCommand(request.command, this.state, connectionId);
+    const reply: Doc = runCommand(request.command, this.state, connectionId, frame.length);
     if (request.opCode === OP_QUERY) return encodeReply(request.requestId, reply);
     if (request.flags & MORE_TO_COME) return undefined;
     return encodeMsg(request.requestId, reply);

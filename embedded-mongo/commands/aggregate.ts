@@ -21,6 +21,14 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
     throw badValue("pipeline must be an array of objects");
   if (command.explain === true)
     throw new CommandError(115, "CommandNotSupported", "explain is not supported by the embedded store");
+  if (pipeline.some((stage) => "$changeStream" in stage)) {
+    // MongoDB's own refusal where change streams cannot run, so clients fall back to polling.
+    throw new CommandError(
+      40573,
+      "Location40573",
+      "The $changeStream stage is only supported on replica sets (the embedded store keeps no oplog to stream from)",
+    );
+  }
   const last = pipeline[pipeline.length - 1] as Doc | undefined;
   const out = last && "$out" in last ? outTarget(last.$out, ctx.db) : undefined;
   for (const stage of out ? pipeline.slice(0, -1) : pipeline) {

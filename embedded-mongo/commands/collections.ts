@@ -1,5 +1,5 @@
 import { type Doc, isPlainObject } from "../bson-values";
-import { CommandError } from "../errors";
+import { CommandError, invalidOptions } from "../errors";
 import { compileFilter } from "../query/matcher";
 import { asNumber, type CommandContext, type CommandHandler, collectionName } from "./context";
 
@@ -15,6 +15,8 @@ function create(command: Doc, ctx: CommandContext): Doc {
     writeConcern: _w,
     ...options
   } = command;
+  if (options.capped === true && !options.size)
+    throw invalidOptions("the 'size' field is required when 'capped' is true");
   ctx.server.store.create(ctx.db, name, options);
   return { ok: 1 };
 }

@@ -28,6 +28,8 @@ export interface CommandContext {
   db: string;
   connectionId: number;
   txn: Transaction | undefined;
+  /** Size of the message the command came in: only a message over 16 MiB can hold a document that is. */
+  messageBytes: number;
 }
 
 export type CommandHandler = (command: Doc, ctx: CommandContext) => Doc;

@@ -32,12 +32,12 @@ const handlers: Record<string, CommandHandler> = {
 };
 
 /** Runs one command document and returns its reply document (errors become `ok: 0` replies). */
-export function runCommand(command: Doc, server: ServerState, connectionId: number): Doc {
+export function runCommand(command: Doc, server: ServerState, connectionId: number, messageBytes = 0): Doc {
   const name = Object.keys(command)[0] ?? "";
   const handler = Object.hasOwn(handlers, name) ? handlers[name] : undefined;
   if (!handler) return commandNotFound(name).toReply();
   const db = typeof command.$db === "string" ? command.$db : "admin";
-  const ctx: CommandContext = { server, db, connectionId, txn: undefined };
+  const ctx: CommandContext = { server, db, connectionId, txn: undefined, messageBytes };
   try {
     ctx.txn = server.sessions.transactionFor(command);
     return handler(command, ctx);

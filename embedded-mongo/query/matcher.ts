@@ -11,6 +11,7 @@ import type { Options } from "mingo/types";
 import { resolve } from "mingo/util";
 import { compareValues, type Doc, isPlainObject, pathValues, typeRank, valuesEqual } from "../bson-values";
 import { typeMatcher } from "./bson-type";
+import { mongoParseError, refuseUnsupported } from "./refused";
 import { sortDocs } from "./sort";
 
 /**
@@ -217,6 +218,12 @@ export function compileFilter(filter: Doc | undefined): Matcher {
 
 /** The general path: any filter through mingo (exported so tests can hold the direct matcher to it). */
 export function compileWithMingo(filter: Doc): Matcher {
-  const query = new Query(filter, { context: storeContext, useStrictMode: true });
+  refuseUnsupported(filter);
+  let query: Query;
+  try {
+    query = new Query(filter, { context: storeContext, useStrictMode: true });
+  } catch (error) {
+    throw mongoParseError(error);
+  }
   return (doc) => query.test(doc);
 }

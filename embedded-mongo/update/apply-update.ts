@@ -1,7 +1,7 @@
 import { ObjectId } from "bson";
 import { update as mingoUpdate } from "mingo";
 import { cloneDoc, type Doc, isPlainObject, keyOf, setPath } from "../bson-values";
-import { badValue, CommandError, immutableField } from "../errors";
+import { badValue, CommandError, immutableField, typeMismatch } from "../errors";
 import { fastUpdate } from "./fast-update";
 
 /**
@@ -71,7 +71,10 @@ function runOperators(
     return changed.length > 0 ? next : undefined;
   } catch (error) {
     if (error instanceof CommandError) throw error;
-    throw badValue(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    const arithmetic = /^cannot apply (\$inc|\$mul) to a value of non-numeric type/i.exec(message);
+    if (arithmetic) throw typeMismatch(`Cannot apply ${arithmetic[1]} to a value of non-numeric type`);
+    throw badValue(message);
   }
 }
 

@@ -1,5 +1,5 @@
 import { cloneDoc, compareValues, type Doc, isNumeric, isPlainObject, keyOf } from "../bson-values";
-import { CommandError } from "../errors";
+import { CommandError, nonNumeric } from "../errors";
 import { sortDocs } from "../query/sort";
 
 /**
@@ -37,14 +37,10 @@ function opFor(op: string, value: unknown): Apply | undefined {
     case "$mul":
       if (!isNum(value)) return undefined;
       return (p, f) => {
-        const old = p[f] ?? 0;
+        const old = p[f] === undefined ? 0 : p[f];
         if (!isNum(old)) {
           if (isNumeric(old)) throw new NotMine();
-          throw new CommandError(
-            14,
-            "TypeMismatch",
-            `Cannot apply ${op} to a value of non-numeric type: field '${f}'`,
-          );
+          throw new NonNumeric(op, f, p[f]);
         }
         const next = op === "$inc" ? old + value : p[f] === undefined ? 0 : old * value;
         const changed = p[f] === undefined || next !== old;
@@ -85,6 +81,17 @@ function opFor(op: string, value: unknown): Apply | undefined {
 }
 
 class NotMine extends Error {}
+
+/** `$inc` / `$mul` met a value that is no number (null included); reported with the document's `_id`. */
+class NonNumeric extends Error {
+  constructor(
+    readonly op: string,
+    readonly field: string,
+    readonly value: unknown,
+  ) {
+    super(op);
+  }
+}
 
 const PUSH_MODIFIERS = new Set(["$each", "$sort", "$slice", "$position"]);
 
@@ -200,6 +207,7 @@ export function fastUpdate(doc: Doc, update: Doc): { doc: Doc; changed: boolean 
     return { doc: root, changed };
   } catch (error) {
     // Only copies were written to: dropping them leaves `doc` as it was.
+    if (error instanceof NonNumeric) throw nonNumeric(error.op, doc._id, error.field, error.value);
     if (!(error instanceof NotMine)) throw error;
     return undefined;
   }
