@@ -1,7 +1,9 @@
 import { ObjectId } from "bson";
-import { update as mingoUpdate } from "mingo";
+import { update as mingoUpdate, ProcessingMode } from "mingo";
+import { Aggregator } from "mingo/aggregator";
 import { cloneDoc, type Doc, isPlainObject, keyOf, setPath } from "../bson-values";
-import { badValue, CommandError, immutableField, typeMismatch } from "../errors";
+import { badValue, CommandError, immutableField, invalidOptions, typeMismatch } from "../errors";
+import { storeContext } from "../query/matcher";
 import { fastUpdate } from "./fast-update";
 
 /**
@@ -52,6 +54,38 @@ function forInsert(update: Doc): Doc {
   return { ...rest, $set: { ...(isPlainObject(rest.$set) ? rest.$set : {}), ...$setOnInsert } };
 }
 
+/** The stages MongoDB runs in an update pipeline (`updateOne(filter, [{ $set: … }])`). */
+const UPDATE_STAGES = new Set(["$addFields", "$set", "$project", "$unset", "$replaceRoot", "$replaceWith"]);
+
+/** An update pipeline over one document, its expressions evaluated by mingo; `_id` stays unless a stage changes it. */
+function runPipeline(doc: Doc, pipeline: Doc[]): Doc | undefined {
+  for (const stage of pipeline) {
+    const names = Object.keys(stage);
+    const name = names[0] ?? "";
+    if (names.length !== 1)
+      throw new CommandError(
+        40323,
+        "Location40323",
+        "A pipeline stage specification object must contain exactly one field.",
+      );
+    if (!UPDATE_STAGES.has(name)) throw invalidOptions(`${name} is not allowed to be used within an update`);
+  }
+  let out: Doc | undefined;
+  try {
+    const aggregator = new Aggregator(pipeline, {
+      context: storeContext,
+      processingMode: ProcessingMode.CLONE_INPUT,
+      useStrictMode: true,
+    });
+    out = aggregator.run<Doc>([doc])[0];
+  } catch (error) {
+    throw badValue(error instanceof Error ? error.message : String(error));
+  }
+  if (!out) return undefined;
+  const next = "_id" in out || !("_id" in doc) ? out : { _id: doc._id, ...out };
+  return keyOf(next) === keyOf(doc) ? undefined : next;
+}
+
 /** The updated copy of `doc` (which stays untouched), or `undefined` when the update changes nothing. */
 function runOperators(
   doc: Doc,
@@ -59,8 +93,9 @@ function runOperators(
   filter: Doc,
   arrayFilters: Doc[] | undefined,
 ): Doc | undefined {
-  if (!Array.isArray(update) && Object.keys(update).length === 0) return undefined;
-  if (!Array.isArray(update) && (arrayFilters === undefined || arrayFilters.length === 0)) {
+  if (Array.isArray(update)) return runPipeline(doc, update);
+  if (Object.keys(update).length === 0) return undefined;
+  if (arrayFilters === undefined || arrayFilters.length === 0) {
     const fast = fastUpdate(doc, update);
     if (fast !== undefined) return fast.changed ? fast.doc : undefined;
   }
