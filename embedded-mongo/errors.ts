@@ -30,10 +30,24 @@ export class CommandError extends Error {
 export const badValue = (message: string) => new CommandError(2, "BadValue", message);
 export const failedToParse = (message: string) => new CommandError(9, "FailedToParse", message);
 export const typeMismatch = (message: string) => new CommandError(14, "TypeMismatch", message);
+/** A value the way MongoDB's error messages print it: `[ 1, 2 ]`, `{ a: "x" }`. */
+export function shownValue(v: unknown): string {
+  if (Array.isArray(v)) return v.length === 0 ? "[]" : `[ ${v.map(shownValue).join(", ")} ]`;
+  if (v instanceof ObjectId) return `ObjectId('${v.toHexString()}')`;
+  if (v instanceof Date) return `new Date(${v.getTime()})`;
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+    const entries = Object.entries(v);
+    return entries.length === 0
+      ? "{}"
+      : `{ ${entries.map(([k, x]) => `${k}: ${shownValue(x)}`).join(", ")} }`;
+  }
+  return String(v);
+}
+
 /** `_id` the way MongoDB quotes it in update errors: `{_id: 1}`, `{_id: "a"}`, `{_id: ObjectId('…')}`. */
 export function idText(id: unknown): string {
-  if (id instanceof ObjectId) return `{_id: ObjectId('${id.toHexString()}')}`;
-  return `{_id: ${typeof id === "string" ? JSON.stringify(id) : String(id)}}`;
+  return `{_id: ${shownValue(id)}}`;
 }
 
 export const nonNumeric = (op: string, id: unknown, field: string, value: unknown) =>

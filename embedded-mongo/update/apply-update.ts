@@ -54,6 +54,44 @@ function forInsert(update: Doc): Doc {
   return { ...rest, $set: { ...(isPlainObject(rest.$set) ? rest.$set : {}), ...$setOnInsert } };
 }
 
+/**
+ * The update split into one operator on one path per step, after MongoDB's own conflict check:
+ * two paths conflict when one equals or contains the other (positional parts compared as written).
+ */
+function singlePathUpdates(update: Doc, conditions: Doc[]): Doc[] {
+  const steps: Doc[] = [];
+  const paths: string[] = [];
+  for (const [op, fields] of Object.entries(update)) {
+    for (const [path, value] of Object.entries(fields as Doc)) {
+      steps.push({ [op]: { [path]: value } });
+      paths.push(path);
+      if (op === "$rename" && typeof value === "string") paths.push(value);
+    }
+  }
+  const sorted = [...paths].sort();
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1] as string;
+    const cur = sorted[i] as string;
+    if (cur === prev || cur.startsWith(`${prev}.`)) {
+      throw new CommandError(
+        40,
+        "ConflictingUpdateOperators",
+        `Updating the path '${cur}' would create a conflict at '${prev}'`,
+      );
+    }
+  }
+  if (steps.length <= 1) return [update];
+  // MongoDB picks the elements a positional path updates before changing any: steps writing a
+  // field the filter or an array filter tests go last, so the others still find their elements.
+  const tested = new Set<string>();
+  for (const condition of conditions) for (const key of Object.keys(condition)) tested.add(lastPart(key));
+  const writesTested = (step: Doc) =>
+    tested.has(lastPart(Object.keys(Object.values(step)[0] as Doc)[0] ?? ""));
+  return [...steps.filter((step) => !writesTested(step)), ...steps.filter(writesTested)];
+}
+
+const lastPart = (path: string) => path.slice(path.lastIndexOf(".") + 1);
+
 /** The stages MongoDB runs in an update pipeline (`updateOne(filter, [{ $set: … }])`). */
 const UPDATE_STAGES = new Set(["$addFields", "$set", "$project", "$unset", "$replaceRoot", "$replaceWith"]);
 
@@ -102,8 +140,15 @@ function runOperators(
   // mingo updates in place: it gets a whole copy.
   const next = cloneDoc(doc);
   try {
-    const changed = mingoUpdate(next, update as never, arrayFilters, filter, { cloneMode: "none" });
-    return changed.length > 0 ? next : undefined;
+    // mingo sees a conflict between any two paths under one array ("a.$.x" and "a.$.y"); MongoDB
+    // only where one path contains the other. So the store checks that, and hands mingo one path at a time.
+    const steps = singlePathUpdates(update, [filter, ...(arrayFilters ?? [])]);
+    let changed = false;
+    for (const step of steps) {
+      if (mingoUpdate(next, step as never, arrayFilters, filter, { cloneMode: "none" }).length > 0)
+        changed = true;
+    }
+    return changed ? next : undefined;
   } catch (error) {
     if (error instanceof CommandError) throw error;
     const message = error instanceof Error ? error.message : String(error);

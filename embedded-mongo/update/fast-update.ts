@@ -1,5 +1,5 @@
 import { cloneDoc, compareValues, type Doc, isNumeric, isPlainObject, keyOf } from "../bson-values";
-import { CommandError, nonNumeric } from "../errors";
+import { CommandError, nonNumeric, pathNotViable, shownValue } from "../errors";
 import { sortDocs } from "../query/sort";
 
 /**
@@ -139,7 +139,9 @@ function arrayAppend(op: string, value: unknown): Apply | undefined {
  * Copies `doc` along each updated path, so the original (a stored version other readers may still
  * hold) stays untouched and everything the update leaves alone is shared rather than cloned.
  * Returns the (copied) object holding the path's last field, creating objects on the way: null when
- * one is missing and `create` is off, undefined when an array or scalar is in the way.
+ * one is missing and `create` is off, undefined when an array or scalar is in the way. A write that
+ * would create a field inside an array or a scalar is MongoDB's PathNotViable (paths here hold no
+ * array indexes: those go to mingo).
  */
 function writableParent(
   root: Doc,
@@ -165,7 +167,9 @@ function writableParent(
         cur[part] = copy;
         cur = copy;
       }
-    } else return undefined;
+    } else if (create)
+      throw pathNotViable(`Cannot create field '${parts[i + 1]}' in element {${part}: ${shownValue(next)}}`);
+    else return undefined;
   }
   return cur;
 }
