@@ -40,6 +40,12 @@ export class EmbeddedServer {
       address: "127.0.0.1:0",
       setName: "crowdcart",
       log,
+      stats: {
+        startedAt: Date.now(),
+        connectionsCurrent: 0,
+        connectionsTotal: 0,
+        opcounters: { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 },
+      },
     };
     this.server = createServer((socket) => this.accept(socket));
   }
@@ -74,8 +80,14 @@ export class EmbeddedServer {
     const connectionId = ++this.connections;
     const reader = new FrameReader(MAX_MESSAGE_SIZE_BYTES);
     this.sockets.add(socket);
+    const stats = this.state.stats;
+    stats.connectionsCurrent += 1;
+    stats.connectionsTotal += 1;
     socket.setNoDelay(true);
-    socket.on("close", () => this.sockets.delete(socket));
+    socket.on("close", () => {
+      this.sockets.delete(socket);
+      stats.connectionsCurrent -= 1;
+    });
     socket.on("error", () => socket.destroy());
     socket.on("data", (chunk: Buffer) => {
       try {

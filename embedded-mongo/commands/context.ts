@@ -21,6 +21,22 @@ export interface ServerState {
   address: string;
   setName: string;
   log: ServerLog;
+  stats: ServerStats;
+}
+
+/** What serverStatus reports: counted by the server (connections) and the dispatcher (operations). */
+export interface ServerStats {
+  startedAt: number;
+  connectionsCurrent: number;
+  connectionsTotal: number;
+  opcounters: {
+    insert: number;
+    query: number;
+    update: number;
+    delete: number;
+    getmore: number;
+    command: number;
+  };
 }
 
 export interface CommandContext {

@@ -60,7 +60,7 @@ export const handshakeCommands: Record<string, CommandHandler> = {
   },
 };
 
-const buildInfo: Doc = {
+export const buildInfo: Doc = {
   version: "7.0.0",
   gitVersion: "crowdcart-embedded",
   versionArray: [7, 0, 0, 0],

@@ -7,6 +7,7 @@ import type { CollectionView } from "../storage/view";
 import { applyUpdate, isOperatorUpdate, type UpdateSpec, upsertDocument } from "../update/apply-update";
 import { type CommandContext, type CommandHandler, collectionName, viewOf } from "./context";
 import { MAX_BSON_OBJECT_SIZE } from "./handshake";
+import { validateDocument } from "./validation";
 
 /**
  * insert, update and delete: each statement is applied whole or not at all; a failed statement
@@ -84,6 +85,7 @@ function insert(command: Doc, ctx: CommandContext): Doc {
   let n = 0;
   const writeErrors = runStatements(ctx, command, statements(command, "documents"), (doc) => {
     checkSize(doc, ctx, false);
+    validateDocument(view.coll, doc, undefined, command);
     const stored = "_id" in doc ? doc : { _id: new ObjectId(), ...doc };
     if (Array.isArray(stored._id)) throw badValue("The '_id' value cannot be of type array");
     view.insert(stored);
@@ -123,6 +125,7 @@ function update(command: Doc, ctx: CommandContext): Doc {
       if (statement.upsert !== true) return;
       const doc = upsertDocument(filter, spec, arrayFilters);
       checkSize(doc, ctx, true);
+      validateDocument(view.coll, doc, undefined, command);
       view.insert(doc);
       n += 1;
       upserted.push({ index, _id: doc._id });
@@ -134,6 +137,7 @@ function update(command: Doc, ctx: CommandContext): Doc {
       const next = applyUpdate(doc, spec, filter, arrayFilters);
       if (!next) continue;
       checkSize(next, ctx, true);
+      validateDocument(view.coll, next, doc, command);
       changes.push([id, next]);
     }
     const originals = new Map(matches);

@@ -11,6 +11,7 @@ import type { Options } from "mingo/types";
 import { resolve } from "mingo/util";
 import { compareValues, type Doc, isPlainObject, pathValues, typeRank, valuesEqual } from "../bson-values";
 import { typeMatcher } from "./bson-type";
+import { jsonSchemaOperator } from "./json-schema";
 import { mongoParseError, refuseUnsupported } from "./refused";
 import { sortDocs } from "./sort";
 
@@ -87,7 +88,7 @@ const comparisons: Record<string, Predicate> = {
   $lte: comparing((c) => c <= 0),
 };
 
-const queryOps: Record<string, unknown> = { $type: typeOperator };
+const queryOps: Record<string, unknown> = { $type: typeOperator, $jsonSchema: jsonSchemaOperator };
 for (const [name, predicate] of Object.entries(comparisons)) queryOps[name] = operator(predicate);
 
 // Context.from keeps the first definition of a name, so the full set is assembled here by hand.

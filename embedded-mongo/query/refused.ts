@@ -42,6 +42,7 @@ export function refuseUnsupported(filter: Doc): void {
 
 /** mingo's words for a filter it cannot compile, in MongoDB's. */
 export function mongoParseError(error: unknown): CommandError {
+  if (error instanceof CommandError) return error;
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /^unknown query operator (\$\w+)/.exec(message);
   if (unknown) return new CommandError(2, "BadValue", `unknown operator: ${unknown[1]}`);
