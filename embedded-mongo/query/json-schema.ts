@@ -97,7 +97,7 @@ function keywordCheck(keyword: string, spec: unknown, schema: Doc): Check | unde
     case "properties":
     case "patternProperties":
     case "additionalProperties":
-      return objectCheck(keyword, spec, schema);
+      return objectCheck(keyword, schema);
     case "dependencies": {
       if (!isPlainObject(spec)) throw failedToParse("$jsonSchema keyword 'dependencies' must be an object");
       const rules = Object.entries(spec).map(([field, dep]): [string, Check] => {
@@ -108,7 +108,7 @@ function keywordCheck(keyword: string, spec: unknown, schema: Doc): Check | unde
     }
     case "items":
     case "additionalItems":
-      return itemsCheck(keyword, spec, schema);
+      return itemsCheck(keyword, schema);
     case "minItems":
     case "maxItems": {
       const n = count(spec, keyword);
@@ -135,7 +135,7 @@ function keywordCheck(keyword: string, spec: unknown, schema: Doc): Check | unde
   throw failedToParse(`Unknown $jsonSchema keyword: ${keyword}`);
 }
 
-function objectCheck(keyword: string, spec: unknown, schema: Doc): Check | undefined {
+function objectCheck(keyword: string, schema: Doc): Check | undefined {
   // properties / patternProperties / additionalProperties are decided together, once.
   if (
     keyword !== "properties" &&
@@ -169,7 +169,7 @@ function objectCheck(keyword: string, spec: unknown, schema: Doc): Check | undef
   };
 }
 
-function itemsCheck(keyword: string, spec: unknown, schema: Doc): Check | undefined {
+function itemsCheck(keyword: string, schema: Doc): Check | undefined {
   if (keyword === "additionalItems" && "items" in schema) return undefined;
   const items = schema.items;
   if (!Array.isArray(items)) {
