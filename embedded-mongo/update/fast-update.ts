@@ -1,5 +1,6 @@
 import { cloneDoc, compareValues, type Doc, isNumeric, isPlainObject, keyOf } from "../bson-values";
 import { CommandError, nonNumeric, pathNotViable, shownValue } from "../errors";
+import { compileFilter } from "../query/matcher";
 import { sortDocs } from "../query/sort";
 
 /**
@@ -66,18 +67,38 @@ function opFor(op: string, value: unknown): Apply | undefined {
     case "$push":
     case "$addToSet":
       return arrayAppend(op, value);
-    case "$pull":
-      if (isPlainObject(value) || value instanceof RegExp || Array.isArray(value)) return undefined;
+    case "$pull": {
+      const pulls = pullCondition(value);
       return (p, f) => {
         const old = p[f];
         if (old === undefined) return false;
         if (!Array.isArray(old)) throw new NotMine();
-        const kept = old.filter((x) => compareValues(x, value) !== 0);
+        const kept = old.filter((x) => !pulls(x));
         p[f] = kept;
         return kept.length !== old.length;
       };
+    }
   }
   return undefined;
+}
+
+const LOGICAL = new Set(["$and", "$or", "$nor"]);
+
+/**
+ * Which elements `$pull` removes: a condition of operators only (`{ $gte: 6 }`) tests each value;
+ * any other document (fields, `$or`, `$elemMatch`…) is a query each document element must match;
+ * anything else is an equality.
+ */
+function pullCondition(value: unknown): (x: unknown) => boolean {
+  if (value instanceof RegExp) return (x) => typeof x === "string" && value.test(x);
+  if (!isPlainObject(value)) return (x) => compareValues(x, value) === 0;
+  const keys = Object.keys(value);
+  if (keys.length > 0 && keys.every((k) => k.startsWith("$") && !LOGICAL.has(k))) {
+    const match = compileFilter({ v: value });
+    return (x) => match({ v: x });
+  }
+  const match = compileFilter(value);
+  return (x) => isPlainObject(x) && match(x);
 }
 
 class NotMine extends Error {}
