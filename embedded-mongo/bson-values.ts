@@ -262,11 +262,15 @@ function numberKey(v: unknown): string {
   return `n${x.neg ? "-" : ""}${x.coef}e${x.exp}`;
 }
 
-/** A string that is equal for two values exactly when MongoDB's equality says they are equal. */
+/**
+ * A string that is equal for two values exactly when MongoDB's equality says they are equal.
+ * Strings carry their length, so no string can pass for the separators of the arrays and compound
+ * index keys these are joined into (`["a,sb"]` is not `["a", "b"]`).
+ */
 export function keyOf(v: unknown): string {
   switch (typeof v) {
     case "string":
-      return `s${v}`;
+      return `s${v.length}:${v}`;
     case "number":
       return numberKey(v);
     case "boolean":
@@ -285,8 +289,9 @@ export function keyOf(v: unknown): string {
   }
   if (isNumeric(v)) return numberKey(v);
   if (v instanceof Binary) return `x${v.sub_type}:${Buffer.from(v.value()).toString("hex")}`;
-  if (v instanceof RegExp) return `r${v.source}/${v.flags}`;
-  return `?${bsonTypeName(v) ?? "unknown"}:${String(v)}`;
+  if (v instanceof RegExp) return `r${v.source.length}:${v.source}/${v.flags}`;
+  const shown = String(v);
+  return `?${bsonTypeName(v) ?? "unknown"}:${shown.length}:${shown}`;
 }
 
 /** Copies plain objects and arrays; BSON values are immutable and shared. */

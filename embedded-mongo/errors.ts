@@ -1,4 +1,6 @@
+import { ObjectId } from "bson";
 import type { Doc } from "./bson-values";
+import { bsonTypeOf } from "./query/bson-type";
 
 /** A command failure as MongoDB reports it: `{ ok: 0, errmsg, code, codeName, ...extra }`. */
 export class CommandError extends Error {
@@ -28,10 +30,36 @@ export class CommandError extends Error {
 export const badValue = (message: string) => new CommandError(2, "BadValue", message);
 export const failedToParse = (message: string) => new CommandError(9, "FailedToParse", message);
 export const typeMismatch = (message: string) => new CommandError(14, "TypeMismatch", message);
+/** A value the way MongoDB's error messages print it: `[ 1, 2 ]`, `{ a: "x" }`. */
+export function shownValue(v: unknown): string {
+  if (Array.isArray(v)) return v.length === 0 ? "[]" : `[ ${v.map(shownValue).join(", ")} ]`;
+  if (v instanceof ObjectId) return `ObjectId('${v.toHexString()}')`;
+  if (v instanceof Date) return `new Date(${v.getTime()})`;
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+    const entries = Object.entries(v);
+    return entries.length === 0
+      ? "{}"
+      : `{ ${entries.map(([k, x]) => `${k}: ${shownValue(x)}`).join(", ")} }`;
+  }
+  return String(v);
+}
+
+/** `_id` the way MongoDB quotes it in update errors: `{_id: 1}`, `{_id: "a"}`, `{_id: ObjectId('…')}`. */
+export function idText(id: unknown): string {
+  return `{_id: ${shownValue(id)}}`;
+}
+
+export const nonNumeric = (op: string, id: unknown, field: string, value: unknown) =>
+  typeMismatch(
+    `Cannot apply ${op} to a value of non-numeric type. ${idText(id)} has the field '${field}' of non-numeric type ${bsonTypeOf(value)}`,
+  );
 export const namespaceNotFound = (ns: string) =>
   new CommandError(26, "NamespaceNotFound", `ns does not exist: ${ns}`);
 export const namespaceExists = (ns: string) =>
   new CommandError(48, "NamespaceExists", `Collection ${ns} already exists.`);
+export const pathNotViable = (message: string) => new CommandError(28, "PathNotViable", message);
+export const invalidOptions = (message: string) => new CommandError(72, "InvalidOptions", message);
 export const commandNotFound = (name: string) =>
   new CommandError(59, "CommandNotFound", `no such command: '${name}'`);
 export const immutableField = (field: string) =>

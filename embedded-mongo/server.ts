@@ -40,6 +40,12 @@ export class EmbeddedServer {
       address: "127.0.0.1:0",
       setName: "crowdcart",
       log,
+      stats: {
+        startedAt: Date.now(),
+        connectionsCurrent: 0,
+        connectionsTotal: 0,
+        opcounters: { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 },
+      },
     };
     this.server = createServer((socket) => this.accept(socket));
   }
@@ -74,8 +80,14 @@ export class EmbeddedServer {
     const connectionId = ++this.connections;
     const reader = new FrameReader(MAX_MESSAGE_SIZE_BYTES);
     this.sockets.add(socket);
+    const stats = this.state.stats;
+    stats.connectionsCurrent += 1;
+    stats.connectionsTotal += 1;
     socket.setNoDelay(true);
-    socket.on("close", () => this.sockets.delete(socket));
+    socket.on("close", () => {
+      this.sockets.delete(socket);
+      stats.connectionsCurrent -= 1;
+    });
     socket.on("error", () => socket.destroy());
     socket.on("data", (chunk: Buffer) => {
       try {
@@ -96,7 +108,7 @@ export class EmbeddedServer {
 
   private handle(frame: Buffer, connectionId: number): Buffer | undefined {
     const request = decodeRequest(frame);
-    const reply: Doc = runCommand(request.command, this.state, connectionId);
+    const reply: Doc = runCommand(request.command, this.state, connectionId, frame.length);
     if (request.opCode === OP_QUERY) return encodeReply(request.requestId, reply);
     if (request.flags & MORE_TO_COME) return undefined;
     return encodeMsg(request.requestId, reply);

@@ -8,7 +8,10 @@ import { Collection } from "../storage/collection";
 import { IndexSpec } from "../storage/index-spec";
 import { CollectionView } from "../storage/view";
 import { asNumber, type CommandContext, type CommandHandler, viewOf } from "./context";
+import { diagnosticCommands } from "./diagnostics";
 import { selectDocs } from "./read";
+
+const explainCommand = diagnosticCommands.explain as CommandHandler;
 
 /**
  * aggregate: a leading `$match` runs through the store's planner (so it can use an index); the
@@ -20,7 +23,18 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
   if (!Array.isArray(pipeline) || !pipeline.every(isPlainObject))
     throw badValue("pipeline must be an array of objects");
   if (command.explain === true)
-    throw new CommandError(115, "CommandNotSupported", "explain is not supported by the embedded store");
+    return explainCommand(
+      { explain: { aggregate: command.aggregate, pipeline }, verbosity: "queryPlanner" },
+      ctx,
+    );
+  if (pipeline.some((stage) => "$changeStream" in stage)) {
+    // MongoDB's own refusal where change streams cannot run, so clients fall back to polling.
+    throw new CommandError(
+      40573,
+      "Location40573",
+      "The $changeStream stage is only supported on replica sets (the embedded store keeps no oplog to stream from)",
+    );
+  }
   const last = pipeline[pipeline.length - 1] as Doc | undefined;
   const out = last && "$out" in last ? outTarget(last.$out, ctx.db) : undefined;
   for (const stage of out ? pipeline.slice(0, -1) : pipeline) {

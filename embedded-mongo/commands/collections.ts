@@ -1,20 +1,39 @@
-import { type Doc, isPlainObject } from "../bson-values";
-import { CommandError } from "../errors";
+import { type Doc, isPlainObject, keyOf } from "../bson-values";
+import { CommandError, invalidOptions, namespaceNotFound } from "../errors";
 import { compileFilter } from "../query/matcher";
+import type { Collection } from "../storage/collection";
+import type { IndexSpec } from "../storage/index-spec";
 import { asNumber, type CommandContext, type CommandHandler, collectionName } from "./context";
+import { checkValidationOptions } from "./validation";
+
+/** Fields every command may carry that are no option of the command itself. */
+const ENVELOPE = new Set([
+  "$db",
+  "lsid",
+  "txnNumber",
+  "autocommit",
+  "startTransaction",
+  "writeConcern",
+  "$clusterTime",
+  "$readPreference",
+  "comment",
+  "apiVersion",
+  "apiStrict",
+  "apiDeprecationErrors",
+]);
+
+function optionsOf(command: Doc): Doc {
+  const options: Doc = {};
+  for (const [key, value] of Object.entries(command).slice(1)) if (!ENVELOPE.has(key)) options[key] = value;
+  return options;
+}
 
 function create(command: Doc, ctx: CommandContext): Doc {
   const name = collectionName(command, "create");
-  const {
-    create: _c,
-    $db: _d,
-    lsid: _l,
-    txnNumber: _t,
-    autocommit: _a,
-    startTransaction: _s,
-    writeConcern: _w,
-    ...options
-  } = command;
+  const options = optionsOf(command);
+  checkValidationOptions(options);
+  if (options.capped === true && !options.size)
+    throw invalidOptions("the 'size' field is required when 'capped' is true");
   ctx.server.store.create(ctx.db, name, options);
   return { ok: 1 };
 }
@@ -64,8 +83,56 @@ function listCollections(command: Doc, ctx: CommandContext): Doc {
   ) as unknown as Doc;
 }
 
+/** collMod: validator, validationLevel/Action, and an index's TTL (`index: { keyPattern | name, expireAfterSeconds }`). */
+function collMod(command: Doc, ctx: CommandContext): Doc {
+  const name = collectionName(command, "collMod");
+  const coll = ctx.server.store.collection(ctx.db, name);
+  if (!coll) throw namespaceNotFound(`${ctx.db}.${name}`);
+  const changes = optionsOf(command);
+  const reply: Doc = {};
+  for (const key of Object.keys(changes)) {
+    if (key !== "validator" && key !== "validationLevel" && key !== "validationAction" && key !== "index")
+      throw new CommandError(40415, "Location40415", `BSON field 'collMod.${key}' is an unknown field.`);
+  }
+  checkValidationOptions(changes);
+  const indexChange = changes.index === undefined ? undefined : ttlChange(coll, changes.index);
+  for (const key of ["validator", "validationLevel", "validationAction"])
+    if (changes[key] !== undefined) coll.options[key] = changes[key];
+  if (indexChange) {
+    const [index, seconds] = indexChange;
+    reply.expireAfterSeconds_old = index.expireAfterSeconds;
+    reply.expireAfterSeconds_new = seconds;
+    index.setExpireAfterSeconds(seconds);
+  }
+  return { ...reply, ok: 1 };
+}
+
+function ttlChange(coll: Collection, spec: unknown): [IndexSpec, number] {
+  if (!isPlainObject(spec)) throw new CommandError(14, "TypeMismatch", "collMod index must be an object");
+  const index = [...coll.indexes.values()].find((i) =>
+    isPlainObject(spec.keyPattern) ? keyOf(i.key) === keyOf(spec.keyPattern) : i.name === spec.name,
+  );
+  if (!index) {
+    const what = isPlainObject(spec.keyPattern)
+      ? JSON.stringify(spec.keyPattern)
+      : `name ${String(spec.name)}`;
+    throw new CommandError(27, "IndexNotFound", `cannot find index ${what} for ns ${coll.ns}`);
+  }
+  const seconds = spec.expireAfterSeconds;
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0)
+    throw new CommandError(2, "BadValue", "expireAfterSeconds must be a non-negative number");
+  if (index.name === "_id_" || index.fields.length !== 1)
+    throw new CommandError(
+      72,
+      "InvalidOptions",
+      "TTL indexes are single-field indexes, compound indexes do not support TTL",
+    );
+  return [index, seconds];
+}
+
 export const collectionCommands: Record<string, CommandHandler> = {
   create,
+  collMod,
   drop,
   dropDatabase,
   listCollections,

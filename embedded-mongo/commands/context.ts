@@ -21,6 +21,22 @@ export interface ServerState {
   address: string;
   setName: string;
   log: ServerLog;
+  stats: ServerStats;
+}
+
+/** What serverStatus reports: counted by the server (connections) and the dispatcher (operations). */
+export interface ServerStats {
+  startedAt: number;
+  connectionsCurrent: number;
+  connectionsTotal: number;
+  opcounters: {
+    insert: number;
+    query: number;
+    update: number;
+    delete: number;
+    getmore: number;
+    command: number;
+  };
 }
 
 export interface CommandContext {
@@ -28,6 +44,8 @@ export interface CommandContext {
   db: string;
   connectionId: number;
   txn: Transaction | undefined;
+  /** Size of the message the command came in: only a message over 16 MiB can hold a document that is. */
+  messageBytes: number;
 }
 
 export type CommandHandler = (command: Doc, ctx: CommandContext) => Doc;

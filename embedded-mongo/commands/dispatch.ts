@@ -2,7 +2,8 @@ import type { Doc } from "../bson-values";
 import { asCommandError, commandNotFound } from "../errors";
 import { aggregateCommands } from "./aggregate";
 import { collectionCommands } from "./collections";
-import type { CommandContext, CommandHandler, ServerState } from "./context";
+import type { CommandContext, CommandHandler, ServerState, ServerStats } from "./context";
+import { diagnosticCommands } from "./diagnostics";
 import { findAndModifyCommands } from "./find-and-modify";
 import { handshakeCommands } from "./handshake";
 import { indexCommands } from "./indexes";
@@ -29,15 +30,28 @@ const handlers: Record<string, CommandHandler> = {
   ...collectionCommands,
   ...indexCommands,
   ...transactionCommands,
+  ...diagnosticCommands,
 };
 
+/** serverStatus's opcounters as MongoDB counts them: inserts per document, updates and deletes per statement. */
+function count(name: string, command: Doc, counters: ServerStats["opcounters"]): void {
+  const many = (field: string) => (Array.isArray(command[field]) ? (command[field] as unknown[]).length : 1);
+  if (name === "insert") counters.insert += many("documents");
+  else if (name === "update") counters.update += many("updates");
+  else if (name === "delete") counters.delete += many("deletes");
+  else if (name === "find") counters.query += 1;
+  else if (name === "getMore") counters.getmore += 1;
+  else counters.command += 1;
+}
+
 /** Runs one command document and returns its reply document (errors become `ok: 0` replies). */
-export function runCommand(command: Doc, server: ServerState, connectionId: number): Doc {
+export function runCommand(command: Doc, server: ServerState, connectionId: number, messageBytes = 0): Doc {
   const name = Object.keys(command)[0] ?? "";
   const handler = Object.hasOwn(handlers, name) ? handlers[name] : undefined;
   if (!handler) return commandNotFound(name).toReply();
+  count(name, command, server.stats.opcounters);
   const db = typeof command.$db === "string" ? command.$db : "admin";
-  const ctx: CommandContext = { server, db, connectionId, txn: undefined };
+  const ctx: CommandContext = { server, db, connectionId, txn: undefined, messageBytes };
   try {
     ctx.txn = server.sessions.transactionFor(command);
     return handler(command, ctx);

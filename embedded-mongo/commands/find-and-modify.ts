@@ -5,6 +5,7 @@ import { projectDocs } from "../query/project";
 import { sortDocs } from "../query/sort";
 import { applyUpdate, upsertDocument } from "../update/apply-update";
 import { type CommandContext, type CommandHandler, collectionName, viewOf } from "./context";
+import { validateDocument } from "./validation";
 import { updateSpecOf } from "./write";
 
 // A module function rather than a closure per command: tsx's keepNames makes each named closure a defineProperty call.
@@ -43,6 +44,7 @@ function findAndModify(command: Doc, ctx: CommandContext): Doc {
       return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
     }
     const doc = upsertDocument(filter, spec, arrayFilters);
+    validateDocument(view.coll, doc, undefined, command);
     view.insert(doc);
     return {
       lastErrorObject: { n: 1, updatedExisting: false, upserted: doc._id },
@@ -52,7 +54,10 @@ function findAndModify(command: Doc, ctx: CommandContext): Doc {
   }
   const [id, before] = found;
   const after = applyUpdate(before, spec, filter, arrayFilters);
-  if (after) view.replace(id, after);
+  if (after) {
+    validateDocument(view.coll, after, before, command);
+    view.replace(id, after);
+  }
   return {
     lastErrorObject: { n: 1, updatedExisting: true },
     value: project(returnNew ? (after ?? before) : before, command.fields, filter),

@@ -2,7 +2,7 @@ import { ObjectId } from "bson";
 import type { Doc } from "../bson-values";
 import type { CommandContext, CommandHandler } from "./context";
 
-const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
+export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 export const MAX_MESSAGE_SIZE_BYTES = 48_000_000;
 const electionId = new ObjectId("7fffffff0000000000000001");
 
@@ -60,7 +60,7 @@ export const handshakeCommands: Record<string, CommandHandler> = {
   },
 };
 
-const buildInfo: Doc = {
+export const buildInfo: Doc = {
   version: "7.0.0",
   gitVersion: "crowdcart-embedded",
   versionArray: [7, 0, 0, 0],

@@ -1,5 +1,6 @@
 import { type Doc, isPlainObject, keyOf, pathValues } from "../bson-values";
 import { badValue } from "../errors";
+import { compileFilter } from "../query/matcher";
 import { matchDocs } from "../query/plan";
 import { projectDocs } from "../query/project";
 import { sortDocs } from "../query/sort";
@@ -20,7 +21,11 @@ export function selectDocs(
   skip: number,
   limit: number,
 ): Doc[] {
-  if (!view) return [];
+  if (!view) {
+    // A missing collection matches nothing, but a bad filter is still refused.
+    compileFilter(filter);
+    return [];
+  }
   const sorted = isPlainObject(sort) && Object.keys(sort).length > 0;
   const entries = matchDocs(view, filter, sorted || limit === 0 ? 0 : skip + limit);
   let docs = entries.map((e) => e[1]);

@@ -1,10 +1,13 @@
-import { ObjectId } from "bson";
+import { BSON, ObjectId } from "bson";
 import { type Doc, isPlainObject } from "../bson-values";
 import { asCommandError, badValue, CommandError, failedToParse } from "../errors";
+import { compileFilter } from "../query/matcher";
 import { matchDocs } from "../query/plan";
 import type { CollectionView } from "../storage/view";
 import { applyUpdate, isOperatorUpdate, type UpdateSpec, upsertDocument } from "../update/apply-update";
 import { type CommandContext, type CommandHandler, collectionName, viewOf } from "./context";
+import { MAX_BSON_OBJECT_SIZE } from "./handshake";
+import { validateDocument } from "./validation";
 
 /**
  * insert, update and delete: each statement is applied whole or not at all; a failed statement
@@ -63,10 +66,26 @@ function applyAll(view: CollectionView, writes: Array<[string, Doc | null, Doc]>
   }
 }
 
+/** MongoDB stores no document over 16 MiB; only a message that large can carry one, so smaller ones skip the sizing. */
+export function checkSize(doc: Doc, ctx: CommandContext, updated: boolean): void {
+  if (ctx.messageBytes <= MAX_BSON_OBJECT_SIZE) return;
+  const size = BSON.calculateObjectSize(doc);
+  if (size <= MAX_BSON_OBJECT_SIZE) return;
+  throw new CommandError(
+    10334,
+    "BSONObjectTooLarge",
+    updated
+      ? `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`
+      : `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`,
+  );
+}
+
 function insert(command: Doc, ctx: CommandContext): Doc {
   const view = viewOf(ctx, collectionName(command, "insert"), true)!;
   let n = 0;
   const writeErrors = runStatements(ctx, command, statements(command, "documents"), (doc) => {
+    checkSize(doc, ctx, false);
+    validateDocument(view.coll, doc, undefined, command);
     const stored = "_id" in doc ? doc : { _id: new ObjectId(), ...doc };
     if (Array.isArray(stored._id)) throw badValue("The '_id' value cannot be of type array");
     view.insert(stored);
@@ -105,6 +124,8 @@ function update(command: Doc, ctx: CommandContext): Doc {
     if (matches.length === 0) {
       if (statement.upsert !== true) return;
       const doc = upsertDocument(filter, spec, arrayFilters);
+      checkSize(doc, ctx, true);
+      validateDocument(view.coll, doc, undefined, command);
       view.insert(doc);
       n += 1;
       upserted.push({ index, _id: doc._id });
@@ -114,7 +135,10 @@ function update(command: Doc, ctx: CommandContext): Doc {
     const changes: Array<[string, Doc]> = [];
     for (const [id, doc] of matches) {
       const next = applyUpdate(doc, spec, filter, arrayFilters);
-      if (next) changes.push([id, next]);
+      if (!next) continue;
+      checkSize(next, ctx, true);
+      validateDocument(view.coll, next, doc, command);
+      changes.push([id, next]);
     }
     const originals = new Map(matches);
     applyAll(
@@ -133,11 +157,14 @@ function remove(command: Doc, ctx: CommandContext): Doc {
   const view = viewOf(ctx, collectionName(command, "delete"), false);
   let n = 0;
   const writeErrors = runStatements(ctx, command, statements(command, "deletes"), (statement) => {
-    if (!view) return;
+    const filter = isPlainObject(statement.q) ? statement.q : {};
+    if (!view) {
+      compileFilter(filter);
+      return;
+    }
     const limit = Number(statement.limit ?? 0);
     if (limit !== 0 && limit !== 1)
       throw new CommandError(9, "FailedToParse", "The limit field in delete objects must be 0 or 1");
-    const filter = isPlainObject(statement.q) ? statement.q : {};
     const matches = matchDocs(view, filter, limit);
     applyAll(
       view,

@@ -9,8 +9,12 @@ import * as windowOperators from "mingo/operators/window";
 import { Query } from "mingo/query";
 import type { Options } from "mingo/types";
 import { resolve } from "mingo/util";
-import { compareValues, type Doc, isPlainObject, pathValues, typeRank, valuesEqual } from "../bson-values";
+import { compareValues, type Doc, isPlainObject, typeRank, valuesEqual } from "../bson-values";
+import { CommandError } from "../errors";
+import { bitwiseOperators } from "./bitwise";
 import { typeMatcher } from "./bson-type";
+import { jsonSchemaOperator } from "./json-schema";
+import { mongoParseError, refuseUnsupported } from "./refused";
 import { sortDocs } from "./sort";
 
 /**
@@ -59,9 +63,57 @@ function comparing(test: (c: number) => boolean): Predicate {
   };
 }
 
+/**
+ * The values a dotted query path reaches, MongoDB's way: an array on the way is entered only
+ * through its object elements (or an index), so `{ "a.b": null }` matches `{ a: 4 }` and
+ * `{ a: [{}] }` but not `{ a: [] }` or `{ a: [1] }`; a scalar on the way is a missing field.
+ */
+export function queryValues(doc: unknown, path: string): unknown[] {
+  const out: unknown[] = [];
+  walkQuery(doc, path.split("."), 0, out);
+  return out;
+}
+
+function walkQuery(v: unknown, parts: string[], i: number, out: unknown[]): void {
+  if (i === parts.length) {
+    out.push(v);
+    return;
+  }
+  const part = parts[i] as string;
+  if (isPlainObject(v)) {
+    walkQuery(Object.hasOwn(v, part) ? v[part] : undefined, parts, i + 1, out);
+  } else if (Array.isArray(v)) {
+    if (/^\d+$/.test(part)) walkQuery(v[Number(part)], parts, i + 1, out);
+    for (const x of v)
+      if (isPlainObject(x)) walkQuery(Object.hasOwn(x, part) ? x[part] : undefined, parts, i + 1, out);
+  } else out.push(undefined);
+}
+
+/** Whether a field of `doc` satisfies `predicate` against `operand`, for top-level and dotted fields alike. */
+function fieldMatches(
+  doc: Doc,
+  field: string,
+  dotted: boolean,
+  predicate: Predicate,
+  operand: unknown,
+): boolean {
+  if (!dotted) return predicate(Object.hasOwn(doc, field) ? doc[field] : undefined, operand);
+  const positive = predicate === ne ? eq : predicate === nin ? inList : predicate;
+  let any = false;
+  for (const v of queryValues(doc, field)) {
+    if (positive(v, operand)) {
+      any = true;
+      break;
+    }
+  }
+  return positive === predicate ? any : !any;
+}
+
 function operator(predicate: Predicate) {
-  return (selector: string, value: unknown, _options: Options) => (obj: Doc) =>
-    predicate(resolve(obj, selector, { unwrapArray: true }), value);
+  return (selector: string, value: unknown, _options: Options) => {
+    const dotted = selector.includes(".");
+    return (obj: Doc) => fieldMatches(obj, selector, dotted, predicate, value);
+  };
 }
 
 function typeOperator(selector: string, value: unknown, _options: Options) {
@@ -75,18 +127,37 @@ function typeOperator(selector: string, value: unknown, _options: Options) {
 }
 
 /** The comparison operators, shared by mingo (below) and the direct matcher, so both decide alike. */
+const ne: Predicate = (l, r) => !eq(l, r);
+const nin: Predicate = (l, r) => !inList(l, r);
 const comparisons: Record<string, Predicate> = {
   $eq: eq,
-  $ne: (l, r) => !eq(l, r),
+  $ne: ne,
   $in: inList,
-  $nin: (l, r) => !inList(l, r),
+  $nin: nin,
   $gt: comparing((c) => c > 0),
   $gte: comparing((c) => c >= 0),
   $lt: comparing((c) => c < 0),
   $lte: comparing((c) => c <= 0),
 };
 
-const queryOps: Record<string, unknown> = { $type: typeOperator };
+/** `$all`: every listed value matches as `{ field: value }` would, so a lone non-array value can match. */
+type QueryOperator = (selector: string, value: unknown, options: Options) => (obj: Doc) => boolean;
+
+function allOperator(selector: string, value: unknown, options: Options): (obj: Doc) => boolean {
+  if (!Array.isArray(value)) throw new CommandError(2, "BadValue", "$all needs an array");
+  // `$all: [{ $elemMatch: … }]` stays with mingo's own operator.
+  if (value.some((v) => isPlainObject(v) && "$elemMatch" in v))
+    return (queryOperators.$all as unknown as QueryOperator)(selector, value, options);
+  const dotted = selector.includes(".");
+  return (obj: Doc) => value.length > 0 && value.every((v) => fieldMatches(obj, selector, dotted, eq, v));
+}
+
+const queryOps: Record<string, unknown> = {
+  $type: typeOperator,
+  $jsonSchema: jsonSchemaOperator,
+  $all: allOperator,
+  ...bitwiseOperators,
+};
 for (const [name, predicate] of Object.entries(comparisons)) queryOps[name] = operator(predicate);
 
 // Context.from keeps the first definition of a name, so the full set is assembled here by hand.
@@ -123,7 +194,6 @@ interface Clause {
   branches: Clause[][] | undefined;
 }
 
-const RESOLVE = { unwrapArray: true };
 const LOGICAL = new Set(["$and", "$or", "$nor"]);
 
 function isSimpleValue(value: unknown): boolean {
@@ -197,14 +267,11 @@ function matchClause(clause: Clause, doc: Doc): boolean {
     }
     return clause.field === "$or" ? any : !any;
   }
-  if (clause.equals) {
-    if (!clause.dotted) return eq(doc[clause.field], clause.value);
-    for (const v of pathValues(doc, clause.field)) if (valuesEqual(v, clause.value)) return true;
-    return false;
-  }
+  if (clause.equals && !clause.dotted)
+    return eq(Object.hasOwn(doc, clause.field) ? doc[clause.field] : undefined, clause.value);
   // Exactly what the operators registered with mingo compute (see `operator` above).
-  const resolved = resolve(doc, clause.field, RESOLVE);
-  for (const [predicate, operand] of clause.ops) if (!predicate(resolved, operand)) return false;
+  for (const [predicate, operand] of clause.ops)
+    if (!fieldMatches(doc, clause.field, clause.dotted, predicate, operand)) return false;
   return true;
 }
 
@@ -217,6 +284,12 @@ export function compileFilter(filter: Doc | undefined): Matcher {
 
 /** The general path: any filter through mingo (exported so tests can hold the direct matcher to it). */
 export function compileWithMingo(filter: Doc): Matcher {
-  const query = new Query(filter, { context: storeContext, useStrictMode: true });
+  refuseUnsupported(filter);
+  let query: Query;
+  try {
+    query = new Query(filter, { context: storeContext, useStrictMode: true });
+  } catch (error) {
+    throw mongoParseError(error);
+  }
   return (doc) => query.test(doc);
 }

@@ -46,7 +46,11 @@ function idList(filter: Doc): unknown[] | undefined {
   return undefined;
 }
 
-function indexLookup(view: CollectionView, filter: Doc): Array<[string, Doc]> | undefined {
+/** The index an equality lookup would use for `filter`, with the key it looks up. */
+export function chooseIndex(
+  view: CollectionView,
+  filter: Doc,
+): { index: IndexSpec; key: string } | undefined {
   let best: { index: IndexSpec; key: string } | undefined;
   for (const index of view.coll.indexes.values()) {
     if (index.name === "_id_" || !index.usableForEquality()) continue;
@@ -62,6 +66,18 @@ function indexLookup(view: CollectionView, filter: Doc): Array<[string, Doc]> | 
     if (!best || index.unique) best = { index, key: parts.join("|") };
     if (index.unique) break;
   }
+  return best;
+}
+
+/** How `matchDocs` finds candidates for `filter`, in explain's words. */
+export function planStage(view: CollectionView, filter: Doc): { stage: string; indexName?: string } {
+  if (idList(filter)) return { stage: "IDHACK" };
+  const best = chooseIndex(view, filter);
+  return best ? { stage: "IXSCAN", indexName: best.index.name } : { stage: "COLLSCAN" };
+}
+
+function indexLookup(view: CollectionView, filter: Doc): Array<[string, Doc]> | undefined {
+  const best = chooseIndex(view, filter);
   return best ? view.candidates(best.index, best.key) : undefined;
 }
 

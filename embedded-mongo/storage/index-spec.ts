@@ -13,7 +13,8 @@ export class IndexSpec {
   readonly unique: boolean;
   readonly sparse: boolean;
   readonly partialFilter: Doc | undefined;
-  readonly expireAfterSeconds: number | undefined;
+  /** Changed in place by collMod, like MongoDB's. */
+  expireAfterSeconds: number | undefined;
   /** Special (text, 2dsphere, hashed) indexes are accepted and listed but not maintained. */
   readonly special: boolean;
   readonly options: Doc;
@@ -40,6 +41,12 @@ export class IndexSpec {
       typeof spec.expireAfterSeconds === "number" ? spec.expireAfterSeconds : undefined;
     const { v: _v, key: _k, name: _n, ns: _ns, ...options } = spec;
     this.options = options;
+  }
+
+  /** collMod's TTL change: the index keeps its entries, only its expiry (and its listed options) change. */
+  setExpireAfterSeconds(seconds: number): void {
+    this.expireAfterSeconds = seconds;
+    this.options.expireAfterSeconds = seconds;
   }
 
   describe(): Doc {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@jest/globals";
+import { keyOf } from "../bson-values";
 import { IndexSpec } from "../storage/index-spec";
 import { Store } from "../storage/store";
 import { sweepExpired } from "../ttl";
@@ -36,7 +37,9 @@ describe("TTL sweep", () => {
         "invalid-date",
         "missing",
         "string",
-      ].map((id) => `s${id}`),
+      ]
+        .map(keyOf)
+        .sort(),
     );
   });
 });

@@ -1,7 +1,9 @@
 import { ObjectId } from "bson";
-import { update as mingoUpdate } from "mingo";
+import { update as mingoUpdate, ProcessingMode } from "mingo";
+import { Aggregator } from "mingo/aggregator";
 import { cloneDoc, type Doc, isPlainObject, keyOf, setPath } from "../bson-values";
-import { badValue, CommandError, immutableField } from "../errors";
+import { badValue, CommandError, immutableField, invalidOptions, typeMismatch } from "../errors";
+import { storeContext } from "../query/matcher";
 import { fastUpdate } from "./fast-update";
 
 /**
@@ -52,6 +54,76 @@ function forInsert(update: Doc): Doc {
   return { ...rest, $set: { ...(isPlainObject(rest.$set) ? rest.$set : {}), ...$setOnInsert } };
 }
 
+/**
+ * The update split into one operator on one path per step, after MongoDB's own conflict check:
+ * two paths conflict when one equals or contains the other (positional parts compared as written).
+ */
+function singlePathUpdates(update: Doc, conditions: Doc[]): Doc[] {
+  const steps: Doc[] = [];
+  const paths: string[] = [];
+  for (const [op, fields] of Object.entries(update)) {
+    for (const [path, value] of Object.entries(fields as Doc)) {
+      steps.push({ [op]: { [path]: value } });
+      paths.push(path);
+      if (op === "$rename" && typeof value === "string") paths.push(value);
+    }
+  }
+  const sorted = [...paths].sort();
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1] as string;
+    const cur = sorted[i] as string;
+    if (cur === prev || cur.startsWith(`${prev}.`)) {
+      throw new CommandError(
+        40,
+        "ConflictingUpdateOperators",
+        `Updating the path '${cur}' would create a conflict at '${prev}'`,
+      );
+    }
+  }
+  if (steps.length <= 1) return [update];
+  // MongoDB picks the elements a positional path updates before changing any: steps writing a
+  // field the filter or an array filter tests go last, so the others still find their elements.
+  const tested = new Set<string>();
+  for (const condition of conditions) for (const key of Object.keys(condition)) tested.add(lastPart(key));
+  const writesTested = (step: Doc) =>
+    tested.has(lastPart(Object.keys(Object.values(step)[0] as Doc)[0] ?? ""));
+  return [...steps.filter((step) => !writesTested(step)), ...steps.filter(writesTested)];
+}
+
+const lastPart = (path: string) => path.slice(path.lastIndexOf(".") + 1);
+
+/** The stages MongoDB runs in an update pipeline (`updateOne(filter, [{ $set: … }])`). */
+const UPDATE_STAGES = new Set(["$addFields", "$set", "$project", "$unset", "$replaceRoot", "$replaceWith"]);
+
+/** An update pipeline over one document, its expressions evaluated by mingo; `_id` stays unless a stage changes it. */
+function runPipeline(doc: Doc, pipeline: Doc[]): Doc | undefined {
+  for (const stage of pipeline) {
+    const names = Object.keys(stage);
+    const name = names[0] ?? "";
+    if (names.length !== 1)
+      throw new CommandError(
+        40323,
+        "Location40323",
+        "A pipeline stage specification object must contain exactly one field.",
+      );
+    if (!UPDATE_STAGES.has(name)) throw invalidOptions(`${name} is not allowed to be used within an update`);
+  }
+  let out: Doc | undefined;
+  try {
+    const aggregator = new Aggregator(pipeline, {
+      context: storeContext,
+      processingMode: ProcessingMode.CLONE_INPUT,
+      useStrictMode: true,
+    });
+    out = aggregator.run<Doc>([doc])[0];
+  } catch (error) {
+    throw badValue(error instanceof Error ? error.message : String(error));
+  }
+  if (!out) return undefined;
+  const next = "_id" in out || !("_id" in doc) ? out : { _id: doc._id, ...out };
+  return keyOf(next) === keyOf(doc) ? undefined : next;
+}
+
 /** The updated copy of `doc` (which stays untouched), or `undefined` when the update changes nothing. */
 function runOperators(
   doc: Doc,
@@ -59,19 +131,30 @@ function runOperators(
   filter: Doc,
   arrayFilters: Doc[] | undefined,
 ): Doc | undefined {
-  if (!Array.isArray(update) && Object.keys(update).length === 0) return undefined;
-  if (!Array.isArray(update) && (arrayFilters === undefined || arrayFilters.length === 0)) {
+  if (Array.isArray(update)) return runPipeline(doc, update);
+  if (Object.keys(update).length === 0) return undefined;
+  if (arrayFilters === undefined || arrayFilters.length === 0) {
     const fast = fastUpdate(doc, update);
     if (fast !== undefined) return fast.changed ? fast.doc : undefined;
   }
   // mingo updates in place: it gets a whole copy.
   const next = cloneDoc(doc);
   try {
-    const changed = mingoUpdate(next, update as never, arrayFilters, filter, { cloneMode: "none" });
-    return changed.length > 0 ? next : undefined;
+    // mingo sees a conflict between any two paths under one array ("a.$.x" and "a.$.y"); MongoDB
+    // only where one path contains the other. So the store checks that, and hands mingo one path at a time.
+    const steps = singlePathUpdates(update, [filter, ...(arrayFilters ?? [])]);
+    let changed = false;
+    for (const step of steps) {
+      if (mingoUpdate(next, step as never, arrayFilters, filter, { cloneMode: "none" }).length > 0)
+        changed = true;
+    }
+    return changed ? next : undefined;
   } catch (error) {
     if (error instanceof CommandError) throw error;
-    throw badValue(error instanceof Error ? error.message : String(error));
+    const message = error instanceof Error ? error.message : String(error);
+    const arithmetic = /^cannot apply (\$inc|\$mul) to a value of non-numeric type/i.exec(message);
+    if (arithmetic) throw typeMismatch(`Cannot apply ${arithmetic[1]} to a value of non-numeric type`);
+    throw badValue(message);
   }
 }
 

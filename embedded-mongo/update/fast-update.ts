@@ -1,5 +1,6 @@
 import { cloneDoc, compareValues, type Doc, isNumeric, isPlainObject, keyOf } from "../bson-values";
-import { CommandError } from "../errors";
+import { CommandError, nonNumeric, pathNotViable, shownValue } from "../errors";
+import { compileFilter } from "../query/matcher";
 import { sortDocs } from "../query/sort";
 
 /**
@@ -37,14 +38,10 @@ function opFor(op: string, value: unknown): Apply | undefined {
     case "$mul":
       if (!isNum(value)) return undefined;
       return (p, f) => {
-        const old = p[f] ?? 0;
+        const old = p[f] === undefined ? 0 : p[f];
         if (!isNum(old)) {
           if (isNumeric(old)) throw new NotMine();
-          throw new CommandError(
-            14,
-            "TypeMismatch",
-            `Cannot apply ${op} to a value of non-numeric type: field '${f}'`,
-          );
+          throw new NonNumeric(op, f, p[f]);
         }
         const next = op === "$inc" ? old + value : p[f] === undefined ? 0 : old * value;
         const changed = p[f] === undefined || next !== old;
@@ -70,21 +67,52 @@ function opFor(op: string, value: unknown): Apply | undefined {
     case "$push":
     case "$addToSet":
       return arrayAppend(op, value);
-    case "$pull":
-      if (isPlainObject(value) || value instanceof RegExp || Array.isArray(value)) return undefined;
+    case "$pull": {
+      const pulls = pullCondition(value);
       return (p, f) => {
         const old = p[f];
         if (old === undefined) return false;
         if (!Array.isArray(old)) throw new NotMine();
-        const kept = old.filter((x) => compareValues(x, value) !== 0);
+        const kept = old.filter((x) => !pulls(x));
         p[f] = kept;
         return kept.length !== old.length;
       };
+    }
   }
   return undefined;
 }
 
+const LOGICAL = new Set(["$and", "$or", "$nor"]);
+
+/**
+ * Which elements `$pull` removes: a condition of operators only (`{ $gte: 6 }`) tests each value;
+ * any other document (fields, `$or`, `$elemMatch`…) is a query each document element must match;
+ * anything else is an equality.
+ */
+function pullCondition(value: unknown): (x: unknown) => boolean {
+  if (value instanceof RegExp) return (x) => typeof x === "string" && value.test(x);
+  if (!isPlainObject(value)) return (x) => compareValues(x, value) === 0;
+  const keys = Object.keys(value);
+  if (keys.length > 0 && keys.every((k) => k.startsWith("$") && !LOGICAL.has(k))) {
+    const match = compileFilter({ v: value });
+    return (x) => match({ v: x });
+  }
+  const match = compileFilter(value);
+  return (x) => isPlainObject(x) && match(x);
+}
+
 class NotMine extends Error {}
+
+/** `$inc` / `$mul` met a value that is no number (null included); reported with the document's `_id`. */
+class NonNumeric extends Error {
+  constructor(
+    readonly op: string,
+    readonly field: string,
+    readonly value: unknown,
+  ) {
+    super(op);
+  }
+}
 
 const PUSH_MODIFIERS = new Set(["$each", "$sort", "$slice", "$position"]);
 
@@ -132,7 +160,9 @@ function arrayAppend(op: string, value: unknown): Apply | undefined {
  * Copies `doc` along each updated path, so the original (a stored version other readers may still
  * hold) stays untouched and everything the update leaves alone is shared rather than cloned.
  * Returns the (copied) object holding the path's last field, creating objects on the way: null when
- * one is missing and `create` is off, undefined when an array or scalar is in the way.
+ * one is missing and `create` is off, undefined when an array or scalar is in the way. A write that
+ * would create a field inside an array or a scalar is MongoDB's PathNotViable (paths here hold no
+ * array indexes: those go to mingo).
  */
 function writableParent(
   root: Doc,
@@ -158,7 +188,9 @@ function writableParent(
         cur[part] = copy;
         cur = copy;
       }
-    } else return undefined;
+    } else if (create)
+      throw pathNotViable(`Cannot create field '${parts[i + 1]}' in element {${part}: ${shownValue(next)}}`);
+    else return undefined;
   }
   return cur;
 }
@@ -200,6 +232,7 @@ export function fastUpdate(doc: Doc, update: Doc): { doc: Doc; changed: boolean 
     return { doc: root, changed };
   } catch (error) {
     // Only copies were written to: dropping them leaves `doc` as it was.
+    if (error instanceof NonNumeric) throw nonNumeric(error.op, doc._id, error.field, error.value);
     if (!(error instanceof NotMine)) throw error;
     return undefined;
   }

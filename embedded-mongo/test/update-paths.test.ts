@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
+import type { Collection, Db } from "mongodb";
+import { freshDb, serverError } from "./client";
+
+/** Update paths: what MongoDB accepts together, what it calls a conflict, and where it cannot write. */
+
+interface Doc {
+  _id: number;
+  items: Array<{ x: number; t: number[]; y?: number }>;
+  arr: number[];
+  n: number;
+}
+
+let db: Db;
+let close: () => Promise<void>;
+let c: Collection<Doc>;
+
+beforeAll(async () => {
+  ({ db, close } = await freshDb("paths"));
+  c = db.collection<Doc>("docs");
+});
+afterAll(async () => close());
+beforeEach(async () => {
+  await c.deleteMany({});
+  await c.insertOne({
+    _id: 1,
+    items: [
+      { x: 1, t: [1] },
+      { x: 2, t: [2] },
+    ],
+    arr: [1, 2],
+    n: 5,
+  });
+});
+
+const items = async () => (await c.findOne({ _id: 1 }))?.items;
+
+describe("update paths", () => {
+  it("positional $ with $addToSet next to $set on the same element", async () => {
+    await c.updateOne({ _id: 1, "items.x": 1 }, { $set: { "items.$.y": 5 }, $addToSet: { "items.$.t": 6 } });
+    expect(await items()).toEqual([
+      { x: 1, t: [1, 6], y: 5 },
+      { x: 2, t: [2] },
+    ]);
+  });
+
+  it("two array filters on one array, and one filter used by two operators", async () => {
+    await c.updateOne(
+      { _id: 1 },
+      { $set: { "items.$[a].y": 1, "items.$[b].y": 2 } },
+      { arrayFilters: [{ "a.x": 1 }, { "b.x": 2 }] },
+    );
+    expect(await items()).toEqual([
+      { x: 1, t: [1], y: 1 },
+      { x: 2, t: [2], y: 2 },
+    ]);
+    await c.updateOne(
+      { _id: 1 },
+      { $set: { "items.$[e].x": 7 }, $push: { "items.$[e].t": 9 } },
+      { arrayFilters: [{ "e.x": 1 }] },
+    );
+    expect((await items())?.[0]).toEqual({ x: 7, t: [1, 9], y: 1 });
+  });
+
+  it("refuses paths where one contains the other (ConflictingUpdateOperators)", async () => {
+    const error = await serverError(c.updateOne({ _id: 1 }, { $set: { n: 1 }, $inc: { n: 1 } }));
+    expect(error.code).toBe(40);
+    expect(error.message).toBe("Updating the path 'n' would create a conflict at 'n'");
+  });
+
+  it("refuses to create a field inside an array of scalars or a scalar (PathNotViable)", async () => {
+    const inArray = await serverError(c.updateOne({ _id: 1 }, { $set: { "arr.b": 1 } }));
+    expect(inArray.code).toBe(28);
+    expect(inArray.message).toBe("Cannot create field 'b' in element {arr: [ 1, 2 ]}");
+    const inScalar = await serverError(c.updateOne({ _id: 1 }, { $inc: { "n.b": 1 } }));
+    expect(inScalar.code).toBe(28);
+    expect(inScalar.message).toBe("Cannot create field 'b' in element {n: 5}");
+    expect((await c.findOne({ _id: 1 }))?.arr).toEqual([1, 2]);
+  });
+});
