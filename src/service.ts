@@ -1,6 +1,7 @@
 import { createDiscordAdapter } from "../adapters/discord";
 import { createPlaygroundAdapter } from "../adapters/playground";
 import type * as SlackModule from "../adapters/slack";
+import { SlackCommandNames } from "../adapters/slack/command-names";
 import { createTelegramAdapter } from "../adapters/telegram";
 import { COMMANDS } from "../commands";
 import { createApp, type Mount } from "./app";
@@ -54,6 +55,7 @@ export async function startService(
   let chat: ChatRouter | undefined;
   let publicUrl = config.publicUrl ?? "";
   const adapterDeps = { clock, log, chat: () => chat };
+  const slackNames = new SlackCommandNames(COMMANDS, config.slackCommandPrefix);
 
   if (config.playgroundForcedInProduction) {
     log.warn("PLAYGROUND=true in production: anyone who can open the page can act as any playground user");
@@ -66,6 +68,7 @@ export async function startService(
     ? (require("../adapters/slack") as typeof SlackModule).createSlackAdapter({
         ...adapterDeps,
         config: config.slack,
+        names: slackNames,
         ...(options.slackInlineReplyMs !== undefined
           ? { inlineReplyWithinMs: options.slackInlineReplyMs }
           : {}),
@@ -92,11 +95,12 @@ export async function startService(
     log,
     publicUrl: () => publicUrl,
     playground: config.playground,
+    slackJoinCommand: slackNames.published("join"),
   });
 
   // Each adapter parses its own body (signatures need the raw bytes); the playground owns `/`, so it goes last.
   const mounts: Mount[] = [
-    ...(slack ? [slack.mount] : []),
+    ...(slack?.mount ? [slack.mount] : []),
     ...(telegram?.mount ? [telegram.mount] : []),
     ...(discord?.mount ? [discord.mount] : []),
     { path: "/", router: web },

@@ -6,20 +6,23 @@ import type { Clock } from "../../src/clock";
 import type { Messenger } from "../../src/engine/messenger";
 import type { Logger } from "../../src/logger";
 import { boltLogger } from "./bolt-logger";
+import type { SlackCommandNames } from "./command-names";
 import { createSlackMessenger } from "./messenger";
 import { buttonInvocation, commandInvocation, type SlashCommandPayload } from "./parse";
 import { ExpressRouteReceiver } from "./receiver";
 import { LINK_ACTION_PREFIX, RUN_ACTION_PREFIX, renderReply } from "./render";
 
 export interface SlackConfig {
-  signingSecret: string;
+  /** Unset only with Socket Mode, where nothing arrives over HTTP. */
+  signingSecret?: string | undefined;
   botToken: string;
   /** SLACK_API_URL: Web API base, e.g. a local fake in tests. */
   apiUrl?: string | undefined;
 }
 
 export interface SlackAdapter {
-  mount: Mount;
+  /** POST /slack/events; none without a signing secret (Socket Mode receives nothing over HTTP). */
+  mount: Mount | undefined;
   messenger: Messenger & { readonly unreachable: ReadonlySet<string> };
   app: App;
   /** Checks the token in the background (auth.test) and logs the workspace; never blocks start. */
@@ -35,10 +38,15 @@ export function createSlackAdapter(deps: {
   chat: () => ChatRouter | undefined;
   clock: Clock;
   log: Logger;
+  /** The names commands carry on Slack (published, prefixed, renamed). */
+  names: SlackCommandNames;
   /** How long a command may run and still answer in the acknowledgement (default 2.5 s). */
   inlineReplyWithinMs?: number;
 }): SlackAdapter {
   const log = deps.log.child({ adapter: "slack" });
+  const { names } = deps;
+  // Replies name commands as the Slack user types them: `/joingroup`, or with the prefix.
+  const render = (reply: Reply) => renderReply({ ...reply, text: names.rewrite(reply.text) });
   const clientOptions = {
     ...(deps.config.apiUrl ? { slackApiUrl: deps.config.apiUrl } : {}),
     // The outbox worker owns retries: a 429 comes back to it with Retry-After instead of blocking here.
@@ -50,7 +58,7 @@ export function createSlackAdapter(deps: {
   };
   const client = new webApi.WebClient(deps.config.botToken, clientOptions);
   const receiver = new ExpressRouteReceiver({
-    signingSecret: deps.config.signingSecret,
+    signingSecret: deps.config.signingSecret ?? "",
     clock: deps.clock,
     log,
   });
@@ -83,7 +91,7 @@ export function createSlackAdapter(deps: {
   ): Promise<void> {
     // A retry of an event already answered: the first response already reached Slack.
     if (reply.replayed) return;
-    await respond(renderReply(reply)).catch((error: unknown) => {
+    await respond(render(reply)).catch((error: unknown) => {
       log.warn({ err: error, command }, "slack: could not post the reply to response_url");
     });
   }
@@ -99,7 +107,7 @@ export function createSlackAdapter(deps: {
     const payload = command as unknown as SlashCommandPayload;
     const hash = (body as { crowdcart_body_hash?: string }).crowdcart_body_hash;
     const eventId = `command:${payload.trigger_id ?? hash}`;
-    const invocation = commandInvocation(payload, eventId);
+    const invocation = commandInvocation(payload, eventId, names);
     // Slack's 3-second rule: a reply ready in time rides on the acknowledgement itself (no second
     // request); a slower one is acknowledged empty and follows through response_url.
     const replying = handle(invocation);
@@ -110,7 +118,7 @@ export function createSlackAdapter(deps: {
     const inTime = await Promise.race([replying, late]);
     clearTimeout(timer);
     if (inTime) {
-      await ack(inTime.replayed ? undefined : renderReply(inTime));
+      await ack(inTime.replayed ? undefined : render(inTime));
       return;
     }
     await ack();
@@ -129,17 +137,20 @@ export function createSlackAdapter(deps: {
     };
     const teamId = actions.user.team_id ?? actions.team?.id ?? "";
     const actionTs = "action_ts" in action ? String(action.action_ts) : "";
-    const invocation = buttonInvocation({
-      value,
-      teamId,
-      userId: actions.user.id,
-      ...(actions.user.username || actions.user.name
-        ? { userName: actions.user.username ?? actions.user.name }
-        : {}),
-      channelId: actions.channel?.id ?? actions.container?.channel_id ?? "unknown",
-      eventId: `action:${actions.trigger_id ?? `${actions.user.id}:${actionTs}`}`,
-      raw: body,
-    });
+    const invocation = buttonInvocation(
+      {
+        value,
+        teamId,
+        userId: actions.user.id,
+        ...(actions.user.username || actions.user.name
+          ? { userName: actions.user.username ?? actions.user.name }
+          : {}),
+        channelId: actions.channel?.id ?? actions.container?.channel_id ?? "unknown",
+        eventId: `action:${actions.trigger_id ?? `${actions.user.id}:${actionTs}`}`,
+        raw: body,
+      },
+      names,
+    );
     if (invocation) await run(invocation, respond);
   });
 
@@ -153,8 +164,8 @@ export function createSlackAdapter(deps: {
   });
 
   return {
-    mount: { path: "/slack/events", router: receiver.router },
-    messenger: createSlackMessenger({ client, log }),
+    mount: deps.config.signingSecret ? { path: "/slack/events", router: receiver.router } : undefined,
+    messenger: createSlackMessenger({ client, log, names }),
     app,
     async checkToken() {
       try {

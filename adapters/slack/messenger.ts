@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { webApi } from "@slack/bolt";
 import type { DeliveryResult, DirectMessage, Messenger } from "../../src/engine/messenger";
 import type { Logger } from "../../src/logger";
+import type { SlackCommandNames } from "./command-names";
 import { renderMessage } from "./render";
 
 /** Slack answers these when a person can never get a DM from this bot: retrying will not help. */
@@ -24,6 +25,8 @@ const UNREACHABLE = new Set([
 export interface SlackMessengerOptions {
   client: webApi.WebClient;
   log: Logger;
+  /** DMs name commands as the Slack user types them (an invitation says `/joingroup <code>`). */
+  names: SlackCommandNames;
   /** Injected so tests can watch the back-off without waiting for it. */
   wait?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -68,7 +71,7 @@ export function createSlackMessenger(
         const channel = await dmChannel(slackUser);
         await client.chat.postMessage({
           channel,
-          ...renderMessage(message.text, message.buttons),
+          ...renderMessage(options.names.rewrite(message.text), message.buttons),
           unfurl_links: false,
         });
         unreachable.delete(message.userId);

@@ -1,5 +1,6 @@
 import type { Invocation } from "../../src/chat/invocation";
 import type { UserIdentity } from "../../src/engine/platform";
+import type { SlackCommandNames } from "./command-names";
 
 /** The fields of a slash command request Bolt hands a command listener. */
 export interface SlashCommandPayload {
@@ -53,12 +54,17 @@ export function slackIdentity(teamId: string, userId: string, name?: string): Us
   };
 }
 
-export function commandInvocation(payload: SlashCommandPayload, eventId: string): Invocation {
+export function commandInvocation(
+  payload: SlashCommandPayload,
+  eventId: string,
+  names: SlackCommandNames,
+): Invocation {
   const direct = payload.channel_name === "directmessage" || payload.channel_id.startsWith("D");
+  const { command, text } = names.resolve(payload.command, unescapeSlackText(payload.text ?? ""));
   return {
     platform: "slack",
-    command: payload.command.replace(/^\//, ""),
-    args: { text: unescapeSlackText(payload.text ?? "") },
+    command,
+    args: { text },
     user: slackIdentity(payload.team_id, payload.user_id, payload.user_name),
     channel: { id: payload.channel_id, kind: direct ? "direct" : "group" },
     eventId,
@@ -67,21 +73,25 @@ export function commandInvocation(payload: SlashCommandPayload, eventId: string)
 }
 
 /** A button that carries a command (`/join 7KQ3…`) runs it as if the clicker typed it. */
-export function buttonInvocation(input: {
-  value: string;
-  teamId: string;
-  userId: string;
-  userName?: string;
-  channelId: string;
-  eventId: string;
-  raw: unknown;
-}): Invocation | undefined {
-  const line = /^\/(\S+)\s*([\s\S]*)$/.exec(input.value.trim());
+export function buttonInvocation(
+  input: {
+    value: string;
+    teamId: string;
+    userId: string;
+    userName?: string;
+    channelId: string;
+    eventId: string;
+    raw: unknown;
+  },
+  names: SlackCommandNames,
+): Invocation | undefined {
+  const line = /^(\/\S+)\s*([\s\S]*)$/.exec(input.value.trim());
   if (!line) return undefined;
+  const { command, text } = names.resolve(line[1]!, line[2] ?? "");
   return {
     platform: "slack",
-    command: line[1]!,
-    args: { text: line[2] ?? "" },
+    command,
+    args: { text },
     user: slackIdentity(input.teamId, input.userId, input.userName),
     channel: { id: input.channelId, kind: input.channelId.startsWith("D") ? "direct" : "group" },
     eventId: input.eventId,

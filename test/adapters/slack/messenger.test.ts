@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { webApi } from "@slack/bolt";
+import { SlackCommandNames } from "../../../adapters/slack/command-names";
 import { createSlackMessenger } from "../../../adapters/slack/messenger";
+import { COMMANDS } from "../../../commands";
 import { silentLogger } from "../../../src/logger";
 import { type FakeSlackApi, startFakeSlackApi } from "../../support/fake-slack-api";
 
+const names = new SlackCommandNames(COMMANDS);
 let fake: FakeSlackApi;
 let client: webApi.WebClient;
 
@@ -28,14 +31,14 @@ const dm = (userId: string, id = `m-${userId}`) => ({
 
 describe("Slack messenger", () => {
   it("opens the DM channel and posts the message, escaping Slack markup", async () => {
-    const messenger = createSlackMessenger({ client, log: silentLogger });
+    const messenger = createSlackMessenger({ client, names, log: silentLogger });
     expect(await messenger.send(dm("T1:U10"))).toEqual({ ok: true });
     expect(fake.callsTo("conversations.open").at(-1)?.args.users).toBe("U10");
     expect(fake.dmsTo("U10")[0]?.text).toBe("hello &lt;you&gt; &amp; co");
   });
 
   it("renders command buttons as actions and URL buttons as links", async () => {
-    const messenger = createSlackMessenger({ client, log: silentLogger });
+    const messenger = createSlackMessenger({ client, names, log: silentLogger });
     await messenger.send({
       ...dm("T1:U11"),
       buttons: [
@@ -53,6 +56,7 @@ describe("Slack messenger", () => {
     const waits: number[] = [];
     const messenger = createSlackMessenger({
       client,
+      names,
       log: silentLogger,
       now: () => clock,
       wait: async (ms) => {
@@ -73,7 +77,7 @@ describe("Slack messenger", () => {
 
   it("reports a user who can never be DMed as permanent and remembers them", async () => {
     fake.refuseDm("U13", "cannot_dm_bot");
-    const messenger = createSlackMessenger({ client, log: silentLogger });
+    const messenger = createSlackMessenger({ client, names, log: silentLogger });
     const result = await messenger.send(dm("T1:U13"));
     expect(result).toMatchObject({ ok: false, retryable: false });
     expect(messenger.unreachable.has("T1:U13")).toBe(true);
@@ -84,11 +88,11 @@ describe("Slack messenger", () => {
       slackApiUrl: fake.apiUrl,
       retryConfig: { retries: 0 },
     });
-    const messenger = createSlackMessenger({ client: broken, log: silentLogger });
+    const messenger = createSlackMessenger({ client: broken, names, log: silentLogger });
     expect(await messenger.send(dm("T1:U14"))).toMatchObject({ ok: false, retryable: true });
   });
 
   it("paces DMs at one per second per recipient", () => {
-    expect(createSlackMessenger({ client, log: silentLogger }).pace.perRecipientPerSecond).toBe(1);
+    expect(createSlackMessenger({ client, names, log: silentLogger }).pace.perRecipientPerSecond).toBe(1);
   });
 });

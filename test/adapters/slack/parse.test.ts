@@ -1,6 +1,10 @@
 import { describe, expect, it } from "@jest/globals";
+import { SlackCommandNames } from "../../../adapters/slack/command-names";
 import { commandInvocation, unescapeSlackText } from "../../../adapters/slack/parse";
 import { renderReply } from "../../../adapters/slack/render";
+import { COMMANDS } from "../../../commands";
+
+const names = new SlackCommandNames(COMMANDS);
 
 describe("Slack text in", () => {
   it("keeps user mentions for the parser and unwraps emails, links, channels and escapes", () => {
@@ -20,7 +24,7 @@ describe("Slack text in", () => {
       user_name: "ana",
       channel_id: "C1",
     };
-    const inChannel = commandInvocation(base, "e1");
+    const inChannel = commandInvocation(base, "e1", names);
     expect(inChannel).toMatchObject({
       platform: "slack",
       command: "join",
@@ -29,7 +33,8 @@ describe("Slack text in", () => {
       channel: { id: "C1", kind: "group" },
     });
     expect(
-      commandInvocation({ ...base, channel_id: "D1", channel_name: "directmessage" }, "e2").channel.kind,
+      commandInvocation({ ...base, channel_id: "D1", channel_name: "directmessage" }, "e2", names).channel
+        .kind,
     ).toBe("direct");
   });
 });
