@@ -140,6 +140,8 @@ export async function startService(
     publicUrl,
   });
   void slack?.checkToken();
+  // Socket Mode connects out to Slack and keeps reconnecting; the rest of crowdcart does not wait for it.
+  void slack?.start().catch((error: unknown) => log.error({ err: error }, "slack adapter did not start"));
   // A platform that cannot be reached at start is logged, not fatal: the rest of crowdcart still works.
   await telegram
     ?.start()
@@ -162,6 +164,7 @@ export async function startService(
     stop: () => {
       stopping ??= (async () => {
         await running.close();
+        await slack?.stop();
         await telegram?.stop();
         await discord?.stop();
         await engine.stop();

@@ -3,7 +3,21 @@ import { webApi } from "@slack/bolt";
 import type { DeliveryResult, DirectMessage, Messenger } from "../../src/engine/messenger";
 import type { Logger } from "../../src/logger";
 import type { SlackCommandNames } from "./command-names";
-import { renderMessage } from "./render";
+import { renderMessages } from "./render";
+
+/**
+ * Slack answers these when the app's own token no longer works (uninstalled, revoked, the workspace
+ * or the bot deactivated): every DM fails alike, and it is the operator's to fix, not the recipient's.
+ */
+const TOKEN_DEAD = new Set([
+  "account_inactive",
+  "invalid_auth",
+  "token_revoked",
+  "token_expired",
+  "not_authed",
+]);
+/** While the token is dead, DMs are tried again this much later (each try tells the operator again). */
+const TOKEN_DEAD_RETRY_MS = 10 * 60_000;
 
 /** Slack answers these when a person can never get a DM from this bot: retrying will not help. */
 const UNREACHABLE = new Set([
@@ -11,7 +25,6 @@ const UNREACHABLE = new Set([
   "users_not_found",
   "cannot_dm_bot",
   "user_disabled",
-  "account_inactive",
   "channel_not_found",
   "is_archived",
   "not_in_channel",
@@ -45,6 +58,8 @@ export function createSlackMessenger(
   const now = options.now ?? (() => Date.now());
   const channels = new Map<string, string>();
   const unreachable = new Set<string>();
+  // A long DM goes out as several messages: a retry goes on from the first one not yet sent.
+  const partsSent = new Map<string, number>();
   let pausedUntil = 0;
 
   async function dmChannel(slackUser: string): Promise<string> {
@@ -69,11 +84,12 @@ export function createSlackMessenger(
       const slackUser = message.userId.slice(message.userId.lastIndexOf(":") + 1);
       try {
         const channel = await dmChannel(slackUser);
-        await client.chat.postMessage({
-          channel,
-          ...renderMessage(options.names.rewrite(message.text), message.buttons),
-          unfurl_links: false,
-        });
+        const parts = renderMessages(options.names.rewrite(message.text), message.buttons);
+        for (let i = partsSent.get(message.id) ?? 0; i < parts.length; i++) {
+          await client.chat.postMessage({ channel, ...parts[i]!, unfurl_links: false });
+          partsSent.set(message.id, i + 1);
+        }
+        partsSent.delete(message.id);
         unreachable.delete(message.userId);
         return { ok: true };
       } catch (error) {
@@ -92,6 +108,18 @@ export function createSlackMessenger(
     }
     if (coded.code === webApi.ErrorCode.PlatformError && typeof coded.data?.error === "string") {
       const reason = coded.data.error;
+      if (TOKEN_DEAD.has(reason)) {
+        log.error(
+          { reason },
+          "slack: the app's bot token was refused; no DM can go out until SLACK_BOT_TOKEN is fixed (reinstall the app)",
+        );
+        return {
+          ok: false,
+          retryable: true,
+          reason: `slack: the app's token was refused (${reason})`,
+          retryAfterMs: TOKEN_DEAD_RETRY_MS,
+        };
+      }
       if (UNREACHABLE.has(reason)) {
         unreachable.add(message.userId);
         channels.delete(message.userId.slice(message.userId.lastIndexOf(":") + 1));

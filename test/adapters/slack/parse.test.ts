@@ -41,17 +41,17 @@ describe("Slack text in", () => {
 
 describe("Slack reply out", () => {
   it("sends private replies as ephemeral and channel replies in the channel", () => {
-    expect(renderReply({ text: "a", visibility: "private" }).response_type).toBe("ephemeral");
-    expect(renderReply({ text: "a", visibility: "channel" }).response_type).toBe("in_channel");
+    expect(renderReply({ text: "a", visibility: "private" })[0]?.response_type).toBe("ephemeral");
+    expect(renderReply({ text: "a", visibility: "channel" })[0]?.response_type).toBe("in_channel");
   });
 
   it("escapes markup and adds buttons as an actions block", () => {
-    const out = renderReply({
+    const [out] = renderReply({
       text: "<x> & y",
       visibility: "channel",
       buttons: [{ label: "Join", command: "/join A" }],
     });
-    expect(out.text).toBe("&lt;x&gt; &amp; y");
-    expect(JSON.stringify(out.blocks)).toContain('"action_id":"crowdcart:run:0"');
+    expect(out?.text).toBe("&lt;x&gt; &amp; y");
+    expect(JSON.stringify(out?.blocks)).toContain('"action_id":"crowdcart:run:0"');
   });
 });
