@@ -43,8 +43,8 @@ export function slackMentionNames(options: {
 
   return async (ref: MentionRef) => {
     if (ref.platform !== "slack" || ref.id === undefined) return undefined;
-    const name = (await lookup(ref.id.slice(ref.id.lastIndexOf(":") + 1))) ?? ref.displayName;
-    if (!name) return undefined;
+    const userId = ref.id.slice(ref.id.lastIndexOf(":") + 1);
+    const name = (await lookup(userId)) ?? ref.displayName ?? userId;
     return {
       platform: "slack",
       id: ref.id,
