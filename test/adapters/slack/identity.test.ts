@@ -55,4 +55,14 @@ describe("names, not ids", () => {
     const lookups = h.fake.callsTo("users.info").filter((c) => c.args.user === "UDANA");
     expect(lookups).toHaveLength(1);
   });
+
+  it("shows a hostile display name as text, never as a ping or a link", async () => {
+    h.fake.setUser("UEVIL", { display_name: "<!channel> <https://evil.test|free keyboards> <@U1>" });
+    const opened = await h.command("UEVIL2", "/groupbuy KB-75 <@UEVIL>", { userName: "<!here>" });
+    expect(opened.reply.text).toContain(
+      "Invited by DM: &lt;!channel&gt; &lt;https://evil.test|free keyboards&gt; &lt;@U1&gt;.",
+    );
+    expect(opened.reply.text).toContain("&lt;!here&gt; opened a group buy");
+    expect(opened.reply.text).not.toMatch(/[<>]/);
+  });
 });
