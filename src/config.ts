@@ -44,6 +44,22 @@ const spec = {
     schema: httpUrl().optional(),
     expected: "an http(s) URL ending in /api/, e.g. http://127.0.0.1:9000/api/",
   },
+  SLACK_COMMAND_PREFIX: {
+    // Slack names are lowercase, without spaces, at most 32 characters: the longest name then fits.
+    schema: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,15}$/)
+      .optional(),
+    expected: "up to 16 lowercase letters, digits and dashes, e.g. cc-",
+  },
+  SLACK_APP_TOKEN: {
+    schema: z
+      .string()
+      .regex(/^xapp-\S+$/)
+      .optional(),
+    expected:
+      "an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)",
+  },
   TELEGRAM_BOT_TOKEN: {
     schema: z
       .string()
@@ -140,6 +156,7 @@ export type Config = ReturnType<typeof shape>;
 export const SECRET_VARIABLES = [
   "SLACK_SIGNING_SECRET",
   "SLACK_BOT_TOKEN",
+  "SLACK_APP_TOKEN",
   "TELEGRAM_BOT_TOKEN",
   "TELEGRAM_WEBHOOK_SECRET",
   "DISCORD_BOT_TOKEN",
@@ -171,6 +188,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath = ".
   return shape(raw as Raw);
 }
 
+function fail(variable: string, expected: string): never {
+  throw new ConfigError(variable, expected);
+}
+
 function readDotenv(path: string): NodeJS.ProcessEnv {
   if (!existsSync(path)) return {};
   return dotenv.config({ path, processEnv: {}, quiet: true }).parsed ?? {};
@@ -189,11 +210,11 @@ function shape(raw: Raw) {
       throw new ConfigError(names, "both set (the adapter needs both) or both unset");
     return Boolean(a && b);
   };
-  const slack = pair(
-    raw.SLACK_SIGNING_SECRET,
-    raw.SLACK_BOT_TOKEN,
-    "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN",
-  );
+  // Socket Mode (an app token) receives nothing over HTTP, so it needs no signing secret.
+  const slack = raw.SLACK_APP_TOKEN
+    ? Boolean(raw.SLACK_BOT_TOKEN) ||
+      fail("SLACK_BOT_TOKEN", "a bot token starting with xoxb- (SLACK_APP_TOKEN needs it)")
+    : pair(raw.SLACK_SIGNING_SECRET, raw.SLACK_BOT_TOKEN, "SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN");
   const discord = pair(
     raw.DISCORD_APPLICATION_ID,
     raw.DISCORD_BOT_TOKEN,
@@ -214,11 +235,15 @@ function shape(raw: Raw) {
     catalogFile: raw.CATALOG_FILE,
     slack: slack
       ? {
-          signingSecret: raw.SLACK_SIGNING_SECRET!,
+          signingSecret: raw.SLACK_SIGNING_SECRET,
           botToken: raw.SLACK_BOT_TOKEN!,
           apiUrl: raw.SLACK_API_URL,
+          appToken: raw.SLACK_APP_TOKEN,
+          commandPrefix: raw.SLACK_COMMAND_PREFIX ?? "",
         }
       : undefined,
+    /** Needed without the adapter too: the manifest and the pages name Slack's commands. */
+    slackCommandPrefix: raw.SLACK_COMMAND_PREFIX ?? "",
     telegram: raw.TELEGRAM_BOT_TOKEN
       ? {
           botToken: raw.TELEGRAM_BOT_TOKEN,

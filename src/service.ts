@@ -1,6 +1,7 @@
 import { createDiscordAdapter } from "../adapters/discord";
 import { createPlaygroundAdapter } from "../adapters/playground";
 import type * as SlackModule from "../adapters/slack";
+import { SlackCommandNames } from "../adapters/slack/command-names";
 import { createTelegramAdapter } from "../adapters/telegram";
 import { COMMANDS } from "../commands";
 import { createApp, type Mount } from "./app";
@@ -54,6 +55,7 @@ export async function startService(
   let chat: ChatRouter | undefined;
   let publicUrl = config.publicUrl ?? "";
   const adapterDeps = { clock, log, chat: () => chat };
+  const slackNames = new SlackCommandNames(COMMANDS, config.slackCommandPrefix);
 
   if (config.playgroundForcedInProduction) {
     log.warn("PLAYGROUND=true in production: anyone who can open the page can act as any playground user");
@@ -66,6 +68,7 @@ export async function startService(
     ? (require("../adapters/slack") as typeof SlackModule).createSlackAdapter({
         ...adapterDeps,
         config: config.slack,
+        names: slackNames,
         ...(options.slackInlineReplyMs !== undefined
           ? { inlineReplyWithinMs: options.slackInlineReplyMs }
           : {}),
@@ -92,11 +95,12 @@ export async function startService(
     log,
     publicUrl: () => publicUrl,
     playground: config.playground,
+    slackJoinCommand: slackNames.published("join"),
   });
 
   // Each adapter parses its own body (signatures need the raw bytes); the playground owns `/`, so it goes last.
   const mounts: Mount[] = [
-    ...(slack ? [slack.mount] : []),
+    ...(slack?.mount ? [slack.mount] : []),
     ...(telegram?.mount ? [telegram.mount] : []),
     ...(discord?.mount ? [discord.mount] : []),
     { path: "/", router: web },
@@ -136,6 +140,8 @@ export async function startService(
     publicUrl,
   });
   void slack?.checkToken();
+  // Socket Mode connects out to Slack and keeps reconnecting; the rest of crowdcart does not wait for it.
+  void slack?.start().catch((error: unknown) => log.error({ err: error }, "slack adapter did not start"));
   // A platform that cannot be reached at start is logged, not fatal: the rest of crowdcart still works.
   await telegram
     ?.start()
@@ -158,6 +164,7 @@ export async function startService(
     stop: () => {
       stopping ??= (async () => {
         await running.close();
+        await slack?.stop();
         await telegram?.stop();
         await discord?.stop();
         await engine.stop();

@@ -1,46 +1,57 @@
 import { App, LogLevel, webApi } from "@slack/bolt";
 import type { Mount } from "../../src/app";
-import type { Reply } from "../../src/chat/invocation";
+import type { Invocation, Reply } from "../../src/chat/invocation";
 import type { ChatRouter } from "../../src/chat/router";
 import type { Clock } from "../../src/clock";
 import type { Messenger } from "../../src/engine/messenger";
 import type { Logger } from "../../src/logger";
 import { boltLogger } from "./bolt-logger";
+import type { SlackCommandNames } from "./command-names";
+import { INLINE_REPLY_WITHIN_MS, registerListeners } from "./listeners";
 import { createSlackMessenger } from "./messenger";
-import { buttonInvocation, commandInvocation, type SlashCommandPayload } from "./parse";
 import { ExpressRouteReceiver } from "./receiver";
-import { LINK_ACTION_PREFIX, RUN_ACTION_PREFIX, renderReply } from "./render";
+import { slackMentionNames } from "./user-names";
 
 export interface SlackConfig {
-  signingSecret: string;
+  /** Unset only with Socket Mode, where nothing arrives over HTTP. */
+  signingSecret?: string | undefined;
   botToken: string;
   /** SLACK_API_URL: Web API base, e.g. a local fake in tests. */
   apiUrl?: string | undefined;
+  /** SLACK_APP_TOKEN (`xapp-…`): events come over Socket Mode instead of POST /slack/events. */
+  appToken?: string | undefined;
 }
 
 export interface SlackAdapter {
-  mount: Mount;
+  /** POST /slack/events; none with Socket Mode, which needs no public address. */
+  mount: Mount | undefined;
   messenger: Messenger & { readonly unreachable: ReadonlySet<string> };
   app: App;
+  /** Socket Mode: opens the WebSocket (apps.connections.open, then `hello`). Over HTTP: nothing to do. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
   /** Checks the token in the background (auth.test) and logs the workspace; never blocks start. */
   checkToken(): Promise<void>;
 }
 
-/** How long a command may take and still answer in the HTTP response (Slack allows 3 s). */
-const INLINE_REPLY_WITHIN_MS = 2500;
-
-/** Slack: slash commands and buttons in through Bolt at POST /slack/events; DMs out through the Web API. */
+/**
+ * Slack: slash commands and buttons in through Bolt (at POST /slack/events, or over Socket Mode
+ * with an app token); DMs out through the Web API.
+ */
 export function createSlackAdapter(deps: {
   config: SlackConfig;
   chat: () => ChatRouter | undefined;
   clock: Clock;
   log: Logger;
-  /** How long a command may run and still answer in the acknowledgement (default 2.5 s). */
+  /** The names commands carry on Slack (published, prefixed, renamed). */
+  names: SlackCommandNames;
+  /** How long a command may run and still answer in the acknowledgement. */
   inlineReplyWithinMs?: number;
 }): SlackAdapter {
+  const { config, names } = deps;
   const log = deps.log.child({ adapter: "slack" });
   const clientOptions = {
-    ...(deps.config.apiUrl ? { slackApiUrl: deps.config.apiUrl } : {}),
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
     // The outbox worker owns retries: a 429 comes back to it with Retry-After instead of blocking here.
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
@@ -48,114 +59,59 @@ export function createSlackAdapter(deps: {
     logger: boltLogger(log),
     logLevel: LogLevel.WARN,
   };
-  const client = new webApi.WebClient(deps.config.botToken, clientOptions);
-  const receiver = new ExpressRouteReceiver({
-    signingSecret: deps.config.signingSecret,
-    clock: deps.clock,
-    log,
-  });
-  const app = new App({
-    receiver,
+  const client = new webApi.WebClient(config.botToken, clientOptions);
+  const common = {
     // One workspace, one bot token: no per-event auth.test round trip.
-    authorize: async () => ({ botToken: deps.config.botToken }),
+    authorize: async () => ({ botToken: config.botToken }),
     // No conversation state is kept in Bolt (the database holds it all); its default in-memory
     // store also builds an Error for every event from a conversation it has not seen.
-    convoStore: false,
+    convoStore: false as const,
     clientOptions,
     logger: boltLogger(log),
     logLevel: LogLevel.WARN,
-  });
+  };
+  const receiver = config.appToken
+    ? undefined
+    : new ExpressRouteReceiver({ signingSecret: config.signingSecret ?? "", clock: deps.clock, log });
+  const app = receiver
+    ? new App({ ...common, receiver })
+    : new App({
+        ...common,
+        socketMode: true,
+        appToken: config.appToken,
+        // apps.connections.open is a Web API call: it goes to SLACK_API_URL like the others.
+        installerOptions: { clientOptions: config.apiUrl ? { slackApiUrl: config.apiUrl } : {} },
+      });
 
-  function handle(invocation: Parameters<ChatRouter["handle"]>[0]): Promise<Reply> {
+  const resolveMention = slackMentionNames({ client, log });
+  function handle(invocation: Invocation): Promise<Reply> {
     const chat = deps.chat();
     return chat
-      ? chat.handle(invocation)
+      ? chat.handle(invocation, { resolveMention })
       : Promise.resolve({
           text: "crowdcart is starting; try again in a few seconds.",
           visibility: "private",
         });
   }
-
-  async function post(
-    reply: Reply,
-    command: string,
-    respond: (message: ReturnType<typeof renderReply>) => Promise<unknown>,
-  ): Promise<void> {
-    // A retry of an event already answered: the first response already reached Slack.
-    if (reply.replayed) return;
-    await respond(renderReply(reply)).catch((error: unknown) => {
-      log.warn({ err: error, command }, "slack: could not post the reply to response_url");
-    });
-  }
-
-  async function run(
-    invocation: Parameters<ChatRouter["handle"]>[0],
-    respond: (message: ReturnType<typeof renderReply>) => Promise<unknown>,
-  ): Promise<void> {
-    await post(await handle(invocation), invocation.command, respond);
-  }
-
-  app.command(/^\/.+/, async ({ ack, command, body, respond }) => {
-    const payload = command as unknown as SlashCommandPayload;
-    const hash = (body as { crowdcart_body_hash?: string }).crowdcart_body_hash;
-    const eventId = `command:${payload.trigger_id ?? hash}`;
-    const invocation = commandInvocation(payload, eventId);
-    // Slack's 3-second rule: a reply ready in time rides on the acknowledgement itself (no second
-    // request); a slower one is acknowledged empty and follows through response_url.
-    const replying = handle(invocation);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(resolve, deps.inlineReplyWithinMs ?? INLINE_REPLY_WITHIN_MS, undefined);
-    });
-    const inTime = await Promise.race([replying, late]);
-    clearTimeout(timer);
-    if (inTime) {
-      await ack(inTime.replayed ? undefined : renderReply(inTime));
-      return;
-    }
-    await ack();
-    await post(await replying, invocation.command, respond);
-  });
-
-  app.action(new RegExp(`^${RUN_ACTION_PREFIX}`), async ({ ack, body, action, respond }) => {
-    await ack();
-    const value = "value" in action && typeof action.value === "string" ? action.value : "";
-    const actions = body as unknown as {
-      user: { id: string; name?: string; username?: string; team_id?: string };
-      team?: { id?: string } | null;
-      channel?: { id?: string };
-      container?: { channel_id?: string };
-      trigger_id?: string;
-    };
-    const teamId = actions.user.team_id ?? actions.team?.id ?? "";
-    const actionTs = "action_ts" in action ? String(action.action_ts) : "";
-    const invocation = buttonInvocation({
-      value,
-      teamId,
-      userId: actions.user.id,
-      ...(actions.user.username || actions.user.name
-        ? { userName: actions.user.username ?? actions.user.name }
-        : {}),
-      channelId: actions.channel?.id ?? actions.container?.channel_id ?? "unknown",
-      eventId: `action:${actions.trigger_id ?? `${actions.user.id}:${actionTs}`}`,
-      raw: body,
-    });
-    if (invocation) await run(invocation, respond);
-  });
-
-  // Link buttons open a URL in the browser; Slack still expects the click to be acknowledged.
-  app.action(new RegExp(`^${LINK_ACTION_PREFIX}`), async ({ ack }) => {
-    await ack();
-  });
-
-  app.error(async (error) => {
-    log.error({ err: error }, "slack: listener failed");
+  registerListeners(app, {
+    names,
+    log,
+    handle,
+    inlineReplyWithinMs: deps.inlineReplyWithinMs ?? INLINE_REPLY_WITHIN_MS,
   });
 
   return {
-    mount: { path: "/slack/events", router: receiver.router },
-    messenger: createSlackMessenger({ client, log }),
+    mount: receiver ? { path: "/slack/events", router: receiver.router } : undefined,
+    messenger: createSlackMessenger({ client, log, names }),
     app,
+    async start() {
+      if (receiver) return;
+      await app.start();
+      log.info("slack: connected over Socket Mode");
+    },
+    async stop() {
+      if (!receiver) await app.stop();
+    },
     async checkToken() {
       try {
         const auth = await client.auth.test();

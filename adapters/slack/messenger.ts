@@ -2,7 +2,22 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { webApi } from "@slack/bolt";
 import type { DeliveryResult, DirectMessage, Messenger } from "../../src/engine/messenger";
 import type { Logger } from "../../src/logger";
-import { renderMessage } from "./render";
+import type { SlackCommandNames } from "./command-names";
+import { renderMessages } from "./render";
+
+/**
+ * Slack answers these when the app's own token no longer works (uninstalled, revoked, the workspace
+ * or the bot deactivated): every DM fails alike, and it is the operator's to fix, not the recipient's.
+ */
+const TOKEN_DEAD = new Set([
+  "account_inactive",
+  "invalid_auth",
+  "token_revoked",
+  "token_expired",
+  "not_authed",
+]);
+/** While the token is dead, DMs are tried again this much later (each try tells the operator again). */
+const TOKEN_DEAD_RETRY_MS = 10 * 60_000;
 
 /** Slack answers these when a person can never get a DM from this bot: retrying will not help. */
 const UNREACHABLE = new Set([
@@ -10,7 +25,6 @@ const UNREACHABLE = new Set([
   "users_not_found",
   "cannot_dm_bot",
   "user_disabled",
-  "account_inactive",
   "channel_not_found",
   "is_archived",
   "not_in_channel",
@@ -24,6 +38,8 @@ const UNREACHABLE = new Set([
 export interface SlackMessengerOptions {
   client: webApi.WebClient;
   log: Logger;
+  /** DMs name commands as the Slack user types them (an invitation says `/joingroup <code>`). */
+  names: SlackCommandNames;
   /** Injected so tests can watch the back-off without waiting for it. */
   wait?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -42,6 +58,8 @@ export function createSlackMessenger(
   const now = options.now ?? (() => Date.now());
   const channels = new Map<string, string>();
   const unreachable = new Set<string>();
+  // A long DM goes out as several messages: a retry goes on from the first one not yet sent.
+  const partsSent = new Map<string, number>();
   let pausedUntil = 0;
 
   async function dmChannel(slackUser: string): Promise<string> {
@@ -66,11 +84,12 @@ export function createSlackMessenger(
       const slackUser = message.userId.slice(message.userId.lastIndexOf(":") + 1);
       try {
         const channel = await dmChannel(slackUser);
-        await client.chat.postMessage({
-          channel,
-          ...renderMessage(message.text, message.buttons),
-          unfurl_links: false,
-        });
+        const parts = renderMessages(options.names.rewrite(message.text), message.buttons);
+        for (let i = partsSent.get(message.id) ?? 0; i < parts.length; i++) {
+          await client.chat.postMessage({ channel, ...parts[i]!, unfurl_links: false });
+          partsSent.set(message.id, i + 1);
+        }
+        partsSent.delete(message.id);
         unreachable.delete(message.userId);
         return { ok: true };
       } catch (error) {
@@ -89,6 +108,18 @@ export function createSlackMessenger(
     }
     if (coded.code === webApi.ErrorCode.PlatformError && typeof coded.data?.error === "string") {
       const reason = coded.data.error;
+      if (TOKEN_DEAD.has(reason)) {
+        log.error(
+          { reason },
+          "slack: the app's bot token was refused; no DM can go out until SLACK_BOT_TOKEN is fixed (reinstall the app)",
+        );
+        return {
+          ok: false,
+          retryable: true,
+          reason: `slack: the app's token was refused (${reason})`,
+          retryAfterMs: TOKEN_DEAD_RETRY_MS,
+        };
+      }
       if (UNREACHABLE.has(reason)) {
         unreachable.add(message.userId);
         channels.delete(message.userId.slice(message.userId.lastIndexOf(":") + 1));

@@ -1,11 +1,15 @@
 import type { Invocation } from "../../src/chat/invocation";
 import type { UserIdentity } from "../../src/engine/platform";
+import type { SlackCommandNames } from "./command-names";
 
 /** The fields of a slash command request Bolt hands a command listener. */
 export interface SlashCommandPayload {
   command: string;
   text?: string;
+  /** The workspace the command was typed in; on Enterprise Grid one of several. */
   team_id: string;
+  /** Set on Enterprise Grid: the organisation every workspace of the grid belongs to. */
+  enterprise_id?: string;
   user_id: string;
   user_name?: string;
   channel_id: string;
@@ -44,22 +48,43 @@ export function unescapeSlackText(text: string): string {
     .replace(/&amp;/g, "&");
 }
 
-/** Slack identities are team-scoped: `T1:U1`. */
-export function slackIdentity(teamId: string, userId: string, name?: string): UserIdentity {
+/** The fields of a block_actions payload (a button click) that say who clicked where. */
+export interface ButtonPayload {
+  user: { id: string; name?: string; username?: string; team_id?: string };
+  team?: { id?: string; enterprise_id?: string } | null;
+  enterprise?: { id?: string } | null;
+  channel?: { id?: string };
+  container?: { channel_id?: string };
+  trigger_id?: string;
+}
+
+/**
+ * Slack identities are `<scope>:<user>`, the scope being the Enterprise Grid organisation when
+ * there is one, else the workspace (`T1:U1`, unchanged for ordinary workspaces). On a grid a
+ * command carries the workspace it was typed in and a button the user's home workspace, while a
+ * user id is the same in every workspace of the grid: keyed by the grid, a person is one member
+ * whichever workspace they act from.
+ */
+export function slackIdentity(scope: string, userId: string, name?: string): UserIdentity {
   return {
     platform: "slack",
-    id: `${teamId}:${userId}`,
+    id: `${scope}:${userId}`,
     ...(name ? { displayName: name, username: name } : {}),
   };
 }
 
-export function commandInvocation(payload: SlashCommandPayload, eventId: string): Invocation {
+export function commandInvocation(
+  payload: SlashCommandPayload,
+  eventId: string,
+  names: SlackCommandNames,
+): Invocation {
   const direct = payload.channel_name === "directmessage" || payload.channel_id.startsWith("D");
+  const { command, text } = names.resolve(payload.command, unescapeSlackText(payload.text ?? ""));
   return {
     platform: "slack",
-    command: payload.command.replace(/^\//, ""),
-    args: { text: unescapeSlackText(payload.text ?? "") },
-    user: slackIdentity(payload.team_id, payload.user_id, payload.user_name),
+    command,
+    args: { text },
+    user: slackIdentity(payload.enterprise_id || payload.team_id, payload.user_id, payload.user_name),
     channel: { id: payload.channel_id, kind: direct ? "direct" : "group" },
     eventId,
     raw: payload,
@@ -67,24 +92,24 @@ export function commandInvocation(payload: SlashCommandPayload, eventId: string)
 }
 
 /** A button that carries a command (`/join 7KQ3…`) runs it as if the clicker typed it. */
-export function buttonInvocation(input: {
-  value: string;
-  teamId: string;
-  userId: string;
-  userName?: string;
-  channelId: string;
-  eventId: string;
-  raw: unknown;
-}): Invocation | undefined {
-  const line = /^\/(\S+)\s*([\s\S]*)$/.exec(input.value.trim());
+export function buttonInvocation(
+  value: string,
+  body: ButtonPayload,
+  actionTs: string,
+  names: SlackCommandNames,
+): Invocation | undefined {
+  const line = /^(\/\S+)\s*([\s\S]*)$/.exec(value.trim());
   if (!line) return undefined;
+  const { command, text } = names.resolve(line[1]!, line[2] ?? "");
+  const scope = body.enterprise?.id || body.team?.enterprise_id || body.team?.id || body.user.team_id || "";
+  const channelId = body.channel?.id ?? body.container?.channel_id ?? "unknown";
   return {
     platform: "slack",
-    command: line[1]!,
-    args: { text: line[2] ?? "" },
-    user: slackIdentity(input.teamId, input.userId, input.userName),
-    channel: { id: input.channelId, kind: input.channelId.startsWith("D") ? "direct" : "group" },
-    eventId: input.eventId,
-    raw: input.raw,
+    command,
+    args: { text },
+    user: slackIdentity(scope, body.user.id, body.user.username ?? body.user.name),
+    channel: { id: channelId, kind: channelId.startsWith("D") ? "direct" : "group" },
+    eventId: `action:${body.trigger_id ?? `${body.user.id}:${actionTs}`}`,
+    raw: body,
   };
 }

@@ -4,17 +4,51 @@ import type { Button } from "../../src/engine/messenger";
 export const RUN_ACTION_PREFIX = "crowdcart:run:";
 export const LINK_ACTION_PREFIX = "crowdcart:link:";
 
-/** Slack mrkdwn treats these three as markup: escape them, plain URLs are linked by Slack. */
+/** Slack's limits: the text of one section block, and blocks per message. */
+export const SECTION_TEXT_LIMIT = 3000;
+export const BLOCKS_PER_MESSAGE = 50;
+/** Slack cuts a message's text at 40,000 characters; a margin keeps us clear of it. */
+export const MESSAGE_TEXT_LIMIT = 39_000;
+/** A response_url takes five messages; one reply never needs more. */
+export const RESPONSE_URL_USES = 5;
+
+/**
+ * Slack mrkdwn reads `&`, `<` and `>` as markup: `<!channel>`, `<@U1>` and `<https://x|label>` are
+ * only ever made by Slack from these characters, so escaping them leaves user text inert. Plain
+ * URLs are still linked by Slack.
+ */
 export function escapeSlack(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
 type Block = Record<string, unknown>;
 
-function chunks(text: string, size: number): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
-  return out.length ? out : [""];
+/** One Slack message body: for chat.postMessage, an acknowledgement or a response_url. */
+export interface SlackMessage {
+  text: string;
+  blocks?: Block[];
+}
+
+/**
+ * Cuts text into pieces of at most `limit` characters, at line ends where it can, else at a space,
+ * never inside an `&amp;` escape: a link or a line stays whole.
+ */
+export function splitText(text: string, limit: number): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > limit) {
+    let cut = rest.lastIndexOf("\n", limit);
+    if (cut <= 0) cut = rest.lastIndexOf(" ", limit);
+    if (cut <= 0) {
+      cut = limit;
+      const amp = rest.lastIndexOf("&", cut);
+      if (amp > cut - 5 && amp > 0) cut = amp;
+    }
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut).replace(/^[\n ]/, "");
+  }
+  pieces.push(rest);
+  return pieces;
 }
 
 /** Buttons as one actions block: command buttons run through Bolt actions, link buttons open a URL. */
@@ -33,22 +67,44 @@ export function buttonBlocks(buttons: Button[] | undefined): Block[] {
   return [{ type: "actions", elements }];
 }
 
-/** A message body (text + blocks) for chat.postMessage or a response_url. */
-export function renderMessage(text: string, buttons?: Button[]): { text: string; blocks?: Block[] } {
-  const escaped = escapeSlack(text);
-  if (!buttons?.length) return { text: escaped };
-  const sections = chunks(escaped, 2900).map((part) => ({
-    type: "section",
-    text: { type: "mrkdwn", text: part },
-  }));
-  return { text: escaped, blocks: [...sections, ...buttonBlocks(buttons)] };
+/**
+ * Text and buttons as Slack messages within Slack's limits: as many messages as the text needs
+ * (cut at line ends), the buttons under the last one as sections plus an actions block.
+ */
+export function renderMessages(text: string, buttons?: Button[], maxMessages = Infinity): SlackMessage[] {
+  const parts = fitMessages(splitText(escapeSlack(text), MESSAGE_TEXT_LIMIT), maxMessages);
+  return parts.map((part, i) => {
+    if (i < parts.length - 1 || !buttons?.length) return { text: part };
+    const sections = splitText(part, SECTION_TEXT_LIMIT).map((piece) => ({
+      type: "section",
+      text: { type: "mrkdwn", text: piece },
+    }));
+    return { text: part, blocks: [...sections, ...buttonBlocks(buttons)] };
+  });
 }
 
-/** A reply for `respond()`: in the channel, or ephemeral (only the caller sees it). */
+/**
+ * More parts than a response_url takes (a reply of some 190,000 characters): the middle gives way
+ * to a note, except its lines with a link, so the reply's start, end and every link remain.
+ */
+function fitMessages(parts: string[], maxMessages: number): string[] {
+  if (parts.length <= maxMessages) return parts;
+  const kept = [...parts.slice(0, maxMessages - 2), parts.at(-1)!];
+  const dropped = parts
+    .slice(maxMessages - 2, -1)
+    .join("\n")
+    .split("\n");
+  const links = dropped.filter((line) => /https?:\/\//.test(line));
+  const note = [`… ${dropped.length - links.length} lines left out: Slack takes no longer reply.`, ...links];
+  kept.splice(maxMessages - 2, 0, ...splitText(note.join("\n"), MESSAGE_TEXT_LIMIT).slice(0, 1));
+  return kept;
+}
+
+/** A reply for an acknowledgement or `respond()`: in the channel, or ephemeral (only the caller sees it). */
 export function renderReply(reply: Reply) {
-  return {
+  return renderMessages(reply.text, reply.buttons, RESPONSE_URL_USES).map((message) => ({
     response_type: reply.visibility === "channel" ? ("in_channel" as const) : ("ephemeral" as const),
     replace_original: false,
-    ...renderMessage(reply.text, reply.buttons),
-  };
+    ...message,
+  }));
 }

@@ -94,8 +94,18 @@ export function createUsers(ctx: EngineContext) {
       return ctx.guard(async () => {
         const key = userKey(identity);
         const existing = await User.findById(key).lean<UserDoc>();
-        if (existing) return existing;
         const now = ctx.clock.now();
+        if (existing) {
+          // Until they write, a mentioned person is known by the newest name a mention gave
+          // (the first may have been a bare id); someone who wrote keeps the name they wrote with.
+          const name = identity.displayName || identity.username;
+          if (!existing.placeholder || !name || name === existing.displayName) return existing;
+          await User.updateOne(
+            { _id: key, placeholder: true },
+            { $set: { displayName: name, updatedAt: now } },
+          );
+          return { ...existing, displayName: name };
+        }
         return upsert(
           key,
           { updatedAt: now },

@@ -1,27 +1,32 @@
+import { SlackCommandNames } from "../../adapters/slack/command-names";
+import { slackManifest } from "../../adapters/slack/manifest";
 import { COMMANDS } from "../../commands";
-import { slackManifest } from "../chat/slack-manifest";
-import { ConfigError, loadConfig } from "../config";
+import { type Config, ConfigError, loadConfig } from "../config";
 
 /**
- * `npm run slack:manifest`: prints the Slack app manifest (JSON) for this deployment. Paste it at
- * https://api.slack.com/apps → Create New App → From a manifest. Slack needs a public https URL.
+ * `npm run slack:manifest [-- --socket-mode]`: prints the Slack app manifest (JSON) for this
+ * deployment. Paste it at https://api.slack.com/apps → Create New App → From a manifest. Over HTTP
+ * Slack needs a public https URL; with Socket Mode (`--socket-mode`, or SLACK_APP_TOKEN set) none.
  */
 function main(): void {
-  let publicUrl: string;
+  let config: Config;
   try {
-    const config = loadConfig();
-    publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+    config = loadConfig();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     process.stderr.write(`${error.message}\n`);
     process.exit(2);
   }
-  if (!publicUrl.startsWith("https://")) {
+  const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
+  const socketMode = process.argv.includes("--socket-mode") || Boolean(config.slack?.appToken);
+  if (!socketMode && !publicUrl.startsWith("https://")) {
     process.stderr.write(
-      `note: PUBLIC_URL is ${publicUrl}; Slack only calls public https URLs, so set PUBLIC_URL before creating the app.\n`,
+      `note: PUBLIC_URL is ${publicUrl}; Slack only calls public https URLs, so set PUBLIC_URL before creating the app (or use --socket-mode).\n`,
     );
   }
-  process.stdout.write(`${JSON.stringify(slackManifest(COMMANDS, publicUrl), null, 2)}\n`);
+  const names = new SlackCommandNames(COMMANDS, config.slackCommandPrefix);
+  const manifest = slackManifest(COMMANDS, { publicUrl, names, socketMode });
+  process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 main();

@@ -15,7 +15,9 @@ export interface GroupPageContext {
   assets: Assets;
   pollMs: number;
   /** The web chat's address, when the playground is on. */
-  playgroundUrl?: string;
+  playgroundUrl?: string | undefined;
+  /** The join command's name on Slack (Slack keeps `/join` for itself). Default `joingroup`. */
+  slackJoinCommand?: string | undefined;
 }
 
 export const PLATFORM_NAMES: Record<Platform, string> = {
@@ -36,7 +38,7 @@ export function renderGroupPage(ctx: GroupPageContext): SafeHtml {
 ${hero(group, summary, state)}
 ${greeting(group, state, command)}
 <div class="side">
-${state === "open" ? join(command, ctx.playgroundUrl) : ""}
+${state === "open" ? join(command, ctx.playgroundUrl, `/${ctx.slackJoinCommand ?? "joingroup"} ${group.code}`) : ""}
 ${share(ctx)}
 </div>
 ${progress(group, summary, state, now)}
@@ -199,7 +201,7 @@ function initial(name: string): string {
   return (Array.from(name.trim())[0] ?? "?").toUpperCase();
 }
 
-function join(command: string, playgroundUrl: string | undefined): SafeHtml {
+function join(command: string, playgroundUrl: string | undefined, slackCommand: string): SafeHtml {
   return html`<section class="card join" aria-labelledby="join-title" id="join">
 <h2 id="join-title">How to join</h2>
 <p>Send this command to crowdcart from any platform:</p>
@@ -210,7 +212,7 @@ function join(command: string, playgroundUrl: string | undefined): SafeHtml {
 <p class="small muted" id="copy-status" role="status" aria-live="polite"></p>
 <dl class="platforms">
 <dt>Discord</dt><dd>Type <code>/join</code>, choose crowdcart's command and enter the code in the <em>code</em> option.</dd>
-<dt>Slack</dt><dd>In a channel with the crowdcart app, send <code>${command}</code>.</dd>
+<dt>Slack</dt><dd>In a channel with the crowdcart app, send <code>${slackCommand}</code>.</dd>
 <dt>Telegram</dt><dd>Send <code>${command}</code> to the crowdcart bot, or in a group where it is.</dd>
 <dt>Web chat</dt><dd>${playgroundUrl ? html`Open <a href="${playgroundUrl}">the web chat</a>, pick a name and send <code>${command}</code>.` : html`Send <code>${command}</code> in the web chat.`}</dd>
 </dl>

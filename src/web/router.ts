@@ -23,6 +23,8 @@ export interface WebDeps {
   log: Logger;
   /** Whether the web chat is served at `/` (the join instructions link to it). */
   playground?: boolean;
+  /** The join command's name on Slack, which reserves `/join` (e.g. `joingroup`). */
+  slackJoinCommand?: string;
   /** How often an open group page asks for changes. Default 5 s. */
   pollMs?: number;
   /** How long one group's polled JSON is shared between its viewers. Default 1 s; 0 turns it off. */
@@ -83,7 +85,9 @@ export function createWebRouter(deps: WebDeps): Router {
       }
       const qr = await qrSvg(url, `QR code of ${url}`);
       const playgroundUrl = deps.playground ? `${deps.publicUrl()}/` : undefined;
-      sendPage(res, 200, cache, renderGroupPage({ group, url, qr, now, assets, pollMs, playgroundUrl }));
+      const slackJoinCommand = deps.slackJoinCommand;
+      const page = { group, url, qr, now, assets, pollMs, playgroundUrl, slackJoinCommand };
+      sendPage(res, 200, cache, renderGroupPage(page));
     } catch (error) {
       unavailable(error, res, next);
     }

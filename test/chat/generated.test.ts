@@ -2,7 +2,6 @@ import { describe, expect, it } from "@jest/globals";
 import { COMMANDS } from "../../commands";
 import { discordCommands } from "../../src/chat/discord-schema";
 import { helpFor, helpOverview } from "../../src/chat/help";
-import { slackManifest } from "../../src/chat/slack-manifest";
 import { telegramCommands } from "../../src/chat/telegram-commands";
 import { usageLine } from "../../src/chat/usage";
 
@@ -67,18 +66,5 @@ describe("generated from the definitions", () => {
     const list = telegramCommands(COMMANDS);
     expect(list.map((c) => c.command)).toEqual(names);
     for (const c of list) expect(c.command).toMatch(/^[a-z0-9_]{1,32}$/);
-  });
-
-  it("writes a Slack manifest with every slash command escaped to ids", () => {
-    const manifest = slackManifest(COMMANDS, "https://shop.example.com/");
-    expect(manifest.features.slash_commands.map((c) => c.command)).toEqual(names.map((n) => `/${n}`));
-    for (const c of manifest.features.slash_commands) {
-      expect(c.should_escape).toBe(true);
-      expect(c.url).toBe("https://shop.example.com/slack/events");
-    }
-    expect(manifest.settings.interactivity.request_url).toBe("https://shop.example.com/slack/events");
-    expect(manifest.oauth_config.scopes.bot).toEqual(
-      expect.arrayContaining(["commands", "chat:write", "im:write"]),
-    );
   });
 });

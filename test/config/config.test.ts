@@ -58,6 +58,10 @@ describe("configuration", () => {
     [{ DISCORD_APPLICATION_ID: "abc" }, "DISCORD_APPLICATION_ID", "numeric"],
     [{ SLACK_BOT_TOKEN: "token" }, "SLACK_BOT_TOKEN", "xoxb-"],
     [{ SLACK_API_URL: "ftp://x" }, "SLACK_API_URL", "URL"],
+    [{ SLACK_COMMAND_PREFIX: "CC " }, "SLACK_COMMAND_PREFIX", "lowercase"],
+    [{ SLACK_COMMAND_PREFIX: "a".repeat(17) }, "SLACK_COMMAND_PREFIX", "16"],
+    [{ SLACK_APP_TOKEN: "xoxb-1" }, "SLACK_APP_TOKEN", "xapp-"],
+    [{ SLACK_APP_TOKEN: "xapp-1-A1-2-abc" }, "SLACK_BOT_TOKEN", "xoxb-"],
     [{ TELEGRAM_BOT_TOKEN: "nope" }, "TELEGRAM_BOT_TOKEN", "BotFather"],
     [{ TELEGRAM_WEBHOOK_SECRET: "has spaces" }, "TELEGRAM_WEBHOOK_SECRET", "A-Z"],
     [{ TELEGRAM_API_ROOT: "x" }, "TELEGRAM_API_ROOT", "URL"],
@@ -85,6 +89,16 @@ describe("configuration", () => {
     expect(error.message).not.toContain("hunter2");
   });
 
+  it("runs Slack over Socket Mode with a bot and an app token, no signing secret needed", () => {
+    const config = load({
+      SLACK_BOT_TOKEN: "xoxb-1-2-3",
+      SLACK_APP_TOKEN: "xapp-1-A1-2-abc",
+      SLACK_COMMAND_PREFIX: "cc-",
+    });
+    expect(config.slack).toMatchObject({ appToken: "xapp-1-A1-2-abc", commandPrefix: "cc-" });
+    expect(config.slack?.signingSecret).toBeUndefined();
+  });
+
   it("turns the playground off in production unless asked for", () => {
     const uri = { NODE_ENV: "production", MONGODB_URI: "mongodb://db.example:27017/cc" };
     expect(load(uri).playground).toBe(false);
@@ -103,6 +117,8 @@ describe("configuration", () => {
       DISCORD_GATEWAY: "false",
     });
     expect(config.slack?.botToken).toBe("xoxb-1-2-3");
+    expect(config.slack?.appToken).toBeUndefined();
+    expect(config.slackCommandPrefix).toBe("");
     expect(config.telegram?.webhookSecret).toBeUndefined();
     expect(config.discord?.gateway).toBe(false);
     expect(config.discord?.publicKey).toBeUndefined();

@@ -39,6 +39,20 @@ describe("users and contacts (claims 13, 24)", () => {
     });
   });
 
+  it("gives a placeholder the newest name a mention carries, until the person writes", async () => {
+    await h.engine.users.ensure({ platform: "slack", id: "T1:U77" });
+    expect(
+      await h.engine.users.ensure({ platform: "slack", id: "T1:U77", displayName: "Dana" }),
+    ).toMatchObject({
+      displayName: "Dana",
+      placeholder: true,
+    });
+    expect(await h.engine.users.get("slack:T1:U77")).toMatchObject({ displayName: "Dana" });
+    await h.engine.users.touch({ platform: "slack", id: "T1:U77", displayName: "dana.w" });
+    await h.engine.users.ensure({ platform: "slack", id: "T1:U77", displayName: "Someone else" });
+    expect(await h.engine.users.get("slack:T1:U77")).toMatchObject({ displayName: "dana.w" });
+  });
+
   it("resolves a @username to a user who wrote with it, case-insensitively", async () => {
     await h.engine.users.touch({ platform: "telegram", id: "1001", displayName: "Tom", username: "TomT" });
     expect((await h.engine.users.resolveByUsername("telegram", "@tomt"))?._id).toBe("telegram:1001");

@@ -32,7 +32,7 @@ describe("hostile input", () => {
       {
         PORT: "0",
         SLACK_SIGNING_SECRET: "hostile-signing-secret-000",
-        SLACK_BOT_TOKEN: "xoxb-hostile",
+        SLACK_BOT_TOKEN: slack.botToken,
         SLACK_API_URL: slack.apiUrl,
         TELEGRAM_BOT_TOKEN: "123456:HOSTILEHOSTILEHOSTILEHOSTILE",
         TELEGRAM_WEBHOOK_SECRET: "hostile-telegram-secret",

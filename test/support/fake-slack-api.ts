@@ -1,6 +1,8 @@
+import { randomBytes } from "node:crypto";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
+import { type WebSocket, WebSocketServer } from "ws";
 
 /** One Web API call as the fake received it, with what it answered. */
 export interface SlackCall {
@@ -12,44 +14,121 @@ export interface SlackCall {
   at: number;
 }
 
-/** One message posted to a response_url. */
+/** One message posted to a response_url (refused ones included, with the error Slack gives). */
 export interface SlackResponse {
   id: string;
   body: Record<string, unknown>;
+  error?: "expired_url" | "used_url";
+}
+
+/** How Slack saw the acknowledgement of one command or click it delivered. */
+export interface SlackDelivery {
+  /** The envelope id (Socket Mode) or a sequence number (HTTP). */
+  id: string;
+  /** Milliseconds from delivery to acknowledgement; undefined while none came. */
+  ackMs?: number;
+  /** What the acknowledgement carried: HTTP body text or the Socket Mode ack's payload. */
+  ack?: unknown;
+  /** Slack gives up after 3 s: the user sees "operation_timeout" and a later answer is dropped. */
+  timedOut: boolean;
+}
+
+/** A user as `users.info` describes them. */
+export interface SlackUserProfile {
+  name?: string;
+  real_name?: string;
+  display_name?: string;
+}
+
+export interface FakeSlackOptions {
+  /** The one bot token Slack accepts; any other is `invalid_auth`. */
+  botToken?: string;
+  /** The app-level token `apps.connections.open` accepts (Socket Mode). */
+  appToken?: string;
 }
 
 export interface FakeSlackApi {
   /** SLACK_API_URL for the adapter: `http://127.0.0.1:<port>/api/`. */
   apiUrl: string;
+  botToken: string;
+  appToken: string;
   /** A fresh response_url for one slash command or click. */
   responseUrl(): string;
   calls: SlackCall[];
   callsTo(method: string): SlackCall[];
+  /** Messages accepted on response URLs, in order. */
   responses: SlackResponse[];
   responsesTo(url: string): SlackResponse[];
+  /** Posts to response URLs that Slack refused (expired or used up). */
+  refusedResponses: SlackResponse[];
   /** Messages posted to the DM channel of `userId` (chat.postMessage args), in order. */
   dmsTo(userId: string): Record<string, unknown>[];
   /** conversations.open for this user answers `{ok:false, error}` (e.g. user_not_found). */
   refuseDm(userId: string, error?: string): void;
   /** The next `times` calls of `method` answer 429 with Retry-After. */
   rateLimitNext(method: string, retryAfterSeconds: number, times?: number): void;
+  /** Every Web API call answers `{ok:false, error}` from now on (e.g. `account_inactive`: the token died). */
+  failEveryCall(error: string | undefined): void;
+  /** What users.info answers for `userId`; unknown users are `user_not_found`. */
+  setUser(userId: string, profile: SlackUserProfile): void;
+  /** Moves the fake's clock (response_url expiry) forward. */
+  advance(ms: number): void;
+  /**
+   * Delivers a signed HTTP request to the app as Slack does: gives up after 3 s (the answer is
+   * then dropped and the delivery recorded as timed out) and records how long the ack took.
+   */
+  deliver(url: string, body: string, headers: Record<string, string>): Promise<SlackDelivery>;
+  /** Socket Mode: the connections the app holds open, and what Slack sent and received on them. */
+  socket: {
+    connections(): number;
+    /** Resolves once the app has a connection that got its `hello`. */
+    connected(): Promise<void>;
+    /** Sends an envelope (`slash_commands`, `interactive`) and resolves when it is acknowledged or timed out. */
+    send(type: "slash_commands" | "interactive", payload: Record<string, unknown>): Promise<SlackDelivery>;
+  };
+  deliveries: SlackDelivery[];
+  /** Deliveries the app did not acknowledge within 3 s. */
+  timeouts(): SlackDelivery[];
   /** Waits until `check` is true, polling; throws after `timeoutMs` with `what`. */
   waitFor(what: string, check: () => boolean, timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
+/** Slack's acknowledgement window. */
+export const ACK_WINDOW_MS = 3000;
+/** A response_url is good for 30 minutes and five messages. */
+const RESPONSE_URL_TTL_MS = 30 * 60_000;
+const RESPONSE_URL_USES = 5;
+
 /**
- * A local stand-in for slack.com/api and response URLs, on 127.0.0.1: it records every call and
- * answers the way Slack does (form or JSON bodies, `{ok:false,error}`, 429 with Retry-After).
+ * A local stand-in for slack.com/api, response URLs and the Socket Mode WebSocket, on 127.0.0.1.
+ * It records every call and answers the way Slack does: only the configured bot token is accepted
+ * (`invalid_auth` otherwise, `not_authed` without one), `no_text` for a message with neither text
+ * nor blocks, `unknown_method`, 429 with Retry-After, response URLs that expire after 30 minutes
+ * or 5 uses, and acknowledgements that must come within 3 seconds.
  */
-export async function startFakeSlackApi(): Promise<FakeSlackApi> {
+export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise<FakeSlackApi> {
+  const botToken = options.botToken ?? "xoxb-test-token-123";
+  const appToken = options.appToken ?? "xapp-1-A1-1-test";
   const app = express();
   const calls: SlackCall[] = [];
   const responses: SlackResponse[] = [];
+  const refusedResponses: SlackResponse[] = [];
   const refused = new Map<string, string>();
   const limited = new Map<string, { seconds: number; times: number }>();
+  const users = new Map<string, SlackUserProfile>();
+  const responseUrls = new Map<string, { issuedAt: number; uses: number }>();
+  const deliveries: SlackDelivery[] = [];
+  const tickets = new Set<string>();
+  const sockets = new Set<WebSocket>();
+  const helloed = new Set<WebSocket>();
+  const pendingAcks = new Map<string, (payload: unknown) => void>();
+  let failing: string | undefined;
+  let skewMs = 0;
   let responseSeq = 0;
+  let deliverySeq = 0;
   let base = "";
+  const now = () => Date.now() + skewMs;
 
   app.use(express.urlencoded({ extended: false }), express.json());
 
@@ -69,14 +148,19 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
         .set("Retry-After", String(limit.seconds))
         .json({ ok: false, error: "ratelimited" });
     }
-    if (!token?.startsWith("xoxb-")) {
-      record(200, "not_authed");
-      return void res.json({ ok: false, error: "not_authed" });
-    }
     const answer = (body: Record<string, unknown>) => {
       record(200, body.ok ? undefined : String(body.error));
       res.json(body);
     };
+    if (!token) return answer({ ok: false, error: "not_authed" });
+    if (method === "apps.connections.open") {
+      if (token !== appToken) return answer({ ok: false, error: "invalid_auth" });
+      const ticket = randomBytes(8).toString("hex");
+      tickets.add(ticket);
+      return answer({ ok: true, url: `${base.replace(/^http/, "ws")}/link/?ticket=${ticket}` });
+    }
+    if (token !== botToken) return answer({ ok: false, error: "invalid_auth" });
+    if (failing) return answer({ ok: false, error: failing });
     switch (method) {
       case "auth.test":
         return answer({
@@ -96,19 +180,50 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
       }
       case "chat.postMessage":
         if (!args.channel) return answer({ ok: false, error: "channel_not_found" });
+        if (!args.text && !(Array.isArray(args.blocks) && args.blocks.length > 0))
+          return answer({ ok: false, error: "no_text" });
         return answer({
           ok: true,
           channel: args.channel,
           ts: `${Date.now() / 1000}`,
           message: { text: args.text },
         });
+      case "users.info": {
+        const id = String(args.user ?? "");
+        const profile = users.get(id);
+        if (!profile) return answer({ ok: false, error: "user_not_found" });
+        return answer({
+          ok: true,
+          user: {
+            id,
+            name: profile.name ?? id.toLowerCase(),
+            real_name: profile.real_name ?? "",
+            profile: { display_name: profile.display_name ?? "", real_name: profile.real_name ?? "" },
+          },
+        });
+      }
       default:
         return answer({ ok: false, error: "unknown_method" });
     }
   });
 
   app.post("/response/:id", (req, res) => {
-    responses.push({ id: String(req.params.id), body: req.body as Record<string, unknown> });
+    const id = String(req.params.id);
+    const body = req.body as Record<string, unknown>;
+    const url = responseUrls.get(id);
+    const error = !url
+      ? "expired_url"
+      : now() - url.issuedAt > RESPONSE_URL_TTL_MS
+        ? "expired_url"
+        : url.uses >= RESPONSE_URL_USES
+          ? "used_url"
+          : undefined;
+    if (error) {
+      refusedResponses.push({ id, body, error });
+      return void res.status(404).type("text/plain").send(error);
+    }
+    url!.uses++;
+    responses.push({ id, body });
     res.status(200).send("ok");
   });
 
@@ -117,16 +232,91 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
   });
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  // Socket Mode: a WebSocket per apps.connections.open ticket; `hello` first, then envelopes that
+  // the app acknowledges with `{ envelope_id, payload? }`.
+  const wss = new WebSocketServer({ server, path: "/link/" });
+  wss.on("connection", (socket, req) => {
+    const ticket = new URL(req.url ?? "", base).searchParams.get("ticket") ?? "";
+    if (!tickets.delete(ticket)) return void socket.close(4001, "invalid ticket");
+    sockets.add(socket);
+    socket.on("close", () => {
+      sockets.delete(socket);
+      helloed.delete(socket);
+    });
+    socket.on("message", (data) => {
+      let frame: { envelope_id?: unknown; payload?: unknown };
+      try {
+        frame = JSON.parse(String(data)) as typeof frame;
+      } catch {
+        return;
+      }
+      if (typeof frame.envelope_id === "string") pendingAcks.get(frame.envelope_id)?.(frame.payload);
+    });
+    socket.send(
+      JSON.stringify({
+        type: "hello",
+        num_connections: sockets.size,
+        debug_info: { host: "fake-slack", approximate_connection_time: 18060 },
+        connection_info: { app_id: "A1" },
+      }),
+    );
+    helloed.add(socket);
+  });
+
+  /** Starts the 3-second clock on one delivery; `settle` records the ack (or nothing, at timeout). */
+  function track(id: string): {
+    delivery: SlackDelivery;
+    settle: (ack: unknown) => void;
+    done: Promise<void>;
+  } {
+    const delivery: SlackDelivery = { id, timedOut: false };
+    deliveries.push(delivery);
+    const started = performance.now();
+    let settle: (ack: unknown) => void = () => {};
+    const done = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        delivery.timedOut = true;
+        resolve();
+      }, ACK_WINDOW_MS);
+      settle = (ack) => {
+        if (delivery.timedOut || delivery.ackMs !== undefined) return;
+        clearTimeout(timer);
+        delivery.ackMs = performance.now() - started;
+        // Measured, not only timed: a busy process may run this before the timer that ends the window.
+        if (delivery.ackMs > ACK_WINDOW_MS) delivery.timedOut = true;
+        else delivery.ack = ack;
+        resolve();
+      };
+    });
+    return { delivery, settle, done };
+  }
+
+  async function waitFor(what: string, check: () => boolean, timeoutMs = 15_000) {
+    const until = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > until) throw new Error(`fake Slack: timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
   return {
     apiUrl: `${base}/api/`,
-    responseUrl: () => `${base}/response/${++responseSeq}`,
+    botToken,
+    appToken,
+    responseUrl: () => {
+      const id = String(++responseSeq);
+      responseUrls.set(id, { issuedAt: now(), uses: 0 });
+      return `${base}/response/${id}`;
+    },
     calls,
     callsTo: (method) => calls.filter((c) => c.method === method),
     responses,
     responsesTo: (url) => responses.filter((r) => url.endsWith(`/response/${r.id}`)),
+    refusedResponses,
     dmsTo: (userId) =>
       calls
         .filter((c) => c.method === "chat.postMessage" && c.status === 200 && c.args.channel === `D${userId}`)
+        .filter((c) => !c.error)
         .map((c) => c.args),
     refuseDm: (userId, error = "user_not_found") => {
       refused.set(userId, error);
@@ -134,18 +324,59 @@ export async function startFakeSlackApi(): Promise<FakeSlackApi> {
     rateLimitNext: (method, seconds, times = 1) => {
       limited.set(method, { seconds, times });
     },
-    async waitFor(what, check, timeoutMs = 15_000) {
-      const until = Date.now() + timeoutMs;
-      while (!check()) {
-        if (Date.now() > until) throw new Error(`fake Slack: timed out waiting for ${what}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
+    failEveryCall: (error) => {
+      failing = error;
     },
-    close: () =>
-      new Promise<void>((resolve) => {
+    setUser: (userId, profile) => {
+      users.set(userId, profile);
+    },
+    advance: (ms) => {
+      skewMs += ms;
+    },
+    async deliver(url, body, headers) {
+      const { delivery, settle, done } = track(String(++deliverySeq));
+      const abort = new AbortController();
+      const request = fetch(url, { method: "POST", headers, body, signal: abort.signal })
+        .then(async (res) => settle({ status: res.status, body: await res.text() }))
+        .catch(() => {});
+      await done;
+      if (delivery.timedOut) abort.abort();
+      await request;
+      return delivery;
+    },
+    socket: {
+      connections: () => sockets.size,
+      connected: () => waitFor("a Socket Mode connection", () => helloed.size > 0),
+      async send(type, payload) {
+        const socket = [...helloed].at(-1);
+        if (!socket) throw new Error("fake Slack: no Socket Mode connection");
+        const envelopeId = randomBytes(12).toString("hex");
+        const { delivery, settle, done } = track(envelopeId);
+        pendingAcks.set(envelopeId, settle);
+        socket.send(
+          JSON.stringify({
+            envelope_id: envelopeId,
+            payload,
+            type,
+            accepts_response_payload: type === "slash_commands",
+          }),
+        );
+        await done;
+        pendingAcks.delete(envelopeId);
+        return delivery;
+      },
+    },
+    deliveries,
+    timeouts: () => deliveries.filter((d) => d.timedOut),
+    waitFor,
+    close: async () => {
+      for (const socket of sockets) socket.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
 

@@ -14,17 +14,24 @@ export function slackHeaders(
 }
 
 /** A slash command as Slack posts it: form-encoded, with a fresh trigger_id per invocation. */
-export function slashCommandBody(input: {
+export function slashCommandBody(input: Parameters<typeof slashCommandPayload>[0]): string {
+  return new URLSearchParams(slashCommandPayload(input)).toString();
+}
+
+/** A slash command's fields (Socket Mode sends them as an envelope's payload). */
+export function slashCommandPayload(input: {
   command: string;
   text: string;
   teamId?: string;
+  /** Enterprise Grid: the organisation of the workspace the command was typed in. */
+  enterpriseId?: string;
   userId: string;
   userName?: string;
   channelId?: string;
   responseUrl: string;
   triggerId?: string;
-}): string {
-  return new URLSearchParams({
+}): Record<string, string> {
+  return {
     token: "deprecated-verification-token",
     team_id: input.teamId ?? "T1",
     team_domain: "acme",
@@ -35,15 +42,20 @@ export function slashCommandBody(input: {
     command: input.command,
     text: input.text,
     api_app_id: "A1",
+    ...(input.enterpriseId ? { enterprise_id: input.enterpriseId, enterprise_name: "Acme Grid" } : {}),
     is_enterprise_install: "false",
     response_url: input.responseUrl,
     trigger_id: input.triggerId ?? `${Date.now()}.${randomBytes(6).toString("hex")}`,
-  }).toString();
+  };
 }
 
 /** A button click (block_actions) as Slack posts it: form-encoded with one `payload` JSON field. */
 export function blockActionBody(input: {
+  /** The workspace the click happened in. */
   teamId?: string;
+  /** The clicker's own workspace (differs from teamId on Enterprise Grid and Slack Connect). */
+  homeTeamId?: string;
+  enterpriseId?: string;
   userId: string;
   userName?: string;
   channelId: string;
@@ -51,13 +63,21 @@ export function blockActionBody(input: {
   value: string;
   responseUrl: string;
 }): string {
-  const payload = {
+  return new URLSearchParams({ payload: JSON.stringify(blockActionPayload(input)) }).toString();
+}
+
+/** The JSON of a block_actions click (Socket Mode sends it as an envelope's payload). */
+export function blockActionPayload(input: Parameters<typeof blockActionBody>[0]): Record<string, unknown> {
+  const team = input.teamId ?? "T1";
+  return {
     type: "block_actions",
-    team: { id: input.teamId ?? "T1", domain: "acme" },
+    team: { id: team, domain: "acme", ...(input.enterpriseId ? { enterprise_id: input.enterpriseId } : {}) },
+    enterprise: input.enterpriseId ? { id: input.enterpriseId, name: "Acme Grid" } : null,
+    is_enterprise_install: false,
     user: {
       id: input.userId,
       username: input.userName ?? input.userId.toLowerCase(),
-      team_id: input.teamId ?? "T1",
+      team_id: input.homeTeamId ?? team,
     },
     api_app_id: "A1",
     token: "deprecated-verification-token",
@@ -81,5 +101,4 @@ export function blockActionBody(input: {
       },
     ],
   };
-  return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
 }

@@ -68,6 +68,8 @@ describe("GET /g/:code (an open group)", () => {
     expect(body).toContain('data-copy="/join 7KQ3M9XPT2VAB"');
     for (const platform of ["Discord", "Slack", "Telegram", "Web chat"])
       expect(body).toContain(`<dt>${platform}</dt>`);
+    // Slack keeps /join for itself: the page names Slack's own command.
+    expect(body).toMatch(/<dt>Slack<\/dt><dd>[^<]*<code>\/joingroup 7KQ3M9XPT2VAB<\/code>/);
     expect(body).toMatch(
       /<svg class="qr" role="img" aria-label="QR code of http:\/\/127\.0\.0\.1:\d+\/g\/7KQ3M9XPT2VAB"/,
     );

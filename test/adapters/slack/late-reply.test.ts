@@ -3,7 +3,7 @@ import { type SlackHarness, startSlackHarness } from "./slack-harness";
 
 let h: SlackHarness;
 beforeAll(async () => {
-  // No time to answer inline: every command takes the slow path, as one that outruns 2.5 s would.
+  // No time to answer inline: every command takes the slow path, as one that outruns the short wait would.
   h = await startSlackHarness({ inlineReplyMs: 0 });
 });
 afterAll(async () => {

@@ -92,7 +92,10 @@ describe("Slack request checks", () => {
     const body = groupbuy(url, "trigger-retry-1");
     const first = await h.send(body);
     expect(first.status).toBe(200);
-    expect(inlineReply(await first.text())?.text).toMatch(/\/g\//);
+    // The first reply rides on the acknowledgement or follows on the response_url: exactly once.
+    const inline = inlineReply(await first.text());
+    if (!inline) await h.fake.waitFor("the first reply", () => h.fake.responsesTo(url).length > 0);
+    expect(inline?.text ?? String(h.fake.responsesTo(url)[0]?.body.text)).toMatch(/\/g\//);
     const retry = await h.send(body, { "x-slack-retry-num": "1", "x-slack-retry-reason": "http_timeout" });
     expect(retry.status).toBe(200);
     // The retry is acknowledged, but answered neither in its body nor on the response_url again.
@@ -100,7 +103,7 @@ describe("Slack request checks", () => {
     await h.fake.waitFor("the invitation DM", () => h.fake.callsTo("conversations.open").length > dmsBefore);
     await settle();
     expect(await groups()).toBe(before + 1);
-    expect(h.fake.responsesTo(url)).toHaveLength(0);
+    expect(h.fake.responsesTo(url)).toHaveLength(inline ? 0 : 1);
     expect(h.fake.callsTo("conversations.open").length).toBe(dmsBefore + 1);
   });
 

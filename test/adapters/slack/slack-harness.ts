@@ -2,7 +2,7 @@ import { loadConfig } from "../../../src/config";
 import { silentLogger } from "../../../src/logger";
 import { type Service, startService } from "../../../src/service";
 import { freshDatabaseUri } from "../../support/db";
-import { type FakeSlackApi, startFakeSlackApi } from "../../support/fake-slack-api";
+import { type FakeSlackApi, type SlackDelivery, startFakeSlackApi } from "../../support/fake-slack-api";
 import { blockActionBody, slackHeaders, slashCommandBody } from "../../support/slack-sign";
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -12,20 +12,30 @@ export interface SlackHarness {
   fake: FakeSlackApi;
   /** POSTs raw bytes to /slack/events with the given headers. */
   post(body: string, headers: Record<string, string>): Promise<Response>;
-  /** Runs a slash command as a signed request; its reply rides on the acknowledgement or follows on the response_url. */
+  /**
+   * Runs a slash command as Slack delivers it (signed, given up after 3 s); its reply rides on the
+   * acknowledgement or follows on the response_url.
+   */
   command(
     userId: string,
     line: string,
-    opts?: { userName?: string; channelId?: string },
+    opts?: { userName?: string; channelId?: string; teamId?: string; enterpriseId?: string },
   ): Promise<SlashResult>;
   /** Sends the signed slash command without waiting for a reply. */
   send(body: string, extraHeaders?: Record<string, string>): Promise<Response>;
   /** Clicks a button whose action carries `value`, as `userId` in `channelId`, and waits for the reply. */
-  click(userId: string, value: string, channelId: string, actionId?: string): Promise<SlashResult>;
+  click(
+    userId: string,
+    value: string,
+    channelId: string,
+    opts?: { actionId?: string; teamId?: string; enterpriseId?: string; homeTeamId?: string },
+  ): Promise<SlashResult>;
   stop(): Promise<void>;
 }
 
 export interface SlashResult {
+  /** How Slack saw the acknowledgement (its time, whether it came within 3 s). */
+  delivery: SlackDelivery;
   status: number;
   ackBody: string;
   /** True when the reply came in the acknowledgement, false when it followed on the response_url. */
@@ -35,7 +45,9 @@ export interface SlashResult {
 }
 
 /** The real service (real express app, real Bolt) with Slack on, talking to a fake Slack API. */
-export async function startSlackHarness(options: { inlineReplyMs?: number } = {}): Promise<SlackHarness> {
+export async function startSlackHarness(
+  options: { inlineReplyMs?: number; env?: Record<string, string> } = {},
+): Promise<SlackHarness> {
   const fake = await startFakeSlackApi();
   const config = loadConfig(
     {
@@ -43,8 +55,9 @@ export async function startSlackHarness(options: { inlineReplyMs?: number } = {}
       LOG_LEVEL: "silent",
       PORT: "0",
       SLACK_SIGNING_SECRET: SIGNING_SECRET,
-      SLACK_BOT_TOKEN: "xoxb-test-token-123",
+      SLACK_BOT_TOKEN: fake.botToken,
       SLACK_API_URL: fake.apiUrl,
+      ...options.env,
     },
     "/nonexistent/.env",
   );
@@ -63,13 +76,18 @@ export async function startSlackHarness(options: { inlineReplyMs?: number } = {}
       ...extra,
     });
 
-  async function awaitReply(response: Response, responseUrl: string): Promise<SlashResult> {
-    const ackBody = await response.text();
+  async function deliverAndAwaitReply(body: string, responseUrl: string): Promise<SlashResult> {
+    const delivery = await fake.deliver(url, body, {
+      "content-type": "application/x-www-form-urlencoded",
+      ...slackHeaders(body, SIGNING_SECRET),
+    });
+    if (delivery.timedOut) throw new Error(`Slack gave up on ${body}: no acknowledgement within 3 s`);
+    const { status, body: ackBody } = delivery.ack as { status: number; body: string };
     const inline = inlineReply(ackBody);
-    if (inline) return { status: response.status, ackBody, inline: true, responseUrl, reply: inline };
+    if (inline) return { delivery, status, ackBody, inline: true, responseUrl, reply: inline };
     await fake.waitFor(`a reply on ${responseUrl}`, () => fake.responsesTo(responseUrl).length > 0);
     const reply = fake.responsesTo(responseUrl)[0]!.body as SlashResult["reply"];
-    return { status: response.status, ackBody, inline: false, responseUrl, reply };
+    return { delivery, status, ackBody, inline: false, responseUrl, reply };
   }
 
   return {
@@ -85,15 +103,15 @@ export async function startSlackHarness(options: { inlineReplyMs?: number } = {}
         text: rest.join(" "),
         userId,
         responseUrl,
-        ...(opts.userName ? { userName: opts.userName } : {}),
-        ...(opts.channelId ? { channelId: opts.channelId } : {}),
+        ...opts,
       });
-      return awaitReply(await send(body), responseUrl);
+      return deliverAndAwaitReply(body, responseUrl);
     },
-    async click(userId, value, channelId, actionId = "crowdcart:run:0") {
+    async click(userId, value, channelId, opts = {}) {
       const responseUrl = fake.responseUrl();
-      const body = blockActionBody({ userId, channelId, actionId, value, responseUrl });
-      return awaitReply(await send(body), responseUrl);
+      const { actionId = "crowdcart:run:0", ...rest } = opts;
+      const body = blockActionBody({ userId, channelId, actionId, value, responseUrl, ...rest });
+      return deliverAndAwaitReply(body, responseUrl);
     },
     async stop() {
       await service.stop();

@@ -1,0 +1,99 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { App, RespondFn } from "@slack/bolt";
+import type { Invocation, Reply } from "../../src/chat/invocation";
+import type { Logger } from "../../src/logger";
+import type { SlackCommandNames } from "./command-names";
+import { type ButtonPayload, buttonInvocation, commandInvocation, type SlashCommandPayload } from "./parse";
+import { LINK_ACTION_PREFIX, RUN_ACTION_PREFIX, renderReply } from "./render";
+
+/**
+ * How long a command may take and still answer inside its acknowledgement (no second request).
+ * Slack allows 3 s from the user's keystroke, and a busy server also loses time before and after
+ * this wait, so the acknowledgement never waits long: a slower reply follows through response_url.
+ */
+export const INLINE_REPLY_WITHIN_MS = 500;
+
+/** Posts to a response_url that failed for a passing reason are tried this many times in all. */
+const RESPOND_ATTEMPTS = 3;
+
+export interface ListenerDeps {
+  names: SlackCommandNames;
+  log: Logger;
+  /** Runs one invocation through the router (or answers that crowdcart is starting). */
+  handle(invocation: Invocation): Promise<Reply>;
+  inlineReplyWithinMs: number;
+}
+
+type Rendered = ReturnType<typeof renderReply>;
+
+/** Slash commands and button clicks in; acknowledged first, answered inline or through response_url. */
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  const { names, log } = deps;
+  // Replies name commands as the Slack user types them: `/joingroup`, or with the prefix.
+  const render = (reply: Reply): Rendered => renderReply({ ...reply, text: names.rewrite(reply.text) });
+
+  /** Sends the messages in order; an expired or used-up response_url is not retried. */
+  async function follow(messages: Rendered, respond: RespondFn, command: string): Promise<void> {
+    for (const message of messages) {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await respond(message);
+          break;
+        } catch (error) {
+          const status = (error as { statusCode?: unknown }).statusCode;
+          const final = attempt >= RESPOND_ATTEMPTS || (typeof status === "number" && status < 500);
+          if (final) {
+            log.error({ err: error, command, attempt }, "slack: a reply could not be posted to response_url");
+            return;
+          }
+          await sleep(250 * 2 ** attempt);
+        }
+      }
+    }
+  }
+
+  app.command(/^\/.+/, async ({ ack, command, body, respond }) => {
+    const payload = command as unknown as SlashCommandPayload;
+    const hash = (body as { crowdcart_body_hash?: string }).crowdcart_body_hash;
+    const invocation = commandInvocation(payload, `command:${payload.trigger_id ?? hash}`, names);
+    // Slack's 3-second rule: a reply ready within a short wait rides on the acknowledgement itself;
+    // otherwise the acknowledgement goes out empty and the reply follows through response_url.
+    const replying = deps.handle(invocation);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(resolve, deps.inlineReplyWithinMs, undefined);
+    });
+    const inTime = await Promise.race([replying, late]);
+    clearTimeout(timer);
+    if (inTime) {
+      // A retry of an event already answered: the first response already reached Slack.
+      if (inTime.replayed) return void (await ack());
+      const [first, ...rest] = render(inTime);
+      await ack(first);
+      await follow(rest, respond, invocation.command);
+      return;
+    }
+    await ack();
+    const reply = await replying;
+    if (!reply.replayed) await follow(render(reply), respond, invocation.command);
+  });
+
+  app.action(new RegExp(`^${RUN_ACTION_PREFIX}`), async ({ ack, body, action, respond }) => {
+    await ack();
+    const value = "value" in action && typeof action.value === "string" ? action.value : "";
+    const actionTs = "action_ts" in action ? String(action.action_ts) : "";
+    const invocation = buttonInvocation(value, body as unknown as ButtonPayload, actionTs, names);
+    if (!invocation) return;
+    const reply = await deps.handle(invocation);
+    if (!reply.replayed) await follow(render(reply), respond, invocation.command);
+  });
+
+  // Link buttons open a URL in the browser; Slack still expects the click to be acknowledged.
+  app.action(new RegExp(`^${LINK_ACTION_PREFIX}`), async ({ ack }) => {
+    await ack();
+  });
+
+  app.error(async (error) => {
+    log.error({ err: error }, "slack: listener failed");
+  });
+}

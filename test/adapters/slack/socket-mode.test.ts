@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { loadConfig } from "../../../src/config";
+import { silentLogger } from "../../../src/logger";
+import { type Service, startService } from "../../../src/service";
+import { freshDatabaseUri } from "../../support/db";
+import { type FakeSlackApi, startFakeSlackApi } from "../../support/fake-slack-api";
+import { blockActionPayload, slashCommandPayload } from "../../support/slack-sign";
+
+let fake: FakeSlackApi;
+let service: Service;
+
+/** The service with Slack over Socket Mode only: a bot token and an app token, no signing secret. */
+async function start(appToken: string, inlineReplyMs?: number): Promise<Service> {
+  const config = loadConfig(
+    {
+      NODE_ENV: "test",
+      LOG_LEVEL: "silent",
+      PORT: "0",
+      PLAYGROUND: "false",
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_APP_TOKEN: appToken,
+      SLACK_API_URL: fake.apiUrl,
+    },
+    "/nonexistent/.env",
+  );
+  return startService(config, silentLogger, {
+    mongodbUri: freshDatabaseUri("slack-socket"),
+    engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
+    ...(inlineReplyMs !== undefined ? { slackInlineReplyMs: inlineReplyMs } : {}),
+  });
+}
+
+/** A slash command as Slack sends it over the socket; the reply rides on the ack or follows on response_url. */
+async function command(userId: string, line: string) {
+  const [name, ...rest] = line.split(" ");
+  const responseUrl = fake.responseUrl();
+  const delivery = await fake.socket.send(
+    "slash_commands",
+    slashCommandPayload({ command: name!, text: rest.join(" "), userId, responseUrl }),
+  );
+  const acked = delivery.ack as { text?: string; response_type?: string } | undefined;
+  if (!acked?.text)
+    await fake.waitFor(`a reply on ${responseUrl}`, () => fake.responsesTo(responseUrl).length > 0);
+  const reply = acked?.text ? acked : (fake.responsesTo(responseUrl)[0]?.body as typeof acked);
+  return { delivery, acked, reply: reply!, responseUrl };
+}
+
+beforeAll(async () => {
+  fake = await startFakeSlackApi();
+  service = await start(fake.appToken);
+  await fake.socket.connected();
+});
+afterAll(async () => {
+  await service?.stop();
+  await fake?.close();
+});
+
+describe("Slack over Socket Mode", () => {
+  it("connects out with the app token: apps.connections.open, then the WebSocket it names", () => {
+    const opens = fake.callsTo("apps.connections.open");
+    expect(opens.at(-1)).toMatchObject({ token: fake.appToken, status: 200 });
+    expect(fake.socket.connections()).toBe(1);
+  });
+
+  it("needs no public address: /slack/events is not served", async () => {
+    const res = await fetch(`http://127.0.0.1:${service.port}/slack/events`, { method: "POST", body: "x" });
+    expect(res.status).toBe(404);
+  });
+
+  it("acknowledges each slash command envelope within 3 s and answers it", async () => {
+    const { delivery, reply } = await command("U1", "/catalog");
+    expect(delivery.timedOut).toBe(false);
+    expect(reply.response_type).toBe("in_channel");
+    expect(reply.text).toContain("KB-75");
+  });
+
+  it("runs /groupbuy and /joingroup, and acknowledges a button click envelope", async () => {
+    const opened = await command("U1", "/groupbuy KB-75 size=2 <@U2|bob>");
+    const code = /Group code: ([0-9A-Z]+)/.exec(opened.reply.text ?? "")?.[1] ?? "";
+    expect(code).toMatch(/^[0-9A-Z]{13}$/);
+    await fake.waitFor("the invitation DM", () => fake.dmsTo("U2").length > 0);
+    expect(String(fake.dmsTo("U2")[0]?.text)).toContain(`/joingroup ${code}`);
+
+    const responseUrl = fake.responseUrl();
+    const click = await fake.socket.send(
+      "interactive",
+      blockActionPayload({
+        userId: "U2",
+        channelId: "DU2",
+        actionId: "crowdcart:run:0",
+        value: `/join ${code}`,
+        responseUrl,
+      }),
+    );
+    expect(click.timedOut).toBe(false);
+    await fake.waitFor("the click's reply", () => fake.responsesTo(responseUrl).length > 0);
+    expect(String(fake.responsesTo(responseUrl)[0]?.body.text)).toContain(`joined group ${code}`);
+
+    const joined = await command("U3", `/joingroup ${code}`);
+    expect(joined.reply.text).toContain("complete");
+  });
+
+  it("with a wrong app token opens no connection (Slack answers invalid_auth)", async () => {
+    const before = fake.socket.connections();
+    const other = await start("xapp-1-A1-1-wrong");
+    try {
+      await fake.waitFor("the refused apps.connections.open", () =>
+        fake.callsTo("apps.connections.open").some((c) => c.error === "invalid_auth"),
+      );
+      expect(fake.socket.connections()).toBe(before);
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe("a Socket Mode command slower than the short wait", () => {
+  let slow: Service;
+  beforeAll(async () => {
+    await service.stop();
+    slow = await start(fake.appToken, 0);
+    await fake.waitFor("the new connection", () => fake.socket.connections() === 1);
+    await fake.socket.connected();
+  });
+  afterAll(async () => {
+    await slow?.stop();
+  });
+
+  it("is acknowledged with an empty payload and answered through response_url", async () => {
+    const { delivery, acked, reply } = await command("U1", "/cart add KB-75");
+    expect(delivery.timedOut).toBe(false);
+    expect(acked).toEqual({});
+    expect(reply.response_type).toBe("ephemeral");
+    expect(reply.text).toContain("/s/");
+  });
+});
