@@ -76,7 +76,7 @@ describe("database round trips per command", () => {
   it("/cart add by a returning shopper", async () => {
     await roundTrips("USHOP", "/cart add KB-75");
     const sent = await roundTrips("USHOP", "/cart add KB-75 qty=2");
-    expect(sent).toHaveLength(5);
+    expect(sent).toHaveLength(1);
   });
 
   it("/join of an open group", async () => {
@@ -96,6 +96,6 @@ describe("database round trips per command", () => {
 
   it("/catalog when warm", async () => {
     await roundTrips("UCAT", "/catalog");
-    expect(await roundTrips("UCAT", "/catalog")).toHaveLength(3);
+    expect(await roundTrips("UCAT", "/catalog")).toEqual([]);
   });
 });
