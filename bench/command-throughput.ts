@@ -1,91 +1,152 @@
 /**
- * Benchmark 1: signed Slack `/cart add` requests through the whole stack (signature check, Bolt,
- * router, idempotency record, cart session on the embedded store, the reply) at 50
- * concurrent connections, against `GET /healthz` (one database ping) in the same run.
- * Targets: p99 under 100 ms; throughput at least a third of the healthz floor.
- * Run: npx tsx bench/command-throughput.ts   (BENCH_SECONDS=10; BENCH_CPU_PROF=dir writes a server CPU profile)
+ * Benchmark 1: crowdcart against the naive bot (bench/naive-bot) on the same store, in the same
+ * run: signed Slack `/cart add` by returning shoppers, `/join` on distinct open groups,
+ * `/groupbuy` tagging 3 members, and `GET /healthz`. Both servers are up the whole time; autocannon
+ * drives them with the same unique signed requests, 50 connections, alternating which goes first
+ * each round; medians over the rounds are compared. A request counts when its reply came back in
+ * the acknowledgement.
+ * Run: npx tsx bench/command-throughput.ts   (BENCH_SECONDS=5 per round, BENCH_ROUNDS=3;
+ * MONGODB_URI=… runs both on that server; BENCH_CPU_PROF=dir writes crowdcart's CPU profile)
  */
-import { closedLoop, type LoadResult } from "./support/load";
-import { cpuMeter, rssMb } from "./support/proc";
+
+import { alternate, type Contender, median, type RoundResult, type Workload } from "./support/compare";
+import { rssMb } from "./support/proc";
 import { runSlashCommand } from "./support/slack-request";
 import { startSlackStack } from "./support/slack-stack";
 import { machine, printTable } from "./support/stats";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const CONCURRENCY = 50;
-// Shoppers come back: each adds a few items over a run, as people do (caps: 99 per line, 500 per cart).
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = 50;
+/** Returning shoppers: each adds a few items over a run (caps: 99 per line, 500 per cart). */
 const SHOPPERS = 500;
+/** Open groups the joins spread over, each with room for every join a run can send. */
+const GROUPS = 100;
+const CROWDCART = "crowdcart";
+
+const TARGETS: Record<string, { perSecond: number; p99?: number }> = {
+  "/cart add": { perSecond: 1.0, p99: 1.5 },
+  "/join": { perSecond: 0.7 },
+  "/groupbuy": { perSecond: 0.5 },
+  "/healthz": { perSecond: 0.9 },
+};
 
 async function main(): Promise<void> {
-  const stack = await startSlackStack("bench_commands");
+  const stack = await startSlackStack("bench_commands", { naive: true });
   const { service, sink } = stack;
-  const pid = service.child.pid!;
+  const naive = stack.naive!;
+  const contenders: Contender[] = [
+    { name: CROWDCART, base: service.base, responseUrl: sink.responseUrl(0) },
+    { name: "naive bot", base: naive.base, responseUrl: sink.responseUrl(0) },
+  ];
+  const isCrowdcart = (c: Contender) => c.name === CROWDCART;
   try {
-    let sequence = 0;
-    const cartAdd = async () => {
-      const id = ++sequence;
-      const reply = await runSlashCommand(service.base, sink, id, {
-        command: "/cart",
-        text: "add KB-75 qty=1",
-        userId: `U${id % SHOPPERS}`,
-        triggerId: `bench.${id}`,
+    const idleRss = rssMb(service.child.pid!);
+    let setupId = 1;
+    const openGroup = async (c: Contender) => {
+      const text = await runSlashCommand(c.base, sink, setupId++, {
+        command: "/groupbuy",
+        text: "KB-75 size=2 max=1000",
+        userId: "UORGANISER",
+        triggerId: `bench-setup.${setupId}`,
       });
-      return reply.includes("/s/");
+      const code = /\/g\/([0-9A-Z]+)/.exec(text)?.[1];
+      if (!code) throw new Error(`no group code in the /groupbuy reply of ${c.name}: ${text}`);
+      return code;
     };
-    const healthz = async () => (await fetch(`${service.base}/healthz`)).status === 200;
-    const window = { concurrency: CONCURRENCY, durationMs: SECONDS * 1000, maxRequests: 200_000 };
+    const groups = new Map<string, string[]>();
+    for (const c of contenders) {
+      const codes: string[] = [];
+      for (let g = 0; g < GROUPS; g++) codes.push(await openGroup(c));
+      groups.set(c.name, codes);
+    }
 
-    await closedLoop(cartAdd, { ...window, durationMs: 2000 }); // warm-up: JIT, connection pools, indexes
-    const idleRss = rssMb(pid);
-    const healthCpu = cpuMeter(stack.pids);
-    const health = await closedLoop(healthz, window);
-    const healthSeconds = healthCpu.read();
-    const commandCpu = cpuMeter(stack.pids);
-    const commands = await closedLoop(cartAdd, window);
-    const commandSeconds = commandCpu.read();
-    const loadedRss = rssMb(pid);
-
-    const row = (name: string, r: LoadResult) => ({
-      workload: name,
-      "req/s": Math.round(r.perSecond),
-      "p50 ms": r.p50,
-      "p99 ms": r.p99,
-      "max ms": r.max,
-      completed: r.completed,
-      failed: r.failed,
-    });
-    printTable(`Command throughput, ${CONCURRENCY} concurrent, ${SECONDS} s each — ${machine()}`, [
-      row("GET /healthz (one ping)", health),
-      row("Slack /cart add, signed, until its reply", commands),
-    ]);
-    const perRequest = (name: string, r: LoadResult, seconds: Record<string, number>) => ({
-      workload: name,
-      ...Object.fromEntries(
-        Object.entries(seconds).map(([process, s]) => [
-          `${process} ms`,
-          ((1000 * s) / r.completed).toFixed(2),
-        ]),
-      ),
-    });
-    printTable("CPU time per request, by process", [
-      perRequest("GET /healthz", health, healthSeconds),
-      perRequest("Slack /cart add", commands, commandSeconds),
-    ]);
-    printTable("Ratio and memory", [
+    const workloads: Workload[] = [
       {
-        "commands / healthz": (commands.perSecond / health.perSecond).toFixed(2),
-        "target ratio": ">= 0.33",
-        "p99 target": "< 100 ms",
-        // A closed loop's mean latency is its concurrency over its throughput (Little's law):
-        // p99 under 100 ms at 50 connections needs well over 500 req/s.
-        "mean latency floor ms (50 ÷ req/s)": Math.round((1000 * CONCURRENCY) / commands.perSecond),
-        "server RSS after warm-up MB": Math.round(idleRss),
-        "server RSS loaded MB": Math.round(loadedRss),
+        name: "/cart add",
+        request: (i) => ({ command: "/cart", text: "add KB-75 qty=1", userId: `U${i % SHOPPERS}` }),
+        answered: (text, c) => (isCrowdcart(c) ? text.includes("/s/") : text.startsWith("Your cart")),
+      },
+      {
+        name: "/join",
+        request: (i, c) => ({
+          command: "/join",
+          text: groups.get(c.name)![i % GROUPS]!,
+          userId: `UJ${Math.floor(i / GROUPS)}`,
+        }),
+        answered: (text, c) => (isCrowdcart(c) ? text.includes(" joined group ") : text.startsWith("Joined")),
+      },
+      {
+        name: "/groupbuy",
+        request: (i) => {
+          const n = i % SHOPPERS;
+          return {
+            command: "/groupbuy",
+            text: `KB-75 size=5 <@UA${n}> <@UB${n}> <@UC${n}>`,
+            userId: `UO${n}`,
+          };
+        },
+        answered: (text) => text.includes("/g/"),
+      },
+      {
+        name: "/healthz",
+        request: () => ({ get: "/healthz" }),
+        answered: (text) => text.includes('"ok"'),
+      },
+    ];
+
+    const options = { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, warmup: SHOPPERS };
+    const rows = [];
+    const rounds = [];
+    for (const workload of workloads) {
+      const results = await alternate(contenders, workload, options);
+      const ours = summary(results.get(CROWDCART)!);
+      const theirs = summary(results.get("naive bot")!);
+      const target = TARGETS[workload.name]!;
+      const ratio = ours.perSecond / theirs.perSecond;
+      const p99Ratio = ours.p99 / theirs.p99;
+      const met = ratio >= target.perSecond && (target.p99 === undefined || p99Ratio <= target.p99);
+      rows.push({
+        workload: workload.name,
+        "crowdcart req/s": Math.round(ours.perSecond),
+        "naive req/s": Math.round(theirs.perSecond),
+        ratio: ratio.toFixed(2),
+        "crowdcart p99 ms": ours.p99,
+        "naive p99 ms": theirs.p99,
+        "p99 ratio": p99Ratio.toFixed(2),
+        target: `≥ ${target.perSecond.toFixed(1)}×${target.p99 ? `, p99 ≤ ${target.p99}×` : ""}`,
+        verdict: met ? "met" : "MISSED",
+      });
+      for (const [name, list] of results) {
+        rounds.push({
+          workload: workload.name,
+          server: name,
+          "req/s by round": list.map((r) => Math.round(r.perSecond)).join(" / "),
+          "p99 ms by round": list.map((r) => r.p99).join(" / "),
+          "not answered": list.reduce((sum, r) => sum + r.other, 0),
+        });
+      }
+    }
+    const loadedRss = rssMb(service.child.pid!);
+    printTable(
+      `crowdcart against the naive bot: medians of ${ROUNDS} alternated rounds of ${SECONDS} s, ${CONNECTIONS} connections — ${machine()}`,
+      rows,
+    );
+    printTable("Every round", rounds);
+    printTable("crowdcart's memory", [
+      {
+        "RSS idle (started) MB": Math.round(idleRss),
+        "RSS loaded (end) MB": Math.round(loadedRss),
+        targets: "< 150 MB idle, < 250 MB loaded",
       },
     ]);
   } finally {
     await stack.stop();
   }
+}
+
+function summary(rounds: RoundResult[]) {
+  return { perSecond: median(rounds.map((r) => r.perSecond)), p99: median(rounds.map((r) => r.p99)) };
 }
 
 main().catch((error: unknown) => {

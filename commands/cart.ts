@@ -29,14 +29,16 @@ export const cartCommand: CommandDefinition = {
       name: "add",
       description: "Add a product to your cart",
       args: [skuArg("The product to add", true), qtyArg],
+      replay: "in-effect",
       async run({ engine, user, eventKey }, args) {
         const cart = await engine.carts.add(user, args.requiredString("sku"), args.number("qty"), eventKey);
-        return renderCart(cart, replacedNote(cart.replaced));
+        return { text: renderCart(cart, replacedNote(cart.replaced)), replayed: Boolean(cart.replayed) };
       },
     },
     {
       name: "remove",
       description: "Remove a product (or qty of it) from your cart",
+      replay: "in-effect",
       args: [
         skuArg("The product to remove", true),
         { ...qtyArg, description: "How many to remove (default: all)" },
@@ -48,7 +50,7 @@ export const cartCommand: CommandDefinition = {
           args.number("qty"),
           eventKey,
         );
-        return renderCart(cart);
+        return { text: renderCart(cart), replayed: Boolean(cart.replayed) };
       },
     },
     {

@@ -5,6 +5,7 @@ export const catalogCommand: CommandDefinition = {
   name: "catalog",
   description: "List the products with their prices and group discount tiers",
   visibility: "channel",
+  replay: "read-only",
   examples: ["/catalog"],
   async run({ engine }) {
     const products = await engine.catalog.list();

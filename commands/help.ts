@@ -7,6 +7,7 @@ export const helpCommand: CommandDefinition = {
   name: "help",
   description: "Show how to use the commands",
   visibility: "private",
+  replay: "read-only",
   examples: ["/help", "/help groupbuy"],
   args: [{ name: "command", type: "command", positional: true, description: "A command to explain" }],
   async run({ commands }, args) {

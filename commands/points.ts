@@ -8,6 +8,7 @@ export const pointsCommand: CommandDefinition = {
   name: "points",
   description: "Show your credit points and their history",
   visibility: "private",
+  replay: "read-only",
   examples: ["/points"],
   async run({ engine, user }) {
     const { balance, history } = await engine.points.statement(userKey(user));

@@ -17,25 +17,33 @@ function startScriptV8Flags(): string[] {
 
 export interface SlackStack {
   service: SpawnedService;
+  /** The naive bot (bench/naive-bot) on its own database of the same store, when asked for. */
+  naive?: SpawnedService;
   sink: ResponseSink;
   /** The database the server uses, for checking what it wrote. */
   uri: string;
-  /** The store's and the server's processes, with this one: where the CPU went. */
-  pids: { server: number; store: number; client: number };
+  /** The processes (the store's only when it is the embedded one), with this one: where the CPU went. */
+  pids: Record<string, number>;
   stop(): Promise<void>;
 }
 
 /**
  * What the Slack benchmarks run against: the embedded store and the server each in a process of
  * their own (as `npm start` runs them), Slack on, its Web API and response URLs answered by a sink.
+ * With MONGODB_URI set, that server is used instead of the embedded store (databases `database`
+ * and `<database>_naive` on it). `naive: true` starts the naive bot beside crowdcart.
  */
-export async function startSlackStack(database: string): Promise<SlackStack> {
+export async function startSlackStack(
+  database: string,
+  options: { naive?: boolean } = {},
+): Promise<SlackStack> {
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it exits (bench/profile-summary.ts reads it).
   const profileDir = process.env.BENCH_CPU_PROF;
   const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const store = await startEmbeddedMongo();
+  const external = process.env.MONGODB_URI;
+  const store = external ? undefined : await startEmbeddedMongo();
   const sink = await startResponseSink();
-  const uri = store.uri.replace("/?", `/${database}?`);
+  const uri = withDatabase(external ?? store!.uri, database);
   const service = await spawnService(
     {
       MONGODB_URI: uri,
@@ -47,16 +55,38 @@ export async function startSlackStack(database: string): Promise<SlackStack> {
     30_000,
     [...SERVER_NODE_ARGS, ...profile],
   );
+  const naive = options.naive
+    ? await spawnService(
+        {
+          MONGODB_URI: withDatabase(external ?? store!.uri, `${database}_naive`),
+          SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+        },
+        30_000,
+        SERVER_NODE_ARGS,
+        join(__dirname, "..", "naive-bot", "main.ts"),
+      )
+    : undefined;
   return {
     service,
+    ...(naive ? { naive } : {}),
     sink,
     uri,
-    pids: { server: service.child.pid!, store: store.pid!, client: process.pid },
+    pids: {
+      server: service.child.pid!,
+      ...(naive ? { "naive bot": naive.child.pid! } : {}),
+      ...(store ? { store: store.pid! } : {}),
+      client: process.pid,
+    },
     async stop() {
-      service.child.kill("SIGTERM");
-      await service.exited;
+      for (const child of [service, naive]) child?.child.kill("SIGTERM");
+      await Promise.all([service.exited, naive?.exited]);
       await sink.close();
-      await store.stop();
+      await store?.stop();
     },
   };
+}
+
+/** The same server, another database: the path of a mongodb:// URI names the database. */
+function withDatabase(uri: string, database: string): string {
+  return uri.replace(/^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?/, `$1/${database}`);
 }

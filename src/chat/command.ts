@@ -59,8 +59,22 @@ export interface CommandContext {
   commands: readonly CommandDefinition[];
 }
 
-/** A handler's answer: text with plain URLs, optional buttons; visibility defaults to the command's. */
-export type CommandResult = string | { text: string; buttons?: Button[]; visibility?: "channel" | "private" };
+/**
+ * A handler's answer: text with plain URLs, optional buttons; visibility defaults to the command's.
+ * `replayed`: this event's effect was already there (a retry), so this is its first answer again.
+ */
+export type CommandResult =
+  | string
+  | { text: string; buttons?: Button[]; visibility?: "channel" | "private"; replayed?: boolean };
+
+/**
+ * How a retried chat event is kept from acting twice:
+ * - `record` (the default): the router records the event before running it and its reply after;
+ * - `in-effect`: the command's own write carries the event key (a cart change, a group opened, a
+ *   membership), so the effect and the proof of it are one write and no separate record is needed;
+ * - `read-only`: nothing to repeat; a retry simply runs again.
+ */
+export type Replay = "record" | "in-effect" | "read-only";
 
 export type CommandHandler = (ctx: CommandContext, args: ParsedArgs) => Promise<CommandResult>;
 
@@ -69,6 +83,7 @@ export interface SubcommandDefinition {
   description: string;
   args?: readonly ArgSpec[];
   run: CommandHandler;
+  replay?: Replay;
 }
 
 /** One command, declared once: every platform's schema, the text grammar and /help come from this. */
@@ -85,4 +100,5 @@ export interface CommandDefinition {
   /** Commands like /cart: the first word picks one; none typed means `defaultSubcommand`. */
   subcommands?: readonly SubcommandDefinition[];
   defaultSubcommand?: string;
+  replay?: Replay;
 }

@@ -46,7 +46,8 @@ export function createRouter(deps: RouterDeps): ChatRouter {
   const { commands, log } = deps;
   const recentlySeen = new RecentlySeen();
 
-  async function run(invocation: Invocation, options: HandleOptions): Promise<Reply> {
+  /** The command and its arguments, read from the invocation alone (no database). */
+  function understand(invocation: Invocation): { command: CommandDefinition; parsed: ParsedCommand } {
     const command = findCommand(commands, invocation.command);
     if (!command) {
       throw new UserError(
@@ -54,6 +55,19 @@ export function createRouter(deps: RouterDeps): ChatRouter {
         `Unknown command /${clip(invocation.command)}: type /help to see the commands.`,
       );
     }
+    const syntax = (word: string) => parseMention(invocation.platform, word, invocation.user);
+    const parsed: ParsedCommand =
+      "text" in invocation.args
+        ? parseText(command, invocation.args.text, syntax)
+        : parseOptions(command, invocation.args.options, invocation.args.subcommand, syntax);
+    return { command, parsed };
+  }
+
+  async function run(
+    invocation: Invocation,
+    { command, parsed }: { command: CommandDefinition; parsed: ParsedCommand },
+    options: HandleOptions,
+  ): Promise<Reply> {
     // First sight: the caller (so later mentions resolve and DMs reach them) and the channel.
     const nowMs = deps.clock.now().getTime();
     const { user, channel } = invocation;
@@ -69,12 +83,6 @@ export function createRouter(deps: RouterDeps): ChatRouter {
       await deps.channels.record(invocation.platform, channel);
       recentlySeen.mark(channelSeen, nowMs);
     }
-
-    const syntax = (word: string) => parseMention(invocation.platform, word, invocation.user);
-    const parsed: ParsedCommand =
-      "text" in invocation.args
-        ? parseText(command, invocation.args.text, syntax)
-        : parseOptions(command, invocation.args.options, invocation.args.subcommand, syntax);
 
     const values = new Map<string, ArgValue>(parsed.values);
     for (const [name, refs] of parsed.mentions) {
@@ -132,6 +140,22 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     async handle(invocation, options = {}) {
       const key = eventKeyOf(invocation);
       const started = performance.now();
+      let understood: ReturnType<typeof understand>;
+      try {
+        understood = understand(invocation);
+      } catch (error) {
+        return errorReply(error, invocation, log);
+      }
+      const replay = understood.parsed.subcommand?.replay ?? understood.command.replay ?? "record";
+      if (replay !== "record") {
+        // Nothing recorded here: a retry runs again, and a command that changes something finds
+        // its own earlier effect by the event key it wrote with it.
+        const reply = await run(invocation, understood, options).catch((error: unknown) =>
+          errorReply(error, invocation, log),
+        );
+        logHandled(invocation, key, reply, started);
+        return reply;
+      }
       let claim: Awaited<ReturnType<ProcessedEvents["claim"]>>;
       try {
         claim = await deps.events.claim(key);
@@ -143,7 +167,7 @@ export function createRouter(deps: RouterDeps): ChatRouter {
 
       let reply: Reply;
       try {
-        reply = await run(invocation, options);
+        reply = await run(invocation, understood, options);
       } catch (error) {
         reply = errorReply(error, invocation, log);
         if (!(error instanceof UserError)) {
@@ -155,19 +179,23 @@ export function createRouter(deps: RouterDeps): ChatRouter {
       await deps.events.complete(key, reply).catch((error: unknown) => {
         log.warn({ err: error, eventId: key }, "could not store a command reply; a retry would run it again");
       });
-      log.info(
-        {
-          platform: invocation.platform,
-          command: invocation.command,
-          eventId: key,
-          errorCode: reply.errorCode,
-          ms: Math.round(performance.now() - started),
-        },
-        "command handled",
-      );
+      logHandled(invocation, key, reply, started);
       return reply;
     },
   };
+
+  function logHandled(invocation: Invocation, eventId: string, reply: Reply, started: number): void {
+    log.info(
+      {
+        platform: invocation.platform,
+        command: invocation.command,
+        eventId,
+        errorCode: reply.errorCode,
+        ms: Math.round(performance.now() - started),
+      },
+      "command handled",
+    );
+  }
 }
 
 function eventKeyOf(invocation: Invocation): string {
@@ -189,6 +217,7 @@ function toReply(result: CommandResult, visibility: Reply["visibility"]): Reply 
     text: result.text,
     visibility: result.visibility ?? visibility,
     ...(result.buttons?.length ? { buttons: result.buttons } : {}),
+    ...(result.replayed ? { replayed: true } : {}),
   };
 }
 

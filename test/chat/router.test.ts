@@ -142,12 +142,12 @@ describe("router", () => {
   it("takes over a claim whose process died once its lease expires", async () => {
     const events = createProcessedEvents(connection, h.clock);
     expect(await events.claim("playground:crashed-1")).toEqual({ state: "new" });
-    const meanwhile = await router.handle(invocation("ana", "/catalog", "crashed-1"));
+    const meanwhile = await router.handle(invocation("ana", "/register region=EU", "crashed-1"));
     expect(meanwhile.replayed).toBe(true);
     h.clock.advance(61_000);
-    const later = await router.handle(invocation("ana", "/catalog", "crashed-1"));
+    const later = await router.handle(invocation("ana", "/register region=EU", "crashed-1"));
     expect(later.replayed).toBeUndefined();
-    expect(later.text).toContain("KB-75");
+    expect(later.text).toContain("Saved: region EU");
   });
 
   describe("a retry after a crash between a command's effect and its recorded reply", () => {

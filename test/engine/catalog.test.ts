@@ -151,3 +151,38 @@ describe("catalog in the database", () => {
     });
   });
 });
+
+describe("products served from memory", () => {
+  let connection: Connection;
+  beforeAll(async () => {
+    connection = await freshConnection("catalog_cache");
+  });
+  afterAll(async () => {
+    await dropConnection(connection);
+  });
+
+  it("shows this process's own catalog change at once, another process's within 30 s", async () => {
+    const h = await engineOn(connection);
+    const priceOf = async () => (await h.engine.catalog.list()).find((p) => p.sku === "KB-75")?.price;
+    const before = await priceOf();
+    expect((await h.engine.catalog.get("KB-75"))?.price).toBe(before);
+    const changed = {
+      sku: "KB-75",
+      name: "75% keyboard kit",
+      price: 777,
+      currency: "EUR",
+      tiers: [],
+      regionRebates: {},
+    };
+    await h.engine.catalog.upsert([changed]);
+    expect(await priceOf()).toBe(777);
+    expect((await h.engine.catalog.get("KB-75"))?.price).toBe(777);
+    // Another instance loads a new catalog file: the database changes behind this one's memory.
+    await connection.collection("products").updateOne({ _id: "KB-75" as never }, { $set: { price: 888 } });
+    expect(await priceOf()).toBe(777);
+    expect((await h.engine.catalog.get("KB-75"))?.price).toBe(777);
+    h.clock.advance(30_001);
+    expect(await priceOf()).toBe(888);
+    expect((await h.engine.catalog.get("KB-75"))?.price).toBe(888);
+  });
+});

@@ -14,15 +14,17 @@ export interface SpawnedService {
 const ROOT = join(__dirname, "..", "..");
 
 /**
- * Starts `src/main.ts` as its own process, the way `npm start` does, and resolves once it logs the
- * port it listens on. Used where a test needs a real process: signals, crashes, two instances.
+ * Starts `src/main.ts` (or another `entry`) as its own process, the way `npm start` does, and
+ * resolves once it logs the port it listens on. Used where a test needs a real process: signals,
+ * crashes, two instances.
  */
 export function spawnService(
   env: Record<string, string>,
   timeoutMs = 60_000,
   nodeArgs: string[] = [],
+  entry = join(ROOT, "src", "main.ts"),
 ): Promise<SpawnedService> {
-  const child = spawn(process.execPath, [...nodeArgs, "--require", "tsx/cjs", join(ROOT, "src", "main.ts")], {
+  const child = spawn(process.execPath, [...nodeArgs, "--require", "tsx/cjs", entry], {
     cwd: ROOT,
     env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -27,6 +27,8 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 const MAX_WRITE_ROUNDS = 100;
 /** How many recent chat events a cart remembers (platforms retry one event, not dozens at once). */
 const REMEMBERED_EVENTS = 20;
+/** Shoppers whose current cart this process remembers (about 1 KB each). */
+const REMEMBERED_CARTS = 10_000;
 
 export type CartService = ReturnType<typeof createCartService>;
 
@@ -39,6 +41,18 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
   const settings = core.deps.session;
   const sleep = options.sleep ?? realSleep;
   let opening: Promise<Parts> | undefined;
+  /**
+   * Each shopper's current cart as this process last read or wrote it, so a returning shopper's
+   * change is one conditional write: it names the version seen here, so if anything changed the
+   * cart since (another device, another instance, a resume elsewhere bumps the version of the
+   * cart it leaves) the write matches nothing and the change takes the reading path instead.
+   */
+  const lastSeen = new Map<string, CartSessionDoc>();
+  const remember = (key: string, doc: CartSessionDoc) => {
+    lastSeen.delete(key);
+    lastSeen.set(key, doc);
+    if (lastSeen.size > REMEMBERED_CARTS) lastSeen.delete(lastSeen.keys().next().value as string);
+  };
 
   interface Parts {
     store: CartStore;
@@ -130,54 +144,95 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
     throw new Error(`cart pointer for ${key} kept changing`);
   }
 
+  /** Writes `change` of `doc`'s lines, conditional on `doc`'s version; null when the cart moved on. */
+  async function writeLines(
+    p: Parts,
+    doc: CartSessionDoc,
+    change: (lines: readonly CartLine[]) => CartLine[],
+    eventKey: string | undefined,
+    now: Date,
+  ): Promise<CartSessionDoc | null> {
+    const lines = change(doc.lines);
+    const applied = doc.appliedEvents ?? [];
+    return retryingConflicts(() =>
+      p.store.models.CartSession.findOneAndUpdate(
+        { _id: doc._id, version: doc.version, status: "open", expiresAt: { $gt: now } },
+        {
+          $set: {
+            lines,
+            totalQty: totalQtyOf(lines),
+            lastActivityAt: now,
+            expiresAt: new Date(now.getTime() + p.store.ttlMs),
+            ...(eventKey ? { appliedEvents: [...applied, eventKey].slice(-REMEMBERED_EVENTS) } : {}),
+          },
+          $inc: { version: 1 },
+        },
+        { returnDocument: "after" },
+      ).lean(),
+    );
+  }
+
   /**
    * Applies `change` to the lines of a live session: read, compute (UserErrors thrown here change
    * nothing), write conditional on the version read; a concurrent writer makes us re-read and
-   * re-apply, so no device's item is lost.
+   * re-apply, so no device's item is lost. `replayed`: the event had already changed the cart.
    */
   async function changeLines(
     p: Parts,
     start: CartSessionDoc,
     change: (lines: readonly CartLine[]) => CartLine[],
     eventKey: string | undefined,
-  ): Promise<CartSessionDoc> {
-    const { CartSession } = p.store.models;
+  ): Promise<{ doc: CartSessionDoc; replayed: boolean }> {
     const sessionId = start._id;
     // The first round works on the session the caller just read; later rounds re-read it.
     let doc: CartSessionDoc | null = start;
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       const now = ctx.clock.now();
-      if (round > 0) doc = await CartSession.findById(sessionId).lean();
+      if (round > 0) doc = await p.store.models.CartSession.findById(sessionId).lean();
       if (!doc || !p.store.isLive(doc, now)) {
         throw new UserError(
           "CART_ENDED",
           "that cart just ended (checked out or expired); type /cart to start a new one",
         );
       }
-      const applied = doc.appliedEvents ?? [];
-      if (eventKey && applied.includes(eventKey)) return doc; // a retry of a change already made
-      const lines = change(doc.lines);
-      const version = doc.version;
-      const written = await retryingConflicts(() =>
-        CartSession.findOneAndUpdate(
-          { _id: sessionId, version, status: "open", expiresAt: { $gt: now } },
-          {
-            $set: {
-              lines,
-              totalQty: totalQtyOf(lines),
-              lastActivityAt: now,
-              expiresAt: new Date(now.getTime() + p.store.ttlMs),
-              ...(eventKey ? { appliedEvents: [...applied, eventKey].slice(-REMEMBERED_EVENTS) } : {}),
-            },
-            $inc: { version: 1 },
-          },
-          { returnDocument: "after" },
-        ).lean(),
-      );
-      if (written) return written;
+      // A retry of a change already made.
+      if (eventKey && doc.appliedEvents?.includes(eventKey)) return { doc, replayed: true };
+      const written = await writeLines(p, doc, change, eventKey, now);
+      if (written) return { doc: written, replayed: false };
       await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20, 2 ** round)));
     }
     throw new Error(`cart ${sessionId}: too many concurrent changes`);
+  }
+
+  /**
+   * `/cart add` and `/cart remove`: first as one write on the cart this process last saw for the
+   * shopper; when that cart moved on (or was never seen here, or the change is refused on what
+   * may be an old copy), by reading the pointer and the session.
+   */
+  async function changeCart(
+    user: UserIdentity,
+    change: (lines: readonly CartLine[]) => CartLine[],
+    eventKey: string | undefined,
+  ): Promise<CurrentCart> {
+    const p = await parts();
+    const key = userKey(user);
+    const known = lastSeen.get(key);
+    const now = ctx.clock.now();
+    if (known && p.store.isLive(known, now) && !(eventKey && known.appliedEvents?.includes(eventKey))) {
+      const written = await writeLines(p, known, change, eventKey, now).catch((error: unknown) => {
+        if (error instanceof UserError) return null; // judged on a copy: judge again on the cart as it is
+        throw error;
+      });
+      if (written) {
+        remember(key, written);
+        return currentView(p, { doc: written, issued: false });
+      }
+    }
+    const found = await current(p, user, true);
+    if (!found) throw new Error("unreachable: current(create) returned nothing");
+    const { doc, replayed } = await changeLines(p, found.doc, change, eventKey);
+    remember(key, doc);
+    return { ...(await currentView(p, found, doc)), ...(replayed ? { replayed } : {}) };
   }
 
   async function currentView(
@@ -229,11 +284,7 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
       return ctx.guard(async () => {
         const count = checkQty(qty, 1);
         const product = await requireProduct(sku);
-        const p = await parts();
-        const found = await current(p, user, true);
-        if (!found) throw new Error("unreachable: current(create) returned nothing");
-        const doc = await changeLines(p, found.doc, (lines) => addLine(lines, product, count), eventKey);
-        return currentView(p, found, doc);
+        return changeCart(user, (lines) => addLine(lines, product, count), eventKey);
       });
     },
 
@@ -243,17 +294,7 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
         const count = qty === undefined || qty === null ? undefined : checkQty(qty, 1);
         const productId = checkSku(sku);
         const typed = String(sku).trim();
-        const p = await parts();
-        const found = await current(p, user, true);
-        if (!found) throw new Error("unreachable: current(create) returned nothing");
-        const doc = await changeLines(
-          p,
-          found.doc,
-          (lines) => removeLine(lines, productId, typed, count),
-          eventKey,
-        );
-        const view = await viewOf(p, doc);
-        return { ...view, issued: found.issued, ...(found.replaced ? { replaced: found.replaced } : {}) };
+        return changeCart(user, (lines) => removeLine(lines, productId, typed, count), eventKey);
       });
     },
 
@@ -305,6 +346,7 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
             continue;
           }
           ctx.kickOutbox();
+          lastSeen.delete(key);
           return {
             cart: await viewOf(p, placed.closed),
             orders: placed.made.map((order) => ({
@@ -327,13 +369,23 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
     resume(user: UserIdentity, code: string): Promise<CodeAccess> {
       return ctx.guard(async () => {
         const p = await parts();
-        const presented = await p.access.present(code, userKey(user));
-        if (presented.access.kind === "ok" && presented.session) {
-          await p.store.models.CartPointer.updateOne(
-            { _id: userKey(user) },
-            { $set: { sessionId: presented.session._id, updatedAt: ctx.clock.now() } },
-            { upsert: true },
-          );
+        const key = userKey(user);
+        const presented = await p.access.present(code, key);
+        const resumed = presented.session;
+        if (presented.access.kind === "ok" && resumed) {
+          const { CartPointer, CartSession } = p.store.models;
+          await ctx.tx(async (session) => {
+            const before = await CartPointer.findOneAndUpdate(
+              { _id: key },
+              { $set: { sessionId: resumed._id, updatedAt: ctx.clock.now() } },
+              { upsert: true, session },
+            ).lean();
+            // Any process that remembers the cart left behind as this user's must read again.
+            if (before && before.sessionId !== resumed._id) {
+              await CartSession.updateOne({ _id: before.sessionId }, { $inc: { version: 1 } }, { session });
+            }
+          });
+          lastSeen.delete(key);
         }
         return presented.access;
       });

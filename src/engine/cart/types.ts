@@ -40,6 +40,8 @@ export interface CurrentCart extends CartView {
   issued: boolean;
   /** Why the caller's previous session no longer applies, when this call replaced it. */
   replaced?: "expired" | "checked_out";
+  /** True when this chat event had already changed the cart (a retry): nothing was changed now. */
+  replayed?: boolean;
 }
 
 export interface CheckoutResult {

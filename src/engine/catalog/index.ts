@@ -20,6 +20,7 @@ const PRODUCT_CACHE_MS = 30_000;
 export function createCatalog(ctx: EngineContext, catalogFile?: string) {
   const { Product } = ctx.models;
   const cached = new Map<string, { product: ProductDoc | null; until: number }>();
+  let listed: { products: ProductDoc[]; until: number } | undefined;
 
   async function upsertEntries(entries: CatalogEntry[]): Promise<number> {
     if (entries.length === 0) return 0;
@@ -34,13 +35,14 @@ export function createCatalog(ctx: EngineContext, catalogFile?: string) {
       })),
     );
     cached.clear();
+    listed = undefined;
     return entries.length;
   }
 
   async function find(sku: string, session?: Session): Promise<ProductDoc | null> {
     const id = sku.trim().toUpperCase();
     if (session) return Product.findById(id).session(session).lean<ProductDoc>();
-    const now = Date.now();
+    const now = ctx.clock.now().getTime();
     const hit = cached.get(id);
     if (hit && hit.until > now) return hit.product;
     const product = await Product.findById(id).lean<ProductDoc>();
@@ -57,8 +59,15 @@ export function createCatalog(ctx: EngineContext, catalogFile?: string) {
     },
     upsert: (entries: CatalogEntry[]) => ctx.guard(() => upsertEntries(entries)),
 
+    /** Every product by SKU, from memory for up to PRODUCT_CACHE_MS like single products. */
     list(): Promise<ProductDoc[]> {
-      return ctx.guard(() => Product.find().sort({ _id: 1 }).lean<ProductDoc[]>());
+      return ctx.guard(async () => {
+        const now = ctx.clock.now().getTime();
+        if (listed && listed.until > now) return listed.products;
+        const products = await Product.find().sort({ _id: 1 }).lean<ProductDoc[]>();
+        listed = { products, until: now + PRODUCT_CACHE_MS };
+        return products;
+      });
     },
 
     /** By SKU, case-insensitively; null when there is no such product. */

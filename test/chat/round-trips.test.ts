@@ -1,0 +1,101 @@
+/**
+ * How many database commands each chat command sends, counted by a command monitor on the
+ * connection's driver. Every round trip is a cost every user pays on every command: a change that
+ * adds one fails here and has to say why in this file.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import mongoose, { type Connection } from "mongoose";
+import { COMMANDS } from "../../commands";
+import type { Invocation } from "../../src/chat/invocation";
+import { createProcessedEvents } from "../../src/chat/processed-events";
+import { type ChatRouter, createRouter } from "../../src/chat/router";
+import { createSeenChannels } from "../../src/chat/seen-channels";
+import { silentLogger } from "../../src/logger";
+import { engineOn, type Harness, PUBLIC_URL } from "../engine/support/harness";
+import { dropConnection, freshDatabaseUri } from "../support/db";
+
+let connection: Connection;
+let h: Harness;
+let router: ChatRouter;
+/** Every command the driver started, by name and collection, in order. */
+const started: string[] = [];
+
+let seq = 0;
+function invocation(user: string, line: string): Invocation {
+  const [command, ...rest] = line.replace(/^\//, "").split(" ");
+  return {
+    platform: "slack",
+    command: command!,
+    args: { text: rest.join(" ") },
+    user: { platform: "slack", id: `T1:${user}`, displayName: user },
+    channel: { id: "C1", kind: "group" },
+    eventId: `command:rt.${++seq}`,
+    raw: null,
+  };
+}
+
+/** Runs one command and returns the database commands it sent. */
+async function roundTrips(user: string, line: string): Promise<string[]> {
+  const from = started.length;
+  const reply = await router.handle(invocation(user, line));
+  expect(reply.errorCode).toBeUndefined();
+  return started.slice(from);
+}
+
+beforeAll(async () => {
+  connection = await mongoose
+    .createConnection(freshDatabaseUri("round_trips"), { monitorCommands: true })
+    .asPromise();
+  connection.getClient().on("commandStarted", (event) => {
+    const target = event.command[event.commandName];
+    started.push(typeof target === "string" ? `${event.commandName} ${target}` : event.commandName);
+  });
+  h = await engineOn(connection);
+  router = createRouter({
+    engine: h.engine,
+    commands: COMMANDS,
+    events: createProcessedEvents(connection, h.clock),
+    channels: createSeenChannels(connection, h.clock),
+    clock: h.clock,
+    log: silentLogger,
+    publicUrl: PUBLIC_URL,
+  });
+});
+afterAll(async () => {
+  await dropConnection(connection);
+});
+
+async function openGroup(): Promise<string> {
+  const reply = await router.handle(invocation("UORG", "/groupbuy KB-75 size=2 max=10"));
+  const code = /\/g\/([0-9A-Z]+)/.exec(reply.text)?.[1];
+  if (!code) throw new Error(`no group code in: ${reply.text}`);
+  return code;
+}
+
+describe("database round trips per command", () => {
+  it("/cart add by a returning shopper", async () => {
+    await roundTrips("USHOP", "/cart add KB-75");
+    const sent = await roundTrips("USHOP", "/cart add KB-75 qty=2");
+    expect(sent).toHaveLength(1);
+  });
+
+  it("/join of an open group", async () => {
+    await roundTrips("UJOIN", "/catalog"); // a caller already seen, like most
+    const code = await openGroup();
+    const sent = await roundTrips("UJOIN", `/join ${code}`);
+    expect(sent).toHaveLength(11);
+  });
+
+  it("/groupbuy tagging 3 members, and tagging 6", async () => {
+    await roundTrips("UOPEN", "/catalog");
+    const three = await roundTrips("UOPEN", "/groupbuy KB-75 <@UM1> <@UM2> <@UM3>");
+    const six = await roundTrips("UOPEN", "/groupbuy KB-75 <@UN1> <@UN2> <@UN3> <@UN4> <@UN5> <@UN6>");
+    expect(three).toHaveLength(14);
+    expect(six).toHaveLength(23);
+  });
+
+  it("/catalog when warm", async () => {
+    await roundTrips("UCAT", "/catalog");
+    expect(await roundTrips("UCAT", "/catalog")).toEqual([]);
+  });
+});
