@@ -60,8 +60,10 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  process.stderr.write(`embedded store could not start: ${message}\n`);
-  // The parent reads the reason from this message: exit only once it is sent.
+  // A parent reports the reason itself (one line): exit only once it has it.
   if (process.send) process.send({ error: message }, () => process.exit(1));
-  else process.exit(1);
+  else {
+    process.stderr.write(`embedded store could not start: ${message}\n`);
+    process.exit(1);
+  }
 });
