@@ -1,5 +1,8 @@
 // Unit, behaviour and protocol tests. One database server is resolved once for the whole run
 // (test/support/global-setup.ts) and each test file works in a database of its own.
+// Tests keep nothing on disk: the embedded store runs in memory unless a test gives it a directory
+// (set here, before the global setup and every worker, so a developer's .env never points tests at ./data).
+process.env.DATA_DIR = ":memory:";
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: "node",

@@ -1,9 +1,13 @@
 import { type ChildProcess, fork } from "node:child_process";
 import { join } from "node:path";
 import pino from "pino";
+import { IN_MEMORY, openDataDir } from "./persistence/open-data-dir";
 import { EmbeddedServer } from "./server";
 
-/** The embedded MongoDB-wire-compatible store (development and tests only). */
+export { DataDirInUse } from "./persistence/lock";
+export { IN_MEMORY };
+
+/** The embedded MongoDB-wire-compatible store: in memory, or durable in a data directory. */
 export interface EmbeddedMongo {
   /** An ordinary `mongodb://127.0.0.1:<port>/?replicaSet=...` URI. */
   uri: string;
@@ -18,6 +22,10 @@ export interface EmbeddedMongoOptions {
   port?: number;
   /** Run inside this process instead of a child process (the store's own unit tests). */
   inProcess?: boolean;
+  /** Where the data is kept (journal, snapshots, LOCK); unset or `:memory:` = nothing on disk. */
+  dataDir?: string;
+  /** Journal length that starts a snapshot (tests use a small one to compact often). */
+  compactBytes?: number;
 }
 
 const SET_NAME = "crowdcart";
@@ -29,21 +37,29 @@ const uriFor = (port: number) => `mongodb://127.0.0.1:${port}/?replicaSet=${SET_
 export async function startEmbeddedMongo(options: EmbeddedMongoOptions = {}): Promise<EmbeddedMongo> {
   if (options.inProcess) {
     // Warnings only (a client sending bad frames), on stderr like the child's.
-    const server = new EmbeddedServer(pino({ level: "warn" }, pino.destination(2)));
+    const log = pino({ level: "warn" }, pino.destination(2));
+    const durable =
+      options.dataDir && options.dataDir !== IN_MEMORY
+        ? await openDataDir(options.dataDir, log, options.compactBytes)
+        : undefined;
+    const server = new EmbeddedServer(log, durable);
     const port = await server.listen(options.port ?? 0);
     return { uri: uriFor(port), port, stop: () => server.close() };
   }
-  return startChild(options.port ?? 0);
+  return startChild(options);
 }
 
 /** The server in a child process, so its CPU stays off the caller's event loop. */
-async function startChild(requestedPort: number): Promise<EmbeddedMongo> {
+async function startChild(options: EmbeddedMongoOptions): Promise<EmbeddedMongo> {
   // tsx's CommonJS hook only: its ESM loader would add a second V8 isolate (~40 MB) per process.
   const execArgv = ["--require", require.resolve("tsx/cjs")];
   // Profiling the store under a benchmark: a .cpuprofile lands in this directory when the store exits.
   const profileDir = process.env.EMBEDDED_MONGO_CPU_PROF;
   if (profileDir) execArgv.push("--cpu-prof", `--cpu-prof-dir=${profileDir}`);
-  const child = fork(join(__dirname, "server-entry.ts"), [String(requestedPort)], {
+  const args = ["--port", String(options.port ?? 0)];
+  if (options.dataDir) args.push("--data-dir", options.dataDir);
+  if (options.compactBytes) args.push("--compact-bytes", String(options.compactBytes));
+  const child = fork(join(__dirname, "server-entry.ts"), args, {
     execArgv,
     stdio: ["ignore", "inherit", "inherit", "ipc"],
   });
@@ -65,7 +81,7 @@ async function startChild(requestedPort: number): Promise<EmbeddedMongo> {
       clearTimeout(timer);
       const m = message as { port?: unknown; error?: unknown };
       if (typeof m.port === "number") resolve(m.port);
-      else fail(new Error(`the embedded store could not start: ${String(m.error)}`));
+      else fail(new Error(String(m.error)));
     });
   });
   child.removeAllListeners("exit");

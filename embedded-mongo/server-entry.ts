@@ -1,19 +1,44 @@
+import { parseArgs } from "node:util";
 import pino from "pino";
+import { IN_MEMORY, openDataDir } from "./persistence/open-data-dir";
 import { EmbeddedServer } from "./server";
 
 /**
- * Child-process entry: serves until the parent goes away. The parent learns the port over IPC;
- * a closed IPC channel (parent exited or crashed) ends this process too.
+ * The store's own process: `--port <n>` (0 = any free port), `--data-dir <dir>` (durable there;
+ * in memory without it), `--compact-bytes <n>` (journal length that starts a snapshot).
+ * Started by `startEmbeddedMongo` (it learns the port over IPC, and a closed IPC channel ends
+ * this process) or alone by `npm run store` (the port is printed as a JSON line). SIGTERM stops it.
  */
 async function main(): Promise<void> {
-  // Warnings only (bad frames, failures), as JSON on stderr next to the parent's own log.
-  const log = pino({ level: "warn" }, pino.destination(2));
-  const server = new EmbeddedServer(log);
-  // The port comes as an argument, not a variable: the store adds nothing to the app's configuration.
-  const port = await server.listen(Number(process.argv[2] ?? 0));
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string", default: "0" },
+      "data-dir": { type: "string" },
+      "compact-bytes": { type: "string" },
+    },
+  });
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be a port number from 0 to 65535, not ${values.port}`);
+  const alone = !process.send;
+  // Warnings only under a parent (bad frames, failures), on stderr next to the parent's own log.
+  const log = pino({ level: alone ? "info" : "warn" }, pino.destination(2));
+  const dataDir = values["data-dir"];
+  const compactBytes = values["compact-bytes"] ? Number(values["compact-bytes"]) : undefined;
+  const durable =
+    dataDir && dataDir !== IN_MEMORY ? await openDataDir(dataDir, log, compactBytes) : undefined;
+  const server = new EmbeddedServer(log, durable);
+  const listening = await server.listen(port);
+  log.info(
+    { port: listening, dataDir: durable?.dir ?? IN_MEMORY },
+    `embedded store listening on 127.0.0.1:${listening}, ${durable ? `data in ${durable.dir}` : "in memory (nothing on disk)"}`,
+  );
+  let quitting = false;
   const quit = () => {
+    if (quitting) return;
+    quitting = true;
     server.close().finally(() => process.exit(0));
-    setTimeout(() => process.exit(0), 2000).unref();
+    setTimeout(() => process.exit(0), 5000).unref();
   };
   process.on("disconnect", quit);
   // Belt and braces: a parent killed while its IPC channel lingers is noticed by polling.
@@ -29,14 +54,16 @@ async function main(): Promise<void> {
   process.on("SIGINT", quit);
   // One bad command must not take every test's database down with it: log and keep serving.
   process.on("uncaughtException", (error) => log.error({ err: error }, "embedded store: uncaught exception"));
-  if (process.send) process.send({ port });
-  else process.stdout.write(`${JSON.stringify({ port })}\n`);
+  if (process.send) process.send({ port: listening });
+  else process.stdout.write(`${JSON.stringify({ port: listening })}\n`);
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `embedded store could not start: ${error instanceof Error ? error.message : String(error)}\n`,
-  );
-  if (process.send) process.send({ error: error instanceof Error ? error.message : String(error) });
-  process.exit(1);
+  const message = error instanceof Error ? error.message : String(error);
+  // A parent reports the reason itself (one line): exit only once it has it.
+  if (process.send) process.send({ error: message }, () => process.exit(1));
+  else {
+    process.stderr.write(`embedded store could not start: ${message}\n`);
+    process.exit(1);
+  }
 });

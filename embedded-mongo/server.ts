@@ -2,11 +2,14 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { Doc } from "./bson-values";
 import type { ServerLog, ServerState } from "./commands/context";
 import { Cursors } from "./cursors";
+import { CommandError } from "./errors";
 
 export type { ServerLog };
 
 import { runCommand } from "./commands/dispatch";
 import { MAX_MESSAGE_SIZE_BYTES } from "./commands/handshake";
+import { HeldReplies } from "./held-replies";
+import type { DurableStore } from "./persistence/open-data-dir";
 import { FrameReader } from "./protocol/frame-reader";
 import {
   decodeRequest,
@@ -30,9 +33,15 @@ export class EmbeddedServer {
   private readonly state: ServerState;
   private sweeper: NodeJS.Timeout | undefined;
   private connections = 0;
+  /** Replies waiting for the journal to make the writes they may show durable. */
+  private readonly held = new HeldReplies();
 
-  constructor(log: ServerLog) {
-    const store = new Store();
+  /** In memory only, or durable in a data directory (see persistence/). */
+  constructor(
+    log: ServerLog,
+    private readonly durable?: DurableStore,
+  ) {
+    const store = durable?.store ?? new Store();
     this.state = {
       store,
       cursors: new Cursors(),
@@ -48,6 +57,31 @@ export class EmbeddedServer {
       },
     };
     this.server = createServer((socket) => this.accept(socket));
+    if (durable) {
+      durable.journal.onDurable = (upTo) => this.held.release(upTo);
+      durable.journal.onFailure = (error, upTo) => this.journalFailed(error, upTo);
+    }
+  }
+
+  /**
+   * A group of writes could not be saved: their replies (and those of reads that may have seen
+   * them) become errors, and the store goes back to what is on disk, so nothing unsaved is seen.
+   */
+  private journalFailed(error: Error, durableUpTo: number): void {
+    const durable = this.durable!;
+    this.state.log.error({ err: error, dir: durable.dir }, "embedded store: could not write the journal");
+    this.held.fail(durableUpTo, journalError(error));
+    const store = durable.reload();
+    this.state.store = store;
+    this.state.sessions = new Sessions(store);
+  }
+
+  /** Hands this command's changes to the journal; the number a reply must wait for (0: none). */
+  private seal(): number {
+    const journal = this.durable?.journal;
+    if (!journal) return 0;
+    const changes = this.state.store.changes.take();
+    return changes ? journal.append(changes) : journal.lastAppended;
   }
 
   async listen(port = 0, host = "127.0.0.1"): Promise<number> {
@@ -71,6 +105,7 @@ export class EmbeddedServer {
       sweepExpired(this.state.store);
       this.state.sessions.expire();
       this.state.cursors.reapIdle();
+      this.seal();
     } catch (error) {
       this.state.log.error({ err: error }, "embedded store: sweep failed");
     }
@@ -87,17 +122,13 @@ export class EmbeddedServer {
     socket.on("close", () => {
       this.sockets.delete(socket);
       stats.connectionsCurrent -= 1;
+      this.held.forget(socket);
     });
     socket.on("error", () => socket.destroy());
     socket.on("data", (chunk: Buffer) => {
       try {
-        const out: Buffer[] = [];
-        for (const frame of reader.push(chunk)) {
-          const reply = this.handle(frame, connectionId);
-          if (reply) out.push(reply);
-        }
-        if (out.length === 1) socket.write(out[0] as Buffer);
-        else if (out.length > 1) socket.write(Buffer.concat(out));
+        for (const frame of reader.push(chunk)) this.handle(socket, frame, connectionId);
+        this.held.flush(socket, this.durable?.journal.lastDurable ?? 0);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         this.state.log.warn({ connectionId, reason }, "embedded store: bad frame, closing that connection");
@@ -106,19 +137,38 @@ export class EmbeddedServer {
     });
   }
 
-  private handle(frame: Buffer, connectionId: number): Buffer | undefined {
+  private handle(socket: Socket, frame: Buffer, connectionId: number): void {
     const request = decodeRequest(frame);
     const reply: Doc = runCommand(request.command, this.state, connectionId, frame.length);
-    if (request.opCode === OP_QUERY) return encodeReply(request.requestId, reply);
-    if (request.flags & MORE_TO_COME) return undefined;
-    return encodeMsg(request.requestId, reply);
+    const waitFor = this.seal();
+    if (request.opCode !== OP_QUERY && request.flags & MORE_TO_COME) return;
+    const encode = request.opCode === OP_QUERY ? encodeReply : encodeMsg;
+    this.held.add(socket, {
+      waitFor,
+      reply: encode(request.requestId, reply),
+      failed: (failure) => encode(request.requestId, failure),
+    });
   }
 
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // Replies still waiting for the journal go out before the connections close.
+    await this.durable?.close();
     for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await closed;
   }
+}
+
+/** The reply to a write that could not be saved: MongoDB's own code when the disk is full. */
+function journalError(error: Error): Doc {
+  const code = (error as NodeJS.ErrnoException).code ?? "EIO";
+  const full = code === "ENOSPC" || code === "EFBIG" || code === "EDQUOT";
+  return new CommandError(
+    full ? 14031 : 1,
+    full ? "OutOfDiskSpace" : "InternalError",
+    `the embedded store could not save this write to disk (${code}: ${error.message}); it was not applied`,
+  ).toReply();
 }
 
 export { FrameError };

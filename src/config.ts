@@ -1,7 +1,10 @@
 import { existsSync } from "node:fs";
 import dotenv from "dotenv";
 import { z } from "zod";
+import { IN_MEMORY } from "../embedded-mongo";
 import { parseDuration } from "./duration";
+
+export const DEFAULT_DATA_DIR = "./data";
 
 /**
  * Every variable of the contract, with the form it must take. The `expected` text is what a
@@ -27,6 +30,10 @@ const spec = {
       .regex(/^mongodb(\+srv)?:\/\/\S+$/)
       .optional(),
     expected: "a mongodb:// or mongodb+srv:// connection string",
+  },
+  DATA_DIR: {
+    schema: z.string().min(1).optional(),
+    expected: "a directory for the embedded store's data, or :memory: to keep nothing on disk",
   },
   CATALOG_FILE: {
     schema: z.string().min(1).refine(existsSync).optional(),
@@ -199,11 +206,15 @@ function readDotenv(path: string): NodeJS.ProcessEnv {
 
 function shape(raw: Raw) {
   const production = raw.NODE_ENV === "production";
-  if (production && !raw.MONGODB_URI) {
+  // Production runs on the embedded store only when someone chose where its data lives.
+  if (production && !raw.MONGODB_URI && !raw.DATA_DIR) {
     throw new ConfigError(
       "MONGODB_URI",
-      "a MongoDB connection string: NODE_ENV=production never uses the embedded store",
+      "a MongoDB connection string, or DATA_DIR set to the embedded store's directory (NODE_ENV=production, one instance only)",
     );
+  }
+  if (production && !raw.MONGODB_URI && raw.DATA_DIR === IN_MEMORY) {
+    throw new ConfigError("DATA_DIR", "a directory: NODE_ENV=production never keeps its data in memory only");
   }
   const pair = (a: string | undefined, b: string | undefined, names: string) => {
     if (Boolean(a) !== Boolean(b))
@@ -232,6 +243,8 @@ function shape(raw: Raw) {
     /** Unset means `http://localhost:<the port actually listened on>`, known only after listen. */
     publicUrl: raw.PUBLIC_URL?.replace(/\/+$/, ""),
     mongodbUri: raw.MONGODB_URI,
+    /** The embedded store's directory (unused with MONGODB_URI); `:memory:` keeps nothing on disk. */
+    dataDir: raw.DATA_DIR ?? DEFAULT_DATA_DIR,
     catalogFile: raw.CATALOG_FILE,
     slack: slack
       ? {

@@ -46,7 +46,7 @@ export async function startService(
 ): Promise<Service> {
   const db = options.mongodbUri
     ? await connectDatabase(options.mongodbUri, "mongodb")
-    : await openDatabase(config.mongodbUri, log);
+    : await openDatabase(config.mongodbUri, log, config.dataDir);
   const clock = options.clock ?? systemClock;
   const metrics = createMetrics();
 

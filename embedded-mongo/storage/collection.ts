@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { UUID } from "bson";
 import { type Doc, keyOf } from "../bson-values";
 import { badValue, type CommandError, duplicateKey } from "../errors";
+import type { ChangeLog } from "./changes";
 import { IndexSpec } from "./index-spec";
 
 /** The committed state of one collection: documents by `_id` key, and its indexes. */
@@ -18,7 +19,6 @@ export class Collection {
   /** Documents and unique keys written by an open transaction: owner transaction id. */
   readonly docLocks = new Map<string, string>();
   readonly keyLocks = new Map<string, string>();
-  readonly uuid = new UUID(randomUUID());
   /** uniqueIndexes(), kept between index changes: every write asks for it. */
   private unique: IndexSpec[] | undefined;
 
@@ -26,6 +26,9 @@ export class Collection {
     readonly db: string,
     readonly name: string,
     readonly options: Doc = {},
+    /** Where committed changes are noted for the journal (none for scratch collections). */
+    private readonly changes?: ChangeLog,
+    readonly uuid = new UUID(randomUUID()),
   ) {
     this.indexes.set("_id_", new IndexSpec({ key: { _id: 1 }, name: "_id_" }));
   }
@@ -74,6 +77,7 @@ export class Collection {
       index.add(id, next);
     }
     this.docs.set(id, doc);
+    this.changes?.note({ op: "put", db: this.db, coll: this.name, doc });
     if (seq > 0) this.remember(id, seq, old);
   }
 
@@ -82,6 +86,7 @@ export class Collection {
     if (!old) return;
     for (const index of this.indexes.values()) if (index.name !== "_id_") index.remove(id, index.keysOf(old));
     this.docs.delete(id);
+    this.changes?.note({ op: "delete", db: this.db, coll: this.name, id: old._id });
     if (seq > 0) this.remember(id, seq, old);
   }
 
@@ -114,11 +119,13 @@ export class Collection {
     for (const [id, doc] of this.docs) index.add(id, index.keysOf(doc));
     this.indexes.set(index.name, index);
     this.unique = undefined;
+    this.changes?.note({ op: "createIndex", db: this.db, coll: this.name, spec: index.describe() });
   }
 
   dropIndex(name: string): void {
     if (name === "_id_") throw badValue("cannot drop _id index");
     this.indexes.delete(name);
     this.unique = undefined;
+    this.changes?.note({ op: "dropIndex", db: this.db, coll: this.name, name });
   }
 }

@@ -1,4 +1,6 @@
+import type { UUID } from "bson";
 import { namespaceExists } from "../errors";
+import { ChangeLog } from "./changes";
 import { Collection } from "./collection";
 import type { Transaction } from "./transaction";
 
@@ -7,6 +9,8 @@ export class Store {
   private seq = 0;
   readonly databases = new Map<string, Map<string, Collection>>();
   private readonly open = new Set<Transaction>();
+  /** Committed changes waiting to be journaled (recorded only when the store keeps a journal). */
+  readonly changes = new ChangeLog();
 
   /** A sequence number for a committed write, or 0 when no transaction is open to care about it. */
   nextSeq(): number {
@@ -42,15 +46,16 @@ export class Store {
     return this.collection(db, name) ?? this.create(db, name);
   }
 
-  create(db: string, name: string, options: Record<string, unknown> = {}): Collection {
+  create(db: string, name: string, options: Record<string, unknown> = {}, uuid?: UUID): Collection {
     let collections = this.databases.get(db);
     if (!collections) {
       collections = new Map();
       this.databases.set(db, collections);
     }
     if (collections.has(name)) throw namespaceExists(`${db}.${name}`);
-    const collection = new Collection(db, name, options);
+    const collection = new Collection(db, name, options, this.changes, uuid);
     collections.set(name, collection);
+    this.changes.note({ op: "create", db, coll: name, options, uuid: collection.uuid });
     return collection;
   }
 
@@ -60,11 +65,13 @@ export class Store {
     if (!collections || !collection) return undefined;
     collections.delete(name);
     if (collections.size === 0) this.databases.delete(db);
+    this.changes.note({ op: "drop", db, coll: name });
     return collection;
   }
 
   dropDatabase(db: string): void {
     this.databases.delete(db);
+    this.changes.note({ op: "dropDatabase", db });
   }
 
   /** Copies a transaction's writes into the collections in one step (nothing else runs meanwhile). */

@@ -1,9 +1,14 @@
+import { resolve } from "node:path";
 import mongoose, { type Connection } from "mongoose";
-import { startEmbeddedMongo } from "../../embedded-mongo";
+import { IN_MEMORY, startEmbeddedMongo } from "../../embedded-mongo";
 import type { Logger } from "../logger";
-import { type StartedServer, startMemoryServer } from "./memory-server";
 
 export type StoreKind = "mongodb" | "mongodb-memory-server" | "embedded";
+
+export interface StartedServer {
+  uri: string;
+  stop(): Promise<void>;
+}
 
 export interface Database {
   connection: Connection;
@@ -14,36 +19,32 @@ export interface Database {
 }
 
 /**
- * Where the data lives, in the contract's order: `MONGODB_URI`; else a real `mongod` through
- * mongodb-memory-server when one can be had quickly; else the embedded wire-compatible store.
+ * Where the data lives: `MONGODB_URI`, else the embedded store, durable in `dataDir` (in memory
+ * with `:memory:`). Data in a directory is always read by that same engine: nothing else is tried.
  */
 export async function resolveStore(
   mongodbUri: string | undefined,
   log: Logger,
+  dataDir: string = IN_MEMORY,
 ): Promise<StartedServer & { kind: StoreKind }> {
   if (mongodbUri) {
     log.info({ store: "mongodb" }, "database: MONGODB_URI");
     return { kind: "mongodb", uri: mongodbUri, stop: async () => {} };
   }
-  const memory = await startMemoryServer().catch((error: unknown) => {
-    log.warn(
-      { err: error },
-      "mongodb-memory-server could not start a mongod; falling back to the embedded store",
-    );
-    return undefined;
-  });
-  if (memory) {
+  const embedded = await startEmbeddedMongo({ dataDir });
+  const where = { store: "embedded", port: embedded.port, storePid: embedded.pid };
+  if (dataDir === IN_MEMORY) {
     log.info(
-      { store: "mongodb-memory-server" },
-      "database: mongod started by mongodb-memory-server (data is temporary)",
+      { ...where, dataDir },
+      "database: embedded store in memory (DATA_DIR=:memory:): nothing is kept when it stops",
     );
-    return { kind: "mongodb-memory-server", ...memory };
+  } else {
+    const dir = resolve(dataDir);
+    log.info(
+      { ...where, dataDir: dir },
+      `database: embedded store, data in ${dir}; one instance only (set MONGODB_URI to run more)`,
+    );
   }
-  const embedded = await startEmbeddedMongo();
-  log.info(
-    { store: "embedded", port: embedded.port },
-    "database: embedded MongoDB-wire-compatible store (development only; data is lost on exit; set MONGODB_URI for a real MongoDB)",
-  );
   return { kind: "embedded", uri: embedded.uri, stop: () => embedded.stop() };
 }
 
@@ -84,7 +85,11 @@ export async function connectDatabase(
   };
 }
 
-export async function openDatabase(mongodbUri: string | undefined, log: Logger): Promise<Database> {
-  const store = await resolveStore(mongodbUri, log);
+export async function openDatabase(
+  mongodbUri: string | undefined,
+  log: Logger,
+  dataDir?: string,
+): Promise<Database> {
+  const store = await resolveStore(mongodbUri, log, dataDir);
   return connectDatabase(store.uri, store.kind, store.stop);
 }

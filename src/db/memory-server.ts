@@ -2,10 +2,7 @@ import { connect } from "node:net";
 import { DryMongoBinary, MongoMemoryReplSet } from "mongodb-memory-server";
 import MongoBinaryDownloadUrl from "mongodb-memory-server-core/lib/util/MongoBinaryDownloadUrl";
 
-export interface StartedServer {
-  uri: string;
-  stop(): Promise<void>;
-}
+import type { StartedServer } from "./database";
 
 /**
  * A real `mongod` through mongodb-memory-server, but only when one can be had quickly: a cached

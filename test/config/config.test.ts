@@ -72,7 +72,8 @@ describe("configuration", () => {
     [{ DISCORD_BOT_TOKEN: "b".repeat(40) }, "DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN", "both set"],
     [{ NODE_ENV: "staging" }, "NODE_ENV", "production"],
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", "info"],
-    [{ NODE_ENV: "production" }, "MONGODB_URI", "never uses the embedded store"],
+    [{ NODE_ENV: "production" }, "MONGODB_URI", "or DATA_DIR set"],
+    [{ NODE_ENV: "production", DATA_DIR: ":memory:" }, "DATA_DIR", "never keeps its data in memory"],
   ])("rejects %j naming %s and the expected form", (env, variable, expected) => {
     const error = errorOf(env);
     expect(error.variable).toBe(variable);
@@ -97,6 +98,17 @@ describe("configuration", () => {
     });
     expect(config.slack).toMatchObject({ appToken: "xapp-1-A1-2-abc", commandPrefix: "cc-" });
     expect(config.slack?.signingSecret).toBeUndefined();
+  });
+
+  it("keeps the embedded store's data in ./data unless DATA_DIR says otherwise", () => {
+    expect(load({}).dataDir).toBe("./data");
+    expect(load({ DATA_DIR: ":memory:" }).dataDir).toBe(":memory:");
+  });
+
+  it("runs production on the embedded store when DATA_DIR is set explicitly", () => {
+    const config = load({ NODE_ENV: "production", DATA_DIR: "/var/lib/crowdcart" });
+    expect(config.mongodbUri).toBeUndefined();
+    expect(config.dataDir).toBe("/var/lib/crowdcart");
   });
 
   it("turns the playground off in production unless asked for", () => {

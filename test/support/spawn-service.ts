@@ -26,7 +26,8 @@ export function spawnService(
 ): Promise<SpawnedService> {
   const child = spawn(process.execPath, [...nodeArgs, "--require", "tsx/cjs", entry], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", ...env },
+    // In memory unless the test names a data directory: a spawned service never touches ./data.
+    env: { ...process.env, PORT: "0", LOG_LEVEL: "info", DATA_DIR: ":memory:", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const output: string[] = [];

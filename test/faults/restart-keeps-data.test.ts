@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "@jest/globals";
+import { codeIn, playgroundSay } from "../support/playground-client";
+import { type SpawnedService, spawnService } from "../support/spawn-service";
+import { killWithStore } from "../support/store-process";
+
+/**
+ * `npm start` on the embedded store keeps its data in DATA_DIR: a group opened and joined in the
+ * playground, a cart and the points a full group pays back are all there after kill -9 of both
+ * processes and a fresh start on the same directory.
+ */
+describe("kill -9 and start again on the same DATA_DIR", () => {
+  const dir = mkdtempSync(join(tmpdir(), "crowdcart-data-"));
+  const services: SpawnedService[] = [];
+  const start = async () => {
+    const service = await spawnService({ DATA_DIR: dir });
+    services.push(service);
+    return service;
+  };
+  afterAll(async () => {
+    for (const service of services) service.child.kill("SIGKILL");
+    await Promise.all(services.map((s) => s.exited));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("finds the group, its members, the carts and the points again", async () => {
+    const first = await start();
+    expect(first.output.join("\n")).toContain(`data in ${dir}`);
+    // Links carry the port, which changes with each start (PORT=0).
+    const asked = (service: SpawnedService) => async (user: string, text: string) =>
+      (await playgroundSay(service.base, user, text)).text.replace(/http:\/\/localhost:\d+/g, "PUBLIC_URL");
+    const say = asked(first);
+    const opened = await say("olga", "/groupbuy KB-75 size=3 @ann @bob @dan");
+    const group = codeIn(opened, "g");
+    for (const member of ["ann", "bob", "dan"]) await say(member, `/join ${group}`);
+    const cart = await say("cid", "/cart add KB-75 qty=2");
+    const session = codeIn(cart, "s");
+    const before = {
+      group: await say("olga", `/group ${group}`),
+      cart: await say("cid", "/cart show"),
+      points: await say("ann", "/points"),
+    };
+    expect(before.group).toContain("Members: ann, bob, dan.");
+    expect(before.cart).toContain("KB-75");
+    // The full group paid its discount back as points.
+    expect(before.points).toMatch(/[1-9]/);
+
+    await killWithStore(first);
+
+    const second = await start();
+    const again = asked(second);
+    expect(await again("olga", `/group ${group}`)).toBe(before.group);
+    expect(await again("cid", "/cart show")).toBe(before.cart);
+    expect(await again("ann", "/points")).toBe(before.points);
+    expect((await fetch(`${second.base}/s/${session}`)).status).toBe(200);
+  }, 180_000);
+});
