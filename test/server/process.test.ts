@@ -20,8 +20,10 @@ describe("the crowdcart process", () => {
     );
   });
 
-  it("refuses to start in production without MONGODB_URI", async () => {
-    await expect(spawnService({ NODE_ENV: "production", MONGODB_URI: "" })).rejects.toThrow(/MONGODB_URI/);
+  it("refuses to start in production without MONGODB_URI or an explicit DATA_DIR", async () => {
+    await expect(spawnService({ NODE_ENV: "production", MONGODB_URI: "", DATA_DIR: "" })).rejects.toThrow(
+      /config: MONGODB_URI is not valid/,
+    );
   });
 
   it("never prints a secret it was given", async () => {
