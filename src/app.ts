@@ -43,12 +43,14 @@ export function createApp({ log, metrics, healthy, mounts = [] }: AppDeps): Expr
     const status = httpStatusOf(error);
     if (status >= 500) log.error({ err: error, path: req.path }, "request failed");
     if (res.headersSent) return void res.end();
-    res
-      .status(status)
-      .type("text/plain")
-      .send(status >= 500 ? "Something went wrong; please try again." : "Bad request.");
+    res.status(status).type("text/plain").send(statusLine(status));
   });
   return app;
+}
+
+function statusLine(status: number): string {
+  if (status >= 500) return "Something went wrong; please try again.";
+  return status === 413 ? "Request body too large." : "Bad request.";
 }
 
 /** Body-parser and similar errors carry a 4xx status; anything else is ours. */

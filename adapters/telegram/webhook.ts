@@ -8,6 +8,8 @@ import { SECRET_HEADER, verifyTelegramSecret } from "./verify";
  * even parsed, so a forged request costs nothing and changes nothing. Telegram redelivers an update
  * until it gets a 2xx; the router's event ids make that harmless.
  */
+const LIMIT_BYTES = 1024 * 1024;
+
 export function telegramWebhookRouter(
   secret: string,
   onUpdate: (update: Update) => Promise<void>,
@@ -19,6 +21,10 @@ export function telegramWebhookRouter(
   router.post(
     "/webhook",
     (req, res, next) => {
+      // Too large is told first, as on the other webhooks, from the declared length alone.
+      if (Number(req.get("content-length")) > LIMIT_BYTES) {
+        return void res.status(413).type("text/plain").send("Request body too large.");
+      }
       if (!verifyTelegramSecret(secret, req.get(SECRET_HEADER))) {
         return void res.status(401).type("text/plain").send("Unauthorized");
       }
@@ -26,7 +32,7 @@ export function telegramWebhookRouter(
         return void res.status(503).set("Retry-After", "5").type("text/plain").send("Starting up");
       next();
     },
-    express.json({ limit: "1mb" }),
+    express.json({ limit: LIMIT_BYTES }),
     async (req, res) => {
       const update = req.body as unknown;
       if (typeof update !== "object" || update === null || typeof (update as Update).update_id !== "number") {

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { connect } from "node:net";
+import { readFileSync } from "node:fs";
+import { connect, createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { MongoClient } from "mongodb";
@@ -17,11 +18,32 @@ function accepts(port: number): Promise<boolean> {
   });
 }
 
+/**
+ * A free port below the range the system hands out for port 0 and outgoing connections. Between a
+ * stop and the restart at the same port, a busy machine's next outgoing connection or port-0
+ * listener may take a freed ephemeral port (the restart then fails with EADDRINUSE); nobody is
+ * given a port from below that range unless they ask for it.
+ */
+async function portOutsideEphemeralRange(): Promise<number> {
+  const low = Number(readFileSync("/proc/sys/net/ipv4/ip_local_port_range", "utf8").split(/\s+/)[0]);
+  const below = Number.isInteger(low) && low > 2048 ? low : 32_768;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 1024 + Math.floor(Math.random() * (below - 1024));
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer().once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error("no free port below the ephemeral range");
+}
+
 /** The embedded store's own start/stop behaviour (a child process, as the app and the test run use it). */
 describe("starting and stopping the embedded store", () => {
   it("comes back at the same address after a stop, and a connected client carries on", async () => {
-    const first = await startEmbeddedMongo();
-    const client = await new MongoClient(first.uri, { serverSelectionTimeoutMS: 15_000 }).connect();
+    const first = await startEmbeddedMongo({ port: await portOutsideEphemeralRange() });
+    // Generous: the driver finds the restarted store once its next check succeeds.
+    const client = await new MongoClient(first.uri, { serverSelectionTimeoutMS: 60_000 }).connect();
     try {
       await client.db("restart").collection("c").insertOne({ before: true });
       await first.stop();

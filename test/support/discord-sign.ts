@@ -5,7 +5,7 @@ export interface DiscordSigner {
   /** The 64-hex public key, the form DISCORD_PUBLIC_KEY takes. */
   publicKeyHex: string;
   /** Headers Discord sends with an interaction: Ed25519 over timestamp + raw body. */
-  headers(body: string, timestamp?: string): Record<string, string>;
+  headers(body: string | Buffer, timestamp?: string): Record<string, string>;
 }
 
 export function createDiscordSigner(): DiscordSigner {
@@ -14,7 +14,11 @@ export function createDiscordSigner(): DiscordSigner {
     publicKeyHex: rawPublicKey(publicKey).toString("hex"),
     headers: (body, timestamp = String(Math.floor(Date.now() / 1000))) => ({
       "content-type": "application/json",
-      "x-signature-ed25519": sign(null, Buffer.from(timestamp + body), privateKey).toString("hex"),
+      "x-signature-ed25519": sign(
+        null,
+        Buffer.concat([Buffer.from(timestamp), Buffer.from(body)]),
+        privateKey,
+      ).toString("hex"),
       "x-signature-timestamp": timestamp,
     }),
   };

@@ -25,6 +25,8 @@ export interface FakeDiscordOptions {
   botUserId?: string;
   /** Answer every REST call with rate-limit headers of this size; the bucket resets each second. */
   requestsPerSecond?: number;
+  /** How often that bucket resets instead (a test that must not see it reset on a slow machine). */
+  bucketMs?: number;
 }
 
 export interface FakeDiscordApi {
@@ -98,17 +100,18 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
     }
     if (options.requestsPerSecond) {
       const now = Date.now();
-      if (now - bucketStart >= 1000) {
+      const bucketMs = options.bucketMs ?? 1000;
+      if (now - bucketStart >= bucketMs) {
         bucketStart = now;
         bucketUsed = 0;
       }
       bucketUsed += 1;
-      const resetAfter = Math.max(0.001, (bucketStart + 1000 - now) / 1000);
+      const resetAfter = Math.max(0.001, (bucketStart + bucketMs - now) / 1000);
       if (bucketUsed > options.requestsPerSecond) return void tooMany(res, resetAfter);
       res.set({
         "X-RateLimit-Limit": String(options.requestsPerSecond),
         "X-RateLimit-Remaining": String(options.requestsPerSecond - bucketUsed),
-        "X-RateLimit-Reset": String((bucketStart + 1000) / 1000),
+        "X-RateLimit-Reset": String((bucketStart + bucketMs) / 1000),
         "X-RateLimit-Reset-After": resetAfter.toFixed(3),
         "X-RateLimit-Bucket": "fake-bucket",
       });

@@ -2,11 +2,11 @@ import { createHmac, randomBytes } from "node:crypto";
 
 /** The headers Slack sends with a request: a v0 HMAC-SHA256 over `v0:<timestamp>:<raw body>`. */
 export function slackHeaders(
-  body: string,
+  body: string | Buffer,
   signingSecret: string,
   timestamp = Math.floor(Date.now() / 1000),
 ): Record<string, string> {
-  const signature = createHmac("sha256", signingSecret).update(`v0:${timestamp}:${body}`).digest("hex");
+  const signature = createHmac("sha256", signingSecret).update(`v0:${timestamp}:`).update(body).digest("hex");
   return {
     "x-slack-request-timestamp": String(timestamp),
     "x-slack-signature": `v0=${signature}`,

@@ -56,7 +56,9 @@ describe("Discord messenger", () => {
 
 describe("Discord messenger and rate-limit headers", () => {
   it("stops before the bucket the headers announce is exhausted, instead of provoking a 429", async () => {
-    const limited = await startFakeDiscordApi({ requestsPerSecond: 3 });
+    // A bucket of 3 that resets only after a minute: the four sends cannot straddle a reset, however
+    // slow the machine.
+    const limited = await startFakeDiscordApi({ requestsPerSecond: 3, bucketMs: 60_000 });
     try {
       const m = createDiscordMessenger(createDiscordRest({ token: TOKEN, apiUrl: limited.apiUrl }, true));
       const results = [];

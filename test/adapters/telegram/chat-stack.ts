@@ -101,11 +101,13 @@ export async function startChatStack(prefix: string): Promise<ChatStack> {
 }
 
 /** Polls `check` until it returns a value (follow-ups are sent after the HTTP answer). */
-export async function eventually<T>(check: () => T | undefined, what: string, tries = 200): Promise<T> {
-  for (let i = 0; i < tries; i++) {
+export async function eventually<T>(check: () => T | undefined, what: string, limitMs = 20_000): Promise<T> {
+  // Generous: on a busy machine a command and its DMs can take seconds; an idle one answers in ms.
+  const until = Date.now() + limitMs;
+  for (;;) {
     const value = check();
     if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`never happened: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
-  throw new Error(`never happened: ${what}`);
 }
