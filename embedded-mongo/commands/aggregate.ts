@@ -1,7 +1,7 @@
 import { ObjectId } from "bson";
 import { ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
-import { type Doc, isPlainObject } from "../bson-values";
+import { type Doc, isPlainObject, plainNumbers } from "../bson-values";
 import { badValue, CommandError } from "../errors";
 import { storeContext } from "../query/matcher";
 import { Collection } from "../storage/collection";
@@ -61,11 +61,13 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
     context: storeContext,
     processingMode: ProcessingMode.CLONE_INPUT,
     useStrictMode: true,
-    collectionResolver: (name: string) => selectDocs(viewOf(ctx, name, false), undefined, undefined, 0, 0),
+    collectionResolver: (name: string) =>
+      plainNumbers(selectDocs(viewOf(ctx, name, false), undefined, undefined, 0, 0)),
   });
   let docs: Doc[];
   try {
-    docs = aggregator.run<Doc>(source);
+    // mingo's expressions compute with plain numbers only.
+    docs = aggregator.run<Doc>(plainNumbers(source));
   } catch (error) {
     if (error instanceof CommandError) throw error;
     throw new CommandError(40324, "Location40324", error instanceof Error ? error.message : String(error));
