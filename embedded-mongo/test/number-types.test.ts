@@ -43,10 +43,10 @@ describe("number types", () => {
       double: 1.5,
       whole: new Double(2),
     });
-    await c.updateOne(
-      { _id: 2 },
-      { $inc: { int: 1, long: 1, double: 0.5, whole: 1 }, $mul: { none: Long.fromNumber(3) } },
-    );
+    await c.updateOne({ _id: 2 }, {
+      $inc: { int: 1, long: 1, double: 0.5, whole: 1 },
+      $mul: { none: Long.fromNumber(3) },
+    } as never);
     const doc = await c.findOne({ _id: 2 }, raw);
     expect(doc?.int).toEqual(Long.fromNumber(2147483648));
     expect(doc?.long).toEqual(Long.fromNumber(2));
