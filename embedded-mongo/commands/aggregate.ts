@@ -3,6 +3,7 @@ import { ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
 import { type Doc, isPlainObject, plainNumbers } from "../bson-values";
 import { badValue, CommandError } from "../errors";
+import { collationOf } from "../query/collation";
 import { storeContext } from "../query/matcher";
 import { Collection } from "../storage/collection";
 import { IndexSpec } from "../storage/index-spec";
@@ -55,7 +56,7 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
     const first = stages[0];
     const match = first && isPlainObject(first.$match) ? first.$match : undefined;
     if (match) stages = stages.slice(1);
-    source = selectDocs(viewOf(ctx, target, false), match, undefined, 0, 0);
+    source = selectDocs(viewOf(ctx, target, false), match, undefined, 0, 0, collationOf(command.collation));
   }
   const aggregator = new Aggregator(stages, {
     context: storeContext,
