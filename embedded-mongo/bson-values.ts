@@ -161,7 +161,10 @@ function compareExact(a: Exact, b: Exact): number {
   return sa < 0 ? -mag : mag;
 }
 
-export function compareNumbers(a: unknown, b: unknown): number {
+export function compareNumbers(x: unknown, y: unknown): number {
+  // Stored doubles and int32s compare as the plain numbers they hold.
+  const a = x instanceof Double || x instanceof Int32 ? x.value : x;
+  const b = y instanceof Double || y instanceof Int32 ? y.value : y;
   if (typeof a === "number" && typeof b === "number") {
     if (a < b) return -1;
     if (a > b) return 1;
@@ -247,13 +250,61 @@ export function compareValues(a: unknown, b: unknown): number {
   }
 }
 
+/**
+ * A double as the store keeps it: a plain number, except an integral one in int32 range, which a
+ * number would write back as an int32: that one stays a `Double`, so `$type: "double"` still
+ * matches it and it goes back to clients as the double it was.
+ */
+export function storedDouble(value: number): number | Double {
+  return Number.isInteger(value) && value >= -0x80000000 && value <= 0x7fffffff && !Object.is(value, -0)
+    ? new Double(value)
+    : value;
+}
+
+/**
+ * `v` with stored doubles, int32s and safe Longs as plain numbers (copying only what changes), for
+ * mingo's expression operators, which compute with JavaScript numbers only.
+ */
+export function plainNumbers<T>(v: T): T {
+  if (v instanceof Double || v instanceof Int32) return v.value as T;
+  if (v instanceof Long)
+    return (v.lessThanOrEqual(SAFE_MAX) && v.greaterThanOrEqual(SAFE_MIN) ? v.toNumber() : v) as T;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = plainNumbers(v[i]);
+      if (x !== v[i]) {
+        out ??= [...v];
+        out[i] = x;
+      }
+    }
+    return (out ?? v) as T;
+  }
+  if (isPlainObject(v)) {
+    let out: Doc | undefined;
+    for (const k of Object.keys(v)) {
+      const x = plainNumbers(v[k]);
+      if (x !== v[k]) {
+        out ??= { ...v };
+        out[k] = x;
+      }
+    }
+    return (out ?? v) as T;
+  }
+  return v;
+}
+
+const SAFE_MAX = Long.fromNumber(Number.MAX_SAFE_INTEGER);
+const SAFE_MIN = Long.fromNumber(Number.MIN_SAFE_INTEGER);
+
 /** Query equality: numbers of any BSON type compare by value, and null equals missing. */
 export function valuesEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   return compareValues(a, b) === 0;
 }
 
-function numberKey(v: unknown): string {
+function numberKey(n: unknown): string {
+  const v = n instanceof Double || n instanceof Int32 ? n.value : n;
   if (typeof v === "number" && Number.isInteger(v) && Math.abs(v) < 1e21) return `n${v === 0 ? 0 : v}`;
   if (v instanceof Long) return `n${v.toString()}`;
   const x = toExact(v);

@@ -1,8 +1,9 @@
 import { ObjectId } from "bson";
 import { ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
-import { type Doc, isPlainObject } from "../bson-values";
+import { type Doc, isPlainObject, plainNumbers } from "../bson-values";
 import { badValue, CommandError } from "../errors";
+import { collationOf } from "../query/collation";
 import { storeContext } from "../query/matcher";
 import { Collection } from "../storage/collection";
 import { IndexSpec } from "../storage/index-spec";
@@ -55,17 +56,19 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
     const first = stages[0];
     const match = first && isPlainObject(first.$match) ? first.$match : undefined;
     if (match) stages = stages.slice(1);
-    source = selectDocs(viewOf(ctx, target, false), match, undefined, 0, 0);
+    source = selectDocs(viewOf(ctx, target, false), match, undefined, 0, 0, collationOf(command.collation));
   }
   const aggregator = new Aggregator(stages, {
     context: storeContext,
     processingMode: ProcessingMode.CLONE_INPUT,
     useStrictMode: true,
-    collectionResolver: (name: string) => selectDocs(viewOf(ctx, name, false), undefined, undefined, 0, 0),
+    collectionResolver: (name: string) =>
+      plainNumbers(selectDocs(viewOf(ctx, name, false), undefined, undefined, 0, 0)),
   });
   let docs: Doc[];
   try {
-    docs = aggregator.run<Doc>(source);
+    // mingo's expressions compute with plain numbers only.
+    docs = aggregator.run<Doc>(plainNumbers(source));
   } catch (error) {
     if (error instanceof CommandError) throw error;
     throw new CommandError(40324, "Location40324", error instanceof Error ? error.message : String(error));

@@ -1,5 +1,6 @@
 import { type Doc, isPlainObject } from "../bson-values";
 import { failedToParse } from "../errors";
+import { collationOf } from "../query/collation";
 import { matchDocs } from "../query/plan";
 import { projectDocs } from "../query/project";
 import { sortDocs } from "../query/sort";
@@ -29,8 +30,9 @@ function findAndModify(command: Doc, ctx: CommandContext): Doc {
   const view = viewOf(ctx, name, !remove)!;
 
   const sorted = isPlainObject(command.sort) && Object.keys(command.sort).length > 0;
-  let matches = view ? matchDocs(view, filter, sorted ? 0 : 1) : [];
-  if (sorted) matches = sortDocs(matches, command.sort, (e) => e[1]).slice(0, 1);
+  const collation = collationOf(command.collation);
+  let matches = view ? matchDocs(view, filter, sorted ? 0 : 1, collation) : [];
+  if (sorted) matches = sortDocs(matches, command.sort, (e) => e[1], collation).slice(0, 1);
   const found = matches[0];
 
   if (remove) {

@@ -1,5 +1,6 @@
 import { type Doc, isPlainObject, keyOf, pathValues } from "../bson-values";
 import { badValue } from "../errors";
+import { type Collation, collationOf } from "../query/collation";
 import { compileFilter } from "../query/matcher";
 import { matchDocs } from "../query/plan";
 import { projectDocs } from "../query/project";
@@ -20,6 +21,7 @@ export function selectDocs(
   sort: unknown,
   skip: number,
   limit: number,
+  collation?: Collation,
 ): Doc[] {
   if (!view) {
     // A missing collection matches nothing, but a bad filter is still refused.
@@ -27,9 +29,9 @@ export function selectDocs(
     return [];
   }
   const sorted = isPlainObject(sort) && Object.keys(sort).length > 0;
-  const entries = matchDocs(view, filter, sorted || limit === 0 ? 0 : skip + limit);
+  const entries = matchDocs(view, filter, sorted || limit === 0 ? 0 : skip + limit, collation);
   let docs = entries.map((e) => e[1]);
-  if (sorted) docs = sortDocs(docs, sort, (d) => d);
+  if (sorted) docs = sortDocs(docs, sort, (d) => d, collation);
   if (skip > 0 || limit > 0) docs = docs.slice(skip, limit > 0 ? skip + limit : undefined);
   return docs;
 }
@@ -41,7 +43,8 @@ function find(command: Doc, ctx: CommandContext): Doc {
   const skip = asNumber(command.skip) ?? 0;
   if (skip < 0) throw badValue("skip value must be non-negative");
   const limit = Math.abs(rawLimit);
-  let docs = selectDocs(viewOf(ctx, name, false), filter, command.sort, skip, limit);
+  const collation = collationOf(command.collation);
+  let docs = selectDocs(viewOf(ctx, name, false), filter, command.sort, skip, limit, collation);
   docs = projectDocs(docs, command.projection, filter);
   const batchSize = asNumber(command.batchSize);
   const single = command.singleBatch === true || rawLimit < 0;
@@ -59,19 +62,21 @@ function count(command: Doc, ctx: CommandContext): Doc {
   const limit = Math.abs(asNumber(command.limit) ?? 0);
   const view = viewOf(ctx, name, false);
   const query = filterOf(command.query, "query");
-  if (view && (!query || Object.keys(query).length === 0) && !ctx.txn) {
+  if (view && (!query || Object.keys(query).length === 0) && !ctx.txn && command.collation === undefined) {
     const total = view.coll.docs.size;
     const n = Math.max(0, total - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
   }
-  return { n: selectDocs(view, query, undefined, skip, limit).length, ok: 1 };
+  const collation = collationOf(command.collation);
+  return { n: selectDocs(view, query, undefined, skip, limit, collation).length, ok: 1 };
 }
 
 function distinct(command: Doc, ctx: CommandContext): Doc {
   const name = collectionName(command, "distinct");
   if (typeof command.key !== "string") throw badValue("distinct key must be a string");
   const key = command.key;
-  const docs = selectDocs(viewOf(ctx, name, false), filterOf(command.query, "query"), undefined, 0, 0);
+  const query = filterOf(command.query, "query");
+  const docs = selectDocs(viewOf(ctx, name, false), query, undefined, 0, 0, collationOf(command.collation));
   const seen = new Map<string, unknown>();
   for (const doc of docs) {
     for (const value of pathValues(doc, key)) {

@@ -1,6 +1,7 @@
 import { BSON, ObjectId } from "bson";
 import { type Doc, isPlainObject } from "../bson-values";
 import { asCommandError, badValue, CommandError, failedToParse } from "../errors";
+import { collationOf } from "../query/collation";
 import { compileFilter } from "../query/matcher";
 import { matchDocs } from "../query/plan";
 import type { CollectionView } from "../storage/view";
@@ -120,7 +121,7 @@ function update(command: Doc, ctx: CommandContext): Doc {
     const multi = statement.multi === true;
     if (multi && !isOperatorUpdate(spec))
       throw failedToParse("multi update is not supported for replacement-style update");
-    const matches = matchDocs(view, filter, multi ? 0 : 1);
+    const matches = matchDocs(view, filter, multi ? 0 : 1, collationOf(statement.collation));
     if (matches.length === 0) {
       if (statement.upsert !== true) return;
       const doc = upsertDocument(filter, spec, arrayFilters);
@@ -165,7 +166,7 @@ function remove(command: Doc, ctx: CommandContext): Doc {
     const limit = Number(statement.limit ?? 0);
     if (limit !== 0 && limit !== 1)
       throw new CommandError(9, "FailedToParse", "The limit field in delete objects must be 0 or 1");
-    const matches = matchDocs(view, filter, limit);
+    const matches = matchDocs(view, filter, limit, collationOf(statement.collation));
     applyAll(
       view,
       matches.map(([id, doc]) => [id, null, doc]),

@@ -1,10 +1,10 @@
-import { Long, ObjectId } from "bson";
+import { Double, Int32, Long, ObjectId } from "bson";
 import { type Doc, isPlainObject } from "../bson-values";
 
 /**
  * A lean BSON writer for replies: the same bytes `BSON.serialize` writes (default options) for
  * documents made of plain objects, arrays, strings, numbers, booleans, null, undefined, Dates,
- * ObjectIds and Longs. Anything else (binaries, Decimal128, regexes, Maps, class instances, keys
+ * ObjectIds, Longs, Doubles and Int32s. Anything else (binaries, Decimal128, regexes, Maps, class instances, keys
  * with NUL bytes, very deep or very large documents) makes it give up and the caller lets bson
  * write the reply. It exists because bson's general writer (cycle tracking, toBSON and version
  * checks on every value) was the largest part of answering a command.
@@ -111,6 +111,17 @@ function writeValue(key: string, value: unknown, at: number, inArray: boolean, d
     const i = writeKey(0x07, key, at);
     ObjectIdWriter.serializeInto.call(object, room(i, 12), i);
     return i + 12;
+  }
+  // Numbers that keep their BSON type: an integral double stays a double, an int32 an int32.
+  if (tag === "Double" && object instanceof Double) {
+    const i = writeKey(0x01, key, at);
+    room(i, 8).writeDoubleLE(object.value, i);
+    return i + 8;
+  }
+  if (tag === "Int32" && object instanceof Int32) {
+    const i = writeKey(0x10, key, at);
+    room(i, 4).writeInt32LE(object.value, i);
+    return i + 4;
   }
   if (tag === "Long" && object instanceof Long) {
     const i = writeKey(0x12, key, at);

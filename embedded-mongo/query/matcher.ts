@@ -9,7 +9,15 @@ import * as windowOperators from "mingo/operators/window";
 import { Query } from "mingo/query";
 import type { Options } from "mingo/types";
 import { resolve } from "mingo/util";
-import { compareValues, type Doc, isPlainObject, typeRank, valuesEqual } from "../bson-values";
+import {
+  compareValues,
+  type Doc,
+  isNumeric,
+  isPlainObject,
+  plainNumbers,
+  typeRank,
+  valuesEqual,
+} from "../bson-values";
 import { CommandError } from "../errors";
 import { bitwiseOperators } from "./bitwise";
 import { typeMatcher } from "./bson-type";
@@ -152,7 +160,32 @@ function allOperator(selector: string, value: unknown, options: Options): (obj: 
   return (obj: Doc) => value.length > 0 && value.every((v) => fieldMatches(obj, selector, dotted, eq, v));
 }
 
+/** mingo's `$expr` over plain numbers: its expression operators compute with JavaScript numbers only. */
+function exprOperator(selector: string, value: unknown, options: Options): (obj: Doc) => boolean {
+  const test = (queryOperators.$expr as unknown as QueryOperator)(selector, value, options);
+  return (obj) => test(plainNumbers(obj));
+}
+
+/** `$mod: [divisor, remainder]` over numbers of every BSON type (the remainder of the truncated value). */
+function modOperator(selector: string, value: unknown, _options: Options): (obj: Doc) => boolean {
+  if (!Array.isArray(value) || value.length !== 2)
+    throw new CommandError(2, "BadValue", "malformed mod, needs to be an array");
+  const [divisor, remainder] = value.map((v) => Math.trunc(Number(v))) as [number, number];
+  if (!Number.isFinite(divisor) || divisor === 0)
+    throw new CommandError(2, "BadValue", "divisor cannot be 0");
+  const test = (v: unknown) => {
+    if (!isNumeric(v)) return false;
+    const n = Math.trunc(Number(v));
+    return Number.isFinite(n) && n % divisor === remainder;
+  };
+  const dotted = selector.includes(".");
+  return (obj) =>
+    fieldMatches(obj, selector, dotted, (v) => (Array.isArray(v) ? v.some(test) : test(v)), undefined);
+}
+
 const queryOps: Record<string, unknown> = {
+  $expr: exprOperator,
+  $mod: modOperator,
   $type: typeOperator,
   $jsonSchema: jsonSchemaOperator,
   $all: allOperator,

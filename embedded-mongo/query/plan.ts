@@ -1,6 +1,7 @@
 import { type Doc, isPlainObject, keyOf } from "../bson-values";
 import type { IndexSpec } from "../storage/index-spec";
 import type { CollectionView } from "../storage/view";
+import { type Collation, collated } from "./collation";
 import { compileFilter } from "./matcher";
 
 /**
@@ -99,10 +100,21 @@ function candidates(view: CollectionView, filter: Doc): Iterable<[string, Doc]> 
 }
 
 /** Matching documents with their `_id` keys, in storage order; stops after `limit` when given. */
-export function matchDocs(view: CollectionView, filter: Doc | undefined, limit = 0): Array<[string, Doc]> {
-  const match = compileFilter(filter);
+export function matchDocs(
+  view: CollectionView,
+  filter: Doc | undefined,
+  limit = 0,
+  collation?: Collation,
+): Array<[string, Doc]> {
+  const key = collation?.key;
+  let match = compileFilter(filter);
+  if (key) {
+    // Strings compared by collation key; the binary-ordered indexes cannot answer, so every document is read.
+    const collatedMatch = compileFilter(collated(filter, key));
+    match = (doc) => collatedMatch(collated(doc, key));
+  }
   const out: Array<[string, Doc]> = [];
-  for (const entry of candidates(view, filter ?? {})) {
+  for (const entry of key ? view.all() : candidates(view, filter ?? {})) {
     if (!match(entry[1])) continue;
     out.push(entry);
     if (limit > 0 && out.length >= limit) break;

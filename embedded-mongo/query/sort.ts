@@ -1,8 +1,14 @@
 import { compareValues, type Doc, isPlainObject, pathValues } from "../bson-values";
 import { badValue } from "../errors";
+import type { Collation } from "./collation";
 
 /** Sorts by a MongoDB sort spec: arrays sort by their smallest (ascending) or largest (descending) element. */
-export function sortDocs<T>(items: T[], spec: unknown, docOf: (item: T) => Doc): T[] {
+export function sortDocs<T>(items: T[], spec: unknown, docOf: (item: T) => Doc, collation?: Collation): T[] {
+  // Strings under a collation compare by it; everything else in MongoDB's BSON order.
+  const compare = collation
+    ? (a: unknown, b: unknown) =>
+        typeof a === "string" && typeof b === "string" ? collation.compare(a, b) : compareValues(a, b)
+    : compareValues;
   if (!isPlainObject(spec)) return items;
   const fields: Array<[string, number]> = [];
   for (const [field, dir] of Object.entries(spec)) {
@@ -19,7 +25,7 @@ export function sortDocs<T>(items: T[], spec: unknown, docOf: (item: T) => Doc):
       const values = pathValues(doc, field);
       let pick = values[0];
       for (let i = 1; i < values.length; i++) {
-        const c = compareValues(values[i], pick);
+        const c = compare(values[i], pick);
         if ((dir > 0 && c < 0) || (dir < 0 && c > 0)) pick = values[i];
       }
       return pick;
@@ -28,7 +34,7 @@ export function sortDocs<T>(items: T[], spec: unknown, docOf: (item: T) => Doc):
   });
   keyed.sort((a, b) => {
     for (let i = 0; i < fields.length; i++) {
-      const c = compareValues(a.keys[i], b.keys[i]);
+      const c = compare(a.keys[i], b.keys[i]);
       if (c !== 0) return c * (fields[i] as [string, number])[1];
     }
     return 0;

@@ -1,7 +1,7 @@
 import { ObjectId } from "bson";
 import { update as mingoUpdate, ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
-import { cloneDoc, type Doc, isPlainObject, keyOf, setPath } from "../bson-values";
+import { cloneDoc, type Doc, isPlainObject, keyOf, plainNumbers, setPath } from "../bson-values";
 import { badValue, CommandError, immutableField, invalidOptions, typeMismatch } from "../errors";
 import { storeContext } from "../query/matcher";
 import { fastUpdate } from "./fast-update";
@@ -115,7 +115,12 @@ function runPipeline(doc: Doc, pipeline: Doc[]): Doc | undefined {
       processingMode: ProcessingMode.CLONE_INPUT,
       useStrictMode: true,
     });
-    out = aggregator.run<Doc>([doc])[0];
+    // mingo's expressions compute with plain numbers only: fields the pipeline leaves equal get
+    // their stored values (and BSON types) back afterwards.
+    const plain = plainNumbers(doc);
+    out = aggregator.run<Doc>([plain])[0];
+    if (out && plain !== doc)
+      for (const key of Object.keys(out)) if (keyOf(out[key]) === keyOf(plain[key])) out[key] = doc[key];
   } catch (error) {
     throw badValue(error instanceof Error ? error.message : String(error));
   }

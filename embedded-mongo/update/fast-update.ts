@@ -2,6 +2,7 @@ import { cloneDoc, compareValues, type Doc, isNumeric, isPlainObject, keyOf } fr
 import { CommandError, nonNumeric, pathNotViable, shownValue } from "../errors";
 import { compileFilter } from "../query/matcher";
 import { sortDocs } from "../query/sort";
+import { combine, numericKind, zeroLike } from "./arithmetic";
 
 /**
  * The update operators the app uses all the time ($set, $unset, $inc, $push, ...) on plain
@@ -17,8 +18,6 @@ function plainPath(path: string): string[] | undefined {
   for (const part of parts) if (part === "" || part.includes("$") || /^\d+$/.test(part)) return undefined;
   return parts;
 }
-
-const isNum = (v: unknown): v is number => typeof v === "number";
 
 function opFor(op: string, value: unknown): Apply | undefined {
   switch (op) {
@@ -36,15 +35,17 @@ function opFor(op: string, value: unknown): Apply | undefined {
       };
     case "$inc":
     case "$mul":
-      if (!isNum(value)) return undefined;
+      if (!isNumeric(value)) return undefined;
       return (p, f) => {
-        const old = p[f] === undefined ? 0 : p[f];
-        if (!isNum(old)) {
-          if (isNumeric(old)) throw new NotMine();
-          throw new NonNumeric(op, f, p[f]);
+        const old = p[f];
+        if (old === undefined) {
+          p[f] = op === "$inc" ? value : zeroLike(value);
+          return true;
         }
-        const next = op === "$inc" ? old + value : p[f] === undefined ? 0 : old * value;
-        const changed = p[f] === undefined || next !== old;
+        if (!isNumeric(old)) throw new NonNumeric(op, f, old);
+        const next = combine(op, old, value);
+        if (next === undefined) throw new NotMine();
+        const changed = compareValues(next, old) !== 0 || numericKind(next) !== numericKind(old);
         p[f] = next;
         return changed;
       };

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { type Collection, type Db, Double, Int32, Long } from "mongodb";
+import { freshDb } from "./client";
+
+/** Numbers keep their BSON type through the store, as MongoDB keeps them; the driver decides how to show them. */
+
+let db: Db;
+let close: () => Promise<void>;
+let c: Collection<{ _id: number; [k: string]: unknown }>;
+const raw = { promoteValues: false, promoteLongs: false } as const;
+
+beforeAll(async () => {
+  ({ db, close } = await freshDb("numbers"));
+  c = db.collection("numbers");
+  await c.insertOne({ _id: 1, long: Long.fromNumber(5), whole: new Double(3), half: 2.5, int: 7 });
+});
+afterAll(async () => close());
+
+describe("number types", () => {
+  it("a Long comes back as Int64 and an integral double as a double", async () => {
+    const doc = await c.findOne({ _id: 1 }, raw);
+    expect(doc?.long).toEqual(Long.fromNumber(5));
+    expect(doc?.whole).toEqual(new Double(3));
+    expect(doc?.int).toEqual(new Int32(7));
+    // With the driver's default promotion the same document reads as plain numbers.
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, long: 5, whole: 3, half: 2.5, int: 7 });
+  });
+
+  it("$type tells them apart, and equality still crosses types", async () => {
+    const ids = async (filter: object) => (await c.find(filter).toArray()).map((d) => d._id);
+    expect(await ids({ whole: { $type: "double" } })).toEqual([1]);
+    expect(await ids({ whole: { $type: "int" } })).toEqual([]);
+    expect(await ids({ long: { $type: "long" } })).toEqual([1]);
+    expect(await ids({ long: 5, whole: 3 })).toEqual([1]);
+    expect(await ids({ $or: [{ whole: { $type: "double" } }, { _id: 9 }] })).toEqual([1]);
+  });
+
+  it("$inc and $mul give MongoDB's result types", async () => {
+    await c.insertOne({
+      _id: 2,
+      int: 2147483647,
+      long: Long.fromNumber(1),
+      double: 1.5,
+      whole: new Double(2),
+    });
+    await c.updateOne({ _id: 2 }, {
+      $inc: { int: 1, long: 1, double: 0.5, whole: 1 },
+      $mul: { none: Long.fromNumber(3) },
+    } as never);
+    const doc = await c.findOne({ _id: 2 }, raw);
+    expect(doc?.int).toEqual(Long.fromNumber(2147483648));
+    expect(doc?.long).toEqual(Long.fromNumber(2));
+    expect(doc?.double).toEqual(new Double(2));
+    expect(doc?.whole).toEqual(new Double(3));
+    expect(doc?.none).toEqual(Long.fromNumber(0));
+  });
+
+  it("aggregation expressions compute over every numeric type", async () => {
+    const [sum] = await c
+      .aggregate([
+        { $match: { _id: 1 } },
+        { $project: { total: { $add: ["$long", "$whole", "$half", "$int"] } } },
+      ])
+      .toArray();
+    expect(sum?.total).toBe(17.5);
+    const [mod] = await c.find({ long: { $mod: [2, 1] }, whole: { $mod: [3, 0] } }).toArray();
+    expect(mod?._id).toBe(1);
+  });
+});
