@@ -39,6 +39,7 @@ export class Journal {
   private flushing = false;
   private scheduled = false;
   private compaction: Promise<void> | undefined;
+  private compactRequested = false;
   private drained: (() => void) | undefined;
   /** Called with the number of the last durable record after each group's fsync. */
   onDurable: (durable: number) => void = () => {};
@@ -78,18 +79,19 @@ export class Journal {
   private flush(): void {
     this.scheduled = false;
     if (this.flushing) return;
+    if (this.compactionDue()) {
+      try {
+        this.startCompaction();
+      } catch (error) {
+        this.fail(error as Error);
+        return;
+      }
+    }
     if (this.queue.length === 0) {
       this.drained?.();
       return;
     }
     this.flushing = true;
-    try {
-      if (!this.compaction && this.bytes >= Math.max(this.options.compactBytes, this.snapshotBytes))
-        this.startCompaction();
-    } catch (error) {
-      this.fail(error as Error);
-      return;
-    }
     const batch = this.queue;
     const size = this.queuedBytes;
     const upTo = this.appended;
@@ -97,7 +99,8 @@ export class Journal {
     this.queuedBytes = 0;
     writev(this.fd, batch, (error, written) => {
       if (error) return this.fail(error);
-      if (written !== size) return this.fail(new Error(`only ${written} of ${size} bytes were written`));
+      // A regular file takes fewer bytes than asked only when the disk (or the file size limit) is full.
+      if (written !== size) return this.fail(shortWrite(written, size));
       fdatasync(this.fd, (syncError) => {
         if (syncError) return this.fail(syncError);
         this.bytes += size;
@@ -107,6 +110,17 @@ export class Journal {
         this.flush();
       });
     });
+  }
+
+  private compactionDue(): boolean {
+    if (this.compaction) return false;
+    return this.compactRequested || this.bytes >= Math.max(this.options.compactBytes, this.snapshotBytes);
+  }
+
+  /** Takes a snapshot now (between two groups of writes), whatever the journal's length. */
+  compactNow(): void {
+    this.compactRequested = true;
+    this.flush();
   }
 
   /** Cuts the file back to what was durable and forgets every record after it. */
@@ -132,6 +146,7 @@ export class Journal {
    */
   private startCompaction(): void {
     const { dir, log } = this.options;
+    this.compactRequested = false;
     const state = captureState(this.options.state());
     const next = this.generation + 1;
     const fd = openSync(journalPath(dir, next), "a");
@@ -165,4 +180,8 @@ export class Journal {
     await this.compaction;
     closeSync(this.fd);
   }
+}
+
+function shortWrite(written: number, size: number): Error {
+  return Object.assign(new Error(`only ${written} of ${size} bytes could be written`), { code: "ENOSPC" });
 }

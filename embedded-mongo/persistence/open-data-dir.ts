@@ -42,8 +42,17 @@ export async function openDataDir(
   compactBytes = DEFAULT_COMPACT_BYTES,
 ): Promise<DurableStore> {
   const dir = resolve(path);
-  mkdirSync(dir, { recursive: true });
-  const release = await lockWhenFree(dir);
+  let release: () => void;
+  try {
+    mkdirSync(dir, { recursive: true });
+    release = await lockWhenFree(dir);
+  } catch (error) {
+    if (error instanceof DataDirInUse) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? "";
+    throw new Error(
+      `the data directory ${dir} cannot be used (${code || (error as Error).message}): choose a writable directory`,
+    );
+  }
   try {
     const started = Date.now();
     const recovered = recoverStore(dir, true);

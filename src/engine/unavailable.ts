@@ -8,6 +8,9 @@ const NETWORKISH =
 export function isUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   if (NETWORKISH.test(error.name)) return true;
+  // The embedded store could not save a write (disk full, directory gone): nothing was applied.
+  if ((error as { codeName?: unknown }).codeName === "OutOfDiskSpace") return true;
+  if (error.message.includes("could not save this write to disk")) return true;
   // mongoose queues operations while disconnected and gives up with this message.
   return /buffering timed out|Client must be connected|connection .* closed|Topology is closed/i.test(
     error.message,

@@ -1,53 +1,21 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import express from "express";
 import type { Connection } from "mongoose";
 import { dropConnection, freshConnection } from "../support/db";
+import { startFulfillmentReceiver } from "../support/fulfillment-receiver";
 import { engineOn, type Harness, HOUR, people } from "./support/harness";
 
 const SECRET = "fulfillment-secret-0123456789";
 
-interface Received {
-  body: string;
-  signature: string | undefined;
-  idempotencyKey: string | undefined;
-  validSignature: boolean;
-}
-
-/** A fulfillment partner on 127.0.0.1 that checks signatures like a real one would. */
-async function startReceiver(answers: number[]) {
-  const received: Received[] = [];
-  const app = express();
-  app.post("/ship", express.raw({ type: "application/json" }), (req, res) => {
-    const body = Buffer.isBuffer(req.body) ? req.body.toString("utf8") : "";
-    const signature = req.get("x-crowdcart-signature");
-    const expected = `sha256=${createHmac("sha256", SECRET).update(body).digest("hex")}`;
-    const validSignature =
-      signature !== undefined &&
-      signature.length === expected.length &&
-      timingSafeEqual(Buffer.from(signature), Buffer.from(expected));
-    received.push({ body, signature, idempotencyKey: req.get("idempotency-key"), validSignature });
-    res.status(validSignature ? (answers.shift() ?? 200) : 401).end();
-  });
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/ship`, received, close: () => new Promise((r) => server.close(r)) };
-}
-
 describe("shipping requests to FULFILLMENT_WEBHOOK_URL (claim 5, CONTRACT §7)", () => {
   let connection: Connection;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Awaited<ReturnType<typeof startFulfillmentReceiver>>;
   let h: Harness;
   let org: string;
   let bob: string;
   const answers: number[] = [];
   beforeAll(async () => {
     connection = await freshConnection("ship");
-    receiver = await startReceiver(answers);
+    receiver = await startFulfillmentReceiver(SECRET, answers);
     h = await engineOn(connection, {
       fulfillment: { url: receiver.url, secret: SECRET },
       outbox: { backoffBaseMs: 5_000 },

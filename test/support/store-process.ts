@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import type { SpawnedService } from "./spawn-service";
 
 /** The embedded store's process id, as a spawned service logs it when it starts the store. */
@@ -15,7 +16,30 @@ export function storePidOf(service: SpawnedService): number {
 
 /** kill -9 of the embedded store and then of the service: nothing gets to shut down cleanly. */
 export async function killWithStore(service: SpawnedService): Promise<void> {
-  process.kill(storePidOf(service), "SIGKILL");
+  try {
+    process.kill(storePidOf(service), "SIGKILL");
+  } catch {
+    // already killed
+  }
   service.child.kill("SIGKILL");
   await service.exited;
+}
+
+/** A MongoDB URI of the embedded store a spawned service started (from its log). */
+export function storeUriOf(service: SpawnedService): string {
+  for (const line of service.output) {
+    try {
+      const entry = JSON.parse(line) as { store?: unknown; port?: unknown };
+      if (entry.store === "embedded" && typeof entry.port === "number")
+        return `mongodb://127.0.0.1:${entry.port}/?replicaSet=crowdcart`;
+    } catch {
+      // not a JSON log line
+    }
+  }
+  throw new Error(`the service logged no embedded store:\n${service.output.join("\n")}`);
+}
+
+/** Lets the process write files only up to `bytes` long (the soft RLIMIT_FSIZE): a full disk. */
+export function limitFileSize(pid: number, bytes: number | "unlimited"): void {
+  execFileSync("prlimit", [`--pid=${pid}`, `--fsize=${bytes}:`]);
 }
