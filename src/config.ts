@@ -252,7 +252,6 @@ function shape(raw: Raw) {
           botToken: raw.SLACK_BOT_TOKEN!,
           apiUrl: raw.SLACK_API_URL,
           appToken: raw.SLACK_APP_TOKEN,
-          commandPrefix: raw.SLACK_COMMAND_PREFIX ?? "",
         }
       : undefined,
     /** Needed without the adapter too: the manifest and the pages name Slack's commands. */

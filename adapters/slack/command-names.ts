@@ -66,9 +66,17 @@ export class SlackCommandNames {
   private readonly mentioned: RegExp | undefined;
 
   constructor(
-    private readonly commands: readonly CommandDefinition[],
+    commands: readonly CommandDefinition[],
     readonly prefix = "",
   ) {
+    // A new command named like a Slack built-in would make Slack refuse the whole manifest.
+    const reserved = commands
+      .map((c) => this.published(c.name))
+      .filter((n) => SLACK_BUILT_IN_COMMANDS.has(n));
+    if (reserved.length)
+      throw new Error(
+        `Slack keeps /${reserved.join(", /")} for itself: give it a Slack name in RENAMED_ON_SLACK`,
+      );
     // Only the names that differ on Slack need rewriting in text; with a prefix that is all of them.
     const differing = commands.map((c) => c.name).filter((name) => this.published(name) !== name);
     this.mentioned = differing.length
@@ -79,11 +87,6 @@ export class SlackCommandNames {
   /** `join` → `joingroup` (with a prefix `cc-`: `cc-joingroup`), without the slash. */
   published(name: string): string {
     return `${this.prefix}${RENAMED_ON_SLACK[name] ?? name}`;
-  }
-
-  /** Every name the manifest declares, without the slash: one per command, then the namespace. */
-  all(): string[] {
-    return [...this.commands.map((c) => this.published(c.name)), this.published(NAMESPACE_COMMAND)];
   }
 
   /**

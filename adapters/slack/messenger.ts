@@ -121,6 +121,7 @@ export function createSlackMessenger(
         };
       }
       if (UNREACHABLE.has(reason)) {
+        partsSent.delete(message.id);
         unreachable.add(message.userId);
         channels.delete(message.userId.slice(message.userId.lastIndexOf(":") + 1));
         log.info({ user: message.userId, reason }, "slack: user cannot be reached by DM");

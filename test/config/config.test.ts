@@ -96,7 +96,8 @@ describe("configuration", () => {
       SLACK_APP_TOKEN: "xapp-1-A1-2-abc",
       SLACK_COMMAND_PREFIX: "cc-",
     });
-    expect(config.slack).toMatchObject({ appToken: "xapp-1-A1-2-abc", commandPrefix: "cc-" });
+    expect(config.slack).toMatchObject({ appToken: "xapp-1-A1-2-abc" });
+    expect(config.slackCommandPrefix).toBe("cc-");
     expect(config.slack?.signingSecret).toBeUndefined();
   });
 

@@ -67,6 +67,8 @@ export interface FakeSlackApi {
   refuseDm(userId: string, error?: string): void;
   /** The next `times` calls of `method` answer 429 with Retry-After. */
   rateLimitNext(method: string, retryAfterSeconds: number, times?: number): void;
+  /** The next `times` posts to any response_url answer 503, as Slack does when briefly unwell. */
+  failNextResponses(times: number): void;
   /** Every Web API call answers `{ok:false, error}` from now on (e.g. `account_inactive`: the token died). */
   failEveryCall(error: string | undefined): void;
   /** What users.info answers for `userId`; unknown users are `user_not_found`. */
@@ -124,6 +126,7 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
   const helloed = new Set<WebSocket>();
   const pendingAcks = new Map<string, (payload: unknown) => void>();
   let failing: string | undefined;
+  let responseFailures = 0;
   let skewMs = 0;
   let responseSeq = 0;
   let deliverySeq = 0;
@@ -210,6 +213,10 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
   app.post("/response/:id", (req, res) => {
     const id = String(req.params.id);
     const body = req.body as Record<string, unknown>;
+    if (responseFailures > 0) {
+      responseFailures--;
+      return void res.status(503).type("text/plain").send("service_unavailable");
+    }
     const url = responseUrls.get(id);
     const error = !url
       ? "expired_url"
@@ -323,6 +330,9 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
     },
     rateLimitNext: (method, seconds, times = 1) => {
       limited.set(method, { seconds, times });
+    },
+    failNextResponses: (times) => {
+      responseFailures = times;
     },
     failEveryCall: (error) => {
       failing = error;

@@ -14,6 +14,11 @@ describe("Slack command names", () => {
     expect(prefixed.published("cart")).toBe("cc-cart");
   });
 
+  it("refuses to publish a command under a name Slack keeps for itself", () => {
+    const status = { ...COMMANDS[0]!, name: "status" };
+    expect(() => new SlackCommandNames([...COMMANDS, status])).toThrow("/status");
+  });
+
   it("accepts the published, the prefixed, the unprefixed and the plain names", () => {
     for (const typed of ["/cc-joingroup", "/joingroup", "/join", "/JOIN", "/cc-join"]) {
       expect(prefixed.resolve(typed, "ABC qty=2")).toEqual({ command: "join", text: "ABC qty=2" });
