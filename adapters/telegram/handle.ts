@@ -6,8 +6,9 @@ import type { Engine } from "../../src/engine";
 import type { UserIdentity } from "../../src/engine/platform";
 import type { Logger } from "../../src/logger";
 import { groupCodeOfPayload, groupDeepLink } from "./deep-link";
+import { createGroupPacer, type GroupPace, TELEGRAM_GROUP_PACE } from "./group-pace";
 import type { TelegramEvent } from "./parse";
-import { renderTelegram } from "./render";
+import { renderTelegram, type TelegramMessage } from "./render";
 import { classifyTelegramError } from "./send";
 
 export interface TelegramHandlerDeps {
@@ -17,6 +18,8 @@ export interface TelegramHandlerDeps {
   /** The bot's @username, for deep links. */
   botUsername: () => string;
   publicUrl: string;
+  /** Group limits; Telegram's own unless a test narrows them. */
+  groupPace?: GroupPace;
 }
 
 /** A Telegram id is a number; anything else is a placeholder for an @username nobody has resolved. */
@@ -29,12 +32,10 @@ export function isReachableTelegramId(id: string): boolean {
  * behave the same; a redelivered update gets no second answer (the router replays, we skip).
  */
 export function createTelegramHandler(deps: TelegramHandlerDeps) {
+  const pacer = createGroupPacer(deps.groupPace ?? TELEGRAM_GROUP_PACE);
   const groupLinkPattern = new RegExp(`${escapeRegExp(deps.publicUrl)}/g/([0-9A-Z]{13})\\b`);
 
   return async function handle(event: Extract<TelegramEvent, { kind: "command" }>, telegram: Telegram) {
-    if (event.callbackQueryId) {
-      await telegram.answerCbQuery(event.callbackQueryId).catch(() => {});
-    }
     const invocation = startToCommand(event);
     const unresolved: string[] = [];
     const reply = await deps.router.handle(invocation, {
@@ -107,43 +108,77 @@ export function createTelegramHandler(deps: TelegramHandlerDeps) {
     telegram: Telegram,
   ) {
     const inGroup = event.invocation.channel.kind === "group";
+    const caller = event.invocation.user.id;
     const messageId = messageIdOf(event.invocation.raw);
     const replyTo = messageId
       ? { reply_parameters: { message_id: messageId, allow_sending_without_reply: true } }
       : {};
-    if (inGroup && reply.visibility === "private" && !reply.errorCode) {
-      const sent = await sendAll(telegram, event.invocation.user.id, reply, {});
+    const parts = renderTelegram(reply.text, reply.buttons);
+    if (!inGroup) {
+      const sent = await sendParts(telegram, event.chatId, parts, replyTo);
+      if (!sent.ok)
+        deps.log.warn({ reason: sent.reason, chat: event.chatId }, "telegram reply not delivered");
+      return;
+    }
+    if (reply.visibility === "private" && !reply.errorCode) {
+      const sent = await sendParts(telegram, caller, parts, {});
       if (sent.ok) return;
       const link = `https://t.me/${deps.botUsername()}?start=help`;
-      return void (await sendAll(
-        telegram,
-        event.chatId,
-        { text: `I can't send you that privately yet: open ${link}, press Start, then try again.` },
-        replyTo,
-      ));
+      const notice = `I can't send you that privately yet: open ${link}, press Start, then try again.`;
+      return void (await postInGroup(telegram, event.chatId, renderTelegram(notice), replyTo));
     }
-    const sent = await sendAll(telegram, event.chatId, reply, replyTo);
-    if (!sent.ok) deps.log.warn({ reason: sent.reason, chat: event.chatId }, "telegram reply not delivered");
+    const posted = await postInGroup(telegram, event.chatId, parts, replyTo);
+    if (posted.ok) return;
+    // The group is over Telegram's limit: the caller still gets the answer, privately.
+    const rest = parts.slice(posted.sent);
+    const fallback = await sendParts(telegram, caller, [{ text: GROUP_BUSY }, ...rest], {});
+    if (!fallback.ok) {
+      deps.log.warn(
+        { reason: posted.reason, privately: fallback.reason, chat: event.chatId },
+        "telegram group reply not delivered: the group is busy and the caller cannot be messaged",
+      );
+    }
   }
 
-  async function sendAll(
+  /** Posts in a group at the pace the group allows, or not at all when its turn is too far off. */
+  async function postInGroup(
     telegram: Telegram,
-    chatId: number | string,
-    reply: Pick<Reply, "text" | "buttons">,
+    chatId: number,
+    parts: TelegramMessage[],
     extra: Record<string, unknown>,
-  ): Promise<{ ok: true } | { ok: false; reason: string }> {
-    for (const part of renderTelegram(reply.text, reply.buttons)) {
-      const sent = await sendWithRetry(() =>
-        telegram.sendMessage(chatId, part.text, {
-          ...extra,
-          ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}),
-          link_preview_options: { is_disabled: true },
-        }),
-      );
-      if (!sent.ok) return sent;
-    }
-    return { ok: true };
+  ): Promise<Sent> {
+    const waits = pacer.reserve(String(chatId), parts.length);
+    if (!waits) return { ok: false, reason: "group message limit reached", sent: 0 };
+    return sendParts(telegram, chatId, parts, extra, waits);
   }
+}
+
+type Sent = { ok: true } | { ok: false; reason: string; sent: number };
+
+/** Telegram reminds the caller why their group answer arrived in private. */
+const GROUP_BUSY =
+  "The group chat has reached Telegram's message limit for now, so here is my answer privately:";
+
+async function sendParts(
+  telegram: Telegram,
+  chatId: number | string,
+  parts: readonly TelegramMessage[],
+  extra: Record<string, unknown>,
+  waits: readonly number[] = [],
+): Promise<Sent> {
+  for (const [i, part] of parts.entries()) {
+    const wait = waits[i] ?? 0;
+    if (wait > 0) await sleep(wait);
+    const sent = await sendWithRetry(() =>
+      telegram.sendMessage(chatId, part.text, {
+        ...extra,
+        ...(part.reply_markup ? { reply_markup: part.reply_markup } : {}),
+        link_preview_options: { is_disabled: true },
+      }),
+    );
+    if (!sent.ok) return { ...sent, sent: i };
+  }
+  return { ok: true };
 }
 
 /** A 429 on an answer is waited out (briefly) rather than losing the answer; longer waits give up. */
@@ -162,9 +197,13 @@ async function sendWithRetry(
       const wait = result.retryable ? result.retryAfterMs : undefined;
       if (wait === undefined || wait > MAX_REPLY_WAIT_MS || attempt >= 2)
         return { ok: false, reason: result.reason };
-      await new Promise((resolve) => setTimeout(resolve, wait));
+      await sleep(wait);
     }
   }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function messageIdOf(raw: unknown): number | undefined {

@@ -1,12 +1,14 @@
 import { Telegraf } from "telegraf";
-import type { Update } from "telegraf/types";
+import type { Update, UserFromGetMe } from "telegraf/types";
 import type { Mount } from "../../src/app";
 import type { ChatRouter } from "../../src/chat/router";
 import { telegramCommands } from "../../src/chat/telegram-commands";
 import type { Config } from "../../src/config";
 import type { Engine } from "../../src/engine";
+import { KeyedLock } from "../../src/engine/keyed-lock";
 import type { Messenger } from "../../src/engine/messenger";
 import type { Logger } from "../../src/logger";
+import type { GroupPace } from "./group-pace";
 import { createTelegramHandler } from "./handle";
 import { parseTelegramUpdate } from "./parse";
 import { type Poller, startPolling } from "./polling";
@@ -23,6 +25,8 @@ export interface TelegramAdapterDeps {
   users: () => Pick<Engine["users"], "resolveByUsername"> | undefined;
   log: Logger;
   publicUrl: () => string;
+  /** Group limits; Telegram's own unless a test narrows them. */
+  groupPace?: GroupPace;
 }
 
 export interface TelegramAdapter {
@@ -36,13 +40,14 @@ export interface TelegramAdapter {
   stop(): Promise<void>;
 }
 
+const BUTTON_RUNS_NOTHING = "This button no longer runs anything; type /help to see the commands.";
+
 /** Telegram through telegraf: one bot, two ways in (webhook or long polling), one handler. */
 export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapter {
   const { config, log } = deps;
   const bot = new Telegraf(config.botToken, {
     // webhookReply off: every answer is a real API call we can check, never folded into the 200.
     telegram: { webhookReply: false, ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}) },
-    handlerTimeout: 60_000,
   });
   let ready: { handle: ReturnType<typeof createTelegramHandler>; commands: Set<string> } | undefined;
   const wired = () => {
@@ -58,22 +63,50 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
         log,
         publicUrl: deps.publicUrl(),
         botUsername: () => bot.botInfo?.username ?? "",
+        ...(deps.groupPace ? { groupPace: deps.groupPace } : {}),
       }),
     };
     return ready;
   };
 
-  bot.use(async (ctx) => {
-    const { handle, commands } = wired();
-    const event = parseTelegramUpdate(ctx.update, { botUsername: ctx.botInfo.username, commands });
-    if (event.kind === "ignore") return;
-    await handle(event, ctx.telegram);
-  });
-  bot.catch((error, ctx) => {
-    log.error({ err: error, updateId: ctx.update.update_id }, "telegram update failed");
-  });
+  // Chats run side by side, each chat's updates one after another: one busy group (a reply waiting
+  // out a 429 or its turn) holds up only itself.
+  const chats = new KeyedLock();
+  let me: Promise<UserFromGetMe> | undefined;
+  const botInfo = () => {
+    me ??= bot.telegram.getMe().then(
+      (info) => (bot.botInfo = info),
+      (error: unknown) => {
+        me = undefined; // asked again with the next update
+        throw error;
+      },
+    );
+    return me;
+  };
 
-  const onUpdate = (update: Update) => bot.handleUpdate(update);
+  async function onUpdate(update: Update): Promise<void> {
+    const { handle, commands } = wired();
+    const { username } = await botInfo();
+    const event = parseTelegramUpdate(update, { botUsername: username, commands });
+    // A button press is answered at once, whatever it leads to: the client spins until then.
+    const answered = event.callbackQueryId
+      ? answerButton(event.callbackQueryId, event.kind === "ignore")
+      : undefined;
+    const handled =
+      event.kind === "command"
+        ? chats.run(String(event.chatId), () => handle(event, bot.telegram))
+        : undefined;
+    await Promise.all([answered, handled]);
+  }
+
+  async function answerButton(queryId: string, runsNothing: boolean): Promise<void> {
+    try {
+      await bot.telegram.answerCbQuery(queryId, runsNothing ? BUTTON_RUNS_NOTHING : undefined);
+    } catch (error) {
+      log.warn({ err: error }, "telegram button press not answered");
+    }
+  }
+
   let poller: Poller | undefined;
 
   return {
@@ -90,7 +123,7 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
     messenger: createTelegramMessenger(bot.telegram),
     handleUpdate: onUpdate,
     async start() {
-      bot.botInfo ??= await bot.telegram.getMe();
+      const { username } = await botInfo();
       const router = deps.chat();
       if (!router) throw new Error("start the Telegram adapter after the chat router exists");
       await bot.telegram.setMyCommands(telegramCommands(router.commands));
@@ -103,10 +136,10 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
             allowed_updates: ["message", "callback_query"],
           });
         }
-        log.info({ bot: bot.botInfo.username, mode: "webhook" }, "telegram adapter on");
+        log.info({ bot: username, mode: "webhook" }, "telegram adapter on");
       } else {
         poller = startPolling(bot.telegram, onUpdate, log);
-        log.info({ bot: bot.botInfo.username, mode: "long polling" }, "telegram adapter on");
+        log.info({ bot: username, mode: "long polling" }, "telegram adapter on");
       }
     },
     async stop() {

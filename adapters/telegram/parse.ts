@@ -16,7 +16,8 @@ export type TelegramEvent =
       /** `/start <payload>` from a deep link. */
       startPayload?: string;
     }
-  | { kind: "ignore"; reason: string };
+  /** A button press that runs nothing still carries its query, which must be answered. */
+  | { kind: "ignore"; reason: string; callbackQueryId?: string };
 
 export interface ParseContext {
   /** The bot's @username (from getMe), for `/cmd@botname` in groups. */
@@ -122,9 +123,10 @@ function parseCallback(
 ): TelegramEvent {
   const chat = query.message?.chat ?? { id: query.from.id, type: "private" };
   const match = /^\/([a-z][a-z0-9_]{0,31})(?:\s+([\s\S]*))?$/i.exec(query.data ?? "");
-  if (!match || query.from.is_bot) return { kind: "ignore", reason: "button without a command" };
+  const ignore = (reason: string) => ({ kind: "ignore" as const, reason, callbackQueryId: query.id });
+  if (!match || query.from.is_bot) return ignore("button without a command");
   const command = match[1]!.toLowerCase();
-  if (!context.commands.has(command)) return { kind: "ignore", reason: "button for an unknown command" };
+  if (!context.commands.has(command)) return ignore("button for an unknown command");
   return {
     kind: "command",
     invocation: {

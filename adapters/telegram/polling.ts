@@ -10,11 +10,14 @@ export interface Poller {
 const POLL_TIMEOUT_SECONDS = 25;
 const BATCH = 100;
 const MAX_BACKOFF_MS = 30_000;
+const MAX_RUNNING = 1000;
 
 /**
  * Long polling without a public URL: getUpdates in a loop, confirming each batch through the next
  * offset. Every request is bounded (timeout, batch size) and `stop()` aborts the one in flight.
- * Updates of a batch run one after another, so one chat's commands keep their order.
+ * Updates are handed on without waiting for each other (`onUpdate` keeps one chat's order), so one
+ * slow chat never holds up the others; past MAX_RUNNING unfinished updates the loop waits before
+ * asking for more, and `stop()` lets the running ones finish.
  */
 export function startPolling(
   telegram: Telegram,
@@ -24,6 +27,7 @@ export function startPolling(
   const abort = new AbortController();
   let offset = 0;
   let failures = 0;
+  const running = new Set<Promise<void>>();
   // telegraf types its signal with the abort-controller polyfill; node's own works the same at runtime.
   const callOptions = { signal: abort.signal } as unknown as Parameters<Telegram["callApi"]>[2];
 
@@ -54,12 +58,14 @@ export function startPolling(
       }
       for (const update of updates) {
         offset = Math.max(offset, update.update_id + 1);
-        try {
-          await onUpdate(update);
-        } catch (error) {
-          log.error({ err: error, updateId: update.update_id }, "telegram update failed");
-        }
+        const run = onUpdate(update)
+          .catch((error: unknown) => {
+            log.error({ err: error, updateId: update.update_id }, "telegram update failed");
+          })
+          .finally(() => running.delete(run));
+        running.add(run);
       }
+      while (running.size >= MAX_RUNNING) await Promise.race(running);
     }
   })();
 
@@ -67,6 +73,7 @@ export function startPolling(
     async stop() {
       abort.abort();
       await loop;
+      await Promise.all(running);
     },
   };
 }

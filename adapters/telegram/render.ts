@@ -1,4 +1,5 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "telegraf/types";
+import { splitText } from "../../src/chat/split-text";
 import type { Button } from "../../src/engine/messenger";
 
 /** Telegram's limit for one message's text. */
@@ -14,10 +15,10 @@ export interface TelegramMessage {
 /**
  * Neutral text and buttons as Telegram messages. Text is sent without parse_mode so nothing a user
  * typed can break the formatting; Telegram links plain URLs by itself. Text over the limit is split
- * on line breaks into several messages; buttons go under the last one.
+ * between lines or words into several messages; buttons go under the last one.
  */
 export function renderTelegram(text: string, buttons: readonly Button[] = []): TelegramMessage[] {
-  const chunks = splitText(text);
+  const chunks = splitText(text.trim() === "" ? "(empty)" : text, MAX_TEXT);
   const keyboard = inlineKeyboard(buttons);
   return chunks.map((chunk, i) =>
     i === chunks.length - 1 && keyboard ? { text: chunk, reply_markup: keyboard } : { text: chunk },
@@ -47,18 +48,4 @@ function isPublicHttps(url: string): boolean {
   } catch {
     return false;
   }
-}
-
-function splitText(text: string): string[] {
-  const body = text.trim() === "" ? "(empty)" : text;
-  const chunks: string[] = [];
-  let rest = body;
-  while (rest.length > MAX_TEXT) {
-    const cut = rest.lastIndexOf("\n", MAX_TEXT);
-    const at = cut > MAX_TEXT / 2 ? cut : MAX_TEXT;
-    chunks.push(rest.slice(0, at));
-    rest = rest.slice(at).replace(/^\n/, "");
-  }
-  chunks.push(rest);
-  return chunks;
 }

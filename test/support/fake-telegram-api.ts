@@ -12,6 +12,8 @@ export interface TelegramCall {
 }
 
 export interface FakeTelegramOptions {
+  /** The only token the fake accepts in `/bot<token>/`; any other answers 401 like Telegram. */
+  token?: string;
   /** The bot's own identity (getMe). */
   bot?: { id: number; username: string; first_name?: string };
   /**
@@ -19,7 +21,15 @@ export interface FakeTelegramOptions {
    * in any one-second window gets 429 with `retry_after: 1`. Off unless set, so tests stay exact.
    */
   messagesPerSecond?: number;
+  /**
+   * Telegram's limit for one group (negative chat id): about 20 messages a minute, beyond which it
+   * answers 429 with the seconds until the group's window frees. On by default, as on Telegram.
+   */
+  groupMessagesPerMinute?: number;
 }
+
+/** The token every test gives its bot unless it says otherwise. */
+export const FAKE_TELEGRAM_TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 export interface FakeTelegramApi {
   /** The Bot API root to give telegraf (`telegram: { apiRoot }`) or TELEGRAM_API_ROOT. */
@@ -37,8 +47,35 @@ export interface FakeTelegramApi {
   rateLimitNext(method: string, retryAfterSeconds: number, times?: number): void;
   /** Updates handed out by getUpdates (long polling), oldest first. */
   queueUpdate(update: Record<string, unknown>): void;
+  /**
+   * A button press as Telegram sends it (the `callback_query` of an update); its id waits for
+   * answerCallbackQuery, as on Telegram, and shows in `unansweredCallbackQueries` until answered.
+   */
+  callbackQuery(query: {
+    from: Record<string, unknown>;
+    data: string;
+    chat: { id: number; type: string };
+  }): Record<string, unknown>;
+  unansweredCallbackQueries(): string[];
+  /** The next call to this chat waits (unanswered) until the returned function is called; later ones pass. */
+  holdNext(chatId: number | string): () => void;
   close(): Promise<void>;
 }
+
+/** The Bot API methods the fake knows; Telegram answers any other with 404 "Not Found". */
+const METHODS = new Set([
+  "getMe",
+  "getUpdates",
+  "setMyCommands",
+  "deleteMyCommands",
+  "setWebhook",
+  "deleteWebhook",
+  "getWebhookInfo",
+  "answerCallbackQuery",
+  "setChatMenuButton",
+  "sendMessage",
+  "editMessageText",
+]);
 
 const SEND_METHODS = new Set([
   "sendMessage",
@@ -56,6 +93,12 @@ const SEND_METHODS = new Set([
  */
 export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): Promise<FakeTelegramApi> {
   const bot = { id: 7000001, username: "crowdcart_test_bot", first_name: "crowdcart", ...options.bot };
+  const validToken = options.token ?? FAKE_TELEGRAM_TOKEN;
+  const groupPerMinute = options.groupMessagesPerMinute ?? 20;
+  const groupSends = new Map<string, number[]>();
+  const pendingQueries = new Set<string>();
+  const held = new Map<string, Promise<void>>();
+  let queryId = 1;
   const calls: TelegramCall[] = [];
   const blocked = new Set<string>();
   const limits = new Map<string, { retryAfter: number; times: number }>();
@@ -76,6 +119,13 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
       calls.push({ method, token, body, status });
       res.status(status).json(payload);
     };
+    const badRequest = (description: string) =>
+      answer(400, { ok: false, error_code: 400, description: `Bad Request: ${description}` });
+
+    if (token !== validToken) {
+      return answer(401, { ok: false, error_code: 401, description: "Unauthorized" });
+    }
+    if (!METHODS.has(method)) return answer(404, { ok: false, error_code: 404, description: "Not Found" });
 
     const limit = limits.get(method);
     if (limit && limit.times > 0) {
@@ -91,6 +141,21 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
       windowCount += 1;
       if (windowCount > options.messagesPerSecond) return answer(429, tooMany(1));
     }
+    const chatKey = String(body.chat_id ?? "");
+    if (SEND_METHODS.has(method) && Number(chatKey) < 0) {
+      const now = Date.now();
+      const recent = (groupSends.get(chatKey) ?? []).filter((t) => t > now - 60_000);
+      groupSends.set(chatKey, recent);
+      if (recent.length >= groupPerMinute) {
+        return answer(429, tooMany(Math.ceil((recent[0]! + 60_000 - now) / 1000)));
+      }
+      recent.push(now);
+    }
+    const hold = held.get(chatKey);
+    if (hold) {
+      held.delete(chatKey);
+      await hold;
+    }
 
     switch (method) {
       case "getMe":
@@ -98,26 +163,34 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
           ok: true,
           result: { ...bot, is_bot: true, can_join_groups: true, can_read_all_group_messages: false },
         });
-      case "setMyCommands":
-      case "deleteMyCommands":
-      case "setWebhook":
-      case "deleteWebhook":
-      case "answerCallbackQuery":
-      case "setChatMenuButton":
+      case "setWebhook": {
+        const secret = body.secret_token;
+        if (secret !== undefined && !/^[A-Za-z0-9_-]{1,256}$/.test(String(secret))) {
+          return badRequest("secret token contains unallowed characters");
+        }
+        if (!/^https:\/\//.test(String(body.url ?? "")))
+          return badRequest("bad webhook: HTTPS url must be provided for webhook");
+        return answer(200, { ok: true, result: true, description: "Webhook was set" });
+      }
+      case "answerCallbackQuery": {
+        const id = String(body.callback_query_id ?? "");
+        if (!pendingQueries.delete(id)) {
+          return badRequest("query is too old and response timeout expired or query ID is invalid");
+        }
+        if (String(body.text ?? "").length > 200) return badRequest("MESSAGE_TOO_LONG");
         return answer(200, { ok: true, result: true });
+      }
       case "getUpdates":
         return answer(200, { ok: true, result: await nextUpdates(body) });
       case "sendMessage": {
         const chatId = String(body.chat_id ?? "");
         if (!chatId)
           return answer(400, { ok: false, error_code: 400, description: "Bad Request: chat_id is empty" });
-        if (!body.text) {
-          return answer(400, {
-            ok: false,
-            error_code: 400,
-            description: "Bad Request: message text is empty",
-          });
-        }
+        const text = typeof body.text === "string" ? body.text : "";
+        if (text.trim() === "") return badRequest("message text is empty");
+        if (text.length > 4096) return badRequest("message is too long");
+        const markupError = body.reply_markup === undefined ? undefined : checkReplyMarkup(body.reply_markup);
+        if (markupError) return badRequest(markupError);
         if (blocked.has(chatId)) {
           return answer(403, {
             ok: false,
@@ -179,8 +252,27 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
     started: (userId) => void blocked.delete(String(userId)),
     rateLimitNext: (method, retryAfter, times = 1) => void limits.set(method, { retryAfter, times }),
     queueUpdate: (update) => {
+      const query = (update as { callback_query?: { id?: unknown } }).callback_query;
+      if (query) pendingQueries.add(String(query.id));
       updates.push(update);
       for (const wake of waiters.splice(0)) wake();
+    },
+    callbackQuery: ({ from, data, chat }) => {
+      const id = `cbq-${queryId++}`;
+      pendingQueries.add(id);
+      return {
+        id,
+        from,
+        chat_instance: String(chat.id),
+        data,
+        message: { message_id: 1, date: Math.floor(Date.now() / 1000), chat },
+      };
+    },
+    unansweredCallbackQueries: () => [...pendingQueries],
+    holdNext: (chatId) => {
+      let release = () => {};
+      held.set(String(chatId), new Promise<void>((resolve) => (release = resolve)));
+      return () => release();
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -198,4 +290,40 @@ function tooMany(retryAfter: number): Record<string, unknown> {
     description: `Too Many Requests: retry after ${retryAfter}`,
     parameters: { retry_after: retryAfter },
   };
+}
+
+/**
+ * What Telegram says about a `reply_markup` it cannot use, or undefined when it is a valid inline
+ * keyboard: rows of buttons, each with a label and exactly one action (url or 1-64 bytes of data).
+ */
+function checkReplyMarkup(markup: unknown): string | undefined {
+  let value = markup;
+  if (typeof value === "string") {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return "can't parse reply keyboard markup JSON object";
+    }
+  }
+  const keyboard = (value as { inline_keyboard?: unknown } | null)?.inline_keyboard;
+  if (typeof value !== "object" || value === null || keyboard === undefined) {
+    return "can't parse reply keyboard markup JSON object";
+  }
+  if (!Array.isArray(keyboard) || !keyboard.every(Array.isArray)) {
+    return 'field "inline_keyboard" of the InlineKeyboardMarkup must be an Array of Arrays';
+  }
+  for (const button of keyboard.flat() as Array<Record<string, unknown>>) {
+    if (typeof button?.text !== "string" || button.text === "")
+      return "can't parse inline keyboard button: Text must be non-empty";
+    const actions = ["url", "callback_data"].filter((key) => button[key] !== undefined);
+    if (actions.length !== 1)
+      return "can't parse inline keyboard button: exactly one of the optional fields must be used";
+    if (button.url !== undefined && !/^(https?|tg):\/\/\S+$/.test(String(button.url)))
+      return "BUTTON_URL_INVALID";
+    const data = button.callback_data;
+    if (data !== undefined && (typeof data !== "string" || data === "" || Buffer.byteLength(data) > 64)) {
+      return "BUTTON_DATA_INVALID";
+    }
+  }
+  return undefined;
 }

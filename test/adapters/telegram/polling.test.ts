@@ -53,6 +53,26 @@ describe("Telegram long polling", () => {
     expect(api.callsTo("getUpdates").every((c) => Number(c.body.timeout) <= 25)).toBe(true);
   });
 
+  it("answers a button pressed in a polled update", async () => {
+    const query = api.callbackQuery({
+      from: { id: 6001, is_bot: false, first_name: "Pat" },
+      data: "/help",
+      chat: { id: 6001, type: "private" },
+    });
+    api.queueUpdate({ update_id: 42, callback_query: query });
+    await eventually(
+      () =>
+        api
+          .callsTo("answerCallbackQuery")
+          .find((c) => c.status === 200 && c.body.callback_query_id === query.id),
+      "the button's answer",
+    );
+    expect(api.unansweredCallbackQueries()).toEqual([]);
+    expect(String(await eventually(() => api.messagesTo(6001)[1]?.text, "the /help answer"))).toContain(
+      "/join",
+    );
+  });
+
   it("stops promptly, with the poll in flight aborted", async () => {
     await adapter.stop();
     const calls = api.callsTo("getUpdates").length;

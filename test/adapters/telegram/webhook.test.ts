@@ -94,6 +94,12 @@ describe("Telegram webhook", () => {
     expect(names).toEqual(["groupbuy", "join", "group", "cart", "catalog", "points", "register", "help"]);
   });
 
+  it("registers the webhook with its secret, so Telegram sends the secret header", () => {
+    const call = api.callsTo("setWebhook").at(-1);
+    expect(call?.status).toBe(200);
+    expect(call?.body).toMatchObject({ url: `${PUBLIC_URL}/telegram/webhook`, secret_token: SECRET });
+  });
+
   it("refuses a wrong or missing secret with 401 and does nothing", async () => {
     const before = api.calls.length;
     const wrong = await post(commandUpdate(alice, "/catalog"), "not-the-secret");
@@ -198,19 +204,30 @@ describe("Telegram webhook", () => {
     };
     const data = keyboard.inline_keyboard.flat().find((b) => b.callback_data)?.callback_data;
     expect(data).toBe(`/join ${code}`);
-    const res = await post({
-      update_id: nextUpdateId++,
-      callback_query: {
-        id: "cbq-1",
-        from: dave,
-        chat_instance: "1",
-        data,
-        message: { message_id: 1, date: 1, chat: { id: GROUP_CHAT, type: "supergroup" } },
-      },
+    const query = api.callbackQuery({
+      from: dave,
+      data: data!,
+      chat: { id: GROUP_CHAT, type: "supergroup" },
     });
+    const res = await post({ update_id: nextUpdateId++, callback_query: query });
     expect(res.status).toBe(200);
-    expect(api.callsTo("answerCallbackQuery").at(-1)?.body.callback_query_id).toBe("cbq-1");
+    expect(api.callsTo("answerCallbackQuery").at(-1)?.body).toEqual({ callback_query_id: query.id });
+    expect(api.unansweredCallbackQueries()).toEqual([]);
     expect((await stack.engine.orders.forGroup(code)).map((o) => o.userKey)).toEqual([`telegram:${dave.id}`]);
+  });
+
+  it("answers a button that runs no command, saying so, and runs nothing", async () => {
+    const before = api.callsTo("sendMessage").length;
+    for (const data of ["/dance now", "no command here"]) {
+      const query = api.callbackQuery({ from: dave, data, chat: { id: GROUP_CHAT, type: "supergroup" } });
+      expect((await post({ update_id: nextUpdateId++, callback_query: query })).status).toBe(200);
+      const answer = api.callsTo("answerCallbackQuery").at(-1);
+      expect(answer?.status).toBe(200);
+      expect(answer?.body.callback_query_id).toBe(query.id);
+      expect(String(answer?.body.text)).toContain("/help");
+    }
+    expect(api.unansweredCallbackQueries()).toEqual([]);
+    expect(api.callsTo("sendMessage").length).toBe(before);
   });
 
   it("waits out a 429 on an answer (retry_after) instead of dropping it", async () => {
