@@ -12,6 +12,8 @@ export interface DiscordCall {
   query: Record<string, string>;
   authorization: string | undefined;
   status: number;
+  /** When it arrived (epoch ms), so a test can measure the rate a bot sends at. */
+  at: number;
 }
 
 /** One gateway frame the client sent (IDENTIFY, heartbeats, …). */
@@ -86,6 +88,7 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
       query: Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, String(v)])),
       authorization: req.get("authorization"),
       status: 0,
+      at: Date.now(),
     };
     calls.push(call);
     res.on("finish", () => {
