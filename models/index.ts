@@ -4,6 +4,7 @@ import { bindLedgerModel } from "./ledger";
 import { bindOrderModel } from "./order";
 import { bindOutboxModel } from "./outbox";
 import { bindProductModel } from "./product";
+import { bindSendSlotModel } from "./send-slot";
 import { bindUserModel } from "./user";
 
 export type { GroupDoc, GroupInvite, GroupMember, GroupState, ReminderDoc } from "./group";
@@ -11,6 +12,7 @@ export type { LedgerEntryDoc } from "./ledger";
 export type { OrderDoc, OrderStatus } from "./order";
 export type { OutboxDm, OutboxDoc, OutboxShipping, OutboxStatus } from "./outbox";
 export type { ProductDoc, Tier } from "./product";
+export type { SendSlotDoc } from "./send-slot";
 export type { UserDoc } from "./user";
 
 /**
@@ -26,6 +28,7 @@ export function bindModels(connection: Connection) {
     GroupReminder: bindReminderModel(connection),
     LedgerEntry: bindLedgerModel(connection),
     OutboxMessage: bindOutboxModel(connection),
+    SendSlot: bindSendSlotModel(connection),
   };
 }
 

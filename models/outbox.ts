@@ -82,6 +82,8 @@ export const outboxSchema = new Schema<OutboxDoc>(
 );
 outboxSchema.index({ status: 1, nextAttemptAt: 1 });
 outboxSchema.index({ status: 1, leaseUntil: 1 });
+// The retention sweep: delivered messages by delivery time.
+outboxSchema.index({ status: 1, sentAt: 1 });
 
 export type OutboxModel = Model<OutboxDoc>;
 

@@ -105,6 +105,18 @@ const spec = {
     schema: httpUrl().optional(),
     expected: "an http(s) URL such as http://127.0.0.1:9000/api",
   },
+  DISCORD_SHARDS: {
+    schema: z.union([z.literal("auto"), z.coerce.number().int().min(1).max(10_000)]).optional(),
+    expected: "auto or a whole number of shards from 1 to 10000",
+  },
+  DISCORD_SHARD_IDS: {
+    schema: z
+      .string()
+      .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/)
+      .transform((list) => [...new Set(list.split(",").map(Number))].sort((a, b) => a - b))
+      .optional(),
+    expected: "a comma-separated list of shard ids such as 0,1",
+  },
   FULFILLMENT_WEBHOOK_URL: {
     schema: httpUrl().optional(),
     expected: "an http(s) URL that accepts shipping requests",
@@ -124,6 +136,7 @@ const spec = {
     expected: "milliseconds from 0 to 10000",
   },
   GROUP_TTL: { schema: duration("48h"), expected: "a duration like 90s, 30m, 48h or 7d" },
+  OUTBOX_RETENTION: { schema: duration("7d"), expected: "a duration like 90s, 30m, 48h or 7d" },
   PLAYGROUND: { schema: bool().optional(), expected: "true or false" },
 } as const;
 
@@ -231,6 +244,7 @@ function shape(raw: Raw) {
     raw.DISCORD_BOT_TOKEN,
     "DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN",
   );
+  const shards = discordShards(raw.DISCORD_SHARDS, raw.DISCORD_SHARD_IDS);
   pair(
     raw.FULFILLMENT_WEBHOOK_URL,
     raw.FULFILLMENT_WEBHOOK_SECRET,
@@ -270,6 +284,7 @@ function shape(raw: Raw) {
           publicKey: raw.DISCORD_PUBLIC_KEY,
           gateway: raw.DISCORD_GATEWAY ?? true,
           apiUrl: raw.DISCORD_API_URL,
+          ...(shards ? { shards } : {}),
         }
       : undefined,
     fulfillment: raw.FULFILLMENT_WEBHOOK_URL
@@ -283,8 +298,37 @@ function shape(raw: Raw) {
       codeSecret: raw.SESSION_CODE_SECRET,
     },
     groupTtlMs: raw.GROUP_TTL,
+    outboxRetentionMs: raw.OUTBOX_RETENTION,
     /** Explicitly requested in production: worth a warning in the log. */
     playground: raw.PLAYGROUND ?? !production,
     playgroundForcedInProduction: production && raw.PLAYGROUND === true,
   };
+}
+
+/**
+ * Which gateway shards this process runs: unset = one connection for everything; `auto` = as
+ * many as Discord recommends, all here; a count = that many, all here or the DISCORD_SHARD_IDS.
+ */
+export type DiscordShards = { count: "auto" } | { count: number; ids: number[] };
+
+function discordShards(
+  count: "auto" | number | undefined,
+  ids: number[] | undefined,
+): DiscordShards | undefined {
+  if (ids && typeof count !== "number") {
+    throw new ConfigError(
+      "DISCORD_SHARDS",
+      "the total number of shards (a whole number) when DISCORD_SHARD_IDS is set",
+    );
+  }
+  if (count === undefined) return undefined;
+  if (count === "auto") return { count };
+  const outside = ids?.find((id) => id >= count);
+  if (outside !== undefined) {
+    throw new ConfigError(
+      "DISCORD_SHARD_IDS",
+      `shard ids from 0 to ${count - 1} (DISCORD_SHARDS is ${count}), not ${outside}`,
+    );
+  }
+  return { count, ids: ids ?? Array.from({ length: count }, (_, id) => id) };
 }

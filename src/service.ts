@@ -120,6 +120,7 @@ export async function startService(
     ...(config.fulfillment ? { fulfillment: config.fulfillment } : {}),
     ...(config.catalogFile ? { catalogFile: config.catalogFile } : {}),
     ...options.engine,
+    outbox: { retentionMs: config.outboxRetentionMs, ...options.engine?.outbox },
   });
   for (const adapter of [playground, slack, telegram, discord])
     if (adapter) engine.registerMessenger(adapter.messenger);

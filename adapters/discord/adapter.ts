@@ -52,6 +52,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
           rest: replyRest,
           handle,
           log,
+          ...(config.shards ? { shards: config.shards } : {}),
         });
       }
       log.info(

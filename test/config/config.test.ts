@@ -5,6 +5,7 @@ import { describe, expect, it } from "@jest/globals";
 import { ConfigError, loadConfig } from "../../src/config";
 
 const NO_DOTENV = "/nonexistent/.env";
+const DISCORD = { DISCORD_APPLICATION_ID: "100000000000000001", DISCORD_BOT_TOKEN: "d".repeat(40) };
 const load = (env: Record<string, string>) => loadConfig(env, NO_DOTENV);
 
 function errorOf(env: Record<string, string>): ConfigError {
@@ -25,6 +26,7 @@ describe("configuration", () => {
     expect(config.mongodbUri).toBeUndefined();
     expect(config.session).toEqual({ ttlMs: 30 * 60_000, maxBadAttempts: 3, badAttemptDelayMs: 1000 });
     expect(config.groupTtlMs).toBe(48 * 3_600_000);
+    expect(config.outboxRetentionMs).toBe(7 * 24 * 3_600_000);
     expect(config.playground).toBe(true);
     expect(config.slack).toBeUndefined();
     expect(config.telegram).toBeUndefined();
@@ -40,6 +42,7 @@ describe("configuration", () => {
   ])("reads the duration %s", (text, ms) => {
     expect(load({ SESSION_TTL: text }).session.ttlMs).toBe(ms);
     expect(load({ GROUP_TTL: text }).groupTtlMs).toBe(ms);
+    expect(load({ OUTBOX_RETENTION: text }).outboxRetentionMs).toBe(ms);
   });
 
   it.each([
@@ -74,12 +77,29 @@ describe("configuration", () => {
     [{ LOG_LEVEL: "loud" }, "LOG_LEVEL", "info"],
     [{ NODE_ENV: "production" }, "MONGODB_URI", "or DATA_DIR set"],
     [{ NODE_ENV: "production", DATA_DIR: ":memory:" }, "DATA_DIR", "never keeps its data in memory"],
+    [{ OUTBOX_RETENTION: "forever" }, "OUTBOX_RETENTION", "90s, 30m, 48h or 7d"],
+    [{ ...DISCORD, DISCORD_SHARDS: "0" }, "DISCORD_SHARDS", "auto or a whole number"],
+    [{ ...DISCORD, DISCORD_SHARDS: "many" }, "DISCORD_SHARDS", "auto or a whole number"],
+    [{ ...DISCORD, DISCORD_SHARDS: "2", DISCORD_SHARD_IDS: "0;1" }, "DISCORD_SHARD_IDS", "0,1"],
+    [{ ...DISCORD, DISCORD_SHARDS: "2", DISCORD_SHARD_IDS: "1,2" }, "DISCORD_SHARD_IDS", "from 0 to 1"],
+    [{ ...DISCORD, DISCORD_SHARD_IDS: "0" }, "DISCORD_SHARDS", "total number of shards"],
+    [{ ...DISCORD, DISCORD_SHARDS: "auto", DISCORD_SHARD_IDS: "0" }, "DISCORD_SHARDS", "total number"],
   ])("rejects %j naming %s and the expected form", (env, variable, expected) => {
     const error = errorOf(env);
     expect(error.variable).toBe(variable);
     expect(error.message).toContain(variable);
     expect(error.message).toContain(expected);
     expect(error.message).not.toContain("\n");
+  });
+
+  it("reads Discord sharding: auto, a count run whole, or some ids of a count", () => {
+    expect(load(DISCORD).discord?.shards).toBeUndefined();
+    expect(load({ ...DISCORD, DISCORD_SHARDS: "auto" }).discord?.shards).toEqual({ count: "auto" });
+    expect(load({ ...DISCORD, DISCORD_SHARDS: "3" }).discord?.shards).toEqual({ count: 3, ids: [0, 1, 2] });
+    expect(load({ ...DISCORD, DISCORD_SHARDS: "4", DISCORD_SHARD_IDS: " 3, 1,1" }).discord?.shards).toEqual({
+      count: 4,
+      ids: [1, 3],
+    });
   });
 
   it("never echoes a secret's value in the error line", () => {

@@ -63,14 +63,67 @@ describe("the outbox", () => {
       calls++ === 0 ? { ok: false, retryable: true, reason: "429", retryAfterMs: 90_000 } : { ok: true };
     try {
       await h.engine.outbox.runOnce();
+      // The 429 also held the platform's shared send budget off for 90 real seconds (the pacer
+      // runs on real time); this test moves only the engine clock, so it lets that go.
+      expect(
+        await connection.collection("send_slots").deleteOne({ _id: "playground" as never }),
+      ).toMatchObject({
+        deletedCount: 1,
+      });
       h.clock.advance(89_999);
       await h.engine.outbox.runOnce();
       expect(h.messenger.sent).toHaveLength(0);
       h.clock.advance(1);
       await h.engine.outbox.runOnce();
       expect(h.messenger.sent).toHaveLength(1);
+      // A 429 is a wait the platform named, not a failed attempt.
+      const [doc] = (await h.engine.outbox.list()).filter((m) => m._id === h.messenger.sent[0]?.id);
+      expect(doc?.attempts).toBe(1);
     } finally {
       h.messenger.answer = () => ({ ok: true });
+    }
+  });
+
+  it("never gives up a DM for 429s, however many in a row", async () => {
+    h.messenger.clear();
+    const id = await inviteBob();
+    h.messenger.answer = () => ({ ok: false, retryable: true, reason: "429", retryAfterMs: 1 });
+    try {
+      for (let i = 0; i < 6; i++) {
+        await h.engine.outbox.runOnce();
+        h.clock.advance(1);
+      }
+      const [doc] = (await h.engine.outbox.list()).filter((m) => m._id === id);
+      expect(h.messenger.attempts.length).toBeGreaterThan(4); // maxDmAttempts is 4 here
+      expect(doc).toMatchObject({ status: "pending", attempts: 0 });
+    } finally {
+      h.messenger.answer = () => ({ ok: true });
+    }
+    await h.engine.outbox.runOnce();
+    expect(h.messenger.sent.map((m) => m.id)).toEqual([id]);
+  });
+
+  it("removes delivered messages after the retention and keeps failed ones for the operator", async () => {
+    const days = 24 * 3_600_000;
+    const fresh = await freshConnection("retention");
+    try {
+      const r = await engineOn(fresh, { outbox: { retentionMs: 7 * days, maxDmAttempts: 1 } });
+      const [ann, cid, dee] = (await people(r.engine, "ann", "cid", "dee")) as [string, string, string];
+      r.messenger.answer = (m) =>
+        m.userId === "dee" ? { ok: false, retryable: false, reason: "DMs closed" } : { ok: true };
+      const { code } = await r.engine.groups.open(ann, "KB-75", { size: 2, max: 3, members: [cid, dee] });
+      await r.engine.groups.join(cid, code); // a shipping request, kept while no URL is set
+      await r.engine.outbox.runOnce();
+      const statuses = async () => (await r.engine.outbox.list()).map((m) => `${m.kind}:${m.status}`).sort();
+      expect(await statuses()).toEqual(["dm:failed", "dm:sent", "shipping:held"]);
+
+      r.clock.advance(7 * days - 1);
+      expect(await r.engine.outbox.purgeDelivered()).toBe(0);
+      r.clock.advance(1);
+      expect(await r.engine.outbox.purgeDelivered()).toBe(1);
+      expect(await statuses()).toEqual(["dm:failed", "shipping:held"]);
+    } finally {
+      await dropConnection(fresh);
     }
   });
 

@@ -12,6 +12,8 @@ export interface DiscordCall {
   query: Record<string, string>;
   authorization: string | undefined;
   status: number;
+  /** When it arrived (epoch ms), so a test can measure the rate a bot sends at. */
+  at: number;
 }
 
 /** One gateway frame the client sent (IDENTIFY, heartbeats, …). */
@@ -27,6 +29,8 @@ export interface FakeDiscordOptions {
   requestsPerSecond?: number;
   /** How often that bucket resets instead (a test that must not see it reset on a slow machine). */
   bucketMs?: number;
+  /** The shard count `GET /gateway/bot` recommends (what `shards: "auto"` runs); default 1. */
+  recommendedShards?: number;
 }
 
 export interface FakeDiscordApi {
@@ -46,8 +50,13 @@ export interface FakeDiscordApi {
   gatewayFrames: GatewayFrame[];
   /** Resolves once a client has identified and been sent READY. */
   waitForReady(): Promise<void>;
-  /** Dispatches INTERACTION_CREATE to every identified gateway client. */
-  dispatchInteraction(interaction: Record<string, unknown>): void;
+  /**
+   * Dispatches INTERACTION_CREATE the way Discord routes events to shards: to the connection that
+   * identified as shard `(guild_id >> 22) % shard_count` (shard 0 for DMs). Returns that shard id.
+   */
+  dispatchInteraction(interaction: Record<string, unknown>): number;
+  /** The `[shard_id, shard_count]` each connected client identified with. */
+  identifiedShards(): Array<[number, number]>;
   close(): Promise<void>;
 }
 
@@ -67,7 +76,7 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
   const dmChannels = new Map<string, string>();
   const channelOwner = new Map<string, string>();
   const gatewayFrames: GatewayFrame[] = [];
-  const clients = new Set<{ socket: WebSocket; seq: number }>();
+  const clients = new Set<{ socket: WebSocket; seq: number; shard: [number, number] }>();
   const readyWaiters: Array<() => void> = [];
   let readyCount = 0;
   let snowflake = 900000000000000000n;
@@ -88,6 +97,7 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
       query: Object.fromEntries(Object.entries(req.query).map(([k, v]) => [k, String(v)])),
       authorization: req.get("authorization"),
       status: 0,
+      at: Date.now(),
     };
     calls.push(call);
     res.on("finish", () => {
@@ -122,8 +132,13 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
   api.get("/gateway/bot", (_req, res) => {
     res.json({
       url: gatewayUrl,
-      shards: 1,
-      session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 },
+      shards: options.recommendedShards ?? 1,
+      session_start_limit: {
+        total: 1000,
+        remaining: 999,
+        reset_after: 86_400_000,
+        max_concurrency: options.recommendedShards ?? 1,
+      },
     });
   });
   api.get("/gateway", (_req, res) => void res.json({ url: gatewayUrl }));
@@ -196,7 +211,7 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
   const server: Server = createServer(app);
   const wss = new WebSocketServer({ server, path: "/gateway" });
   wss.on("connection", (socket) => {
-    const client = { socket, seq: 0 };
+    const client = { socket, seq: 0, shard: [0, 1] as [number, number] };
     send(socket, { op: 10, d: { heartbeat_interval: 41_250 } });
     socket.on("message", (data) => {
       let frame: GatewayFrame;
@@ -208,6 +223,8 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
       gatewayFrames.push(frame);
       if (frame.op === 1) send(socket, { op: 11 });
       if (frame.op === 2) {
+        const shard = (frame.d as { shard?: unknown })?.shard;
+        if (Array.isArray(shard) && shard.length === 2) client.shard = [Number(shard[0]), Number(shard[1])];
         client.seq += 1;
         send(socket, {
           op: 0,
@@ -252,11 +269,18 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
     waitForReady: () =>
       readyCount > 0 ? Promise.resolve() : new Promise<void>((resolve) => readyWaiters.push(resolve)),
     dispatchInteraction: (interaction) => {
+      const guild = typeof interaction.guild_id === "string" ? BigInt(interaction.guild_id) : undefined;
+      let shardId = 0;
       for (const client of clients) {
+        const [id, count] = client.shard;
+        shardId = guild === undefined ? 0 : Number((guild >> 22n) % BigInt(count));
+        if (id !== shardId) continue;
         client.seq += 1;
         send(client.socket, { op: 0, t: "INTERACTION_CREATE", s: client.seq, d: interaction });
       }
+      return shardId;
     },
+    identifiedShards: () => [...clients].map((c) => c.shard),
     close: async () => {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));

@@ -9,6 +9,8 @@ export interface TelegramCall {
   body: Record<string, unknown>;
   /** What the fake answered: the status and whether it was `{ok: true}`. */
   status: number;
+  /** When it arrived (epoch ms), so a test can measure the rate a bot sends at. */
+  at: number;
 }
 
 export interface FakeTelegramOptions {
@@ -115,8 +117,9 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
     const token = req.params.token;
     const method = req.params.method;
     const body = (req.body ?? {}) as Record<string, unknown>;
+    const at = Date.now();
     const answer = (status: number, payload: Record<string, unknown>) => {
-      calls.push({ method, token, body, status });
+      calls.push({ method, token, body, status, at });
       res.status(status).json(payload);
     };
     const badRequest = (description: string) =>

@@ -24,6 +24,8 @@ export function createOutbox(
     worker,
     /** Delivers everything due now (tests and shutdown); returns how many were handled. */
     runOnce: () => ctx.guard(() => worker.runOnce()),
+    /** Removes delivered messages past OUTBOX_RETENTION (the running worker does it every minute). */
+    purgeDelivered: () => ctx.guard(() => worker.purgeDelivered()),
     list(
       filter: { status?: OutboxStatus; kind?: "dm" | "shipping"; userKey?: string } = {},
     ): Promise<OutboxDoc[]> {

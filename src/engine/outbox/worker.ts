@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
-import type { OutboxDoc } from "../../../models";
+import type { Collection } from "mongodb";
+import type { OutboxDoc, SendSlotDoc } from "../../../models";
 import type { EngineContext } from "../context";
 import type { DeliveryResult, Messenger } from "../messenger";
 import type { Platform } from "../platform";
-import { Pacer } from "./pace";
+import { SharedPacer } from "./pace";
 import { type Fulfillment, postShippingRequest } from "./webhook";
 
 export interface OutboxOptions {
@@ -17,6 +18,8 @@ export interface OutboxOptions {
   pollMs: number;
   /** Messages delivered in parallel, so one slow platform does not hold up the others. */
   concurrency: number;
+  /** Delivered messages are removed this long after delivery (OUTBOX_RETENTION); failed ones are kept. */
+  retentionMs: number;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
@@ -26,7 +29,11 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   maxDmAttempts: 10,
   pollMs: 1_000,
   concurrency: 4,
+  retentionMs: 7 * 24 * 3_600_000,
 };
+
+/** How often (real time) a running worker removes delivered messages past their retention. */
+const PURGE_EVERY_MS = 60_000;
 
 /**
  * Delivers the outbox. Each message is claimed with an atomic findOneAndUpdate that sets a lease,
@@ -37,12 +44,13 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
 export class OutboxWorker {
   readonly workerId = randomUUID();
   private readonly messengers = new Map<Platform, Messenger>();
-  private readonly pacer = new Pacer();
+  private readonly pacer: SharedPacer;
   private readonly options: OutboxOptions;
   private running = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private kicked = false;
+  private lastPurge = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly ctx: EngineContext,
@@ -50,6 +58,7 @@ export class OutboxWorker {
     options: Partial<OutboxOptions> = {},
   ) {
     this.options = { ...DEFAULT_OUTBOX_OPTIONS, ...options };
+    this.pacer = new SharedPacer(ctx.models.SendSlot.collection as unknown as Collection<SendSlotDoc>);
   }
 
   registerMessenger(messenger: Messenger): void {
@@ -92,7 +101,12 @@ export class OutboxWorker {
       await this.release(doc, "no messenger for this platform");
       return;
     }
-    await this.pacer.wait(messenger, dm.userId);
+    try {
+      await this.pacer.wait(messenger, dm.userId);
+    } catch (error) {
+      await this.release(doc, `no send slot: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
     let result: DeliveryResult;
     try {
       result = await messenger.send({
@@ -110,6 +124,14 @@ export class OutboxWorker {
       if (await this.finish(doc, { status: "sent", sentAt: this.ctx.clock.now(), lastError: null })) {
         await User.updateOne({ _id: dm.userKey, dmFailure: { $ne: null } }, { $set: { dmFailure: null } });
       }
+      return;
+    }
+    if (result.retryable && result.retryAfterMs !== undefined) {
+      // The platform's rate limit (429): a wait it named, not a failed attempt. Every instance
+      // holds off, and this message goes again once the wait is over.
+      await this.pacer.holdOff(dm.platform, result.retryAfterMs);
+      const next = new Date(this.ctx.clock.now().getTime() + result.retryAfterMs);
+      await this.finish(doc, { status: "pending", nextAttemptAt: next, lastError: result.reason }, -1);
       return;
     }
     if (result.retryable && doc.attempts < this.options.maxDmAttempts) {
@@ -185,6 +207,19 @@ export class OutboxWorker {
     return result.modifiedCount === 1;
   }
 
+  /**
+   * Removes messages delivered longer than the retention ago, on the engine clock. Failed DMs and
+   * held or pending shipping requests stay for the operator. Returns how many were removed.
+   */
+  async purgeDelivered(): Promise<number> {
+    const before = new Date(this.ctx.clock.now().getTime() - this.options.retentionMs);
+    const result = await this.ctx.models.OutboxMessage.deleteMany({
+      status: "sent",
+      sentAt: { $lte: before },
+    });
+    return result.deletedCount;
+  }
+
   /** Claims and delivers until nothing is due; returns how many messages were handled. */
   async runOnce(): Promise<number> {
     let handled = 0;
@@ -224,6 +259,10 @@ export class OutboxWorker {
       this.kicked = false;
       try {
         await this.runOnce();
+        if (performance.now() - this.lastPurge >= PURGE_EVERY_MS) {
+          this.lastPurge = performance.now();
+          await this.purgeDelivered();
+        }
       } catch (error) {
         this.ctx.log.warn({ err: error }, "outbox: delivery pass failed; retrying");
       }
