@@ -3,13 +3,13 @@ import type { Update } from "telegraf/types";
 import type { Logger } from "../../src/logger";
 import { SECRET_HEADER, verifyTelegramSecret } from "./verify";
 
+const LIMIT_BYTES = 1024 * 1024;
+
 /**
  * `POST /telegram/webhook` (mounted at /telegram). The secret header is checked before the body is
  * even parsed, so a forged request costs nothing and changes nothing. Telegram redelivers an update
  * until it gets a 2xx; the router's event ids make that harmless.
  */
-const LIMIT_BYTES = 1024 * 1024;
-
 export function telegramWebhookRouter(
   secret: string,
   onUpdate: (update: Update) => Promise<void>,

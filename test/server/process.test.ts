@@ -1,64 +1,48 @@
-import { describe, expect, it } from "@jest/globals";
+import { describe, expect, it, jest } from "@jest/globals";
 import { freshDatabaseUri } from "../support/db";
 import { spawnService, waitForLine } from "../support/spawn-service";
 
-/** Each test starts a process: a cold tsx start on a busy machine, well within spawnService's limit. */
-const SPAWN_LIMIT_MS = 120_000;
+// Each test starts a process: room for a cold tsx start on a busy machine, past spawnService's limit.
+jest.setTimeout(120_000);
 
 describe("the crowdcart process", () => {
-  it(
-    "logs the port it picked for PORT=0 and stops cleanly on SIGTERM within 10 s",
-    async () => {
-      const service = await spawnService({ MONGODB_URI: freshDatabaseUri("proc") });
-      expect(service.port).toBeGreaterThan(0);
-      const res = await fetch(`${service.base}/healthz`);
-      expect(res.status).toBe(200);
-      service.child.kill("SIGTERM");
-      // Exit code 0, not 1: the process exits 1 by itself when shutdown overruns its 10 s limit.
-      expect(await service.exited).toBe(0);
-      expect(service.output.join("\n")).toContain("shutting down");
-    },
-    SPAWN_LIMIT_MS,
-  );
+  it("logs the port it picked for PORT=0 and stops cleanly on SIGTERM within 10 s", async () => {
+    const service = await spawnService({ MONGODB_URI: freshDatabaseUri("proc") });
+    expect(service.port).toBeGreaterThan(0);
+    const res = await fetch(`${service.base}/healthz`);
+    expect(res.status).toBe(200);
+    service.child.kill("SIGTERM");
+    // Exit code 0, not 1: the process exits 1 by itself when shutdown overruns its 10 s limit.
+    expect(await service.exited).toBe(0);
+    expect(service.output.join("\n")).toContain("shutting down");
+  });
 
-  it(
-    "exits non-zero with one line naming a bad variable",
-    async () => {
-      await expect(spawnService({ SESSION_TTL: "soon" })).rejects.toThrow(
-        /config: SESSION_TTL is not valid: expected a duration like 90s, 30m, 48h or 7d/,
-      );
-    },
-    SPAWN_LIMIT_MS,
-  );
+  it("exits non-zero with one line naming a bad variable", async () => {
+    await expect(spawnService({ SESSION_TTL: "soon" })).rejects.toThrow(
+      /config: SESSION_TTL is not valid: expected a duration like 90s, 30m, 48h or 7d/,
+    );
+  });
 
-  it(
-    "refuses to start in production without MONGODB_URI or an explicit DATA_DIR",
-    async () => {
-      await expect(spawnService({ NODE_ENV: "production", MONGODB_URI: "", DATA_DIR: "" })).rejects.toThrow(
-        /config: MONGODB_URI is not valid/,
-      );
-    },
-    SPAWN_LIMIT_MS,
-  );
+  it("refuses to start in production without MONGODB_URI or an explicit DATA_DIR", async () => {
+    await expect(spawnService({ NODE_ENV: "production", MONGODB_URI: "", DATA_DIR: "" })).rejects.toThrow(
+      /config: MONGODB_URI is not valid/,
+    );
+  });
 
-  it(
-    "never prints a secret it was given",
-    async () => {
-      const secret = "xoxb-very-secret-token-value";
-      const service = await spawnService({
-        MONGODB_URI: freshDatabaseUri("proc"),
-        SLACK_SIGNING_SECRET: "signing-secret-0123456789",
-        SLACK_BOT_TOKEN: secret,
-        SLACK_API_URL: "http://127.0.0.1:9/api/",
-      });
-      // The start-up token check fails against a closed port and logs it: the line most likely to leak.
-      await waitForLine(service, /auth\.test failed/);
-      service.child.kill("SIGTERM");
-      await service.exited;
-      const printed = service.output.join("\n");
-      expect(printed).not.toContain(secret);
-      expect(printed).not.toContain("signing-secret-0123456789");
-    },
-    SPAWN_LIMIT_MS,
-  );
+  it("never prints a secret it was given", async () => {
+    const secret = "xoxb-very-secret-token-value";
+    const service = await spawnService({
+      MONGODB_URI: freshDatabaseUri("proc"),
+      SLACK_SIGNING_SECRET: "signing-secret-0123456789",
+      SLACK_BOT_TOKEN: secret,
+      SLACK_API_URL: "http://127.0.0.1:9/api/",
+    });
+    // The start-up token check fails against a closed port and logs it: the line most likely to leak.
+    await waitForLine(service, /auth\.test failed/);
+    service.child.kill("SIGTERM");
+    await service.exited;
+    const printed = service.output.join("\n");
+    expect(printed).not.toContain(secret);
+    expect(printed).not.toContain("signing-secret-0123456789");
+  });
 });

@@ -27,23 +27,26 @@ afterAll(async () => {
   await api?.close();
 });
 
+/** `/catalog` typed by `userId` in the private chat with the bot, as update `updateId`. */
+const catalogFrom = (userId: number, updateId: number) => ({
+  update_id: updateId,
+  message: {
+    message_id: updateId,
+    date: 1,
+    from: { id: userId, is_bot: false, first_name: "Pat" },
+    chat: { id: userId, type: "private" },
+    text: "/catalog",
+    entities: [{ type: "bot_command", offset: 0, length: 8 }],
+  },
+});
+
 describe("Telegram long polling", () => {
   it("mounts no webhook route without a secret", () => {
     expect(adapter.mount).toBeUndefined();
   });
 
   it("fetches updates with getUpdates, answers them, and confirms them through the offset", async () => {
-    api.queueUpdate({
-      update_id: 41,
-      message: {
-        message_id: 1,
-        date: 1,
-        from: { id: 6001, is_bot: false, first_name: "Pat" },
-        chat: { id: 6001, type: "private" },
-        text: "/catalog",
-        entities: [{ type: "bot_command", offset: 0, length: 8 }],
-      },
-    });
+    api.queueUpdate(catalogFrom(6001, 41));
     const reply = await eventually(() => api.messagesTo(6001).at(-1), "the /catalog answer");
     expect(String(reply.text)).toContain("KB-75");
     await eventually(
@@ -78,17 +81,7 @@ describe("Telegram long polling", () => {
     const calls = api.callsTo("getUpdates").length;
     // An update arriving after the stop is never fetched: a loop still running would poll again
     // within the fake's 500 ms hold plus the first 1 s back-off, and answer it.
-    api.queueUpdate({
-      update_id: 42,
-      message: {
-        message_id: 2,
-        date: 1,
-        from: { id: 6002, is_bot: false, first_name: "Late" },
-        chat: { id: 6002, type: "private" },
-        text: "/catalog",
-        entities: [{ type: "bot_command", offset: 0, length: 8 }],
-      },
-    });
+    api.queueUpdate(catalogFrom(6002, 42));
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(api.messagesTo(6002)).toEqual([]);
     // The fake records a call when it answers: the aborted poll may show up once, nothing after it.
