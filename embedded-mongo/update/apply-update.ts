@@ -1,7 +1,7 @@
 import { ObjectId } from "bson";
 import { update as mingoUpdate, ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
-import { cloneDoc, type Doc, isPlainObject, keyOf, plainNumbers, setPath } from "../bson-values";
+import { cloneDoc, type Doc, isPlainObject, keyOf, plainNumbers, setOwn, setPath } from "../bson-values";
 import { badValue, CommandError, immutableField, invalidOptions, typeMismatch } from "../errors";
 import { storeContext } from "../query/matcher";
 import { fastUpdate } from "./fast-update";
@@ -185,7 +185,7 @@ export function applyUpdate(
   validate(update);
   if (!isOperatorUpdate(update)) {
     const replacement: Doc = { _id: doc._id };
-    for (const [k, v] of Object.entries(update as Doc)) if (k !== "_id") replacement[k] = cloneDoc(v);
+    for (const [k, v] of Object.entries(update as Doc)) if (k !== "_id") setOwn(replacement, k, cloneDoc(v));
     if ("_id" in (update as Doc) && keyOf((update as Doc)._id) !== keyOf(doc._id))
       throw immutableField("_id");
     return keyOf(replacement) === keyOf(doc) ? undefined : replacement;
