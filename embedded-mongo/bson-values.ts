@@ -286,7 +286,7 @@ export function plainNumbers<T>(v: T): T {
       const x = plainNumbers(v[k]);
       if (x !== v[k]) {
         out ??= { ...v };
-        out[k] = x;
+        setOwn(out, k, x);
       }
     }
     return (out ?? v) as T;

@@ -141,10 +141,11 @@ function typeOperator(selector: string, value: unknown, _options: Options) {
   };
 }
 
-/** The comparison operators, shared by mingo (below) and the direct matcher, so both decide alike. */
 const exists: Predicate = (l) => l !== undefined;
 const ne: Predicate = (l, r) => !eq(l, r);
 const nin: Predicate = (l, r) => !inList(l, r);
+
+/** The comparison operators, shared by mingo (below) and the direct matcher, so both decide alike. */
 const comparisons: Record<string, Predicate> = {
   $eq: eq,
   $ne: ne,
@@ -157,9 +158,9 @@ const comparisons: Record<string, Predicate> = {
   $lte: comparing((c) => c <= 0),
 };
 
-/** `$all`: every listed value matches as `{ field: value }` would, so a lone non-array value can match. */
 type QueryOperator = (selector: string, value: unknown, options: Options) => (obj: Doc) => boolean;
 
+/** `$all`: every listed value matches as `{ field: value }` would, so a lone non-array value can match. */
 function allOperator(selector: string, value: unknown, options: Options): (obj: Doc) => boolean {
   if (!Array.isArray(value)) throw new CommandError(2, "BadValue", "$all needs an array");
   // `$all: [{ $elemMatch: … }]` stays with mingo's own operator.

@@ -4,7 +4,7 @@ import { Aggregator } from "mingo/aggregator";
 import { cloneDoc, type Doc, isPlainObject, keyOf, plainNumbers, setOwn, setPath } from "../bson-values";
 import { badValue, CommandError, immutableField, invalidOptions, typeMismatch } from "../errors";
 import { storeContext } from "../query/matcher";
-import { fastUpdate } from "./fast-update";
+import { fastUpdate, firstConflict } from "./fast-update";
 
 /**
  * Update documents with mingo's update operators (positional `$`, `$[]`, `$[<id>]` with
@@ -68,17 +68,13 @@ function singlePathUpdates(update: Doc, conditions: Doc[]): Doc[] {
       if (op === "$rename" && typeof value === "string") paths.push(value);
     }
   }
-  const sorted = [...paths].sort();
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1] as string;
-    const cur = sorted[i] as string;
-    if (cur === prev || cur.startsWith(`${prev}.`)) {
-      throw new CommandError(
-        40,
-        "ConflictingUpdateOperators",
-        `Updating the path '${cur}' would create a conflict at '${prev}'`,
-      );
-    }
+  const conflict = firstConflict(paths);
+  if (conflict) {
+    throw new CommandError(
+      40,
+      "ConflictingUpdateOperators",
+      `Updating the path '${conflict[0]}' would create a conflict at '${conflict[1]}'`,
+    );
   }
   if (steps.length <= 1) return [update];
   // MongoDB picks the elements a positional path updates before changing any: steps writing a
@@ -120,7 +116,8 @@ function runPipeline(doc: Doc, pipeline: Doc[]): Doc | undefined {
     const plain = plainNumbers(doc);
     out = aggregator.run<Doc>([plain])[0];
     if (out && plain !== doc)
-      for (const key of Object.keys(out)) if (keyOf(out[key]) === keyOf(plain[key])) out[key] = doc[key];
+      for (const key of Object.keys(out))
+        if (keyOf(out[key]) === keyOf(plain[key])) setOwn(out, key, doc[key]);
   } catch (error) {
     throw badValue(error instanceof Error ? error.message : String(error));
   }

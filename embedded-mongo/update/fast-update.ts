@@ -205,6 +205,17 @@ function writableParent(
   return cur;
 }
 
+/** Two paths of one update where one equals or contains the other (`[inner, outer]`), if any. */
+export function firstConflict(paths: string[]): [string, string] | undefined {
+  const sorted = [...paths].sort();
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1] as string;
+    const cur = sorted[i] as string;
+    if (cur === prev || cur.startsWith(`${prev}.`)) return [cur, prev];
+  }
+  return undefined;
+}
+
 /**
  * The updated document and whether anything changed, leaving `doc` itself as it was; `undefined`
  * when mingo must do it.
@@ -222,13 +233,8 @@ export function fastUpdate(doc: Doc, update: Doc): { doc: Doc; changed: boolean 
       steps.push([parts, apply, op !== "$unset" && op !== "$pull"]);
     }
   }
-  // Overlapping paths are a MongoDB error (ConflictingUpdateOperators); let mingo report them.
-  const sorted = [...paths].sort();
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1] as string;
-    const cur = sorted[i] as string;
-    if (cur === prev || cur.startsWith(`${prev}.`)) return undefined;
-  }
+  // Overlapping paths are a MongoDB error (ConflictingUpdateOperators), reported by the general path.
+  if (firstConflict(paths)) return undefined;
   const root: Doc = { ...doc };
   const copies = new Set<Doc>([root]);
   try {
