@@ -2,7 +2,15 @@ import { ObjectId } from "bson";
 import { update as mingoUpdate, ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
 import { cloneDoc, type Doc, isPlainObject, keyOf, plainNumbers, setOwn, setPath } from "../bson-values";
-import { badValue, CommandError, immutableField, invalidOptions, typeMismatch } from "../errors";
+import {
+  badValue,
+  CommandError,
+  failedToParse,
+  immutableField,
+  invalidOptions,
+  shownValue,
+  typeMismatch,
+} from "../errors";
 import { storeContext } from "../query/matcher";
 import { fastUpdate, firstConflict } from "./fast-update";
 
@@ -88,6 +96,27 @@ function singlePathUpdates(update: Doc, conditions: Doc[]): Doc[] {
 
 const lastPart = (path: string) => path.slice(path.lastIndexOf(".") + 1);
 
+/** Every `$[id]` in the update's paths has an array filter, and every array filter is used (MongoDB's checks). */
+function checkArrayFilters(update: Doc, arrayFilters: Doc[]): void {
+  const used = new Set<string>();
+  for (const fields of Object.values(update)) {
+    for (const path of Object.keys(fields as Doc)) {
+      for (const [, id] of path.matchAll(/\$\[(\w+)\]/g)) {
+        used.add(id as string);
+        if (!arrayFilters.some((f) => Object.keys(f).some((k) => k === id || k.startsWith(`${id}.`))))
+          throw badValue(`No array filter found for identifier '${id}' in path '${path}'`);
+      }
+    }
+  }
+  for (const filter of arrayFilters) {
+    const id = (Object.keys(filter)[0] ?? "").split(".")[0] as string;
+    if (!used.has(id))
+      throw failedToParse(
+        `The array filter for identifier '${id}' was not used in the update ${shownValue(update)}`,
+      );
+  }
+}
+
 /** The stages MongoDB runs in an update pipeline (`updateOne(filter, [{ $set: … }])`). */
 const UPDATE_STAGES = new Set(["$addFields", "$set", "$project", "$unset", "$replaceRoot", "$replaceWith"]);
 
@@ -139,6 +168,7 @@ function runOperators(
     const fast = fastUpdate(doc, update);
     if (fast !== undefined) return fast.changed ? fast.doc : undefined;
   }
+  checkArrayFilters(update, arrayFilters ?? []);
   // mingo updates in place: it gets a whole copy.
   const next = cloneDoc(doc);
   try {
