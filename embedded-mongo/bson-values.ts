@@ -286,7 +286,7 @@ export function plainNumbers<T>(v: T): T {
       const x = plainNumbers(v[k]);
       if (x !== v[k]) {
         out ??= { ...v };
-        out[k] = x;
+        setOwn(out, k, x);
       }
     }
     return (out ?? v) as T;
@@ -345,12 +345,24 @@ export function keyOf(v: unknown): string {
   return `?${bsonTypeName(v) ?? "unknown"}:${shown.length}:${shown}`;
 }
 
+/** A document's own field (a field named `__proto__` included, never anything inherited). */
+export function ownValue(doc: Doc, key: string): unknown {
+  return Object.hasOwn(doc, key) ? doc[key] : undefined;
+}
+
+/** Sets a document's own field; `__proto__` becomes an ordinary field, as in MongoDB, never the prototype. */
+export function setOwn(doc: Doc, key: string, value: unknown): void {
+  if (key === "__proto__")
+    Object.defineProperty(doc, key, { value, writable: true, enumerable: true, configurable: true });
+  else doc[key] = value;
+}
+
 /** Copies plain objects and arrays; BSON values are immutable and shared. */
 export function cloneDoc<T>(v: T): T {
   if (Array.isArray(v)) return v.map(cloneDoc) as T;
   if (isPlainObject(v)) {
     const out: Doc = {};
-    for (const k of Object.keys(v)) out[k] = cloneDoc(v[k]);
+    for (const k of Object.keys(v)) setOwn(out, k, cloneDoc(v[k]));
     return out as T;
   }
   if (v instanceof Date) return new Date(v.getTime()) as T;
@@ -412,9 +424,12 @@ export function setPath(doc: Doc, path: string, value: unknown): void {
   let cur: Doc = doc;
   for (let i = 0; i < parts.length - 1; i++) {
     const part = parts[i] as string;
-    const next = cur[part];
-    if (!isPlainObject(next)) cur[part] = {};
-    cur = cur[part] as Doc;
+    let next = ownValue(cur, part);
+    if (!isPlainObject(next)) {
+      next = {};
+      setOwn(cur, part, next);
+    }
+    cur = next as Doc;
   }
-  cur[parts[parts.length - 1] as string] = value;
+  setOwn(cur, parts[parts.length - 1] as string, value);
 }

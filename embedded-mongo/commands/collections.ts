@@ -1,4 +1,4 @@
-import { type Doc, isPlainObject, keyOf } from "../bson-values";
+import { type Doc, isPlainObject, keyOf, setOwn } from "../bson-values";
 import { CommandError, invalidOptions, namespaceNotFound } from "../errors";
 import { compileFilter } from "../query/matcher";
 import type { Collection } from "../storage/collection";
@@ -24,7 +24,8 @@ const ENVELOPE = new Set([
 
 function optionsOf(command: Doc): Doc {
   const options: Doc = {};
-  for (const [key, value] of Object.entries(command).slice(1)) if (!ENVELOPE.has(key)) options[key] = value;
+  for (const [key, value] of Object.entries(command).slice(1))
+    if (!ENVELOPE.has(key)) setOwn(options, key, value);
   return options;
 }
 

@@ -6,6 +6,7 @@ import { compileFilter } from "../query/matcher";
 import { matchDocs } from "../query/plan";
 import type { CollectionView } from "../storage/view";
 import { applyUpdate, isOperatorUpdate, type UpdateSpec, upsertDocument } from "../update/apply-update";
+import { evictOldest } from "./capped";
 import { type CommandContext, type CommandHandler, collectionName, viewOf } from "./context";
 import { MAX_BSON_OBJECT_SIZE } from "./handshake";
 import { validateDocument } from "./validation";
@@ -90,6 +91,7 @@ function insert(command: Doc, ctx: CommandContext): Doc {
     const stored = "_id" in doc ? doc : { _id: new ObjectId(), ...doc };
     if (Array.isArray(stored._id)) throw badValue("The '_id' value cannot be of type array");
     view.insert(stored);
+    evictOldest(view);
     n += 1;
   });
   return withWriteErrors({ n, ok: 1 }, writeErrors);

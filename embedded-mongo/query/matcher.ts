@@ -97,7 +97,11 @@ function walkQuery(v: unknown, parts: string[], i: number, out: unknown[]): void
   } else out.push(undefined);
 }
 
-/** Whether a field of `doc` satisfies `predicate` against `operand`, for top-level and dotted fields alike. */
+/**
+ * Whether a field of `doc` satisfies `predicate` against `operand`, for top-level and dotted fields
+ * alike (own fields only: `__proto__` is a field name like any other). `$ne`, `$nin` and
+ * `$exists: false` hold when their positive twin holds for none of the values.
+ */
 function fieldMatches(
   doc: Doc,
   field: string,
@@ -105,16 +109,19 @@ function fieldMatches(
   predicate: Predicate,
   operand: unknown,
 ): boolean {
-  if (!dotted) return predicate(Object.hasOwn(doc, field) ? doc[field] : undefined, operand);
+  const negate = predicate === ne || predicate === nin || (predicate === exists && !operand);
   const positive = predicate === ne ? eq : predicate === nin ? inList : predicate;
   let any = false;
-  for (const v of queryValues(doc, field)) {
-    if (positive(v, operand)) {
-      any = true;
-      break;
+  if (!dotted) any = positive(Object.hasOwn(doc, field) ? doc[field] : undefined, operand);
+  else {
+    for (const v of queryValues(doc, field)) {
+      if (positive(v, operand)) {
+        any = true;
+        break;
+      }
     }
   }
-  return positive === predicate ? any : !any;
+  return negate ? !any : any;
 }
 
 function operator(predicate: Predicate) {
@@ -134,23 +141,26 @@ function typeOperator(selector: string, value: unknown, _options: Options) {
   };
 }
 
-/** The comparison operators, shared by mingo (below) and the direct matcher, so both decide alike. */
+const exists: Predicate = (l) => l !== undefined;
 const ne: Predicate = (l, r) => !eq(l, r);
 const nin: Predicate = (l, r) => !inList(l, r);
+
+/** The comparison operators, shared by mingo (below) and the direct matcher, so both decide alike. */
 const comparisons: Record<string, Predicate> = {
   $eq: eq,
   $ne: ne,
   $in: inList,
   $nin: nin,
+  $exists: exists,
   $gt: comparing((c) => c > 0),
   $gte: comparing((c) => c >= 0),
   $lt: comparing((c) => c < 0),
   $lte: comparing((c) => c <= 0),
 };
 
-/** `$all`: every listed value matches as `{ field: value }` would, so a lone non-array value can match. */
 type QueryOperator = (selector: string, value: unknown, options: Options) => (obj: Doc) => boolean;
 
+/** `$all`: every listed value matches as `{ field: value }` would, so a lone non-array value can match. */
 function allOperator(selector: string, value: unknown, options: Options): (obj: Doc) => boolean {
   if (!Array.isArray(value)) throw new CommandError(2, "BadValue", "$all needs an array");
   // `$all: [{ $elemMatch: … }]` stays with mingo's own operator.
@@ -265,6 +275,19 @@ function directClauses(filter: Doc, nested: boolean): Clause[] | undefined {
       continue;
     }
     if (!isPlainObject(value)) return undefined;
+    if (!Object.keys(value).some((k) => k.startsWith("$"))) {
+      // `{ field: { …document } }` is equality with that whole document.
+      equalitiesOnly = false;
+      clauses.push({
+        field,
+        dotted,
+        equals: false,
+        value: undefined,
+        ops: [[eq, value]],
+        branches: undefined,
+      });
+      continue;
+    }
     const ops: Array<[Predicate, unknown]> = [];
     for (const [op, operand] of Object.entries(value)) {
       const predicate = Object.hasOwn(comparisons, op) ? comparisons[op] : undefined;

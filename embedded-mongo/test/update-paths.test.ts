@@ -62,6 +62,21 @@ describe("update paths", () => {
     expect((await items())?.[0]).toEqual({ x: 7, t: [1, 9], y: 1 });
   });
 
+  it("refuses an array filter the update does not use, and an identifier without a filter", async () => {
+    const unused = await serverError(
+      c.updateOne(
+        { _id: 1 },
+        { $set: { "items.$[a].y": 1 } },
+        { arrayFilters: [{ "a.x": 1 }, { "b.x": 2 }] },
+      ),
+    );
+    expect(unused.code).toBe(9);
+    expect(unused.message).toMatch(/^The array filter for identifier 'b' was not used in the update/);
+    const missing = await serverError(c.updateOne({ _id: 1 }, { $set: { "items.$[z].y": 1 } }));
+    expect(missing.code).toBe(2);
+    expect(missing.message).toBe("No array filter found for identifier 'z' in path 'items.$[z].y'");
+  });
+
   it("refuses paths where one contains the other (ConflictingUpdateOperators)", async () => {
     const error = await serverError(c.updateOne({ _id: 1 }, { $set: { n: 1 }, $inc: { n: 1 } }));
     expect(error.code).toBe(40);

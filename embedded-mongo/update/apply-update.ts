@@ -1,10 +1,18 @@
 import { ObjectId } from "bson";
 import { update as mingoUpdate, ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
-import { cloneDoc, type Doc, isPlainObject, keyOf, plainNumbers, setPath } from "../bson-values";
-import { badValue, CommandError, immutableField, invalidOptions, typeMismatch } from "../errors";
+import { cloneDoc, type Doc, isPlainObject, keyOf, plainNumbers, setOwn, setPath } from "../bson-values";
+import {
+  badValue,
+  CommandError,
+  failedToParse,
+  immutableField,
+  invalidOptions,
+  shownValue,
+  typeMismatch,
+} from "../errors";
 import { storeContext } from "../query/matcher";
-import { fastUpdate } from "./fast-update";
+import { fastUpdate, firstConflict } from "./fast-update";
 
 /**
  * Update documents with mingo's update operators (positional `$`, `$[]`, `$[<id>]` with
@@ -68,17 +76,13 @@ function singlePathUpdates(update: Doc, conditions: Doc[]): Doc[] {
       if (op === "$rename" && typeof value === "string") paths.push(value);
     }
   }
-  const sorted = [...paths].sort();
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1] as string;
-    const cur = sorted[i] as string;
-    if (cur === prev || cur.startsWith(`${prev}.`)) {
-      throw new CommandError(
-        40,
-        "ConflictingUpdateOperators",
-        `Updating the path '${cur}' would create a conflict at '${prev}'`,
-      );
-    }
+  const conflict = firstConflict(paths);
+  if (conflict) {
+    throw new CommandError(
+      40,
+      "ConflictingUpdateOperators",
+      `Updating the path '${conflict[0]}' would create a conflict at '${conflict[1]}'`,
+    );
   }
   if (steps.length <= 1) return [update];
   // MongoDB picks the elements a positional path updates before changing any: steps writing a
@@ -91,6 +95,27 @@ function singlePathUpdates(update: Doc, conditions: Doc[]): Doc[] {
 }
 
 const lastPart = (path: string) => path.slice(path.lastIndexOf(".") + 1);
+
+/** Every `$[id]` in the update's paths has an array filter, and every array filter is used (MongoDB's checks). */
+function checkArrayFilters(update: Doc, arrayFilters: Doc[]): void {
+  const used = new Set<string>();
+  for (const fields of Object.values(update)) {
+    for (const path of Object.keys(fields as Doc)) {
+      for (const [, id] of path.matchAll(/\$\[(\w+)\]/g)) {
+        used.add(id as string);
+        if (!arrayFilters.some((f) => Object.keys(f).some((k) => k === id || k.startsWith(`${id}.`))))
+          throw badValue(`No array filter found for identifier '${id}' in path '${path}'`);
+      }
+    }
+  }
+  for (const filter of arrayFilters) {
+    const id = (Object.keys(filter)[0] ?? "").split(".")[0] as string;
+    if (!used.has(id))
+      throw failedToParse(
+        `The array filter for identifier '${id}' was not used in the update ${shownValue(update)}`,
+      );
+  }
+}
 
 /** The stages MongoDB runs in an update pipeline (`updateOne(filter, [{ $set: … }])`). */
 const UPDATE_STAGES = new Set(["$addFields", "$set", "$project", "$unset", "$replaceRoot", "$replaceWith"]);
@@ -120,7 +145,8 @@ function runPipeline(doc: Doc, pipeline: Doc[]): Doc | undefined {
     const plain = plainNumbers(doc);
     out = aggregator.run<Doc>([plain])[0];
     if (out && plain !== doc)
-      for (const key of Object.keys(out)) if (keyOf(out[key]) === keyOf(plain[key])) out[key] = doc[key];
+      for (const key of Object.keys(out))
+        if (keyOf(out[key]) === keyOf(plain[key])) setOwn(out, key, doc[key]);
   } catch (error) {
     throw badValue(error instanceof Error ? error.message : String(error));
   }
@@ -142,6 +168,7 @@ function runOperators(
     const fast = fastUpdate(doc, update);
     if (fast !== undefined) return fast.changed ? fast.doc : undefined;
   }
+  checkArrayFilters(update, arrayFilters ?? []);
   // mingo updates in place: it gets a whole copy.
   const next = cloneDoc(doc);
   try {
@@ -185,7 +212,7 @@ export function applyUpdate(
   validate(update);
   if (!isOperatorUpdate(update)) {
     const replacement: Doc = { _id: doc._id };
-    for (const [k, v] of Object.entries(update as Doc)) if (k !== "_id") replacement[k] = cloneDoc(v);
+    for (const [k, v] of Object.entries(update as Doc)) if (k !== "_id") setOwn(replacement, k, cloneDoc(v));
     if ("_id" in (update as Doc) && keyOf((update as Doc)._id) !== keyOf(doc._id))
       throw immutableField("_id");
     return keyOf(replacement) === keyOf(doc) ? undefined : replacement;

@@ -1,4 +1,13 @@
-import { cloneDoc, compareValues, type Doc, isNumeric, isPlainObject, keyOf } from "../bson-values";
+import {
+  cloneDoc,
+  compareValues,
+  type Doc,
+  isNumeric,
+  isPlainObject,
+  keyOf,
+  ownValue,
+  setOwn,
+} from "../bson-values";
 import { CommandError, nonNumeric, pathNotViable, shownValue } from "../errors";
 import { compileFilter } from "../query/matcher";
 import { sortDocs } from "../query/sort";
@@ -23,13 +32,13 @@ function opFor(op: string, value: unknown): Apply | undefined {
   switch (op) {
     case "$set":
       return (p, f) => {
-        const changed = !(f in p) || keyOf(p[f]) !== keyOf(value);
-        p[f] = cloneDoc(value);
+        const changed = !Object.hasOwn(p, f) || keyOf(ownValue(p, f)) !== keyOf(value);
+        setOwn(p, f, cloneDoc(value));
         return changed;
       };
     case "$unset":
       return (p, f) => {
-        if (!(f in p)) return false;
+        if (!Object.hasOwn(p, f)) return false;
         delete p[f];
         return true;
       };
@@ -37,24 +46,24 @@ function opFor(op: string, value: unknown): Apply | undefined {
     case "$mul":
       if (!isNumeric(value)) return undefined;
       return (p, f) => {
-        const old = p[f];
+        const old = ownValue(p, f);
         if (old === undefined) {
-          p[f] = op === "$inc" ? value : zeroLike(value);
+          setOwn(p, f, op === "$inc" ? value : zeroLike(value));
           return true;
         }
         if (!isNumeric(old)) throw new NonNumeric(op, f, old);
         const next = combine(op, old, value);
         if (next === undefined) throw new NotMine();
         const changed = compareValues(next, old) !== 0 || numericKind(next) !== numericKind(old);
-        p[f] = next;
+        setOwn(p, f, next);
         return changed;
       };
     case "$min":
     case "$max":
       return (p, f) => {
-        const c = f in p ? compareValues(value, p[f]) : op === "$min" ? -1 : 1;
+        const c = Object.hasOwn(p, f) ? compareValues(value, ownValue(p, f)) : op === "$min" ? -1 : 1;
         if ((op === "$min" && c < 0) || (op === "$max" && c > 0)) {
-          p[f] = cloneDoc(value);
+          setOwn(p, f, cloneDoc(value));
           return true;
         }
         return false;
@@ -62,7 +71,7 @@ function opFor(op: string, value: unknown): Apply | undefined {
     case "$currentDate":
       if (value !== true && !(isPlainObject(value) && value.$type === "date")) return undefined;
       return (p, f) => {
-        p[f] = new Date();
+        setOwn(p, f, new Date());
         return true;
       };
     case "$push":
@@ -71,11 +80,11 @@ function opFor(op: string, value: unknown): Apply | undefined {
     case "$pull": {
       const pulls = pullCondition(value);
       return (p, f) => {
-        const old = p[f];
+        const old = ownValue(p, f);
         if (old === undefined) return false;
         if (!Array.isArray(old)) throw new NotMine();
         const kept = old.filter((x) => !pulls(x));
-        p[f] = kept;
+        setOwn(p, f, kept);
         return kept.length !== old.length;
       };
     }
@@ -132,7 +141,7 @@ function arrayAppend(op: string, value: unknown): Apply | undefined {
       return undefined;
   }
   return (p, f) => {
-    const old = p[f];
+    const old = ownValue(p, f);
     if (old !== undefined && !Array.isArray(old)) {
       throw new CommandError(2, "BadValue", `The field '${f}' must be an array but is of type ${typeof old}`);
     }
@@ -152,7 +161,7 @@ function arrayAppend(op: string, value: unknown): Apply | undefined {
     }
     if (typeof spec.$slice === "number")
       list = spec.$slice >= 0 ? list.slice(0, spec.$slice) : list.slice(spec.$slice);
-    p[f] = list;
+    setOwn(p, f, list);
     return old === undefined || keyOf(old) !== keyOf(list);
   };
 }
@@ -174,19 +183,19 @@ function writableParent(
   let cur = root;
   for (let i = 0; i < parts.length - 1; i++) {
     const part = parts[i] as string;
-    const next = cur[part];
+    const next = ownValue(cur, part);
     if (next === undefined) {
       if (!create) return null;
       const made: Doc = {};
       copies.add(made);
-      cur[part] = made;
+      setOwn(cur, part, made);
       cur = made;
     } else if (isPlainObject(next)) {
       if (copies.has(next)) cur = next;
       else {
         const copy = { ...next };
         copies.add(copy);
-        cur[part] = copy;
+        setOwn(cur, part, copy);
         cur = copy;
       }
     } else if (create)
@@ -194,6 +203,17 @@ function writableParent(
     else return undefined;
   }
   return cur;
+}
+
+/** Two paths of one update where one equals or contains the other (`[inner, outer]`), if any. */
+export function firstConflict(paths: string[]): [string, string] | undefined {
+  const sorted = [...paths].sort();
+  for (let i = 1; i < sorted.length; i++) {
+    const prev = sorted[i - 1] as string;
+    const cur = sorted[i] as string;
+    if (cur === prev || cur.startsWith(`${prev}.`)) return [cur, prev];
+  }
+  return undefined;
 }
 
 /**
@@ -213,13 +233,8 @@ export function fastUpdate(doc: Doc, update: Doc): { doc: Doc; changed: boolean 
       steps.push([parts, apply, op !== "$unset" && op !== "$pull"]);
     }
   }
-  // Overlapping paths are a MongoDB error (ConflictingUpdateOperators); let mingo report them.
-  const sorted = [...paths].sort();
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1] as string;
-    const cur = sorted[i] as string;
-    if (cur === prev || cur.startsWith(`${prev}.`)) return undefined;
-  }
+  // Overlapping paths are a MongoDB error (ConflictingUpdateOperators), reported by the general path.
+  if (firstConflict(paths)) return undefined;
   const root: Doc = { ...doc };
   const copies = new Set<Doc>([root]);
   try {
