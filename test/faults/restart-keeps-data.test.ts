@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { codeIn, playgroundSay } from "../support/playground-client";
 import { type SpawnedService, spawnService } from "../support/spawn-service";
-import { killWithStore } from "../support/store-process";
+import { killWithStore, storePidOf } from "../support/store-process";
 
 /**
  * `npm start` on the embedded store keeps its data in DATA_DIR: a group opened and joined in the
@@ -55,5 +55,34 @@ describe("kill -9 and start again on the same DATA_DIR", () => {
     expect(await again("cid", "/cart show")).toBe(before.cart);
     expect(await again("ann", "/points")).toBe(before.points);
     expect((await fetch(`${second.base}/s/${session}`)).status).toBe(200);
+  }, 180_000);
+});
+
+/** The store process dies under a running service: the service starts it again on the same data. */
+describe("the embedded store killed under a running service", () => {
+  const dir = mkdtempSync(join(tmpdir(), "crowdcart-store-restart-"));
+  let service: SpawnedService | undefined;
+  afterAll(async () => {
+    service?.child.kill("SIGKILL");
+    await service?.exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("comes back by itself with everything it had acknowledged", async () => {
+    service = await spawnService({ DATA_DIR: dir });
+    const base = service.base;
+    const group = codeIn((await playgroundSay(base, "olga", "/groupbuy KB-75 size=4")).text, "g");
+    await playgroundSay(base, "ann", `/join ${group}`);
+    process.kill(storePidOf(service), "SIGKILL");
+    // Until it is back, users are told to try again; then the group is there as it was.
+    let reply = await playgroundSay(base, "olga", `/group ${group}`);
+    for (let i = 0; i < 300 && !reply.text.includes("Members: ann."); i++) {
+      expect(reply.text).toMatch(/temporarily unavailable|Members: ann\./);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      reply = await playgroundSay(base, "olga", `/group ${group}`);
+    }
+    expect(reply.text).toContain("Members: ann.");
+    expect(service.output.join("\n")).toContain("starting it again");
+    expect((await playgroundSay(base, "bob", `/join ${group}`)).text).toContain(`joined group ${group}`);
   }, 180_000);
 });
