@@ -58,7 +58,7 @@ describe("the embedded store killed under a running service", () => {
     process.kill(storePidOf(service), "SIGKILL");
     // Until it is back, users are told to try again; then the group is there as it was.
     let reply = await playgroundSay(base, "olga", `/group ${group}`);
-    for (let i = 0; i < 300 && !reply.text.includes("Members: ann."); i++) {
+    for (let i = 0; i < 900 && !reply.text.includes("Members: ann."); i++) {
       expect(reply.text).toMatch(/temporarily unavailable|Members: ann\./);
       await new Promise((resolve) => setTimeout(resolve, 100));
       reply = await playgroundSay(base, "olga", `/group ${group}`);
