@@ -87,7 +87,8 @@ export class Collection {
     if (!old) return;
     for (const index of this.indexes.values()) if (index.name !== "_id_") index.remove(id, index.keysOf(old));
     this.docs.delete(id);
-    if (this.changes?.recording) this.changes.note({ op: "delete", db: this.db, coll: this.name, id: old._id });
+    if (this.changes?.recording)
+      this.changes.note({ op: "delete", db: this.db, coll: this.name, id: old._id });
     if (seq > 0) this.remember(id, seq, old);
   }
 
