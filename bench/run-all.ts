@@ -7,6 +7,7 @@ import { join } from "node:path";
 
 const BENCHES = [
   "../embedded-mongo/bench.ts",
+  "../embedded-mongo/bench-journal.ts",
   "group-page.ts",
   "footprint.ts",
   "command-throughput.ts",

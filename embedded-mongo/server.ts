@@ -153,7 +153,8 @@ export class EmbeddedServer {
   async close(): Promise<void> {
     if (this.sweeper) clearInterval(this.sweeper);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    // Replies still waiting for the journal go out before the connections close.
+    // No new commands; replies still waiting for the journal go out before the connections close.
+    for (const socket of this.sockets) socket.pause();
     await this.durable?.close();
     for (const socket of this.sockets) socket.destroy();
     await closed;

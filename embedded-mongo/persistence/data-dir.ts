@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSy
 import { join } from "node:path";
 import { Store } from "../storage/store";
 import { applyChange, changesOf } from "./apply-change";
-import { readFrames } from "./frames";
+import { scanFrames } from "./frames";
 import { loadSnapshot } from "./snapshot";
 
 /**
@@ -58,8 +58,9 @@ export function recoverStore(dir: string, repair: boolean): Recovered {
   for (const [i, g] of journals.entries()) {
     const path = journalPath(dir, g);
     const bytes = readFileSync(path);
-    const { frames, validEnd } = readFrames(bytes);
-    for (const frame of frames) for (const change of changesOf(frame.doc)) applyChange(store, change);
+    const validEnd = scanFrames(bytes, (record) => {
+      for (const change of changesOf(record)) applyChange(store, change);
+    });
     journalBytes = validEnd;
     if (validEnd === bytes.length) continue;
     // A torn record ends what was written whole: nothing after it was ever acknowledged.

@@ -32,11 +32,10 @@ export interface Frame {
 }
 
 /**
- * The whole frames of `buf` from `start`, in order, stopping at the first torn or damaged one;
- * `validEnd` is where the whole frames end (the file's length when nothing is torn).
+ * Calls `onFrame` with each whole frame of `buf` from `start`, in order, stopping at the first
+ * torn or damaged one; returns where the whole frames end (the length when nothing is torn).
  */
-export function readFrames(buf: Buffer, start = 0): { frames: Frame[]; validEnd: number } {
-  const frames: Frame[] = [];
+export function scanFrames(buf: Buffer, onFrame: (doc: Doc, end: number) => void, start = 0): number {
   let at = start;
   while (at + HEADER_BYTES <= buf.length) {
     const length = buf.readUInt32LE(at);
@@ -51,8 +50,15 @@ export function readFrames(buf: Buffer, start = 0): { frames: Frame[]; validEnd:
     } catch {
       break;
     }
-    frames.push({ doc, end });
+    onFrame(doc, end);
     at = end;
   }
-  return { frames, validEnd: at };
+  return at;
+}
+
+/** The whole frames of `buf`, and where they end. */
+export function readFrames(buf: Buffer): { frames: Frame[]; validEnd: number } {
+  const frames: Frame[] = [];
+  const validEnd = scanFrames(buf, (doc, end) => frames.push({ doc, end }));
+  return { frames, validEnd };
 }

@@ -1,10 +1,11 @@
 import { closeSync, fsyncSync, openSync, readFileSync } from "node:fs";
 import { open, rename } from "node:fs/promises";
 import { dirname } from "node:path";
-import type { Doc } from "../bson-values";
+import { type Doc, keyOf } from "../bson-values";
+import type { Collection } from "../storage/collection";
 import type { Store } from "../storage/store";
 import { applyChange } from "./apply-change";
-import { encodeFrame, readFrames } from "./frames";
+import { encodeFrame, scanFrames } from "./frames";
 
 /**
  * A snapshot is the whole committed state in one file: for each collection a frame with its
@@ -78,25 +79,30 @@ export async function writeSnapshot(path: string, state: CapturedCollection[]): 
 
 /** Loads a snapshot into an empty store; a snapshot without its end frame is refused. */
 export function loadSnapshot(path: string, store: Store): void {
-  const { frames } = readFrames(readFileSync(path));
-  let i = 0;
-  while (i < frames.length) {
-    const header = frames[i]!.doc;
-    if (header.end === true) return;
-    i += 1;
-    const db = String(header.db);
-    const name = String(header.coll);
-    applyChange(store, { op: "create", db, coll: name, options: header.options as Doc, uuid: header.uuid });
-    const coll = store.collection(db, name)!;
-    for (const spec of header.indexes as Doc[])
-      applyChange(store, { op: "createIndex", db, coll: name, spec });
-    const count = Number(header.count);
-    for (let n = 0; n < count && i < frames.length; n++, i++) {
-      const doc = frames[i]!.doc;
-      applyChange(store, { op: "put", db, coll: coll.name, doc });
+  let coll: Collection | undefined;
+  let left = 0;
+  let ended = false;
+  scanFrames(readFileSync(path), (doc) => {
+    if (left > 0) {
+      coll!.put(keyOf(doc._id), doc, 0);
+      left -= 1;
+    } else if (doc.end === true) ended = true;
+    else {
+      coll = loadCollection(store, doc);
+      left = Number(doc.count);
     }
-  }
-  throw new Error(`the snapshot ${path} is incomplete (no end frame): the data directory is damaged`);
+  });
+  if (!ended)
+    throw new Error(`the snapshot ${path} is incomplete (no end frame): the data directory is damaged`);
+}
+
+/** A collection header frame: the collection, its indexes, and how many document frames follow. */
+function loadCollection(store: Store, header: Doc): Collection {
+  const db = String(header.db);
+  const name = String(header.coll);
+  applyChange(store, { op: "create", db, coll: name, options: header.options as Doc, uuid: header.uuid });
+  for (const spec of header.indexes as Doc[]) applyChange(store, { op: "createIndex", db, coll: name, spec });
+  return store.collection(db, name)!;
 }
 
 /** Makes a file's creation, rename or removal in `dir` durable. */

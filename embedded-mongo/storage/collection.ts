@@ -77,7 +77,8 @@ export class Collection {
       index.add(id, next);
     }
     this.docs.set(id, doc);
-    this.changes?.note({ op: "put", db: this.db, coll: this.name, doc });
+    // Checked here so the in-memory store builds no change object on its hottest path.
+    if (this.changes?.recording) this.changes.note({ op: "put", db: this.db, coll: this.name, doc });
     if (seq > 0) this.remember(id, seq, old);
   }
 
@@ -86,7 +87,8 @@ export class Collection {
     if (!old) return;
     for (const index of this.indexes.values()) if (index.name !== "_id_") index.remove(id, index.keysOf(old));
     this.docs.delete(id);
-    this.changes?.note({ op: "delete", db: this.db, coll: this.name, id: old._id });
+    if (this.changes?.recording)
+      this.changes.note({ op: "delete", db: this.db, coll: this.name, id: old._id });
     if (seq > 0) this.remember(id, seq, old);
   }
 

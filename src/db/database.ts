@@ -31,7 +31,12 @@ export async function resolveStore(
     log.info({ store: "mongodb" }, "database: MONGODB_URI");
     return { kind: "mongodb", uri: mongodbUri, stop: async () => {} };
   }
-  const embedded = await startEmbeddedMongo({ dataDir });
+  // A store process that dies (killed, out of memory) comes back on the same port and data by itself.
+  const embedded = await startEmbeddedMongo({
+    dataDir,
+    restartOnCrash: true,
+    onRestart: (reason) => log.warn({ store: "embedded" }, `database: ${reason}`),
+  });
   const where = { store: "embedded", port: embedded.port, storePid: embedded.pid };
   if (dataDir === IN_MEMORY) {
     log.info(

@@ -1,10 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { codeIn, playgroundSay } from "../support/playground-client";
-import { type SpawnedService, spawnService } from "../support/spawn-service";
-import { killWithStore, limitFileSize, storePidOf } from "../support/store-process";
+import { killWithStore, limitFileSize, onOneDataDir, storePidOf } from "../support/store-process";
 
 function journalBytes(dir: string): number {
   const name = readdirSync(dir).find((f) => f.startsWith("journal-"))!;
@@ -17,18 +15,8 @@ function journalBytes(dir: string): number {
  * every acknowledged join still there after kill -9 and a restart.
  */
 describe("the embedded store's disk is full", () => {
-  const dir = mkdtempSync(join(tmpdir(), "crowdcart-full-"));
-  const services: SpawnedService[] = [];
-  const start = async () => {
-    const service = await spawnService({ DATA_DIR: dir });
-    services.push(service);
-    return service;
-  };
-  afterAll(async () => {
-    for (const service of services) service.child.kill("SIGKILL");
-    await Promise.all(services.map((s) => s.exited));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, start, stopAll } = onOneDataDir("crowdcart-full-");
+  afterAll(stopAll);
 
   it("answers 'temporarily unavailable', loses nothing acknowledged, and recovers when there is room", async () => {
     const first = await start();

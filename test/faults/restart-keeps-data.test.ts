@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { codeIn, playgroundSay } from "../support/playground-client";
-import { type SpawnedService, spawnService } from "../support/spawn-service";
-import { killWithStore } from "../support/store-process";
+import type { SpawnedService } from "../support/spawn-service";
+import { killWithStore, onOneDataDir, storePidOf } from "../support/store-process";
 
 /**
  * `npm start` on the embedded store keeps its data in DATA_DIR: a group opened and joined in the
@@ -12,18 +9,8 @@ import { killWithStore } from "../support/store-process";
  * processes and a fresh start on the same directory.
  */
 describe("kill -9 and start again on the same DATA_DIR", () => {
-  const dir = mkdtempSync(join(tmpdir(), "crowdcart-data-"));
-  const services: SpawnedService[] = [];
-  const start = async () => {
-    const service = await spawnService({ DATA_DIR: dir });
-    services.push(service);
-    return service;
-  };
-  afterAll(async () => {
-    for (const service of services) service.child.kill("SIGKILL");
-    await Promise.all(services.map((s) => s.exited));
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const { dir, start, stopAll } = onOneDataDir("crowdcart-data-");
+  afterAll(stopAll);
 
   it("finds the group, its members, the carts and the points again", async () => {
     const first = await start();
@@ -55,5 +42,29 @@ describe("kill -9 and start again on the same DATA_DIR", () => {
     expect(await again("cid", "/cart show")).toBe(before.cart);
     expect(await again("ann", "/points")).toBe(before.points);
     expect((await fetch(`${second.base}/s/${session}`)).status).toBe(200);
+  }, 180_000);
+});
+
+/** The store process dies under a running service: the service starts it again on the same data. */
+describe("the embedded store killed under a running service", () => {
+  const { start, stopAll } = onOneDataDir("crowdcart-store-restart-");
+  afterAll(stopAll);
+
+  it("comes back by itself with everything it had acknowledged", async () => {
+    const service = await start();
+    const base = service.base;
+    const group = codeIn((await playgroundSay(base, "olga", "/groupbuy KB-75 size=4")).text, "g");
+    await playgroundSay(base, "ann", `/join ${group}`);
+    process.kill(storePidOf(service), "SIGKILL");
+    // Until it is back, users are told to try again; then the group is there as it was.
+    let reply = await playgroundSay(base, "olga", `/group ${group}`);
+    for (let i = 0; i < 900 && !reply.text.includes("Members: ann."); i++) {
+      expect(reply.text).toMatch(/temporarily unavailable|Members: ann\./);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      reply = await playgroundSay(base, "olga", `/group ${group}`);
+    }
+    expect(reply.text).toContain("Members: ann.");
+    expect(service.output.join("\n")).toContain("starting it again");
+    expect((await playgroundSay(base, "bob", `/join ${group}`)).text).toContain(`joined group ${group}`);
   }, 180_000);
 });

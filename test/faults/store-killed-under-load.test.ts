@@ -131,7 +131,7 @@ describe("the embedded store killed under a join burst", () => {
     const { group, acknowledged } = await burst(first, async () => {
       const pid = storePidOf(first);
       process.kill(pid, "SIGUSR2");
-      await until(snapshotting, 10_000, "a snapshot being written");
+      await until(snapshotting, 30_000, "a snapshot being written");
       await killWithStore(first);
     });
     // The half-written snapshot is still there: the restart must ignore it and use the journal.

@@ -1,5 +1,8 @@
 import { execFileSync } from "node:child_process";
-import type { SpawnedService } from "./spawn-service";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type SpawnedService, spawnService } from "./spawn-service";
 
 /** The embedded store's process id, as a spawned service logs it when it starts the store. */
 export function storePidOf(service: SpawnedService): number {
@@ -42,4 +45,23 @@ export function storeUriOf(service: SpawnedService): string {
 /** Lets the process write files only up to `bytes` long (the soft RLIMIT_FSIZE): a full disk. */
 export function limitFileSize(pid: number, bytes: number | "unlimited"): void {
   execFileSync("prlimit", [`--pid=${pid}`, `--fsize=${bytes}:`]);
+}
+
+/** Services started one after another on one fresh DATA_DIR; `stopAll` kills them and removes it. */
+export function onOneDataDir(prefix: string) {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const services: SpawnedService[] = [];
+  return {
+    dir,
+    async start(): Promise<SpawnedService> {
+      const service = await spawnService({ DATA_DIR: dir });
+      services.push(service);
+      return service;
+    },
+    async stopAll(): Promise<void> {
+      for (const service of services) service.child.kill("SIGKILL");
+      await Promise.all(services.map((s) => s.exited));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
