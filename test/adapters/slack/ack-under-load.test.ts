@@ -6,8 +6,11 @@ import { slackHeaders, slashCommandBody } from "../../support/slack-sign";
 import { type SpawnedService, spawnService } from "../../support/spawn-service";
 import { SIGNING_SECRET, type SlackHarness, type SlashResult, startSlackHarness } from "./slack-harness";
 
-/** Many more commands at once than the server treats as busy. */
-const CONCURRENT = 40;
+/**
+ * Three times as many commands at once as the server lets run, most of them past the point where
+ * it counts as busy. (Kept to a number a shared, heavily loaded test machine still reads in 3 s.)
+ */
+const CONCURRENT = 24;
 
 const line = (i: number) => (i % 3 === 0 ? "/catalog" : `/cart add KB-75 qty=${1 + (i % 5)}`);
 const expected = (i: number) => (i % 3 === 0 ? "KB-75" : "/s/");
