@@ -23,7 +23,7 @@ export interface SlackConfig {
 }
 
 export interface SlackAdapter {
-  /** POST /slack/events; none with Socket Mode, which needs no public address. */
+  /** POST /slack/events, when there is a signing secret (Socket Mode needs none). */
   mount: Mount | undefined;
   messenger: Messenger & { readonly unreachable: ReadonlySet<string> };
   app: App;
@@ -70,18 +70,21 @@ export function createSlackAdapter(deps: {
     logger: boltLogger(log),
     logLevel: LogLevel.WARN,
   };
-  const receiver = config.appToken
-    ? undefined
-    : new ExpressRouteReceiver({ signingSecret: config.signingSecret ?? "", clock: deps.clock, log });
-  const app = receiver
-    ? new App({ ...common, receiver })
-    : new App({
+  const receiver = config.signingSecret
+    ? new ExpressRouteReceiver({ signingSecret: config.signingSecret, clock: deps.clock, log })
+    : undefined;
+  const app = config.appToken
+    ? new App({
         ...common,
         socketMode: true,
         appToken: config.appToken,
         // apps.connections.open is a Web API call: it goes to SLACK_API_URL like the others.
         installerOptions: { clientOptions: config.apiUrl ? { slackApiUrl: config.apiUrl } : {} },
-      });
+      })
+    : new App({ ...common, receiver: receiver! });
+  // With a signing secret as well, POST /slack/events keeps working beside Socket Mode (e.g. while
+  // an app is switched from one to the other): it hands its events to the same app.
+  if (config.appToken && receiver) receiver.init(app);
 
   const resolveMention = slackMentionNames({ client, log });
   function handle(invocation: Invocation): Promise<Reply> {
@@ -105,12 +108,12 @@ export function createSlackAdapter(deps: {
     messenger: createSlackMessenger({ client, log, names }),
     app,
     async start() {
-      if (receiver) return;
+      if (!config.appToken) return;
       await app.start();
       log.info("slack: connected over Socket Mode");
     },
     async stop() {
-      if (!receiver) await app.stop();
+      if (config.appToken) await app.stop();
     },
     async checkToken() {
       try {

@@ -13,6 +13,19 @@ import { LINK_ACTION_PREFIX, RUN_ACTION_PREFIX, renderReply } from "./render";
  */
 export const INLINE_REPLY_WITHIN_MS = 500;
 
+/**
+ * With more commands than this in flight the server is busy: commands are acknowledged before they
+ * start, since waiting for replies would only push every acknowledgement toward Slack's limit.
+ */
+export const BUSY_IN_FLIGHT = 8;
+
+/**
+ * Commands that run at once; the others wait their turn, already acknowledged. Under a burst the
+ * process then spends its time reading and acknowledging requests rather than interleaving the
+ * work of hundreds of commands, and each command finishes sooner.
+ */
+export const RUNNING_AT_ONCE = 8;
+
 /** Posts to a response_url that failed for a passing reason are tried this many times in all. */
 const RESPOND_ATTEMPTS = 3;
 
@@ -52,30 +65,37 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
   }
 
+  const turns = new Turns(RUNNING_AT_ONCE);
+  const run = (invocation: Invocation) => turns.run(() => deps.handle(invocation));
+
+  let inFlight = 0;
   app.command(/^\/.+/, async ({ ack, command, body, respond }) => {
     const payload = command as unknown as SlashCommandPayload;
     const hash = (body as { crowdcart_body_hash?: string }).crowdcart_body_hash;
     const invocation = commandInvocation(payload, `command:${payload.trigger_id ?? hash}`, names);
-    // Slack's 3-second rule: a reply ready within a short wait rides on the acknowledgement itself;
-    // otherwise the acknowledgement goes out empty and the reply follows through response_url.
-    const replying = deps.handle(invocation);
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<undefined>((resolve) => {
-      timer = setTimeout(resolve, deps.inlineReplyWithinMs, undefined);
-    });
-    const inTime = await Promise.race([replying, late]);
-    clearTimeout(timer);
-    if (inTime) {
+    inFlight++;
+    try {
+      // Slack's 3-second rule: on a quiet server a reply ready within a short wait rides on the
+      // acknowledgement itself. A busy server acknowledges before it starts the work, so the
+      // acknowledgements of a burst do not queue behind the commands' own work.
+      const busy = inFlight > BUSY_IN_FLIGHT;
+      if (busy) await ack();
+      const replying = run(invocation);
+      const inTime = busy ? undefined : await within(replying, deps.inlineReplyWithinMs);
+      if (!inTime) {
+        if (!busy) await ack();
+        const reply = await replying;
+        if (!reply.replayed) await follow(render(reply), respond, invocation.command);
+        return;
+      }
       // A retry of an event already answered: the first response already reached Slack.
       if (inTime.replayed) return void (await ack());
       const [first, ...rest] = render(inTime);
       await ack(first);
       await follow(rest, respond, invocation.command);
-      return;
+    } finally {
+      inFlight--;
     }
-    await ack();
-    const reply = await replying;
-    if (!reply.replayed) await follow(render(reply), respond, invocation.command);
   });
 
   app.action(new RegExp(`^${RUN_ACTION_PREFIX}`), async ({ ack, body, action, respond }) => {
@@ -84,7 +104,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const actionTs = "action_ts" in action ? String(action.action_ts) : "";
     const invocation = buttonInvocation(value, body as unknown as ButtonPayload, actionTs, names);
     if (!invocation) return;
-    const reply = await deps.handle(invocation);
+    const reply = await run(invocation);
     if (!reply.replayed) await follow(render(reply), respond, invocation.command);
   });
 
@@ -96,4 +116,38 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.error(async (error) => {
     log.error({ err: error }, "slack: listener failed");
   });
+}
+
+/** The reply if it is ready within `ms`, else undefined (it keeps running). */
+async function within(replying: Promise<Reply>, ms: number): Promise<Reply | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => {
+    timer = setTimeout(resolve, ms, undefined);
+  });
+  try {
+    return await Promise.race([replying, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** At most `limit` tasks at once; the others wait in arrival order. */
+class Turns {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running < this.limit) this.running++;
+    // A finished task hands its place straight to the next in line.
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }

@@ -1,43 +1,96 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Invocation } from "../../../src/chat/invocation";
-import { ACK_WINDOW_MS } from "../../support/fake-slack-api";
-import { type SlackHarness, type SlashResult, startSlackHarness } from "./slack-harness";
+import { freshDatabaseUri } from "../../support/db";
+import { ACK_WINDOW_MS, type FakeSlackApi, startFakeSlackApi } from "../../support/fake-slack-api";
+import { slackHeaders, slashCommandBody } from "../../support/slack-sign";
+import { type SpawnedService, spawnService } from "../../support/spawn-service";
+import { SIGNING_SECRET, type SlackHarness, type SlashResult, startSlackHarness } from "./slack-harness";
 
-let h: SlackHarness;
-beforeAll(async () => {
-  h = await startSlackHarness();
-});
-afterAll(async () => {
-  await h?.stop();
-});
-
-/** Enough commands at once to keep both cores of the test machine busy. */
-const CONCURRENT = 150;
+/**
+ * Three times as many commands at once as the server lets run, most of them past the point where
+ * it counts as busy. (Kept to a number a shared, heavily loaded test machine still reads in 3 s.)
+ */
+const CONCURRENT = 24;
 
 const line = (i: number) => (i % 3 === 0 ? "/catalog" : `/cart add KB-75 qty=${1 + (i % 5)}`);
 const expected = (i: number) => (i % 3 === 0 ? "KB-75" : "/s/");
 
-/** Every reply reached its user, in the acknowledgement or on its response_url. */
-function expectEveryReply(results: PromiseSettledResult<SlashResult>[]) {
-  expect(results.filter((r) => r.status === "rejected")).toEqual([]);
-  for (const [i, r] of results.entries()) {
-    expect((r as PromiseFulfilledResult<SlashResult>).value.reply.text).toContain(expected(i));
-  }
-  expect(h.fake.refusedResponses).toEqual([]);
-}
+describe("Slack commands under load, the server in its own process as in production", () => {
+  let fake: FakeSlackApi;
+  let server: SpawnedService;
+  beforeAll(async () => {
+    fake = await startFakeSlackApi();
+    server = await spawnService({
+      MONGODB_URI: freshDatabaseUri("slack-load"),
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: fake.botToken,
+      SLACK_API_URL: fake.apiUrl,
+      PLAYGROUND: "false",
+    });
+    // One command first, as a running server has had: its database connections are open.
+    const body = slashCommandBody({
+      command: "/catalog",
+      text: "",
+      userId: "UWARM",
+      responseUrl: fake.responseUrl(),
+    });
+    await fake.deliver(`${server.base}/slack/events`, body, {
+      "content-type": "application/x-www-form-urlencoded",
+      ...slackHeaders(body, SIGNING_SECRET),
+    });
+  }, 120_000);
+  afterAll(async () => {
+    server?.child.kill("SIGTERM");
+    await server?.exited;
+    await fake?.close();
+  });
 
-describe("Slack commands under load", () => {
   it("acknowledges every one of many concurrent commands within Slack's 3 seconds, losing no reply", async () => {
-    const from = h.fake.deliveries.length;
-    const results = await Promise.allSettled(
-      Array.from({ length: CONCURRENT }, (_, i) => h.command(`ULOAD${i}`, line(i))),
-    );
+    const url = `${server.base}/slack/events`;
+    const sent = Array.from({ length: CONCURRENT }, (_, i) => {
+      const [command, ...rest] = line(i).split(" ");
+      const responseUrl = fake.responseUrl();
+      const body = slashCommandBody({
+        command: command!,
+        text: rest.join(" "),
+        userId: `ULOAD${i}`,
+        responseUrl,
+      });
+      const headers = {
+        "content-type": "application/x-www-form-urlencoded",
+        ...slackHeaders(body, SIGNING_SECRET),
+      };
+      return { responseUrl, delivery: fake.deliver(url, body, headers) };
+    });
+    const deliveries = await Promise.all(sent.map((one) => one.delivery));
     // The fake Slack is the judge: an acknowledgement later than 3 s is an operation_timeout.
-    const deliveries = h.fake.deliveries.slice(from);
-    expect(deliveries).toHaveLength(CONCURRENT);
     expect(deliveries.filter((d) => d.timedOut)).toEqual([]);
     for (const d of deliveries) expect(d.ackMs).toBeLessThan(ACK_WINDOW_MS);
-    expectEveryReply(results);
+    // Every reply reached its user, in the acknowledgement or on its response_url.
+    for (const [i, { responseUrl }] of sent.entries()) {
+      const acked = (deliveries[i]!.ack as { body: string }).body;
+      if (acked.startsWith("{")) {
+        expect(JSON.parse(acked).text).toContain(expected(i));
+        continue;
+      }
+      await fake.waitFor(
+        `the reply on ${responseUrl}`,
+        () => fake.responsesTo(responseUrl).length > 0,
+        60_000,
+      );
+      expect(String(fake.responsesTo(responseUrl)[0]!.body.text)).toContain(expected(i));
+    }
+    expect(fake.refusedResponses).toEqual([]);
+  }, 120_000);
+});
+
+describe("Slack commands on a saturated server", () => {
+  let h: SlackHarness;
+  beforeAll(async () => {
+    h = await startSlackHarness();
+  });
+  afterAll(async () => {
+    await h?.stop();
   });
 
   it("acknowledges in time when the server is saturated and no command can finish within the window", async () => {
@@ -71,7 +124,13 @@ describe("Slack commands under load", () => {
       // Nothing was ready: every acknowledgement went out empty, every reply follows on response_url.
       for (const d of deliveries) expect(d.ack).toEqual({ status: 200, body: "" });
       release();
-      expectEveryReply(await results);
+      // Every reply reached its user on its response_url.
+      const settled = await results;
+      expect(settled.filter((r) => r.status === "rejected")).toEqual([]);
+      for (const [i, r] of settled.entries()) {
+        expect((r as PromiseFulfilledResult<SlashResult>).value.reply.text).toContain(expected(i));
+      }
+      expect(h.fake.refusedResponses).toEqual([]);
     } finally {
       release();
       (router as { handle: typeof handle }).handle = handle;

@@ -4,13 +4,18 @@ import { silentLogger } from "../../../src/logger";
 import { type Service, startService } from "../../../src/service";
 import { freshDatabaseUri } from "../../support/db";
 import { type FakeSlackApi, startFakeSlackApi } from "../../support/fake-slack-api";
-import { blockActionPayload, slashCommandPayload } from "../../support/slack-sign";
+import {
+  blockActionPayload,
+  slackHeaders,
+  slashCommandBody,
+  slashCommandPayload,
+} from "../../support/slack-sign";
 
 let fake: FakeSlackApi;
 let service: Service;
 
-/** The service with Slack over Socket Mode only: a bot token and an app token, no signing secret. */
-async function start(appToken: string, inlineReplyMs?: number): Promise<Service> {
+/** The service with Slack over Socket Mode: a bot token and an app token, no signing secret unless given. */
+async function start(appToken: string, inlineReplyMs?: number, signingSecret?: string): Promise<Service> {
   const config = loadConfig(
     {
       NODE_ENV: "test",
@@ -20,6 +25,7 @@ async function start(appToken: string, inlineReplyMs?: number): Promise<Service>
       SLACK_BOT_TOKEN: fake.botToken,
       SLACK_APP_TOKEN: appToken,
       SLACK_API_URL: fake.apiUrl,
+      ...(signingSecret ? { SLACK_SIGNING_SECRET: signingSecret } : {}),
     },
     "/nonexistent/.env",
   );
@@ -101,12 +107,40 @@ describe("Slack over Socket Mode", () => {
     expect(joined.reply.text).toContain("complete");
   });
 
+  it("with a signing secret as well, still answers signed requests at /slack/events", async () => {
+    const secret = "socket-and-http-secret-123";
+    const both = await start("xapp-1-A1-1-other", undefined, secret);
+    try {
+      const url = `http://127.0.0.1:${both.port}/slack/events`;
+      const body = slashCommandBody({
+        command: "/catalog",
+        text: "",
+        userId: "U1",
+        responseUrl: fake.responseUrl(),
+      });
+      const form = { "content-type": "application/x-www-form-urlencoded" };
+      expect((await fetch(url, { method: "POST", headers: form, body })).status).toBe(401);
+      const signed = await fetch(url, {
+        method: "POST",
+        headers: { ...form, ...slackHeaders(body, secret) },
+        body,
+      });
+      expect(signed.status).toBe(200);
+    } finally {
+      await both.stop();
+    }
+  });
+
   it("with a wrong app token opens no connection (Slack answers invalid_auth)", async () => {
     const before = fake.socket.connections();
+    const opens = fake.callsTo("apps.connections.open").length;
     const other = await start("xapp-1-A1-1-wrong");
     try {
       await fake.waitFor("the refused apps.connections.open", () =>
-        fake.callsTo("apps.connections.open").some((c) => c.error === "invalid_auth"),
+        fake
+          .callsTo("apps.connections.open")
+          .slice(opens)
+          .some((c) => c.token === "xapp-1-A1-1-wrong" && c.error === "invalid_auth"),
       );
       expect(fake.socket.connections()).toBe(before);
     } finally {
