@@ -89,11 +89,26 @@ export function createUsers(ctx: EngineContext) {
       });
     },
 
-    /** A user named in a mention, maybe before they ever wrote: a placeholder until they do. */
+    /**
+     * A user named in a mention, maybe before they ever wrote: a placeholder until they do. A
+     * placeholder takes the newer name an adapter found (someone who wrote keeps their own).
+     */
     ensure(identity: UserIdentity): Promise<UserDoc> {
       return ctx.guard(async () => {
         const key = userKey(identity);
         const existing = await User.findById(key).lean<UserDoc>();
+        const renamed =
+          existing?.placeholder && identity.displayName && identity.displayName !== existing.displayName;
+        if (existing && renamed) {
+          const set: Partial<UserDoc> = { displayName: identity.displayName!, updatedAt: ctx.clock.now() };
+          if (identity.username) set.username = identity.username.toLowerCase();
+          const updated = await User.findOneAndUpdate(
+            { _id: key, placeholder: true },
+            { $set: set },
+            { returnDocument: "after" },
+          ).lean<UserDoc>();
+          return updated ?? existing;
+        }
         if (existing) return existing;
         const now = ctx.clock.now();
         return upsert(

@@ -74,7 +74,7 @@ export function discordClient(base: string, api: FakeDiscordApi, signer: Discord
       );
       const body = answer.body as { content?: string; flags?: number };
       const flags = answer.method === "POST" ? body.flags : deferred.data?.flags;
-      return { text: String(body.content ?? ""), private: flags === 64 };
+      return { text: shown(String(body.content ?? "")), private: ((flags ?? 0) & 64) === 64 };
     },
     async sendTwice(user: string, line: string): Promise<void> {
       const payload = interaction(user, line);
@@ -82,8 +82,13 @@ export function discordClient(base: string, api: FakeDiscordApi, signer: Discord
       await post(payload);
     },
     dms: (user: string) =>
-      api.dmsTo(idOf(user)).map((m) => String((m as { content?: unknown }).content ?? "")),
+      api.dmsTo(idOf(user)).map((m) => shown(String((m as { content?: unknown }).content ?? ""))),
   };
+}
+
+/** Content as Discord shows it: a backslash before punctuation only keeps it from formatting. */
+export function shown(content: string): string {
+  return content.replace(/\\([!-/:-@[-`{-~])/g, "$1");
 }
 
 /** What a member fills in Discord's option form, from the same definitions the service registers. */

@@ -12,7 +12,7 @@ let stack: ChatStack;
 let adapter: DiscordAdapter;
 
 beforeAll(async () => {
-  api = await startFakeDiscordApi({ applicationId: APP_ID });
+  api = await startFakeDiscordApi({ applicationId: APP_ID, botToken: TOKEN });
   stack = await startChatStack("dcgw");
   // No public key: the HTTP endpoint is off and the gateway is the only way in.
   adapter = createDiscordAdapter({
