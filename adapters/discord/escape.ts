@@ -1,7 +1,7 @@
 /**
  * Replies are neutral plain text; Discord reads its content as markdown. So everything is made
  * literal except the links: the characters that format inline (`*`, `_`, `~`, `` ` ``, `|`), open
- * masked links (`[`), mentions, timestamps and emoji (`<`), or quote (`>`), and at the start of a
+ * masked links (`[`), mentions, timestamps and emoji (`<`, `@everyone`, `@here`), or quote (`>`), and at the start of a
  * line headings (`#`, `-#`), lists (`-`, `+`, `1.`). A backslash is escaped first, so a name cannot
  * undo an escape. Links stay untouched: a backslash inside one would become part of the link.
  */
@@ -19,7 +19,7 @@ export function escapeDiscordMarkdown(text: string): string {
 
 /** How Discord finds a link in content: up to whitespace or `<`, not ending in punctuation. */
 const LINK = /https?:\/\/[^\s<]+[^<.,:;"')\]\s]/g;
-const INLINE = /[\\*_~`|[\]<>]/g;
+const INLINE = /[\\*_~`|[\]<>]|@(?=everyone|here)/g;
 /** At a line's start (after any indent): `#`, `-` or `+`, and the `.` or `)` after a number. */
 const LINE_START_MARK = /^([ \t]*)([#+-])/gm;
 const LINE_START_NUMBER = /^([ \t]*\d+)([.)])/gm;
