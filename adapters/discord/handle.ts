@@ -1,4 +1,4 @@
-import { InteractionResponseType, MessageFlags, type REST, Routes } from "discord.js";
+import { DiscordAPIError, InteractionResponseType, MessageFlags, type REST, Routes } from "discord.js";
 import type { Reply } from "../../src/chat/invocation";
 import { type ChatRouter, findCommand } from "../../src/chat/router";
 import type { Logger } from "../../src/logger";
@@ -18,6 +18,9 @@ export interface DiscordHandlerDeps {
   names: DiscordNames;
   log: Logger;
 }
+
+/** Discord's answer to a second initial response to one interaction. */
+const ALREADY_ACKNOWLEDGED = 40060;
 
 const NOT_READY = "crowdcart is starting up; please try again in a few seconds.";
 
@@ -55,10 +58,16 @@ export function createDiscordHandler(deps: DiscordHandlerDeps) {
     // A button answers only the one who pressed it; a command as its definition says.
     const privateReply =
       fromButton || findCommand(router.commands, invocation.command)?.visibility !== "channel";
-    await respond({
-      type: InteractionResponseType.DeferredChannelMessageWithSource,
-      ...(privateReply ? { data: { flags: MessageFlags.Ephemeral } } : {}),
-    });
+    try {
+      await respond({
+        type: InteractionResponseType.DeferredChannelMessageWithSource,
+        ...(privateReply ? { data: { flags: MessageFlags.Ephemeral } } : {}),
+      });
+    } catch (error) {
+      // The same interaction delivered twice: the delivery that acknowledged it first answers it.
+      if (error instanceof DiscordAPIError && error.code === ALREADY_ACKNOWLEDGED) return;
+      throw error;
+    }
 
     const reply = await router.handle(invocation, {
       resolveMention: (ref) => deps.names.resolve(ref, interaction.data?.resolved),

@@ -121,6 +121,12 @@ describe("Discord gateway", () => {
     const edits = api.calls.filter((c) => c.route.includes(`/webhooks/${APP_ID}/${interaction.token}`));
     expect(edits).toHaveLength(1);
     expect(groups).toBe(1);
+    // Discord refuses the second acknowledgement (40060), as it would for a real duplicate.
+    const statuses = await eventually(() => {
+      const callbacks = api.calls.filter((c) => c.route.includes(`/interactions/${interaction.id}/`));
+      return callbacks.every((c) => c.status > 0) ? callbacks.map((c) => c.status).sort() : undefined;
+    }, "both callbacks answered");
+    expect(statuses).toEqual([204, 400]);
   });
 
   it("runs a button's command from a gateway MESSAGE_COMPONENT, answering only the presser", async () => {
