@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { createDiscordAdapter, type DiscordAdapter } from "../../../adapters/discord";
-import { silentLogger } from "../../../src/logger";
+import type { DiscordAdapter } from "../../../adapters/discord";
 import { createDiscordSigner, type DiscordSigner } from "../../support/discord-sign";
 import { type DiscordCall, type FakeDiscordApi, startFakeDiscordApi } from "../../support/fake-discord-api";
-import { type ChatStack, eventually, PUBLIC_URL, startChatStack } from "../telegram/chat-stack";
+import { type ChatStack, discordOn, eventually, PUBLIC_URL, startChatStack } from "../telegram/chat-stack";
 import { shown } from "./discord-client";
 
 const APP_ID = "100000000000000021";
@@ -36,17 +35,7 @@ beforeAll(async () => {
   api = await startFakeDiscordApi({ applicationId: APP_ID });
   signer = createDiscordSigner();
   stack = await startChatStack("dclong");
-  adapter = createDiscordAdapter({
-    config: {
-      applicationId: APP_ID,
-      botToken: "fake-discord-bot-token-0123456789",
-      publicKey: signer.publicKeyHex,
-      gateway: false,
-      apiUrl: api.apiUrl,
-    },
-    chat: () => stack.router,
-    log: silentLogger,
-  });
+  adapter = discordOn(stack, api, APP_ID, signer.publicKeyHex);
   await stack.attach(adapter);
 });
 afterAll(async () => {
