@@ -6,6 +6,7 @@ import type { Logger } from "../../src/logger";
 import { type DiscordGateway, startDiscordGateway } from "./gateway";
 import { createDiscordHandler } from "./handle";
 import { discordInteractionsRouter } from "./http";
+import { createDiscordNames } from "./names";
 import { createDiscordMessenger, createDiscordRest } from "./send";
 
 export interface DiscordAdapterDeps {
@@ -35,6 +36,7 @@ export function createDiscordAdapter(deps: DiscordAdapterDeps): DiscordAdapter {
     chat: deps.chat,
     rest: replyRest,
     applicationId: config.applicationId,
+    names: createDiscordNames(replyRest, log),
     log,
   });
   let gateway: DiscordGateway | undefined;

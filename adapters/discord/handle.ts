@@ -1,7 +1,8 @@
-import { InteractionResponseType, MessageFlags, type REST, Routes } from "discord.js";
+import { DiscordAPIError, InteractionResponseType, MessageFlags, type REST, Routes } from "discord.js";
 import type { Reply } from "../../src/chat/invocation";
 import { type ChatRouter, findCommand } from "../../src/chat/router";
 import type { Logger } from "../../src/logger";
+import type { DiscordNames } from "./names";
 import { INTERACTION, parseInteraction, type RawInteraction } from "./parse";
 import { renderDiscord } from "./render";
 
@@ -13,8 +14,13 @@ export interface DiscordHandlerDeps {
   /** Waits out rate limits (follow-ups must arrive, late rather than never). */
   rest: REST;
   applicationId: string;
+  /** Names for the members a command mentions. */
+  names: DiscordNames;
   log: Logger;
 }
+
+/** Discord's answer to a second initial response to one interaction. */
+const ALREADY_ACKNOWLEDGED = 40060;
 
 const NOT_READY = "crowdcart is starting up; please try again in a few seconds.";
 
@@ -52,17 +58,29 @@ export function createDiscordHandler(deps: DiscordHandlerDeps) {
     // A button answers only the one who pressed it; a command as its definition says.
     const privateReply =
       fromButton || findCommand(router.commands, invocation.command)?.visibility !== "channel";
-    await respond({
-      type: InteractionResponseType.DeferredChannelMessageWithSource,
-      ...(privateReply ? { data: { flags: MessageFlags.Ephemeral } } : {}),
-    });
+    try {
+      await respond({
+        type: InteractionResponseType.DeferredChannelMessageWithSource,
+        ...(privateReply ? { data: { flags: MessageFlags.Ephemeral } } : {}),
+      });
+    } catch (error) {
+      // The same interaction delivered twice: the delivery that acknowledged it first answers it.
+      if (error instanceof DiscordAPIError && error.code === ALREADY_ACKNOWLEDGED) return;
+      throw error;
+    }
 
-    const reply = await router.handle(invocation);
+    const reply = await router.handle(invocation, {
+      resolveMention: (ref) => deps.names.resolve(ref, interaction.data?.resolved),
+    });
     // The same interaction id seen again: its answer already went to the first delivery.
     if (reply.replayed) return;
     await followUp(interaction, reply, privateReply);
   };
 
+  /**
+   * The deferred "thinking…" message becomes the reply's first message; a reply longer than one
+   * message continues in follow-ups, with the same visibility.
+   */
   async function followUp(
     interaction: RawInteraction,
     reply: Reply,
@@ -70,21 +88,29 @@ export function createDiscordHandler(deps: DiscordHandlerDeps) {
   ): Promise<void> {
     const appId = interaction.application_id || deps.applicationId;
     const wantsPrivate = reply.visibility === "private" || Boolean(reply.errorCode);
+    const original = Routes.webhookMessage(appId, interaction.token, "@original");
+    const more = Routes.webhook(appId, interaction.token);
     try {
       if (wantsPrivate && !deferredPrivately) {
         // An error (or a private answer) to a public command: take the public "thinking…" away
         // and tell only the caller.
-        await deps.rest.delete(Routes.webhookMessage(appId, interaction.token, "@original"), { auth: false });
-        await deps.rest.post(Routes.webhook(appId, interaction.token), {
-          body: renderDiscord(reply.text, reply.buttons, "private"),
-          auth: false,
-        });
+        await deps.rest.delete(original, { auth: false });
+        for (const body of renderDiscord(reply.text, reply.buttons, "private")) {
+          await deps.rest.post(more, { body, auth: false });
+        }
         return;
       }
-      await deps.rest.patch(Routes.webhookMessage(appId, interaction.token, "@original"), {
-        body: renderDiscord(reply.text, reply.buttons),
+      const [first, ...rest] = renderDiscord(
+        reply.text,
+        reply.buttons,
+        deferredPrivately ? "private" : "channel",
+      );
+      // An edit cannot change whether the message is ephemeral: the deferral decided that.
+      await deps.rest.patch(original, {
+        body: { ...first, flags: MessageFlags.SuppressEmbeds },
         auth: false,
       });
+      for (const body of rest) await deps.rest.post(more, { body, auth: false });
     } catch (error) {
       deps.log.warn({ err: error, interaction: interaction.id }, "discord follow-up not delivered");
     }

@@ -1,5 +1,5 @@
 import type { Invocation } from "../../src/chat/invocation";
-import type { UserIdentity } from "../../src/engine/platform";
+import { identityOf } from "./names";
 import { COMMAND_BUTTON_PREFIX } from "./render";
 
 /** Discord interaction types (API v10) this adapter answers. */
@@ -25,6 +25,8 @@ export interface RawInteraction {
     name?: string;
     custom_id?: string;
     options?: RawOption[];
+    /** Users named by the options (Discord fills it for user and mentionable options). */
+    resolved?: { users?: Record<string, RawUser> };
   };
 }
 
@@ -94,15 +96,6 @@ export function parseInteraction(payload: unknown): ParsedInteraction {
     };
   }
   return { kind: "ignore", reason: `interaction type ${payload.type}` };
-}
-
-function identityOf(user: RawUser): UserIdentity {
-  return {
-    platform: "discord",
-    id: user.id,
-    ...(user.global_name || user.username ? { displayName: (user.global_name || user.username)! } : {}),
-    ...(user.username ? { username: user.username } : {}),
-  };
 }
 
 /** `cart add sku:KB qty:2` arrives as one SUB_COMMAND option holding the real options. */

@@ -54,13 +54,12 @@ export function createDiscordMessenger(rest: REST): Messenger {
     async send(message: DirectMessage): Promise<DeliveryResult> {
       try {
         const channel = await dmChannel(message.userId);
-        // The nonce lets Discord drop a duplicate of the same outbox message sent twice in a row.
-        const body = {
-          ...renderDiscord(message.text, message.buttons),
-          nonce: nonceOf(message.id),
-          enforce_nonce: true,
-        };
-        await rest.post(Routes.channelMessages(channel), { body });
+        const pieces = renderDiscord(message.text, message.buttons);
+        for (const [i, piece] of pieces.entries()) {
+          // The nonce lets Discord drop a duplicate of the same outbox message sent twice in a row.
+          const body = { ...piece, nonce: nonceOf(`${message.id}:${i}`), enforce_nonce: true };
+          await rest.post(Routes.channelMessages(channel), { body });
+        }
         return { ok: true };
       } catch (error) {
         return classifyDiscordError(error);

@@ -89,7 +89,10 @@ export function createUsers(ctx: EngineContext) {
       });
     },
 
-    /** A user named in a mention, maybe before they ever wrote: a placeholder until they do. */
+    /**
+     * A user named in a mention, maybe before they ever wrote: a placeholder until they do. A
+     * placeholder takes the newer name an adapter found (someone who wrote keeps their own).
+     */
     ensure(identity: UserIdentity): Promise<UserDoc> {
       return ctx.guard(async () => {
         const key = userKey(identity);

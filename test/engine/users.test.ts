@@ -23,6 +23,23 @@ describe("users and contacts (claims 13, 24)", () => {
     expect(await connection.collection("users").countDocuments()).toBe(2);
   });
 
+  it("gives a placeholder the name an adapter later finds, but keeps the name someone gave by writing", async () => {
+    await h.engine.users.ensure({ platform: "discord", id: "556" });
+    const named = await h.engine.users.ensure({
+      platform: "discord",
+      id: "556",
+      displayName: "Yan",
+      username: "yan",
+    });
+    expect(named).toMatchObject({ placeholder: true, displayName: "Yan", username: "yan" });
+    await h.engine.users.touch({ platform: "discord", id: "556", displayName: "Yan Q." });
+    expect(
+      await h.engine.users.ensure({ platform: "discord", id: "556", displayName: "Old Yan" }),
+    ).toMatchObject({
+      displayName: "Yan Q.",
+    });
+  });
+
   it("creates a placeholder from a mention that fills in when the user first writes", async () => {
     const placeholder = await h.engine.users.ensure({ platform: "discord", id: "555" });
     expect(placeholder).toMatchObject({ _id: "discord:555", placeholder: true, displayName: "555" });

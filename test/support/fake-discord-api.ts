@@ -24,6 +24,8 @@ export interface GatewayFrame {
 
 export interface FakeDiscordOptions {
   applicationId?: string;
+  /** The only bot token the fake accepts (`Authorization: Bot <token>`, and IDENTIFY on the gateway). */
+  botToken?: string;
   botUserId?: string;
   /** Answer every REST call with rate-limit headers of this size; the bucket resets each second. */
   requestsPerSecond?: number;
@@ -57,10 +59,16 @@ export interface FakeDiscordApi {
   dispatchInteraction(interaction: Record<string, unknown>): number;
   /** The `[shard_id, shard_count]` each connected client identified with. */
   identifiedShards(): Array<[number, number]>;
+  /** A user `GET /users/{id}` knows; any other id answers 404 Unknown User. */
+  addUser(user: { id: string; username: string; global_name?: string | null }): void;
   close(): Promise<void>;
 }
 
 const NOT_FOUND = { message: "404: Not Found", code: 0 };
+const UNAUTHORIZED = { message: "401: Unauthorized", code: 0 };
+
+/** The token every test gives its bot unless it says otherwise. */
+export const FAKE_DISCORD_TOKEN = "fake-discord-bot-token-0123456789";
 
 /**
  * A local stand-in for discord.com: the REST routes crowdcart uses under `/api/v10`, answering and
@@ -70,6 +78,9 @@ const NOT_FOUND = { message: "404: Not Found", code: 0 };
 export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Promise<FakeDiscordApi> {
   const applicationId = options.applicationId ?? "100000000000000001";
   const botUserId = options.botUserId ?? applicationId;
+  const botToken = options.botToken ?? FAKE_DISCORD_TOKEN;
+  const users = new Map<string, { id: string; username: string; global_name?: string | null }>();
+  const acknowledged = new Set<string>();
   const calls: DiscordCall[] = [];
   const closed = new Set<string>();
   const limits: Array<{ method: string; route: RegExp; retryAfter: number; times: number }> = [];
@@ -126,6 +137,11 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
         "X-RateLimit-Bucket": "fake-bucket",
       });
     }
+    // Interaction callbacks and webhooks are authorised by the interaction token in their path.
+    const byToken = /^\/(interactions|webhooks)\//.test(req.path);
+    if (!byToken && req.get("authorization") !== `Bot ${botToken}`) {
+      return void res.status(401).json(UNAUTHORIZED);
+    }
     next();
   });
 
@@ -143,10 +159,17 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
   });
   api.get("/gateway", (_req, res) => void res.json({ url: gatewayUrl }));
   api.get("/users/@me", (_req, res) => void res.json(botUser()));
+  api.get("/users/:id", (req, res) => {
+    const user = users.get(req.params.id);
+    if (!user) return void res.status(404).json({ message: "Unknown User", code: 10013 });
+    res.json({ discriminator: "0", global_name: null, avatar: null, ...user });
+  });
 
   // Command registration: Discord answers the registered commands with their new ids.
   const registerCommands = (req: express.Request, res: express.Response) => {
     const list = Array.isArray(req.body) ? (req.body as Array<Record<string, unknown>>) : [];
+    const errors = commandErrors(req.body);
+    if (errors) return void res.status(400).json(invalidForm(errors));
     res.json(list.map((c) => ({ ...c, id: nextId(), application_id: applicationId, version: nextId() })));
   };
   api.put("/applications/:app/commands", registerCommands);
@@ -167,6 +190,7 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
   });
 
   api.post("/channels/:channel/messages", (req, res) => {
+    if (!messageIsValid(req.body, res, FLAGS.channel)) return;
     const owner = channelOwner.get(req.params.channel);
     if (owner && closed.has(owner)) {
       return void res.status(403).json({ message: "Cannot send messages to this user", code: 50007 });
@@ -175,13 +199,26 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
   });
 
   api.post("/interactions/:id/:token/callback", (req, res) => {
+    if (acknowledged.has(req.params.id)) {
+      return void res
+        .status(400)
+        .json({ message: "Interaction has already been acknowledged.", code: 40060 });
+    }
+    const callback = req.body as { type?: unknown; data?: unknown };
+    const carriesMessage = callback?.type === 4 || callback?.type === 7;
+    if (carriesMessage && !messageIsValid(callback.data, res, FLAGS.followUp)) return;
+    acknowledged.add(req.params.id);
     if (req.query.with_response === "true") {
       return void res.json({ interaction: { id: req.params.id, type: 2 }, resource: { type: 5 } });
     }
     res.status(204).end();
   });
-  api.patch("/webhooks/:app/:token/messages/:message", (req, res) => void res.json(message("0", req.body)));
-  api.post("/webhooks/:app/:token", (req, res) => void res.json(message("0", req.body)));
+  api.patch("/webhooks/:app/:token/messages/:message", (req, res) => {
+    if (messageIsValid(req.body, res, FLAGS.edit, true)) res.json(message("0", req.body));
+  });
+  api.post("/webhooks/:app/:token", (req, res) => {
+    if (messageIsValid(req.body, res, FLAGS.followUp)) res.json(message("0", req.body));
+  });
   api.delete("/webhooks/:app/:token/messages/:message", (_req, res) => void res.status(204).end());
   api.use((_req, res) => void res.status(404).json(NOT_FOUND));
   app.use("/api/v10", api);
@@ -222,6 +259,9 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
       }
       gatewayFrames.push(frame);
       if (frame.op === 1) send(socket, { op: 11 });
+      if (frame.op === 2 && (frame.d as { token?: unknown })?.token !== botToken) {
+        return void socket.close(4004, "Authentication failed.");
+      }
       if (frame.op === 2) {
         const shard = (frame.d as { shard?: unknown })?.shard;
         if (Array.isArray(shard) && shard.length === 2) client.shard = [Number(shard[0]), Number(shard[1])];
@@ -266,6 +306,7 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
     rateLimitNext: (method, route, retryAfter, times = 1) =>
       void limits.push({ method, route, retryAfter, times }),
     gatewayFrames,
+    addUser: (user) => void users.set(user.id, user),
     waitForReady: () =>
       readyCount > 0 ? Promise.resolve() : new Promise<void>((resolve) => readyWaiters.push(resolve)),
     dispatchInteraction: (interaction) => {
@@ -306,4 +347,185 @@ function tooMany(res: express.Response, retryAfterSeconds: number): void {
       "X-RateLimit-Scope": "user",
     })
     .json({ message: "You are being rate limited.", retry_after: retryAfterSeconds, global: false });
+}
+
+type ErrorTree = { [field: string]: ErrorTree } | { _errors: Array<{ code: string; message: string }> };
+
+function invalidForm(errors: Record<string, ErrorTree>) {
+  return { message: "Invalid Form Body", code: 50035, errors };
+}
+
+function fieldError(code: string, message: string): ErrorTree {
+  return { _errors: [{ code, message }] };
+}
+
+/** Message flags Discord accepts where: an edit cannot make a message ephemeral, a DM cannot be. */
+const FLAGS = { channel: 4 | 4096, followUp: 4 | 64 | 4096, edit: 4 } as const;
+
+/**
+ * Checks a message body as Discord does before sending it: content within 2,000 characters,
+ * something to show, flags allowed there, and well-formed action rows of buttons. Answers the
+ * refusal itself (50006, or 50035 with the errors tree) and returns false when it is refused.
+ */
+function messageIsValid(body: unknown, res: express.Response, allowedFlags: number, edit = false): boolean {
+  const b = (body ?? {}) as { content?: unknown; components?: unknown; embeds?: unknown; flags?: unknown };
+  const errors: Record<string, ErrorTree> = {};
+  if (b.content !== undefined && (typeof b.content !== "string" || b.content.length > 2000)) {
+    errors.content = fieldError("BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length.");
+  }
+  if (b.flags !== undefined && (typeof b.flags !== "number" || (b.flags & ~allowedFlags) !== 0)) {
+    errors.flags = fieldError("MESSAGE_CANNOT_USE_FLAGS", "Message flags contain flags that cannot be set.");
+  }
+  const components = componentErrors(b.components);
+  if (components) errors.components = components;
+  if (Object.keys(errors).length > 0) {
+    res.status(400).json(invalidForm(errors));
+    return false;
+  }
+  const empty =
+    (typeof b.content !== "string" || b.content.trim() === "") &&
+    !(Array.isArray(b.embeds) && b.embeds.length) &&
+    !(Array.isArray(b.components) && b.components.length);
+  if (empty && !edit) {
+    res.status(400).json({ message: "Cannot send an empty message", code: 50006 });
+    return false;
+  }
+  return true;
+}
+
+/** At most 5 action rows of 1 to 5 buttons; link buttons carry a url, others a unique custom_id. */
+function componentErrors(components: unknown): ErrorTree | undefined {
+  if (components === undefined) return undefined;
+  if (!Array.isArray(components) || components.length > 5) {
+    return fieldError("BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length.");
+  }
+  const tree: Record<string, ErrorTree> = {};
+  const ids = new Set<string>();
+  components.forEach((row: { type?: unknown; components?: unknown }, r) => {
+    const buttons = row?.components;
+    if (row?.type !== 1 || !Array.isArray(buttons) || buttons.length === 0 || buttons.length > 5) {
+      tree[r] = fieldError("UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1,).');
+      return;
+    }
+    buttons.forEach((button: Record<string, unknown>, i) => {
+      const problem = buttonProblem(button, ids);
+      if (problem)
+        tree[r] = { components: { [i]: { [problem.field]: fieldError(problem.code, problem.message) } } };
+    });
+  });
+  return Object.keys(tree).length ? tree : undefined;
+}
+
+function buttonProblem(
+  button: Record<string, unknown>,
+  ids: Set<string>,
+): { field: string; code: string; message: string } | undefined {
+  if (button.type !== 2)
+    return { field: "type", code: "COMPONENT_TYPE_INVALID", message: "Invalid component type" };
+  if (typeof button.label !== "string" || button.label.length > 80) {
+    return { field: "label", code: "BASE_TYPE_MAX_LENGTH", message: "Must be 80 or fewer in length." };
+  }
+  if (button.style === 5) {
+    if (
+      typeof button.url !== "string" ||
+      !/^(https?|discord):\/\//.test(button.url) ||
+      button.custom_id !== undefined
+    ) {
+      return { field: "url", code: "BUTTON_COMPONENT_URL_REQUIRED", message: "A url is required" };
+    }
+    return undefined;
+  }
+  const id = button.custom_id;
+  if (typeof button.style !== "number" || button.style < 1 || button.style > 4) {
+    return { field: "style", code: "BUTTON_COMPONENT_INVALID_STYLE", message: "Invalid button style" };
+  }
+  if (typeof id !== "string" || id.length === 0 || id.length > 100 || button.url !== undefined) {
+    return {
+      field: "custom_id",
+      code: "BUTTON_COMPONENT_CUSTOM_ID_REQUIRED",
+      message: "A custom id is required",
+    };
+  }
+  if (ids.has(id))
+    return {
+      field: "custom_id",
+      code: "COMPONENT_CUSTOM_ID_DUPLICATED",
+      message: "Component custom id cannot be duplicated",
+    };
+  ids.add(id);
+  return undefined;
+}
+
+const COMMAND_NAME = /^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$/u;
+
+/**
+ * Checks `PUT /applications/{id}/commands` as Discord does: lower-case names of at most 32
+ * characters, descriptions of 1 to 100, at most 25 options, required options before optional
+ * ones, known option types, and no name twice at one level.
+ */
+function commandErrors(body: unknown): Record<string, ErrorTree> | undefined {
+  if (!Array.isArray(body))
+    return {
+      _errors: [{ code: "LIST_TYPE_CONVERT", message: "Only iterables may be used in a ListType" }],
+    } as never;
+  const errors: Record<string, ErrorTree> = {};
+  const names = new Set<string>();
+  body.forEach((command: Record<string, unknown>, i) => {
+    const problems = entryErrors(command, names, 1);
+    if (problems) errors[i] = problems;
+  });
+  return Object.keys(errors).length ? errors : undefined;
+}
+
+function entryErrors(
+  entry: Record<string, unknown>,
+  siblings: Set<string>,
+  depth: number,
+): ErrorTree | undefined {
+  const errors: Record<string, ErrorTree> = {};
+  const name = entry?.name;
+  if (typeof name !== "string" || !COMMAND_NAME.test(name)) {
+    errors.name = fieldError("APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid");
+  } else if (siblings.has(name)) {
+    errors.name = fieldError(
+      "APPLICATION_COMMAND_DUPLICATE_NAME",
+      "Application command names must be unique",
+    );
+  } else siblings.add(name);
+  const description = entry?.description;
+  if (typeof description !== "string" || description.length < 1 || description.length > 100) {
+    errors.description = fieldError("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.");
+  }
+  if (depth > 1 && (typeof entry.type !== "number" || entry.type < 1 || entry.type > 11)) {
+    errors.type = fieldError(
+      "BASE_TYPE_CHOICES",
+      "Value must be one of {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}.",
+    );
+  }
+  if (typeof entry.max_length === "number" && (entry.max_length < 1 || entry.max_length > 6000)) {
+    errors.max_length = fieldError("NUMBER_TYPE_MAX", "int value should be less than or equal to 6000.");
+  }
+  const options = entry?.options;
+  if (options !== undefined) {
+    if (!Array.isArray(options) || options.length > 25) {
+      errors.options = fieldError("BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.");
+    } else {
+      const tree: Record<string, ErrorTree> = {};
+      const optionNames = new Set<string>();
+      let optionalSeen = false;
+      options.forEach((option: Record<string, unknown>, i) => {
+        const problems = entryErrors(option, optionNames, depth + 1);
+        if (problems) tree[i] = problems;
+        else if (option.required && optionalSeen) {
+          tree[i] = fieldError(
+            "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+            "Required options must be placed before non-required options",
+          );
+        }
+        if (!option.required && option.type !== 1 && option.type !== 2) optionalSeen = true;
+      });
+      if (Object.keys(tree).length) errors.options = tree;
+    }
+  }
+  return Object.keys(errors).length ? errors : undefined;
 }

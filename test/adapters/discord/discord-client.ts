@@ -56,34 +56,46 @@ export function discordClient(base: string, api: FakeDiscordApi, signer: Discord
     return (await res.json()) as { type: number; data?: { flags?: number } };
   }
 
+  /** The first message of the answer, sent through the interaction's webhook after the deferral. */
+  function answerTo(payload: { token: string }, line: string) {
+    return eventually(
+      () =>
+        api.calls.find(
+          (c) =>
+            c.route.startsWith(`/webhooks/${DISCORD_APP_ID}/${payload.token}`) &&
+            (c.method === "PATCH" || c.method === "POST") &&
+            c.status === 200,
+        ),
+      `the answer to ${line}`,
+    );
+  }
+
   return {
     idOf,
     mention: (name: string) => `<@${idOf(name)}>`,
     async send(user: string, line: string): Promise<{ text: string; private: boolean }> {
       const payload = interaction(user, line);
       const deferred = await post(payload);
-      const answer = await eventually(
-        () =>
-          api.calls.find(
-            (c) =>
-              c.route.startsWith(`/webhooks/${DISCORD_APP_ID}/${payload.token}`) &&
-              (c.method === "PATCH" || c.method === "POST") &&
-              c.status === 200,
-          ),
-        `the answer to ${line}`,
-      );
+      const answer = await answerTo(payload, line);
       const body = answer.body as { content?: string; flags?: number };
       const flags = answer.method === "POST" ? body.flags : deferred.data?.flags;
-      return { text: String(body.content ?? ""), private: flags === 64 };
+      return { text: shown(String(body.content ?? "")), private: ((flags ?? 0) & 64) === 64 };
     },
+    /** Both deliveries are acknowledged at once; this returns once the command's answer arrived. */
     async sendTwice(user: string, line: string): Promise<void> {
       const payload = interaction(user, line);
       await post(payload);
       await post(payload);
+      await answerTo(payload, line);
     },
     dms: (user: string) =>
-      api.dmsTo(idOf(user)).map((m) => String((m as { content?: unknown }).content ?? "")),
+      api.dmsTo(idOf(user)).map((m) => shown(String((m as { content?: unknown }).content ?? ""))),
   };
+}
+
+/** Content as Discord shows it: a backslash before punctuation only keeps it from formatting. */
+export function shown(content: string): string {
+  return content.replace(/\\([!-/:-@[-`{-~])/g, "$1");
 }
 
 /** What a member fills in Discord's option form, from the same definitions the service registers. */

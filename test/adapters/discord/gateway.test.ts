@@ -14,7 +14,7 @@ let adapter: DiscordAdapter;
 let handled: () => number;
 
 beforeAll(async () => {
-  api = await startFakeDiscordApi({ applicationId: APP_ID });
+  api = await startFakeDiscordApi({ applicationId: APP_ID, botToken: TOKEN });
   stack = await startChatStack("dcgw");
   handled = countHandled(stack.router);
   // No public key: the HTTP endpoint is off and the gateway is the only way in.
@@ -127,6 +127,12 @@ describe("Discord gateway", () => {
     const edits = api.calls.filter((c) => c.route.includes(`/webhooks/${APP_ID}/${interaction.token}`));
     expect(edits).toHaveLength(1);
     expect(groups).toBe(1);
+    // Discord refuses the second acknowledgement (40060), as it would for a real duplicate.
+    const statuses = await eventually(() => {
+      const callbacks = api.calls.filter((c) => c.route.includes(`/interactions/${interaction.id}/`));
+      return callbacks.every((c) => c.status > 0) ? callbacks.map((c) => c.status).sort() : undefined;
+    }, "both callbacks answered");
+    expect(statuses).toEqual([204, 400]);
   });
 
   it("runs a button's command from a gateway MESSAGE_COMPONENT, answering only the presser", async () => {

@@ -1,4 +1,7 @@
 import type { Connection } from "mongoose";
+import { createDiscordAdapter, type DiscordAdapter } from "../../../adapters/discord";
+import { createTelegramAdapter, type TelegramAdapter } from "../../../adapters/telegram";
+import type { GroupPace } from "../../../adapters/telegram/group-pace";
 import { COMMANDS } from "../../../commands";
 import { createApp, type Mount } from "../../../src/app";
 import { createProcessedEvents } from "../../../src/chat/processed-events";
@@ -12,6 +15,8 @@ import { createMetrics } from "../../../src/metrics";
 import { listen, type RunningServer } from "../../../src/server";
 import { PUBLIC_URL, testEngine } from "../../engine/support/harness";
 import { dropConnection, freshConnection } from "../../support/db";
+import { FAKE_DISCORD_TOKEN, type FakeDiscordApi } from "../../support/fake-discord-api";
+import { FAKE_TELEGRAM_TOKEN, type FakeTelegramApi } from "../../support/fake-telegram-api";
 
 export { PUBLIC_URL };
 
@@ -110,4 +115,40 @@ export async function eventually<T>(check: () => T | undefined, what: string, li
     if (Date.now() > until) throw new Error(`never happened: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** The Telegram adapter on this stack and a fake Bot API: webhook mode with a secret, else long polling. */
+export function telegramOn(
+  stack: ChatStack,
+  api: FakeTelegramApi,
+  options: { webhookSecret?: string; groupPace?: GroupPace } = {},
+): TelegramAdapter {
+  return createTelegramAdapter({
+    config: { botToken: FAKE_TELEGRAM_TOKEN, webhookSecret: options.webhookSecret, apiRoot: api.apiRoot },
+    chat: () => stack.router,
+    users: () => stack.engine.users,
+    log: silentLogger,
+    publicUrl: () => PUBLIC_URL,
+    ...(options.groupPace ? { groupPace: options.groupPace } : {}),
+  });
+}
+
+/** The Discord adapter on this stack and a fake Discord API, through its HTTP endpoint (gateway off). */
+export function discordOn(
+  stack: ChatStack,
+  api: FakeDiscordApi,
+  applicationId: string,
+  publicKeyHex: string,
+): DiscordAdapter {
+  return createDiscordAdapter({
+    config: {
+      applicationId,
+      botToken: FAKE_DISCORD_TOKEN,
+      publicKey: publicKeyHex,
+      gateway: false,
+      apiUrl: api.apiUrl,
+    },
+    chat: () => stack.router,
+    log: silentLogger,
+  });
 }

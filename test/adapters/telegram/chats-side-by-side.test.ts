@@ -1,12 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { createTelegramAdapter, type TelegramAdapter } from "../../../adapters/telegram";
-import { silentLogger } from "../../../src/logger";
-import {
-  FAKE_TELEGRAM_TOKEN,
-  type FakeTelegramApi,
-  startFakeTelegramApi,
-} from "../../support/fake-telegram-api";
-import { type ChatStack, eventually, PUBLIC_URL, startChatStack } from "./chat-stack";
+import type { TelegramAdapter } from "../../../adapters/telegram";
+import { type FakeTelegramApi, startFakeTelegramApi } from "../../support/fake-telegram-api";
+import { type ChatStack, eventually, startChatStack, telegramOn } from "./chat-stack";
 
 const SECRET = "side-by-side-secret";
 let nextUpdate = 1;
@@ -38,13 +33,7 @@ describe.each([
   beforeAll(async () => {
     api = await startFakeTelegramApi();
     stack = await startChatStack(webhookSecret ? "tgsbsw" : "tgsbsp");
-    adapter = createTelegramAdapter({
-      config: { botToken: FAKE_TELEGRAM_TOKEN, webhookSecret, apiRoot: api.apiRoot },
-      chat: () => stack.router,
-      users: () => stack.engine.users,
-      log: silentLogger,
-      publicUrl: () => PUBLIC_URL,
-    });
+    adapter = telegramOn(stack, api, webhookSecret ? { webhookSecret } : {});
     await stack.attach(adapter);
   });
   afterAll(async () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { createTelegramAdapter, type TelegramAdapter } from "../../../adapters/telegram";
-import { silentLogger } from "../../../src/logger";
+import type { TelegramAdapter } from "../../../adapters/telegram";
 import { type FakeTelegramApi, startFakeTelegramApi } from "../../support/fake-telegram-api";
-import { type ChatStack, PUBLIC_URL, startChatStack } from "./chat-stack";
+import { type ChatStack, startChatStack, telegramOn } from "./chat-stack";
 
 const MEMBERS = 50; // the most one /groupbuy may tag
 const SECRET = "fan-out-secret";
@@ -15,13 +14,7 @@ beforeAll(async () => {
   // Telegram's own limit, enforced: a send beyond 30 in a second gets 429 retry_after.
   api = await startFakeTelegramApi({ messagesPerSecond: 30 });
   stack = await startChatStack("tgfan");
-  adapter = createTelegramAdapter({
-    config: { botToken: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", webhookSecret: SECRET, apiRoot: api.apiRoot },
-    chat: () => stack.router,
-    users: () => stack.engine.users,
-    log: silentLogger,
-    publicUrl: () => PUBLIC_URL,
-  });
+  adapter = telegramOn(stack, api, { webhookSecret: SECRET });
   await stack.attach(adapter);
 });
 afterAll(async () => {

@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { createTelegramAdapter, type TelegramAdapter } from "../../../adapters/telegram";
+import type { TelegramAdapter } from "../../../adapters/telegram";
 import { createGroupPacer, TELEGRAM_GROUP_PACE } from "../../../adapters/telegram/group-pace";
-import { silentLogger } from "../../../src/logger";
 import {
   FAKE_TELEGRAM_TOKEN,
   type FakeTelegramApi,
   startFakeTelegramApi,
 } from "../../support/fake-telegram-api";
-import { type ChatStack, PUBLIC_URL, startChatStack } from "./chat-stack";
+import { type ChatStack, startChatStack, telegramOn } from "./chat-stack";
 
 const SECRET = "group-limits-secret";
 let nextUpdate = 1;
@@ -41,12 +40,8 @@ describe("Telegram group replies over the group limit", () => {
   beforeAll(async () => {
     api = await startFakeTelegramApi();
     stack = await startChatStack("tglimits");
-    adapter = createTelegramAdapter({
-      config: { botToken: FAKE_TELEGRAM_TOKEN, webhookSecret: SECRET, apiRoot: api.apiRoot },
-      chat: () => stack.router,
-      users: () => stack.engine.users,
-      log: silentLogger,
-      publicUrl: () => PUBLIC_URL,
+    adapter = telegramOn(stack, api, {
+      webhookSecret: SECRET,
       // Two messages a minute per group, so the limit is reached in two commands.
       groupPace: { perMinute: 2, minGapMs: 0, maxWaitMs: 10_000 },
     });

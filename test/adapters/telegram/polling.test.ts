@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { createTelegramAdapter, type TelegramAdapter } from "../../../adapters/telegram";
-import { silentLogger } from "../../../src/logger";
+import type { TelegramAdapter } from "../../../adapters/telegram";
 import { type FakeTelegramApi, startFakeTelegramApi } from "../../support/fake-telegram-api";
-import { type ChatStack, eventually, PUBLIC_URL, startChatStack } from "./chat-stack";
+import { type ChatStack, eventually, startChatStack, telegramOn } from "./chat-stack";
 
 let api: FakeTelegramApi;
 let stack: ChatStack;
@@ -12,13 +11,7 @@ beforeAll(async () => {
   api = await startFakeTelegramApi();
   stack = await startChatStack("tgpoll");
   // No webhook secret: long polling, and no route is mounted.
-  adapter = createTelegramAdapter({
-    config: { botToken: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", webhookSecret: undefined, apiRoot: api.apiRoot },
-    chat: () => stack.router,
-    users: () => stack.engine.users,
-    log: silentLogger,
-    publicUrl: () => PUBLIC_URL,
-  });
+  adapter = telegramOn(stack, api);
   await adapter.start();
 });
 afterAll(async () => {

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { createTelegramAdapter, type TelegramAdapter } from "../../../adapters/telegram";
-import { silentLogger } from "../../../src/logger";
+import type { TelegramAdapter } from "../../../adapters/telegram";
 import { type FakeTelegramApi, startFakeTelegramApi } from "../../support/fake-telegram-api";
-import { type ChatStack, PUBLIC_URL, startChatStack } from "./chat-stack";
+import { type ChatStack, PUBLIC_URL, startChatStack, telegramOn } from "./chat-stack";
 
 const SECRET = "webhook-secret_0123456789";
 const GROUP_CHAT = -100200300;
@@ -22,13 +21,7 @@ const dave = { id: 5004, is_bot: false, first_name: "Dave", username: "dave_tg" 
 beforeAll(async () => {
   api = await startFakeTelegramApi({ bot: { id: 42, username: BOT } });
   stack = await startChatStack("tg");
-  adapter = createTelegramAdapter({
-    config: { botToken: "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ", webhookSecret: SECRET, apiRoot: api.apiRoot },
-    chat: () => stack.router,
-    users: () => stack.engine.users,
-    log: silentLogger,
-    publicUrl: () => PUBLIC_URL,
-  });
+  adapter = telegramOn(stack, api, { webhookSecret: SECRET });
   await stack.attach(adapter);
 });
 
