@@ -6,7 +6,8 @@
  * each round; medians over the rounds are compared. A request counts when its reply came back in
  * the acknowledgement.
  * Run: npx tsx bench/command-throughput.ts   (BENCH_SECONDS=5 per round, BENCH_ROUNDS=3;
- * MONGODB_URI=… runs both on that server; BENCH_CPU_PROF=dir writes crowdcart's CPU profile)
+ * BENCH_ONLY=/join runs one workload; MONGODB_URI=… runs both on that server; BENCH_CPU_PROF=dir
+ * writes crowdcart's CPU profile)
  */
 
 import { alternate, type Contender, median, type RoundResult, type Workload } from "./support/compare";
@@ -98,7 +99,8 @@ async function main(): Promise<void> {
     const options = { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, warmup: SHOPPERS };
     const rows = [];
     const rounds = [];
-    for (const workload of workloads) {
+    const only = process.env.BENCH_ONLY;
+    for (const workload of workloads.filter((w) => !only || w.name === only)) {
       const results = await alternate(contenders, workload, options);
       const ours = summary(results.get(CROWDCART)!);
       const theirs = summary(results.get("naive bot")!);
