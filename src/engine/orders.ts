@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { OrderDoc, ProductDoc, UserDoc } from "../../models";
+import { driverCollection, type OrderDoc, type ProductDoc, type UserDoc } from "../../models";
 import type { EngineContext, Session } from "./context";
 import { UserError } from "./errors";
 import type { OutboxWriter } from "./outbox/writer";
@@ -83,7 +83,7 @@ export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
         createdAt: ctx.clock.now(),
         cancelledAt: null,
       };
-      await Order.create([order], { session });
+      await driverCollection(Order).insertOne(order, session ? { session } : {});
       await outbox.shipping(session, order, "requested");
       return order;
     },

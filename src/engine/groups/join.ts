@@ -1,4 +1,4 @@
-import type { GroupDoc, OrderDoc, ProductDoc } from "../../../models";
+import { driverCollection, type GroupDoc, type OrderDoc, type ProductDoc } from "../../../models";
 import type { EngineContext, Session } from "../context";
 import { KeyedLock } from "../keyed-lock";
 import { checkQty, newOrderId, type Orders } from "../orders";
@@ -82,7 +82,7 @@ export function createJoin(
     member: { userKey: string; orderId: string; eventKey?: string | undefined },
     now: Date,
   ) {
-    return Group.findOneAndUpdate(
+    return driverCollection(Group).findOneAndUpdate(
       {
         _id: group._id,
         state: "open",
@@ -94,8 +94,8 @@ export function createJoin(
         $inc: { memberCount: 1 },
         $push: { members: { ...member, eventKey: member.eventKey ?? null, joinedAt: now } },
       },
-      { session, returnDocument: "after" },
-    ).lean<GroupDoc>();
+      { returnDocument: "after", ...(session ? { session } : {}) },
+    );
   }
 
   /** The first answer to an event that already joined, or undefined when `group` shows no such join. */

@@ -1,4 +1,10 @@
-import type { GroupDoc, GroupInvite, ProductDoc, UserDoc } from "../../../models";
+import {
+  driverCollection,
+  type GroupDoc,
+  type GroupInvite,
+  type ProductDoc,
+  type UserDoc,
+} from "../../../models";
 import type { EngineContext } from "../context";
 import { UserError } from "../errors";
 import type { OutboxWriter } from "../outbox";
@@ -115,7 +121,7 @@ export function createOpenGroup(
       };
       try {
         await ctx.tx(async (session) => {
-          await Group.create([group], { session });
+          await driverCollection(Group).insertOne(group, session ? { session } : {});
           await deps.outbox.dms(
             session,
             invites.map((invite) => ({

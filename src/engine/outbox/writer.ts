@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { OrderDoc, OutboxDoc } from "../../../models";
+import { driverCollection, type OrderDoc, type OutboxDoc } from "../../../models";
 import type { EngineContext, Session } from "../context";
 import type { Button } from "../messenger";
 import { parseUserKey } from "../users";
@@ -47,7 +47,11 @@ export function createOutboxWriter(ctx: EngineContext) {
   async function put(doc: OutboxDoc, session: Session): Promise<void> {
     // `_id` comes from the filter on insert; naming it in the update too is refused by some servers.
     const { _id, ...fields } = doc;
-    await OutboxMessage.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true, session });
+    await driverCollection(OutboxMessage).updateOne(
+      { _id },
+      { $setOnInsert: fields },
+      { upsert: true, ...(session ? { session } : {}) },
+    );
   }
 
   function dmDoc(input: DmInput, now: Date): OutboxDoc {
@@ -76,12 +80,12 @@ export function createOutboxWriter(ctx: EngineContext) {
     async dms(session: Session, inputs: DmInput[]): Promise<void> {
       if (inputs.length === 0) return;
       const now = ctx.clock.now();
-      await OutboxMessage.bulkWrite(
+      await driverCollection(OutboxMessage).bulkWrite(
         inputs.map((input) => {
           const { _id, ...fields } = dmDoc(input, now);
           return { updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } };
         }),
-        { session },
+        session ? { session } : {},
       );
     },
 
