@@ -5,8 +5,9 @@
  * drives them with the same unique signed requests, 50 connections, alternating which goes first
  * each round; medians over the rounds are compared. A request counts when its reply came back in
  * the acknowledgement.
- * Run: npx tsx bench/command-throughput.ts   (BENCH_SECONDS=5 per round, BENCH_ROUNDS=3;
- * MONGODB_URI=… runs both on that server; BENCH_CPU_PROF=dir writes crowdcart's CPU profile)
+ * Run: npx tsx bench/command-throughput.ts   (BENCH_SECONDS=3 per round, BENCH_ROUNDS=5;
+ * BENCH_ONLY=/join runs one workload; MONGODB_URI=… runs both on that server; BENCH_CPU_PROF=dir
+ * writes crowdcart's CPU profile)
  */
 
 import { alternate, type Contender, median, type RoundResult, type Workload } from "./support/compare";
@@ -15,8 +16,8 @@ import { runSlashCommand } from "./support/slack-request";
 import { startSlackStack } from "./support/slack-stack";
 import { machine, printTable } from "./support/stats";
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = 50;
 /** Returning shoppers: each adds a few items over a run (caps: 99 per line, 500 per cart). */
 const SHOPPERS = 500;
@@ -36,8 +37,8 @@ async function main(): Promise<void> {
   const { service, sink } = stack;
   const naive = stack.naive!;
   const contenders: Contender[] = [
-    { name: CROWDCART, base: service.base, responseUrl: sink.responseUrl(0) },
-    { name: "naive bot", base: naive.base, responseUrl: sink.responseUrl(0) },
+    { name: CROWDCART, base: service.base, pid: service.child.pid!, responseUrl: sink.responseUrl(0) },
+    { name: "naive bot", base: naive.base, pid: naive.child.pid!, responseUrl: sink.responseUrl(0) },
   ];
   const isCrowdcart = (c: Contender) => c.name === CROWDCART;
   try {
@@ -98,7 +99,8 @@ async function main(): Promise<void> {
     const options = { rounds: ROUNDS, seconds: SECONDS, connections: CONNECTIONS, warmup: SHOPPERS };
     const rows = [];
     const rounds = [];
-    for (const workload of workloads) {
+    const only = process.env.BENCH_ONLY;
+    for (const workload of workloads.filter((w) => !only || w.name === only)) {
       const results = await alternate(contenders, workload, options);
       const ours = summary(results.get(CROWDCART)!);
       const theirs = summary(results.get("naive bot")!);
@@ -114,6 +116,7 @@ async function main(): Promise<void> {
         "crowdcart p99 ms": ours.p99,
         "naive p99 ms": theirs.p99,
         "p99 ratio": p99Ratio.toFixed(2),
+        "CPU ms/req crowdcart : naive": `${ours.cpuMs.toFixed(2)} : ${theirs.cpuMs.toFixed(2)}`,
         target: `≥ ${target.perSecond.toFixed(1)}×${target.p99 ? `, p99 ≤ ${target.p99}×` : ""}`,
         verdict: met ? "met" : "MISSED",
       });
@@ -146,7 +149,11 @@ async function main(): Promise<void> {
 }
 
 function summary(rounds: RoundResult[]) {
-  return { perSecond: median(rounds.map((r) => r.perSecond)), p99: median(rounds.map((r) => r.p99)) };
+  return {
+    perSecond: median(rounds.map((r) => r.perSecond)),
+    p99: median(rounds.map((r) => r.p99)),
+    cpuMs: median(rounds.map((r) => r.cpuMs)),
+  };
 }
 
 main().catch((error: unknown) => {

@@ -8,6 +8,7 @@ export const groupbuyCommand: CommandDefinition = {
   name: "groupbuy",
   description: "Open a group purchase for a product and invite members by mention",
   visibility: "channel",
+  replay: "in-effect",
   examples: ["/groupbuy KB-75 @bob @carol", "/groupbuy KB-75 size=3 max=5 expires=24h @bob"],
   args: [
     skuArg("The product to buy together (see /catalog)", true, "product"),
@@ -77,6 +78,7 @@ export const groupbuyCommand: CommandDefinition = {
         { label: "Join", command: `/join ${opened.code}` },
         { label: "Open the group page", url: opened.url },
       ],
+      replayed: Boolean(opened.replayed),
     };
   },
 };

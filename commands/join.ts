@@ -7,14 +7,16 @@ export const joinCommand: CommandDefinition = {
   name: "join",
   description: "Join a group purchase with your order (the group's product or another one)",
   visibility: "channel",
+  replay: "in-effect",
   examples: ["/join 7KQ3MX9P2HABC", "/join 7KQ3MX9P2HABC KB-65 qty=2"],
   args: [groupCodeArg, skuArg("Another catalog product instead of the group's", false, "product"), qtyArg],
-  async run({ engine, user, publicUrl }, args) {
+  async run({ engine, user, publicUrl, eventKey }, args) {
     const sku = args.string("product");
     const qty = args.number("qty");
     const joined = await engine.groups.join(userKey(user), args.requiredString("code"), {
       ...(sku !== undefined ? { sku } : {}),
       ...(qty !== undefined ? { qty } : {}),
+      eventKey,
     });
     const who = user.displayName ?? user.username ?? user.id;
     const { order } = joined;
@@ -29,6 +31,7 @@ export const joinCommand: CommandDefinition = {
         url,
       ].join("\n"),
       buttons: [{ label: "Group status", command: `/group ${joined.code}` }],
+      replayed: Boolean(joined.replayed),
     };
   },
 };

@@ -7,6 +7,8 @@ export interface GroupMember {
   userKey: string;
   orderId: string;
   joinedAt: Date;
+  /** The chat event that made the join (`platform:eventId`): a retry of it gets this join's answer. */
+  eventKey?: string | null;
 }
 
 /** A member tagged by the organiser, with the personal token of their link `/g/<code>?m=<token>`. */
@@ -53,7 +55,12 @@ export const groupSchema = new Schema<GroupDoc>(
     state: { type: String, required: true, enum: ["open", "complete", "failed"] },
     memberCount: { type: Number, required: true, default: 0 },
     members: {
-      type: [new Schema<GroupMember>({ userKey: String, orderId: String, joinedAt: Date }, { _id: false })],
+      type: [
+        new Schema<GroupMember>(
+          { userKey: String, orderId: String, joinedAt: Date, eventKey: { type: String, default: null } },
+          { _id: false },
+        ),
+      ],
       default: [],
     },
     invites: {

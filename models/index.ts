@@ -1,4 +1,5 @@
-import type { Connection } from "mongoose";
+import type { Collection, Document } from "mongodb";
+import type { Connection, Model } from "mongoose";
 import { bindGroupModel, bindReminderModel } from "./group";
 import { bindLedgerModel } from "./ledger";
 import { bindOrderModel } from "./order";
@@ -33,3 +34,12 @@ export function bindModels(connection: Connection) {
 }
 
 export type Models = ReturnType<typeof bindModels>;
+
+/**
+ * A model's collection through the driver itself, for the writes every command makes: mongoose
+ * builds, casts and validates a document per call, which costs more than the round trip. Callers
+ * write documents already shaped by the model's type.
+ */
+export function driverCollection<T extends Document>(model: Model<T>): Collection<T> {
+  return model.collection as unknown as Collection<T>;
+}

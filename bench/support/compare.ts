@@ -1,11 +1,14 @@
 import autocannon from "autocannon";
 import { slackHeaders, slashCommandBody } from "../../test/support/slack-sign";
+import { cpuSeconds } from "./proc";
 import { BENCH_SIGNING_SECRET } from "./slack-request";
 
 /** One server under test: crowdcart or the naive bot. */
 export interface Contender {
   name: string;
   base: string;
+  /** The server's process, whose CPU time each round is charged. */
+  pid: number;
   /** Where a reply that missed the acknowledgement would be posted (never waited for here). */
   responseUrl: string;
 }
@@ -31,6 +34,8 @@ export interface RoundResult {
   answered: number;
   /** Every other response: errors, empty acknowledgements, non-200, timeouts. */
   other: number;
+  /** The server's CPU time per answered request: what the command costs, whatever else runs. */
+  cpuMs: number;
 }
 
 export interface Options {
@@ -106,9 +111,9 @@ async function load(
         ? String((JSON.parse(body) as { text?: unknown }).text ?? body)
         : body;
       if (workload.answered(text, contender)) answered++;
-      else if (process.env.BENCH_DEBUG) console.log(contender.name, status, text.slice(0, 200));
     },
   };
+  const cpuBefore = cpuSeconds(contender.pid);
   const result = await autocannon({
     url: contender.base,
     connections: options.connections,
@@ -125,6 +130,7 @@ async function load(
     max: result.latency.max,
     answered,
     other: total - answered,
+    cpuMs: (1000 * (cpuSeconds(contender.pid) - cpuBefore)) / Math.max(1, answered),
   };
 }
 

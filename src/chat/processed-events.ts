@@ -1,5 +1,5 @@
-import type { Collection } from "mongodb";
 import { type Connection, type Model, Schema } from "mongoose";
+import { driverCollection } from "../../models";
 import type { Clock } from "../clock";
 import { isDuplicateKey } from "../engine/unavailable";
 import type { Reply } from "./invocation";
@@ -54,9 +54,7 @@ export function createProcessedEvents(
   const Events =
     (connection.models.ProcessedEvent as Model<ProcessedEventDoc> | undefined) ??
     connection.model<ProcessedEventDoc>("ProcessedEvent", schema);
-  // Two writes per command sit on the hot path: the driver's collection skips mongoose's document
-  // building and casting, which cost more than the round trip itself.
-  const raw = Events.collection as unknown as Collection<ProcessedEventDoc>;
+  const raw = driverCollection(Events);
 
   return {
     async claim(key) {

@@ -85,11 +85,18 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     }
 
     const values = new Map<string, ArgValue>(parsed.values);
+    // Everyone named is recorded together (placeholders for new people), however many there are.
+    const named: UserIdentity[] = [];
     for (const [name, refs] of parsed.mentions) {
       const people: UserIdentity[] = [];
-      for (const ref of refs) people.push(await resolve(ref, options, parsed.usage));
+      for (const ref of refs) {
+        const person = await resolve(ref, options, parsed.usage);
+        people.push(person.identity);
+        if (person.record) named.push(person.identity);
+      }
       values.set(name, people);
     }
+    if (named.length) await deps.engine.users.ensureMany(named);
     const ctx: CommandContext = {
       engine: deps.engine,
       invocation,
@@ -104,12 +111,14 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     return toReply(await handler(ctx, new ParsedArgs(values)), command.visibility);
   }
 
-  async function resolve(ref: MentionRef, options: HandleOptions, usage: string): Promise<UserIdentity> {
+  /** Who a mention names; `record` when they may be new to the database (named by id, not found by name). */
+  async function resolve(
+    ref: MentionRef,
+    options: HandleOptions,
+    usage: string,
+  ): Promise<{ identity: UserIdentity; record: boolean }> {
     const fromAdapter = options.resolveMention ? await options.resolveMention(ref) : undefined;
-    if (fromAdapter) {
-      await deps.engine.users.ensure(fromAdapter);
-      return fromAdapter;
-    }
+    if (fromAdapter) return { identity: fromAdapter, record: true };
     if (ref.id !== undefined) {
       const identity: UserIdentity = {
         platform: ref.platform,
@@ -117,8 +126,7 @@ export function createRouter(deps: RouterDeps): ChatRouter {
         ...(ref.displayName ? { displayName: ref.displayName } : {}),
         ...(ref.username ? { username: ref.username } : {}),
       };
-      await deps.engine.users.ensure(identity);
-      return identity;
+      return { identity, record: true };
     }
     const known = ref.username ? await deps.engine.users.resolveByUsername(ref.platform, ref.username) : null;
     if (!known) {
@@ -128,10 +136,13 @@ export function createRouter(deps: RouterDeps): ChatRouter {
       );
     }
     return {
-      platform: ref.platform,
-      id: known.platformId,
-      displayName: known.displayName,
-      ...(known.username ? { username: known.username } : {}),
+      identity: {
+        platform: ref.platform,
+        id: known.platformId,
+        displayName: known.displayName,
+        ...(known.username ? { username: known.username } : {}),
+      },
+      record: false,
     };
   }
 
@@ -184,8 +195,9 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     },
   };
 
+  /** At debug level: a line per command costs the server a synchronous write, as much as a round trip. */
   function logHandled(invocation: Invocation, eventId: string, reply: Reply, started: number): void {
-    log.info(
+    log.debug(
       {
         platform: invocation.platform,
         command: invocation.command,

@@ -17,6 +17,8 @@ export interface EngineContext {
   guard<T>(fn: () => Promise<T>): Promise<T>;
   /** Call after a committed write that queued outbox messages, so the worker delivers them promptly. */
   kickOutbox(): void;
+  /** Call after writing a user outside src/engine/users.ts, so no stale copy of them is served. */
+  userChanged(userKey: string): void;
 }
 
 export type Session = ClientSession | undefined;

@@ -15,6 +15,13 @@ export type GuessLimit = ReturnType<typeof createGuessLimit>;
 
 export function createGuessLimit(connection: Connection, clock: Clock) {
   const CodeMiss = bindCodeMissModel(connection);
+  /**
+   * Senders who missed through this process within the window. Only they can be locked out by
+   * misses counted here, so a code lookup by anyone else skips reading the count: a sender
+   * spreading guesses over n instances gets at most n − 1 more before every one of them checks.
+   */
+  const missedHere = new Map<string, number>();
+  const MISSED_HERE_LIMIT = 10_000;
 
   /** How long the sender is still refused, or undefined when they may present a code. */
   async function refusal(senderKey: string, now = clock.now()): Promise<number | undefined> {
@@ -26,6 +33,9 @@ export function createGuessLimit(connection: Connection, clock: Clock) {
 
   /** Counts one miss atomically: in the open window, or starting a new one. */
   async function recordMiss(senderKey: string, now = clock.now()): Promise<void> {
+    missedHere.delete(senderKey);
+    missedHere.set(senderKey, now.getTime());
+    if (missedHere.size > MISSED_HERE_LIMIT) missedHere.delete(missedHere.keys().next().value as string);
     const windowOpen = new Date(now.getTime() - MISS_LIMIT.windowMs);
     for (let attempt = 0; attempt < 4; attempt++) {
       const counted = await CodeMiss.updateOne(
@@ -58,7 +68,9 @@ export function createGuessLimit(connection: Connection, clock: Clock) {
      */
     async guard<T>(senderKey: string | undefined, missCode: string, lookup: () => Promise<T>): Promise<T> {
       if (senderKey === undefined) return lookup();
-      const waitMs = await refusal(senderKey);
+      const missedAt = missedHere.get(senderKey);
+      const mayBeLocked = missedAt !== undefined && missedAt > clock.now().getTime() - MISS_LIMIT.windowMs;
+      const waitMs = mayBeLocked ? await refusal(senderKey) : undefined;
       if (waitMs !== undefined) {
         throw new UserError(
           "TOO_MANY_UNKNOWN_CODES",

@@ -58,6 +58,7 @@ export type Engine = ReturnType<typeof createEngine>;
 export function createEngine(deps: EngineDeps) {
   const { connection, log } = deps;
   let outboxRef: Outbox | undefined;
+  let usersRef: Users | undefined;
   const ctx: EngineContext = {
     connection,
     models: bindModels(connection),
@@ -67,8 +68,10 @@ export function createEngine(deps: EngineDeps) {
     tx: deps.transactions === "off" ? (fn) => fn(undefined) : (fn) => runInTransaction(connection, fn, log),
     guard: (fn) => guarded(connection, fn),
     kickOutbox: () => outboxRef?.worker.kick(),
+    userChanged: (key) => usersRef?.forget(key),
   };
   const users = createUsers(ctx);
+  usersRef = users;
   const catalog = createCatalog(ctx, deps.catalogFile);
   const outbox = createOutbox(ctx, deps.fulfillment, deps.outbox);
   outboxRef = outbox;
@@ -78,6 +81,7 @@ export function createEngine(deps: EngineDeps) {
   const groups = createGroups(ctx, {
     guesses,
     catalog,
+    users,
     orders,
     outbox: outbox.writer,
     groupTtlMs: deps.groupTtlMs,

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { OrderDoc, ProductDoc, UserDoc } from "../../models";
+import { driverCollection, type OrderDoc, type ProductDoc, type UserDoc } from "../../models";
 import type { EngineContext, Session } from "./context";
 import { UserError } from "./errors";
 import type { OutboxWriter } from "./outbox/writer";
@@ -16,6 +16,11 @@ export interface PlaceOrderInput {
   sessionCode?: string | null;
   /** Chosen by the caller when it must reference the order before it exists (a group membership). */
   orderId?: string;
+  /**
+   * The product and the buyer's region as the caller already has them (from memory), saving the
+   * two reads; omitted, both are read in `session`.
+   */
+  known?: { product: ProductDoc; region: string | null };
 }
 
 export function newOrderId(): string {
@@ -44,18 +49,24 @@ export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
      */
     async placeOrder(session: Session, input: PlaceOrderInput): Promise<OrderDoc> {
       checkQty(input.qty);
-      const product = await Product.findById(input.sku.trim().toUpperCase())
-        .session(session ?? null)
-        .lean<ProductDoc>();
+      const product =
+        input.known?.product ??
+        (await Product.findById(input.sku.trim().toUpperCase())
+          .session(session ?? null)
+          .lean<ProductDoc>());
       if (!product) {
         throw new UserError(
           "UNKNOWN_PRODUCT",
           `There is no product "${input.sku}"; type /catalog to see what is for sale`,
         );
       }
-      const user = await User.findById(input.userKey)
-        .session(session ?? null)
-        .lean<UserDoc>();
+      const region = input.known
+        ? input.known.region
+        : ((
+            await User.findById(input.userKey)
+              .session(session ?? null)
+              .lean<UserDoc>()
+          )?.region ?? null);
       const order: OrderDoc = {
         _id: input.orderId ?? newOrderId(),
         userKey: input.userKey,
@@ -67,12 +78,12 @@ export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
         unitPrice: product.price,
         total: product.price * input.qty,
         currency: product.currency,
-        region: user?.region ?? null,
+        region,
         status: "placed",
         createdAt: ctx.clock.now(),
         cancelledAt: null,
       };
-      await Order.create([order], { session });
+      await driverCollection(Order).insertOne(order, session ? { session } : {});
       await outbox.shipping(session, order, "requested");
       return order;
     },

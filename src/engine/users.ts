@@ -9,6 +9,13 @@ export interface RegisterInput {
   email?: string;
 }
 
+/**
+ * How long a user read or written here may be served from memory to commands that only need a
+ * name, a region or a DM flag (an order's region, a group's invitation list). Changes made by this
+ * process replace the copy at once; another instance's show here within this time.
+ */
+const USER_CACHE_MS = 60_000;
+const USER_CACHE_SIZE = 10_000;
 /** Undelivered DMs younger than this are retried when their recipient turns up. */
 const REOPEN_WINDOW_MS = 7 * 86_400_000;
 const REGION = /^[A-Za-z]{2,8}$/;
@@ -29,6 +36,17 @@ export type Users = ReturnType<typeof createUsers>;
 /** Users and their contact details (claims 13, 24): one per platform identity. */
 export function createUsers(ctx: EngineContext) {
   const { User } = ctx.models;
+  const remembered = new Map<string, { doc: UserDoc; until: number }>();
+  const remember = (doc: UserDoc): UserDoc => {
+    remembered.delete(doc._id);
+    remembered.set(doc._id, { doc, until: ctx.clock.now().getTime() + USER_CACHE_MS });
+    if (remembered.size > USER_CACHE_SIZE) remembered.delete(remembered.keys().next().value as string);
+    return doc;
+  };
+  const recall = (key: string): UserDoc | undefined => {
+    const hit = remembered.get(key);
+    return hit && hit.until > ctx.clock.now().getTime() ? hit.doc : undefined;
+  };
 
   /** Upsert, retried once: two first messages from one new user can race to insert. */
   async function upsert(key: string, set: Partial<UserDoc>, onInsert: Partial<UserDoc>): Promise<UserDoc> {
@@ -40,7 +58,7 @@ export function createUsers(ctx: EngineContext) {
           { upsert: true, returnDocument: "after" },
         ).lean<UserDoc>();
         if (!doc) throw new Error(`user upsert returned nothing for ${key}`);
-        return doc;
+        return remember(doc);
       } catch (error) {
         if (attempt === 0 && isDuplicateKey(error)) continue;
         throw error;
@@ -61,6 +79,15 @@ export function createUsers(ctx: EngineContext) {
       { $set: { status: "pending", attempts: 0, nextAttemptAt: now, lastError: null } },
     );
     if (reopened.modifiedCount > 0) ctx.kickOutbox();
+  }
+
+  /**
+   * Until they write, a mentioned person is known by the newest name a mention gave (the first may
+   * have been a bare id); someone who wrote keeps the name they wrote with. The name to store, if any.
+   */
+  function newerName(existing: UserDoc, identity: UserIdentity): string | undefined {
+    const name = identity.displayName || identity.username;
+    return existing.placeholder && name && name !== existing.displayName ? name : undefined;
   }
 
   function baseFields(identity: UserIdentity) {
@@ -85,29 +112,26 @@ export function createUsers(ctx: EngineContext) {
         if (identity.username) set.username = identity.username.toLowerCase();
         const user = await upsert(key, set, { createdAt: now, email: null, region: null, dmFailure: null });
         if (user.dmFailure) await reopenDms(key, now);
-        return { ...user, dmFailure: null };
+        return remember({ ...user, dmFailure: null });
       });
     },
 
-    /**
-     * A user named in a mention, maybe before they ever wrote: a placeholder until they do. A
-     * placeholder takes the newer name an adapter found (someone who wrote keeps their own).
-     */
+    /** A user named in a mention, maybe before they ever wrote: a placeholder until they do. */
     ensure(identity: UserIdentity): Promise<UserDoc> {
       return ctx.guard(async () => {
         const key = userKey(identity);
-        const existing = await User.findById(key).lean<UserDoc>();
+        const known = recall(key);
+        if (known && !newerName(known, identity)) return known;
+        const existing = known ?? (await User.findById(key).lean<UserDoc>());
         const now = ctx.clock.now();
         if (existing) {
-          // Until they write, a mentioned person is known by the newest name a mention gave
-          // (the first may have been a bare id); someone who wrote keeps the name they wrote with.
-          const name = identity.displayName || identity.username;
-          if (!existing.placeholder || !name || name === existing.displayName) return existing;
+          const name = newerName(existing, identity);
+          if (!name) return remember(existing);
           await User.updateOne(
             { _id: key, placeholder: true },
             { $set: { displayName: name, updatedAt: now } },
           );
-          return { ...existing, displayName: name };
+          return remember({ ...existing, displayName: name });
         }
         return upsert(
           key,
@@ -122,6 +146,67 @@ export function createUsers(ctx: EngineContext) {
             createdAt: now,
           },
         );
+      });
+    },
+
+    /**
+     * `ensure` for everyone named in one command, in at most two round trips whatever their
+     * number (none when this process saw them all lately): one read, one write for the new ones.
+     */
+    ensureMany(identities: UserIdentity[]): Promise<void> {
+      return ctx.guard(async () => {
+        const byKey = new Map(identities.map((identity) => [userKey(identity), identity]));
+        const missing = [...byKey.keys()].filter((key) => !recall(key));
+        const known = [...byKey.keys()].flatMap((key) => recall(key) ?? []);
+        if (missing.length > 0) {
+          for (const doc of await User.find({ _id: { $in: missing } }).lean<UserDoc[]>()) known.push(doc);
+        }
+        const now = ctx.clock.now();
+        const renames = known.flatMap((doc) => {
+          const name = newerName(doc, byKey.get(doc._id)!);
+          byKey.delete(doc._id);
+          remember(name ? { ...doc, displayName: name } : doc);
+          return name ? [{ _id: doc._id, name }] : [];
+        });
+        const placeholders = missing.flatMap((key) => {
+          const identity = byKey.get(key);
+          if (!identity) return [];
+          const doc: UserDoc = {
+            _id: key,
+            ...baseFields(identity),
+            displayName: identity.displayName || identity.username || identity.id,
+            username: identity.username?.toLowerCase() ?? null,
+            placeholder: true,
+            email: null,
+            region: null,
+            createdAt: now,
+            updatedAt: now,
+          };
+          return [doc];
+        });
+        if (placeholders.length === 0 && renames.length === 0) return;
+        const write = () =>
+          User.bulkWrite(
+            [
+              ...placeholders.map(({ _id, updatedAt, ...onInsert }) => ({
+                updateOne: {
+                  filter: { _id },
+                  update: { $set: { updatedAt }, $setOnInsert: onInsert },
+                  upsert: true,
+                },
+              })),
+              ...renames.map(({ _id, name }) => ({
+                updateOne: {
+                  filter: { _id, placeholder: true },
+                  update: { $set: { displayName: name, updatedAt: now } },
+                },
+              })),
+            ],
+            { ordered: false },
+          );
+        // Two commands naming the same new person can race to insert: the second write finds them.
+        await write().catch((error: unknown) => (isDuplicateKey(error) ? write() : Promise.reject(error)));
+        for (const doc of placeholders) remember(doc);
       });
     },
 
@@ -160,8 +245,31 @@ export function createUsers(ctx: EngineContext) {
       });
     },
 
+    /** Drops this process's copy of a user someone else just wrote. */
+    forget(key: string): void {
+      remembered.delete(key);
+    },
+
     get(key: string): Promise<UserDoc | null> {
       return ctx.guard(() => User.findById(key).lean<UserDoc>());
+    },
+
+    /** Like `getMany`, but from memory where this process saw the user lately (USER_CACHE_MS). */
+    recentMany(keys: string[]): Promise<Map<string, UserDoc>> {
+      return ctx.guard(async () => {
+        const found = new Map<string, UserDoc>();
+        const missing: string[] = [];
+        for (const key of keys) {
+          const known = recall(key);
+          if (known) found.set(key, known);
+          else missing.push(key);
+        }
+        if (missing.length) {
+          const docs = await User.find({ _id: { $in: missing } }).lean<UserDoc[]>();
+          for (const doc of docs) found.set(doc._id, remember(doc));
+        }
+        return found;
+      });
     },
 
     getMany(keys: string[]): Promise<Map<string, UserDoc>> {

@@ -90,3 +90,43 @@ describe("users and contacts (claims 13, 24)", () => {
     expect(await h.engine.users.get(key)).toMatchObject({ region: "EU", email: "alice@example.com" });
   });
 });
+
+describe("users served from memory to orders and invitations", () => {
+  let connection: Connection;
+  let here: Harness;
+  let there: Harness;
+  beforeAll(async () => {
+    connection = await freshConnection("users_memory");
+    here = await engineOn(connection);
+    there = await engineOn(connection, { clock: here.clock });
+  });
+  afterAll(async () => {
+    await dropConnection(connection);
+  });
+
+  const regionOfOrder = async (h: Harness, userKey: string) => {
+    const { code } = await h.engine.groups.open("playground:org", "KB-75", { size: 2, max: 10 });
+    return (await h.engine.groups.join(userKey, code)).order.region;
+  };
+
+  it("prices an order with a region changed here at once, and with one changed elsewhere within a minute", async () => {
+    const me = { platform: "playground" as const, id: "roamer", displayName: "roamer" };
+    await here.engine.users.touch(me);
+    expect(await regionOfOrder(here, "playground:roamer")).toBeNull();
+    await here.engine.users.register("playground:roamer", { region: "EU" });
+    expect(await regionOfOrder(here, "playground:roamer")).toBe("EU");
+    await there.engine.users.register("playground:roamer", { region: "US" });
+    here.clock.advance(60_001);
+    expect(await regionOfOrder(here, "playground:roamer")).toBe("US");
+  });
+
+  it("forgets a user whose DM failed, so the next invitation list says so", async () => {
+    here.messenger.answer = (message) =>
+      message.userId === "ghost" ? { ok: false, retryable: false, reason: "DMs closed" } : { ok: true };
+    await here.engine.users.ensure({ platform: "playground", id: "ghost" });
+    await here.engine.groups.open("playground:org", "KB-75", { members: ["playground:ghost"] });
+    await here.engine.outbox.worker.runOnce();
+    const again = await here.engine.groups.open("playground:org", "KB-75", { members: ["playground:ghost"] });
+    expect(again.invites[0]?.dmUnreachable).toBeDefined();
+  });
+});

@@ -1,4 +1,4 @@
-import type { ProductDoc } from "../../../models";
+import { driverCollection, type ProductDoc } from "../../../models";
 import type { CartLine, CartSessionDoc } from "../../../models/cart-session";
 import { UserError } from "../errors";
 import type { EngineCore } from "../index";
@@ -155,7 +155,7 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
     const lines = change(doc.lines);
     const applied = doc.appliedEvents ?? [];
     return retryingConflicts(() =>
-      p.store.models.CartSession.findOneAndUpdate(
+      driverCollection(p.store.models.CartSession).findOneAndUpdate(
         { _id: doc._id, version: doc.version, status: "open", expiresAt: { $gt: now } },
         {
           $set: {
@@ -168,7 +168,7 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
           $inc: { version: 1 },
         },
         { returnDocument: "after" },
-      ).lean(),
+      ),
     );
   }
 

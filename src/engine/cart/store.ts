@@ -14,6 +14,9 @@ import { type IssuedSessionCode, issueSessionCode } from "./session-code";
 import { createTokenSealer, keyFromSecret, storedSealKey, type TokenSealer } from "./token-seal";
 import type { CartView } from "./types";
 
+/** How many unsealed codes a process keeps (the shoppers it serves at once). */
+const OPENED_CODES = 10_000;
+
 /** The counter every serial's sequence part is drawn from, shared by all processes on the database. */
 export const CART_SERIAL_SEQUENCE = "cart-session-serial";
 
@@ -65,6 +68,8 @@ export async function openCartStore(
   }
   const sealer = createTokenSealer(key);
   const { CartSession } = models;
+  /** Codes already unsealed, by session: every reply shows the code, and a reissue changes `sealed`. */
+  const opened = new Map<string, { sealed: string; code: string }>();
 
   const store: CartStore = {
     ctx,
@@ -78,8 +83,14 @@ export async function openCartStore(
       return doc.status === "open" && doc.expiresAt.getTime() > now.getTime();
     },
     codeOf(doc) {
+      const known = opened.get(doc._id);
+      if (known?.sealed === doc.tokenSealed) return known.code;
       const token = sealer.open(doc.tokenSealed, doc._id);
-      return token === undefined ? undefined : `${doc.serial}-${token}`;
+      if (token === undefined) return undefined;
+      const code = `${doc.serial}-${token}`;
+      if (opened.size >= OPENED_CODES) opened.clear();
+      opened.set(doc._id, { sealed: doc.tokenSealed, code });
+      return code;
     },
     view(doc, code) {
       return {

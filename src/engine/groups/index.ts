@@ -4,6 +4,7 @@ import type { EngineContext } from "../context";
 import type { GuessLimit } from "../guess-limit";
 import type { Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
+import type { Users } from "../users";
 import { createJoin, type JoinOptions } from "./join";
 import { createOpenGroup, type OpenGroupOptions } from "./open";
 import { createReminders } from "./reminders";
@@ -24,6 +25,7 @@ export function createGroups(
   ctx: EngineContext,
   deps: {
     catalog: Catalog;
+    users: Users;
     orders: Orders;
     outbox: OutboxWriter;
     groupTtlMs: number;
@@ -37,8 +39,18 @@ export function createGroups(
   const requireProduct = (sku: string) => deps.catalog.require(sku);
   const settlement = createSettlement(ctx, deps.orders, deps.outbox);
   const sweeper = new ExpirySweeper(ctx, settlement, deps.sweepIntervalMs);
-  const open = createOpenGroup(ctx, { outbox: deps.outbox, groupTtlMs: deps.groupTtlMs, requireProduct });
-  const join = createJoin(ctx, { orders: deps.orders, settlement, requireProduct });
+  const open = createOpenGroup(ctx, {
+    outbox: deps.outbox,
+    groupTtlMs: deps.groupTtlMs,
+    requireProduct,
+    users: deps.users.recentMany,
+  });
+  const joining = createJoin(ctx, {
+    orders: deps.orders,
+    settlement,
+    requireProduct,
+    regionOf: async (key) => (await deps.users.recentMany([key])).get(key)?.region ?? null,
+  });
   const remind = createReminders(ctx, deps.outbox);
   const closeIfExpired = async (group: GroupDoc) => {
     const closed = await ctx.tx((session) => settlement.closeExpired(session, group));
@@ -50,10 +62,15 @@ export function createGroups(
   return {
     /** `/groupbuy`: opens a group for `sku` and DMs every tagged member (user keys) a personal link. */
     open: (organiserKey: string, sku: string, options?: OpenGroupOptions) =>
-      ctx.guard(() => open(organiserKey, sku, options)),
-    /** `/join`: places the caller's order and makes them a member, atomically. */
+      ctx.guard(async () => {
+        const opened = await open(organiserKey, sku, options);
+        const { size, max, expiresAt } = opened;
+        joining.remember({ _id: opened.code, sku: opened.sku, size, max, expiresAt });
+        return opened;
+      }),
+    /** `/join`: places the caller's order and makes them a member, atomically; `eventKey` in options. */
     join: (userKey: string, code: string, options?: JoinOptions) =>
-      lookup(userKey, () => join(userKey, code, options)),
+      lookup(userKey, () => joining.join(userKey, code, options)),
     /** The page `/g/<code>` and `/group <code>`: status for anyone, details for the organiser; may send reminders. */
     view: (code: string, options?: ViewOptions & { sender?: string }) =>
       lookup(options?.sender ?? options?.viewerKey, () => view(code, options)),

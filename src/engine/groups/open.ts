@@ -1,4 +1,10 @@
-import type { GroupDoc, GroupInvite, ProductDoc, UserDoc } from "../../../models";
+import {
+  driverCollection,
+  type GroupDoc,
+  type GroupInvite,
+  type ProductDoc,
+  type UserDoc,
+} from "../../../models";
 import type { EngineContext } from "../context";
 import { UserError } from "../errors";
 import type { OutboxWriter } from "../outbox";
@@ -30,6 +36,8 @@ export interface OpenedGroup {
   expiresAt: Date;
   /** The tagged members; `dmUnreachable` when an earlier DM to them already failed for good. */
   invites: { userKey: string; displayName: string; link: string; dmUnreachable?: string }[];
+  /** True when this chat event had already opened the group (a retry): nothing was written now. */
+  replayed?: boolean;
 }
 
 export const LIMITS = {
@@ -46,9 +54,15 @@ function check(condition: boolean, code: string, message: string): void {
 
 export function createOpenGroup(
   ctx: EngineContext,
-  deps: { outbox: OutboxWriter; groupTtlMs: number; requireProduct: (sku: string) => Promise<ProductDoc> },
+  deps: {
+    outbox: OutboxWriter;
+    groupTtlMs: number;
+    requireProduct: (sku: string) => Promise<ProductDoc>;
+    /** Names and DM flags, from memory where this process saw the people lately. */
+    users: (keys: string[]) => Promise<Map<string, UserDoc>>;
+  },
 ) {
-  const { Group, User } = ctx.models;
+  const { Group } = ctx.models;
 
   return async function openGroup(
     organiserKey: string,
@@ -82,9 +96,7 @@ export function createOpenGroup(
     for (const key of tagged) parseUserKey(key);
 
     const product = await deps.requireProduct(sku);
-    const users = new Map(
-      (await User.find({ _id: { $in: [organiserKey, ...tagged] } }).lean<UserDoc[]>()).map((u) => [u._id, u]),
-    );
+    const users = await deps.users([organiserKey, ...tagged]);
     const organiserName = users.get(organiserKey)?.displayName ?? parseUserKey(organiserKey).id;
     const now = ctx.clock.now();
     const invites: GroupInvite[] = tagged.map((userKey) => ({ userKey, token: newMemberToken() }));
@@ -109,23 +121,27 @@ export function createOpenGroup(
       };
       try {
         await ctx.tx(async (session) => {
-          await Group.create([group], { session });
-          for (const invite of invites) {
-            const link = personalUrl(ctx.publicUrl, group._id, invite.token);
-            const dm = inviteDm({ group, product, organiserName, link });
-            await deps.outbox.dm(session, {
+          await driverCollection(Group).insertOne(group, session ? { session } : {});
+          await deps.outbox.dms(
+            session,
+            invites.map((invite) => ({
               id: `invite:${group._id}:${invite.userKey}`,
               to: invite.userKey,
-              ...dm,
-            });
-          }
+              ...inviteDm({
+                group,
+                product,
+                organiserName,
+                link: personalUrl(ctx.publicUrl, group._id, invite.token),
+              }),
+            })),
+          );
         });
       } catch (error) {
         if (!isDuplicateKey(error)) throw error;
         const earlier = options.eventKey
           ? await Group.findOne({ openedBy: options.eventKey }).lean<GroupDoc>()
           : null;
-        if (earlier) return opened(ctx.publicUrl, earlier, product, users);
+        if (earlier) return { ...opened(ctx.publicUrl, earlier, product, users), replayed: true };
         if (attempt < 2) continue;
         throw error;
       }

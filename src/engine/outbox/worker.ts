@@ -123,6 +123,7 @@ export class OutboxWorker {
     if (result.ok) {
       if (await this.finish(doc, { status: "sent", sentAt: this.ctx.clock.now(), lastError: null })) {
         await User.updateOne({ _id: dm.userKey, dmFailure: { $ne: null } }, { $set: { dmFailure: null } });
+        this.ctx.userChanged(dm.userKey);
       }
       return;
     }
@@ -141,6 +142,7 @@ export class OutboxWorker {
     const at = this.ctx.clock.now();
     if (await this.finish(doc, { status: "failed", lastError: result.reason })) {
       await User.updateOne({ _id: dm.userKey }, { $set: { dmFailure: { reason: result.reason, at } } });
+      this.ctx.userChanged(dm.userKey);
       this.ctx.log.warn(
         { outboxId: doc._id, platform: dm.platform, reason: result.reason },
         "outbox: direct message could not be delivered",

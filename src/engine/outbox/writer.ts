@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { OrderDoc, OutboxDoc } from "../../../models";
+import { driverCollection, type OrderDoc, type OutboxDoc } from "../../../models";
 import type { EngineContext, Session } from "../context";
 import type { Button } from "../messenger";
 import { parseUserKey } from "../users";
@@ -47,29 +47,46 @@ export function createOutboxWriter(ctx: EngineContext) {
   async function put(doc: OutboxDoc, session: Session): Promise<void> {
     // `_id` comes from the filter on insert; naming it in the update too is refused by some servers.
     const { _id, ...fields } = doc;
-    await OutboxMessage.updateOne({ _id }, { $setOnInsert: fields }, { upsert: true, session });
+    await driverCollection(OutboxMessage).updateOne(
+      { _id },
+      { $setOnInsert: fields },
+      { upsert: true, ...(session ? { session } : {}) },
+    );
+  }
+
+  function dmDoc(input: DmInput, now: Date): OutboxDoc {
+    const { platform, id } = parseUserKey(input.to);
+    return {
+      _id: messageId("dm", input.id),
+      kind: "dm",
+      platform,
+      dm: { platform, userId: id, userKey: input.to, text: input.text, buttons: input.buttons ?? [] },
+      shipping: null,
+      status: "pending",
+      attempts: 0,
+      nextAttemptAt: now,
+      createdAt: now,
+    };
   }
 
   return {
     async dm(session: Session, input: DmInput): Promise<string> {
-      const { platform, id } = parseUserKey(input.to);
+      const doc = dmDoc(input, ctx.clock.now());
+      await put(doc, session);
+      return doc._id;
+    },
+
+    /** Many DMs in one round trip (a group's invitations), each stored once like `dm`. */
+    async dms(session: Session, inputs: DmInput[]): Promise<void> {
+      if (inputs.length === 0) return;
       const now = ctx.clock.now();
-      const _id = messageId("dm", input.id);
-      await put(
-        {
-          _id,
-          kind: "dm",
-          platform,
-          dm: { platform, userId: id, userKey: input.to, text: input.text, buttons: input.buttons ?? [] },
-          shipping: null,
-          status: "pending",
-          attempts: 0,
-          nextAttemptAt: now,
-          createdAt: now,
-        },
-        session,
+      await driverCollection(OutboxMessage).bulkWrite(
+        inputs.map((input) => {
+          const { _id, ...fields } = dmDoc(input, now);
+          return { updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } };
+        }),
+        session ? { session } : {},
       );
-      return _id;
     },
 
     /** A shipping request for an executed (or cancelled) purchase, keyed so it is sent once. */
