@@ -1,7 +1,8 @@
 /**
  * Benchmark 3: a group tagging 1,000 Telegram members, its DMs delivered through a local fake Bot
  * API that enforces 30 messages/s with 429 + retry_after. Holds when all 1,000 arrive, none twice,
- * within 1.1x the time the limit allows (1,000 / 30 per second ≈ 33 s; about 37 s).
+ * without a single 429 (the outbox sits under the limit, not on it), within 1.1x the time the limit
+ * allows (1,000 / 30 per second ≈ 33 s; about 37 s).
  * Run: npx tsx bench/dm-fanout.ts   (BENCH_MEMBERS=1000)
  */
 
@@ -51,17 +52,18 @@ async function main(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const sends = okSends();
     const unique = delivered().size;
+    const tooMany = telegram.callsTo("sendMessage").filter((call) => call.status === 429).length;
     const floor = MEMBERS / RATE;
     printTable(`DM fan-out: ${MEMBERS} Telegram members, fake Bot API at ${RATE} msg/s — ${machine()}`, [
       {
         delivered: unique,
         "sent twice": sends.length - unique,
-        "429 answers": telegram.callsTo("sendMessage").filter((call) => call.status === 429).length,
+        "429 answers": tooMany,
         seconds: seconds,
         "limit allows s": floor,
         "x limit": seconds / floor,
         verdict:
-          unique === MEMBERS && sends.length === unique && seconds <= floor * 1.1
+          unique === MEMBERS && sends.length === unique && tooMany === 0 && seconds <= floor * 1.1
             ? "within target"
             : "MISSED",
       },

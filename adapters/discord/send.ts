@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { DiscordAPIError, RateLimitError, REST, Routes } from "discord.js";
-import type { DeliveryResult, DirectMessage, Messenger } from "../../src/engine/messenger";
+import type { DeliveryResult, DirectMessage, Messenger, TakeSlot } from "../../src/engine/messenger";
 import { renderDiscord } from "./render";
 
 /**
@@ -8,6 +8,8 @@ import { renderDiscord } from "./render";
  * channel, post), later ones one, so 25 DMs a second stays inside the limit in the worst case.
  */
 export const DISCORD_PACE = { perSecond: 25, perRecipientPerSecond: 1 } as const;
+/** Discord's global limit per bot, which every REST call spends: each one takes a shared slot. */
+export const DISCORD_REQUESTS_PER_SECOND = 50;
 
 /** Discord's JSON error code for "Cannot send messages to this user" (DMs closed, no shared server). */
 export const DMS_CLOSED = 50007;
@@ -37,9 +39,10 @@ export function createDiscordRest(options: DiscordRestOptions, rejectOnRateLimit
 export function createDiscordMessenger(rest: REST): Messenger {
   const channels = new Map<string, string>();
 
-  async function dmChannel(userId: string): Promise<string> {
+  async function dmChannel(userId: string, request: () => Promise<void>): Promise<string> {
     const known = channels.get(userId);
     if (known) return known;
+    await request();
     const channel = (await rest.post(Routes.userChannels(), { body: { recipient_id: userId } })) as {
       id: string;
     };
@@ -51,13 +54,15 @@ export function createDiscordMessenger(rest: REST): Messenger {
   return {
     platform: "discord",
     pace: DISCORD_PACE,
-    async send(message: DirectMessage): Promise<DeliveryResult> {
+    async send(message: DirectMessage, takeSlot?: TakeSlot): Promise<DeliveryResult> {
+      const request = async () => takeSlot?.("requests", DISCORD_REQUESTS_PER_SECOND);
       try {
-        const channel = await dmChannel(message.userId);
+        const channel = await dmChannel(message.userId, request);
         const pieces = renderDiscord(message.text, message.buttons);
         for (const [i, piece] of pieces.entries()) {
           // The nonce lets Discord drop a duplicate of the same outbox message sent twice in a row.
           const body = { ...piece, nonce: nonceOf(`${message.id}:${i}`), enforce_nonce: true };
+          await request();
           await rest.post(Routes.channelMessages(channel), { body });
         }
         return { ok: true };

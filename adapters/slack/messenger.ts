@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { webApi } from "@slack/bolt";
-import type { DeliveryResult, DirectMessage, Messenger } from "../../src/engine/messenger";
+import type { DeliveryResult, DirectMessage, Messenger, TakeSlot } from "../../src/engine/messenger";
 import type { Logger } from "../../src/logger";
 import type { SlackCommandNames } from "./command-names";
 import { renderMessages } from "./render";
@@ -35,6 +35,9 @@ const UNREACHABLE = new Set([
   "invalid_users",
 ]);
 
+/** `conversations.open` is a Tier 3 method: about 50 calls a minute per workspace, shared by every instance. */
+export const CONVERSATIONS_OPEN_PER_MINUTE = 50;
+
 export interface SlackMessengerOptions {
   client: webApi.WebClient;
   log: Logger;
@@ -62,9 +65,10 @@ export function createSlackMessenger(
   const partsSent = new Map<string, number>();
   let pausedUntil = 0;
 
-  async function dmChannel(slackUser: string): Promise<string> {
+  async function dmChannel(slackUser: string, takeSlot: TakeSlot | undefined): Promise<string> {
     const known = channels.get(slackUser);
     if (known) return known;
+    await takeSlot?.("conversations.open", CONVERSATIONS_OPEN_PER_MINUTE / 60);
     const opened = await client.conversations.open({ users: slackUser });
     const id = opened.channel?.id;
     if (!id) throw new Error("conversations.open returned no channel");
@@ -77,13 +81,13 @@ export function createSlackMessenger(
     platform: "slack",
     pace: { perSecond: 20, perRecipientPerSecond: 1 },
     unreachable,
-    async send(message: DirectMessage): Promise<DeliveryResult> {
+    async send(message: DirectMessage, takeSlot?: TakeSlot): Promise<DeliveryResult> {
       const delay = pausedUntil - now();
       if (delay > 0) await wait(delay);
       // Identities are `T1:U1`: a bot token belongs to one workspace, so the user id is enough.
       const slackUser = message.userId.slice(message.userId.lastIndexOf(":") + 1);
       try {
-        const channel = await dmChannel(slackUser);
+        const channel = await dmChannel(slackUser, takeSlot);
         const parts = renderMessages(options.names.rewrite(message.text), message.buttons);
         for (let i = partsSent.get(message.id) ?? 0; i < parts.length; i++) {
           await client.chat.postMessage({ channel, ...parts[i]!, unfurl_links: false });

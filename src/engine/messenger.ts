@@ -26,11 +26,18 @@ export type DeliveryResult =
   | { ok: false; retryable: false; reason: string };
 
 /**
+ * Waits for a slot in one of the platform's own budgets, shared by every instance: a method's
+ * rate tier or a request limit that a DM spends more than once (`perSecond` is the published limit).
+ */
+export type TakeSlot = (budget: string, perSecond: number) => Promise<void>;
+
+/**
  * The port every adapter implements for outbound DMs. `pace` tells the outbox worker the
- * platform's limits, so it never sends faster than the platform allows.
+ * platform's limits, so it never sends faster than the platform allows; a messenger whose calls
+ * have limits of their own takes a slot with `takeSlot` before each such call.
  */
 export interface Messenger {
   platform: Platform;
   pace: { perSecond: number; perRecipientPerSecond: number };
-  send(message: DirectMessage): Promise<DeliveryResult>;
+  send(message: DirectMessage, takeSlot?: TakeSlot): Promise<DeliveryResult>;
 }

@@ -173,6 +173,7 @@ describe("compose.yaml", () => {
       expect(service.build).toBe(".");
       expect(service.env_file).toEqual([{ path: ".env", required: false }]);
       expect(service.depends_on).toEqual({ "mongo-init": { condition: "service_completed_successfully" } });
+      expect(service.stop_grace_period).toBe("15s");
       expect((service.healthcheck as { test: string[] }).test.join(" ")).toContain(
         "http://127.0.0.1:3000/healthz",
       );

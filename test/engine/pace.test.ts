@@ -80,6 +80,27 @@ describe("outbox pacing shared through the database", () => {
     expect(sent[0]!.at).toBe(3_005_000);
   });
 
+  it("paces a messenger's own budget (a method's tier) across instances", async () => {
+    await slots.deleteMany({});
+    now = 5_000_000;
+    const waits: number[] = [];
+    // Three instances, each taking one slot of Slack's conversations.open (50 a minute).
+    for (let i = 0; i < 3; i++) {
+      const pacer = new SharedPacer(
+        slots,
+        () => now,
+        async (ms) => {
+          waits.push(ms);
+        },
+      );
+      await pacer.take("slack:conversations.open", 50 / 60);
+    }
+    const spacing = 60_000 / 50 / HEADROOM;
+    expect(waits).toHaveLength(2); // the first goes at once
+    expect(waits[0]).toBeCloseTo(spacing, 6);
+    expect(waits[1]).toBeCloseTo(2 * spacing, 6);
+  });
+
   it("lets a budget nobody used for a while expire, through the TTL index", async () => {
     await bindSendSlotModel(connection).init();
     const indexes = await slots.listIndexes().toArray();

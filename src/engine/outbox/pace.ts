@@ -9,7 +9,10 @@ import type { Messenger } from "../messenger";
  */
 export const HEADROOM = 0.93;
 
-/** Waking up this much after a slot (or one interval, if longer) counts as missing it. */
+/**
+ * Waking up more than two intervals (and at least this much) after a slot counts as missing it:
+ * with the headroom, up to two sends that late still leave every second under the limit.
+ */
 const LATE_MS = 25;
 
 /**
@@ -55,34 +58,29 @@ export class SharedPacer {
         { $set: { next: slot + recipientInterval, expiresAt: new Date(slot + recipientInterval + KEEP_MS) } },
       );
       if (taken.modifiedCount !== 1) continue;
-      await this.sleepUntilOnTime(
-        platform,
-        slot,
-        intervalMs(pace.perSecond),
-        recipientKey,
-        recipientInterval,
-      );
+      const sent = await this.sleepUntilOnTime(platform, slot, intervalMs(pace.perSecond));
+      if (sent !== slot) await this.raise(recipientKey, sent + recipientInterval);
       return;
     }
   }
 
+  /** Waits for the next slot of one budget of its own (a method's tier, a request limit). */
+  async take(key: string, perSecond: number): Promise<void> {
+    const interval = intervalMs(perSecond);
+    await this.sleepUntilOnTime(key, await this.reserve(key, interval, this.now()), interval);
+  }
+
   /**
-   * Sleeps until `slot`. A process that wakes well after its slot (a busy machine, a slow
-   * database reply) would send on top of the next slots' sends and push some second over the
-   * limit: it gives the slot up once and takes a fresh one instead.
+   * Sleeps until `slot` and returns the slot the send goes in. A process that wakes well after its
+   * slot (a busy machine, a slow database reply) would send on top of the next slots' sends and
+   * push some second over the limit: it gives the slot up once and takes a fresh one instead.
    */
-  private async sleepUntilOnTime(
-    platform: string,
-    slot: number,
-    interval: number,
-    recipientKey: string,
-    recipientInterval: number,
-  ): Promise<void> {
+  private async sleepUntilOnTime(key: string, slot: number, interval: number): Promise<number> {
     await this.sleepUntil(slot);
-    if (this.now() - slot <= Math.max(interval, LATE_MS)) return;
-    const fresh = await this.reserve(platform, interval, this.now());
-    await this.raise(recipientKey, fresh + recipientInterval);
+    if (this.now() - slot <= Math.max(2 * interval, LATE_MS)) return slot;
+    const fresh = await this.reserve(key, interval, this.now());
     await this.sleepUntil(fresh);
+    return fresh;
   }
 
   private async sleepUntil(at: number): Promise<void> {

@@ -109,13 +109,16 @@ export class OutboxWorker {
     }
     let result: DeliveryResult;
     try {
-      result = await messenger.send({
-        id: doc._id,
-        platform: dm.platform,
-        userId: dm.userId,
-        text: dm.text,
-        ...(dm.buttons.length > 0 ? { buttons: dm.buttons } : {}),
-      });
+      result = await messenger.send(
+        {
+          id: doc._id,
+          platform: dm.platform,
+          userId: dm.userId,
+          text: dm.text,
+          ...(dm.buttons.length > 0 ? { buttons: dm.buttons } : {}),
+        },
+        (budget, perSecond) => this.pacer.take(`${dm.platform}:${budget}`, perSecond),
+      );
     } catch (error) {
       result = { ok: false, retryable: true, reason: error instanceof Error ? error.message : String(error) };
     }
