@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { webApi } from "@slack/bolt";
 import { createDiscordMessenger, createDiscordRest } from "../../adapters/discord/send";
+import { SlackCommandNames } from "../../adapters/slack/command-names";
 import { CONVERSATIONS_OPEN_PER_MINUTE, createSlackMessenger } from "../../adapters/slack/messenger";
+import { COMMANDS } from "../../commands";
 import type { TakeSlot } from "../../src/engine/messenger";
 import { silentLogger } from "../../src/logger";
-import { type FakeDiscordApi, startFakeDiscordApi } from "../support/fake-discord-api";
+import { FAKE_DISCORD_TOKEN, type FakeDiscordApi, startFakeDiscordApi } from "../support/fake-discord-api";
 import { type FakeSlackApi, startFakeSlackApi } from "../support/fake-slack-api";
 
 /**
@@ -36,7 +38,7 @@ describe("messengers' own budgets", () => {
 
   it("Discord: every REST call, the channel opening included, spends a slot of the 50/s global limit", async () => {
     const messenger = createDiscordMessenger(
-      createDiscordRest({ token: "t".repeat(30), apiUrl: discord.apiUrl }),
+      createDiscordRest({ token: FAKE_DISCORD_TOKEN, apiUrl: discord.apiUrl }),
     );
     const { takeSlot, taken } = recorder(() => discord.calls.length);
     const dm = (id: string) => ({
@@ -61,11 +63,15 @@ describe("messengers' own budgets", () => {
   });
 
   it("Slack: opening a DM channel spends a slot of conversations.open's Tier 3 (50 a minute)", async () => {
-    const client = new webApi.WebClient("xoxb-test", {
+    const client = new webApi.WebClient(slack.botToken, {
       slackApiUrl: slack.apiUrl,
       retryConfig: { retries: 0 },
     });
-    const messenger = createSlackMessenger({ client, log: silentLogger });
+    const messenger = createSlackMessenger({
+      client,
+      log: silentLogger,
+      names: new SlackCommandNames(COMMANDS, ""),
+    });
     const { takeSlot, taken } = recorder(() => slack.calls.length);
     const dm = (id: string, userId: string) => ({ id, platform: "slack" as const, userId, text: "hi" });
     await messenger.send(dm("a", "T1:U77"), takeSlot);
