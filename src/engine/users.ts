@@ -127,11 +127,10 @@ export function createUsers(ctx: EngineContext) {
         if (existing) {
           const name = newerName(existing, identity);
           if (!name) return remember(existing);
-          await User.updateOne(
-            { _id: key, placeholder: true },
-            { $set: { displayName: name, updatedAt: now } },
-          );
-          return remember({ ...existing, displayName: name });
+          const set: Partial<UserDoc> = { displayName: name, updatedAt: now };
+          if (identity.username) set.username = identity.username.toLowerCase();
+          await User.updateOne({ _id: key, placeholder: true }, { $set: set });
+          return remember({ ...existing, ...set });
         }
         return upsert(
           key,

@@ -107,19 +107,20 @@ describe("Discord gateway", () => {
     const before = handled();
     api.dispatchInteraction(interaction);
     api.dispatchInteraction(interaction);
-    // Both deliveries ran to the end: a duplicate that was not recognised has made its group by now.
-    await eventually(() => (handled() >= before + 2 ? true : undefined), "both deliveries handled");
+    // Discord refuses the second acknowledgement (40060), as it would for a real duplicate, and that
+    // refusal is where the duplicate stops: once both callbacks are answered and the first delivery's
+    // command has finished, nothing is still running that could make a second group.
+    const statuses = await eventually(() => {
+      const callbacks = api.calls.filter((c) => c.route.includes(`/interactions/${interaction.id}/`));
+      return callbacks.length === 2 && callbacks.every((c) => c.status > 0)
+        ? callbacks.map((c) => c.status).sort()
+        : undefined;
+    }, "both callbacks answered");
+    expect(statuses).toEqual([204, 400]);
+    await eventually(() => (handled() >= before + 1 ? true : undefined), "the delivery handled");
     await eventually(
       () => api.calls.find((c) => c.method === "PATCH" && c.route.includes(interaction.token)),
       "the follow-up",
-    );
-    // Both deliveries were acknowledged before the follow-up; a second follow-up would follow at once.
-    await eventually(
-      () =>
-        api.calls.filter((c) => c.route.includes(`/interactions/${interaction.id}/`)).length === 2
-          ? true
-          : undefined,
-      "both callbacks",
     );
     const groups = await stack.connection
       .collection("groups")
@@ -127,12 +128,6 @@ describe("Discord gateway", () => {
     const edits = api.calls.filter((c) => c.route.includes(`/webhooks/${APP_ID}/${interaction.token}`));
     expect(edits).toHaveLength(1);
     expect(groups).toBe(1);
-    // Discord refuses the second acknowledgement (40060), as it would for a real duplicate.
-    const statuses = await eventually(() => {
-      const callbacks = api.calls.filter((c) => c.route.includes(`/interactions/${interaction.id}/`));
-      return callbacks.every((c) => c.status > 0) ? callbacks.map((c) => c.status).sort() : undefined;
-    }, "both callbacks answered");
-    expect(statuses).toEqual([204, 400]);
   });
 
   it("runs a button's command from a gateway MESSAGE_COMPONENT, answering only the presser", async () => {

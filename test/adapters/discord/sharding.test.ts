@@ -39,7 +39,7 @@ describe("Discord gateway sharding", () => {
   }
 
   beforeAll(async () => {
-    api = await startFakeDiscordApi({ applicationId: APP_ID });
+    api = await startFakeDiscordApi({ applicationId: APP_ID, botToken: TOKEN });
     stack = await startChatStack("dcshard");
     for (const [i, ids] of ["0", "1"].entries()) {
       const recording: ChatRouter = {
