@@ -1,9 +1,9 @@
 /**
- * Replies are neutral plain text; Discord reads its content as markdown. So everything is made
- * literal except the links: the characters that format inline (`*`, `_`, `~`, `` ` ``, `|`), open
- * masked links (`[`), mentions, timestamps and emoji (`<`, `@everyone`, `@here`), or quote (`>`), and at the start of a
- * line headings (`#`, `-#`), lists (`-`, `+`, `1.`). A backslash is escaped first, so a name cannot
- * undo an escape. Links stay untouched: a backslash inside one would become part of the link.
+ * Replies are neutral plain text; Discord reads content as markdown. So everything is made literal
+ * except links: the characters that format inline (`*`, `_`, `~`, `` ` ``, `|`), open masked links
+ * (`[`), mentions, timestamps and emoji (`<`, `@everyone`, `@here`) or quotes (`>`), and at the
+ * start of a line headings (`#`, `-#`) and lists (`-`, `+`, `1.`). A backslash is escaped first, so
+ * a name cannot undo an escape. Links stay untouched: a backslash inside one would become part of it.
  */
 export function escapeDiscordMarkdown(text: string): string {
   let out = "";

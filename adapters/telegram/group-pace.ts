@@ -48,5 +48,3 @@ export function createGroupPacer(pace: GroupPace, now: () => number = Date.now) 
     },
   };
 }
-
-export type GroupPacer = ReturnType<typeof createGroupPacer>;

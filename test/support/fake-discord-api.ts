@@ -351,7 +351,7 @@ function tooMany(res: express.Response, retryAfterSeconds: number): void {
 
 type ErrorTree = { [field: string]: ErrorTree } | { _errors: Array<{ code: string; message: string }> };
 
-function invalidForm(errors: Record<string, ErrorTree>) {
+function invalidForm(errors: ErrorTree) {
   return { message: "Invalid Form Body", code: 50035, errors };
 }
 
@@ -463,11 +463,9 @@ const COMMAND_NAME = /^[-_\p{Ll}\p{Lo}\p{N}]{1,32}$/u;
  * characters, descriptions of 1 to 100, at most 25 options, required options before optional
  * ones, known option types, and no name twice at one level.
  */
-function commandErrors(body: unknown): Record<string, ErrorTree> | undefined {
+function commandErrors(body: unknown): ErrorTree | undefined {
   if (!Array.isArray(body))
-    return {
-      _errors: [{ code: "LIST_TYPE_CONVERT", message: "Only iterables may be used in a ListType" }],
-    } as never;
+    return fieldError("LIST_TYPE_CONVERT", "Only iterables may be used in a ListType");
   const errors: Record<string, ErrorTree> = {};
   const names = new Set<string>();
   body.forEach((command: Record<string, unknown>, i) => {
