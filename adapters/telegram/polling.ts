@@ -11,13 +11,19 @@ const POLL_TIMEOUT_SECONDS = 25;
 const BATCH = 100;
 const MAX_BACKOFF_MS = 30_000;
 const MAX_RUNNING = 1000;
+/** How long a batch of only still-running updates waits before asking Telegram again. */
+const IDLE_WAIT_MS = 1000;
 
 /**
- * Long polling without a public URL: getUpdates in a loop, confirming each batch through the next
- * offset. Every request is bounded (timeout, batch size) and `stop()` aborts the one in flight.
- * Updates are handed on without waiting for each other (`onUpdate` keeps one chat's order), so one
- * slow chat never holds up the others; past MAX_RUNNING unfinished updates the loop waits before
- * asking for more, and `stop()` lets the running ones finish.
+ * Long polling without a public URL: getUpdates in a loop. Every request is bounded (timeout, batch
+ * size) and `stop()` aborts the one in flight. Updates are handed on without waiting for each other
+ * (`onUpdate` keeps one chat's order), so one slow chat never holds up the others.
+ *
+ * Telegram forgets every update below the offset a getUpdates names, so the offset only moves past
+ * updates that have finished: a crash (even kill -9) while an update runs means Telegram sends it
+ * again, and the router's record of handled events keeps that from acting twice. Updates still
+ * running come back in the next batch and are skipped; a batch with nothing new waits for one of
+ * them to finish (at most a second) before asking again, so a slow update costs no busy loop.
  */
 export function startPolling(
   telegram: Telegram,
@@ -27,7 +33,9 @@ export function startPolling(
   const abort = new AbortController();
   let offset = 0;
   let failures = 0;
-  const running = new Set<Promise<void>>();
+  // Updates handed on and not finished, by update_id; those finished but not yet below the offset.
+  const running = new Map<number, Promise<void>>();
+  const finished = new Set<number>();
   // telegraf types its signal with the abort-controller polyfill; node's own works the same at runtime.
   const callOptions = { signal: abort.signal } as unknown as Parameters<Telegram["callApi"]>[2];
 
@@ -56,16 +64,27 @@ export function startPolling(
         await sleep(wait, abort.signal);
         continue;
       }
+      let fresh = 0;
       for (const update of updates) {
-        offset = Math.max(offset, update.update_id + 1);
+        const id = update.update_id;
+        if (id < offset || running.has(id) || finished.has(id)) continue;
+        fresh += 1;
         const run = onUpdate(update)
           .catch((error: unknown) => {
-            log.error({ err: error, updateId: update.update_id }, "telegram update failed");
+            log.error({ err: error, updateId: id }, "telegram update failed");
           })
-          .finally(() => running.delete(run));
-        running.add(run);
+          .finally(() => {
+            running.delete(id);
+            finished.add(id);
+            offset = running.size > 0 ? Math.min(...running.keys()) : Math.max(...finished) + 1;
+            for (const done of finished) if (done < offset) finished.delete(done);
+          });
+        running.set(id, run);
       }
-      while (running.size >= MAX_RUNNING) await Promise.race(running);
+      if (fresh === 0 && running.size > 0) {
+        await Promise.race([...running.values(), sleep(IDLE_WAIT_MS, abort.signal)]);
+      }
+      while (running.size >= MAX_RUNNING) await Promise.race(running.values());
     }
   })();
 
@@ -73,7 +92,7 @@ export function startPolling(
     async stop() {
       abort.abort();
       await loop;
-      await Promise.all(running);
+      await Promise.all(running.values());
     },
   };
 }

@@ -78,3 +78,46 @@ describe.each([
     expect(String(sent[1]?.text)).toContain("/groupbuy");
   });
 });
+
+describe("Telegram long polling confirms only finished updates", () => {
+  let api: FakeTelegramApi;
+  let stack: ChatStack;
+
+  beforeAll(async () => {
+    api = await startFakeTelegramApi();
+    stack = await startChatStack("tgconfirm");
+    await stack.attach(telegramOn(stack, api, {}));
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await api?.close();
+  });
+
+  it("never names an offset past an update that is still running, and handles it once", async () => {
+    const slow = 6301;
+    const release = api.holdNext(slow);
+    const held = catalogIn(slow);
+    api.queueUpdate(held);
+    const later = catalogIn(6302, "/help");
+    api.queueUpdate(later);
+    try {
+      // The later update is answered while the held one runs: polling went on past it.
+      await eventually(() => api.messagesTo(6302).at(0), "the later update's answer");
+      const asked = await eventually(() => {
+        const polls = api.callsTo("getUpdates");
+        return polls.length >= 3 ? polls : undefined;
+      }, "polls while the held update runs");
+      // A crash now would lose nothing: Telegram still holds every update from the held one on.
+      for (const poll of asked) expect(Number(poll.body.offset ?? 0)).toBeLessThanOrEqual(held.update_id);
+    } finally {
+      release();
+    }
+    await eventually(
+      () =>
+        api.callsTo("getUpdates").some((c) => Number(c.body.offset) > later.update_id) ? true : undefined,
+      "the offset past both once they finished",
+    );
+    expect(api.messagesTo(slow)).toHaveLength(1);
+    expect(api.messagesTo(6302)).toHaveLength(1);
+  });
+});
