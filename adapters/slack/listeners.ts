@@ -65,15 +65,15 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const turns = new Turns(RUNNING_AT_ONCE);
   const run = (invocation: Invocation) => turns.run(() => deps.handle(invocation));
 
-  // How long commands took lately (including their wait for a turn): while it exceeds the short
-  // wait, waiting for a reply would not pay off, so a command is acknowledged before it starts and
-  // a burst's acknowledgements never queue behind the commands' work.
+  // How long commands took lately (including their wait for a turn). While that exceeds the short
+  // wait, or every turn is taken, waiting for a reply would not pay off: the command is
+  // acknowledged before it starts, so a burst's acknowledgements never queue behind the work.
   let recentMs = 0;
   app.command(/^\/.+/, async ({ ack, command, body, respond }) => {
     const payload = command as unknown as SlashCommandPayload;
     const hash = (body as { crowdcart_body_hash?: string }).crowdcart_body_hash;
     const invocation = commandInvocation(payload, `command:${payload.trigger_id ?? hash}`, names);
-    const busy = recentMs > deps.inlineReplyWithinMs;
+    const busy = recentMs > deps.inlineReplyWithinMs || turns.full;
     if (busy) await ack();
     const started = performance.now();
     const replying = run(invocation).finally(() => {
@@ -134,6 +134,11 @@ class Turns {
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly limit: number) {}
+
+  /** Whether a task started now would have to wait. */
+  get full(): boolean {
+    return this.running >= this.limit;
+  }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running < this.limit) this.running++;
