@@ -13,11 +13,8 @@ import { LINK_ACTION_PREFIX, RUN_ACTION_PREFIX, renderReply } from "./render";
  */
 export const INLINE_REPLY_WITHIN_MS = 500;
 
-/**
- * With more commands than this in flight the server is busy: commands are acknowledged before they
- * start, since waiting for replies would only push every acknowledgement toward Slack's limit.
- */
-export const BUSY_IN_FLIGHT = 8;
+/** Weight of the latest command in the running average of how long commands take. */
+const RECENT_WEIGHT = 0.2;
 
 /**
  * Commands that run at once; the others wait their turn, already acknowledged. Under a burst the
@@ -68,34 +65,34 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const turns = new Turns(RUNNING_AT_ONCE);
   const run = (invocation: Invocation) => turns.run(() => deps.handle(invocation));
 
-  let inFlight = 0;
+  // How long commands took lately (including their wait for a turn). While that exceeds the short
+  // wait, or every turn is taken, waiting for a reply would not pay off: the command is
+  // acknowledged before it starts, so a burst's acknowledgements never queue behind the work.
+  let recentMs = 0;
   app.command(/^\/.+/, async ({ ack, command, body, respond }) => {
     const payload = command as unknown as SlashCommandPayload;
     const hash = (body as { crowdcart_body_hash?: string }).crowdcart_body_hash;
     const invocation = commandInvocation(payload, `command:${payload.trigger_id ?? hash}`, names);
-    inFlight++;
-    try {
-      // Slack's 3-second rule: on a quiet server a reply ready within a short wait rides on the
-      // acknowledgement itself. A busy server acknowledges before it starts the work, so the
-      // acknowledgements of a burst do not queue behind the commands' own work.
-      const busy = inFlight > BUSY_IN_FLIGHT;
-      if (busy) await ack();
-      const replying = run(invocation);
-      const inTime = busy ? undefined : await within(replying, deps.inlineReplyWithinMs);
-      if (!inTime) {
-        if (!busy) await ack();
-        const reply = await replying;
-        if (!reply.replayed) await follow(render(reply), respond, invocation.command);
-        return;
-      }
-      // A retry of an event already answered: the first response already reached Slack.
-      if (inTime.replayed) return void (await ack());
-      const [first, ...rest] = render(inTime);
-      await ack(first);
-      await follow(rest, respond, invocation.command);
-    } finally {
-      inFlight--;
+    const busy = recentMs > deps.inlineReplyWithinMs || turns.full;
+    if (busy) await ack();
+    const started = performance.now();
+    const replying = run(invocation).finally(() => {
+      recentMs += (performance.now() - started - recentMs) * RECENT_WEIGHT;
+    });
+    // Slack's 3-second rule: a reply ready within the short wait rides on the acknowledgement;
+    // otherwise the acknowledgement goes out empty and the reply follows through response_url.
+    const inTime = busy ? undefined : await within(replying, deps.inlineReplyWithinMs);
+    if (!inTime) {
+      if (!busy) await ack();
+      const reply = await replying;
+      if (!reply.replayed) await follow(render(reply), respond, invocation.command);
+      return;
     }
+    // A retry of an event already answered: the first response already reached Slack.
+    if (inTime.replayed) return void (await ack());
+    const [first, ...rest] = render(inTime);
+    await ack(first);
+    await follow(rest, respond, invocation.command);
   });
 
   app.action(new RegExp(`^${RUN_ACTION_PREFIX}`), async ({ ack, body, action, respond }) => {
@@ -137,6 +134,11 @@ class Turns {
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly limit: number) {}
+
+  /** Whether a task started now would have to wait. */
+  get full(): boolean {
+    return this.running >= this.limit;
+  }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running < this.limit) this.running++;
