@@ -4,7 +4,8 @@ import { z } from "zod";
 import { IN_MEMORY } from "../embedded-mongo";
 import { parseDuration } from "./duration";
 
-export const DEFAULT_DATA_DIR = "./data";
+/** `npm start` keeps the embedded store's data here unless DATA_DIR says otherwise. */
+const DEFAULT_DATA_DIR = "./data";
 
 /**
  * Every variable of the contract, with the form it must take. The `expected` text is what a

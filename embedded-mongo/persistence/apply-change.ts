@@ -26,6 +26,9 @@ export function applyChange(store: Store, change: Change): void {
       if (!store.collection(change.db, change.coll))
         store.create(change.db, change.coll, change.options, asUuid(change.uuid));
       return;
+    case "setOptions":
+      store.collection(change.db, change.coll)?.setOptions(change.options);
+      return;
     case "drop":
       store.drop(change.db, change.coll);
       return;

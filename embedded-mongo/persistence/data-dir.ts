@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from "node:fs";
+import { readdirSync, readFileSync, statSync, truncateSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { Store } from "../storage/store";
 import { applyChange, changesOf } from "./apply-change";
@@ -81,8 +81,4 @@ export function removeLeftovers(dir: string, base: number): void {
   for (const name of readdirSync(dir)) if (name.endsWith(".tmp")) unlinkSync(join(dir, name));
   for (const g of generations(dir, "snapshot-", ".bson")) if (g < base) unlinkSync(snapshotPath(dir, g));
   for (const g of generations(dir, "journal-", ".log")) if (g < base) unlinkSync(journalPath(dir, g));
-}
-
-export function isDataDir(dir: string): boolean {
-  return existsSync(dir) && statSync(dir).isDirectory();
 }

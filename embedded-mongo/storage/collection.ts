@@ -25,7 +25,8 @@ export class Collection {
   constructor(
     readonly db: string,
     readonly name: string,
-    readonly options: Doc = {},
+    /** As `create` gave them (listCollections shows them); changed only through `setOptions`. */
+    public options: Doc = {},
     /** Where committed changes are noted for the journal (none for scratch collections). */
     private readonly changes?: ChangeLog,
     readonly uuid = new UUID(randomUUID()),
@@ -105,6 +106,12 @@ export class Collection {
     this.checkUnique(id, doc);
     this.put(id, doc, seq);
     return id;
+  }
+
+  /** Replaces the collection's options (collMod), journaled like every other change. */
+  setOptions(options: Doc): void {
+    this.options = options;
+    this.changes?.note({ op: "setOptions", db: this.db, coll: this.name, options });
   }
 
   /** Adds an index, building it over the existing documents (a duplicate fails the whole build). */

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "@jest/globals";
 import { MongoClient } from "mongodb";
 import { type EmbeddedMongo, startEmbeddedMongo } from "..";
+import { recoverStore } from "../persistence/data-dir";
+import { openDataDir } from "../persistence/open-data-dir";
 
 /**
  * A store with a data directory keeps every acknowledged write through a kill -9 of its
@@ -164,6 +166,19 @@ describe("a store with a data directory", () => {
       await expect(items.insertOne({ sku: "s3-7" })).rejects.toMatchObject({ code: 11000 });
     });
   }, 120_000);
+
+  it("keeps collection options changed after creation (collMod's way in)", async () => {
+    const dir = dataDir();
+    const silent = { info() {}, warn() {}, error() {} };
+    const durable = await openDataDir(dir, silent);
+    durable.store.create("shop", "carts", { capped: false });
+    durable.store.collection("shop", "carts")!.setOptions({ validator: { qty: { $gte: 1 } } });
+    durable.journal.append(durable.store.changes.take()!);
+    await durable.close();
+    expect(recoverStore(dir, false).store.collection("shop", "carts")?.options).toEqual({
+      validator: { qty: { $gte: 1 } },
+    });
+  });
 
   it("refuses a second store on the same directory with one clear line", async () => {
     const dir = dataDir();

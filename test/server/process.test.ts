@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it, jest } from "@jest/globals";
 import { freshDatabaseUri } from "../support/db";
 import { spawnService, waitForLine } from "../support/spawn-service";
@@ -25,9 +28,23 @@ describe("the crowdcart process", () => {
 
   it("refuses to start in production without MONGODB_URI or an explicit DATA_DIR", async () => {
     await expect(spawnService({ NODE_ENV: "production", MONGODB_URI: "", DATA_DIR: "" })).rejects.toThrow(
-      /config: MONGODB_URI is not valid/,
+      /config: MONGODB_URI is not valid: expected a MongoDB connection string, or DATA_DIR set/,
     );
   });
+
+  it("runs production on the embedded store in an explicit DATA_DIR, and says it is one instance", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "crowdcart-production-"));
+    try {
+      const service = await spawnService({ NODE_ENV: "production", MONGODB_URI: "", DATA_DIR: dir });
+      service.child.kill("SIGTERM");
+      expect(await service.exited).toBe(0);
+      expect(service.output.join("\n")).toContain(
+        `database: embedded store, data in ${dir}; one instance only (set MONGODB_URI to run more)`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it("never prints a secret it was given", async () => {
     const secret = "xoxb-very-secret-token-value";
