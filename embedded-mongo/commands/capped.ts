@@ -8,8 +8,8 @@ import type { CollectionView } from "../storage/view";
  * else up to a multiple of 256). Documents are kept in insertion order, so the oldest come first.
  */
 export function evictOldest(view: CollectionView): void {
-  const { capped, size, max } = view.coll.options;
-  if (capped !== true) return;
+  if (view.coll.options.capped !== true) return;
+  const { size, max } = view.coll.options;
   if (view.txn) {
     throw new CommandError(
       263,

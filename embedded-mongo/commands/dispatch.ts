@@ -33,12 +33,16 @@ const handlers: Record<string, CommandHandler> = {
   ...diagnosticCommands,
 };
 
+// A module function rather than a closure per command: tsx's keepNames makes each named closure a defineProperty call.
+function statementCount(list: unknown): number {
+  return Array.isArray(list) ? list.length : 1;
+}
+
 /** serverStatus's opcounters as MongoDB counts them: inserts per document, updates and deletes per statement. */
 function count(name: string, command: Doc, counters: ServerStats["opcounters"]): void {
-  const many = (field: string) => (Array.isArray(command[field]) ? (command[field] as unknown[]).length : 1);
-  if (name === "insert") counters.insert += many("documents");
-  else if (name === "update") counters.update += many("updates");
-  else if (name === "delete") counters.delete += many("deletes");
+  if (name === "insert") counters.insert += statementCount(command.documents);
+  else if (name === "update") counters.update += statementCount(command.updates);
+  else if (name === "delete") counters.delete += statementCount(command.deletes);
   else if (name === "find") counters.query += 1;
   else if (name === "getMore") counters.getmore += 1;
   else counters.command += 1;

@@ -46,7 +46,9 @@ export function checkValidationOptions(options: Doc): void {
  * at validationLevel "moderate" a document that already failed may keep failing.
  */
 export function validateDocument(coll: Collection, doc: Doc, before: Doc | undefined, command: Doc): void {
-  const { validator, validationLevel, validationAction } = coll.options;
+  const options = coll.options;
+  if (options.validator === undefined) return;
+  const { validator, validationLevel, validationAction } = options;
   if (!isPlainObject(validator) || validationLevel === "off" || validationAction === "warn") return;
   if (command.bypassDocumentValidation === true) return;
   const match = matcherFor(validator);

@@ -1,5 +1,5 @@
 import { Query } from "mingo/query";
-import { cloneDoc, type Doc, getPath, isPlainObject, setPath } from "../bson-values";
+import { cloneDoc, type Doc, getPath, isPlainObject, setOwn, setPath } from "../bson-values";
 import { badValue } from "../errors";
 import { compileFilter, storeContext } from "./matcher";
 
@@ -19,13 +19,13 @@ export function projectDocs(docs: Doc[], projection: unknown, filter: Doc | unde
       if (field.includes(".")) throw badValue("Cannot use $elemMatch projection on a nested field.");
       if (!isPlainObject(spec.$elemMatch)) throw badValue("elemMatch: Invalid argument, object required.");
       elemMatches.push([field, spec.$elemMatch]);
-    } else rest[field] = spec;
+    } else setOwn(rest, field, spec);
   }
   if (slices.length === 0 && elemMatches.length === 0) return mingoProject(docs, projection, filter);
   const restKeys = Object.keys(rest).filter((k) => k !== "_id");
   const including = restKeys.length > 0 ? restKeys.some((k) => isInclusion(rest[k])) : elemMatches.length > 0;
-  const base = including ? { ...rest } : rest;
-  if (including) for (const [field] of [...slices, ...elemMatches]) base[field] = 1;
+  const base = rest;
+  if (including) for (const [field] of [...slices, ...elemMatches]) setOwn(base, field, 1);
   const shaped =
     Object.keys(base).length === 0
       ? docs.map((d) => cloneDoc(d))
@@ -44,7 +44,7 @@ export function projectDocs(docs: Doc[], projection: unknown, filter: Doc | unde
       const list = original[field];
       const hit = Array.isArray(list) ? list.find(matches) : undefined;
       delete doc[field];
-      if (hit !== undefined) doc[field] = [cloneDoc(hit)];
+      if (hit !== undefined) setOwn(doc, field, [cloneDoc(hit)]);
     }
     return doc;
   });

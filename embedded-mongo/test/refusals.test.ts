@@ -80,8 +80,9 @@ describe("features the store does not run", () => {
     const c = db.collection("scripts");
     await c.insertOne({ a: 1 });
     const error = await serverError(c.aggregate([{ $match: { $where: "this.a == 1" } }]).toArray());
-    expect(error.code).toBe(2);
-    expect(error.message).toBe("$where is not allowed in this context");
+    // Current servers answer 2 BadValue "… in this context"; older ones 16395 "… inside of a $match …".
+    expect([2, 16395]).toContain(error.code);
+    expect(error.message).toMatch(/^\$where is not allowed in/);
   });
 
   it("refuses $near without a geospatial index (NoQueryExecutionPlans)", async () => {

@@ -51,6 +51,14 @@ function opFor(op: string, value: unknown): Apply | undefined {
           setOwn(p, f, op === "$inc" ? value : zeroLike(value));
           return true;
         }
+        // The common case, int32 with int32 staying int32, without the general type rules.
+        if (isInt32(old) && isInt32(value)) {
+          const sum = op === "$inc" ? old + value : old * value;
+          if (isInt32(sum)) {
+            setOwn(p, f, sum);
+            return sum !== old;
+          }
+        }
         if (!isNumeric(old)) throw new NonNumeric(op, f, old);
         const next = combine(op, old, value);
         if (next === undefined) throw new NotMine();
@@ -110,6 +118,8 @@ function pullCondition(value: unknown): (x: unknown) => boolean {
   const match = compileFilter(value);
   return (x) => isPlainObject(x) && match(x);
 }
+
+const isInt32 = (v: unknown): v is number => typeof v === "number" && (v | 0) === v && !Object.is(v, -0);
 
 class NotMine extends Error {}
 
