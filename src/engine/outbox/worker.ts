@@ -69,9 +69,12 @@ export class OutboxWorker {
     this.kick();
   }
 
-  /** What this worker can deliver, one filter per lane group: shipping requests, then each platform's DMs. */
+  /** What this worker can deliver, one filter per queue: shipping requests, then each platform's DMs. */
   private queues(): object[] {
-    return [{ kind: "shipping" }, ...[...this.messengers.keys()].map((platform) => ({ kind: "dm", platform }))];
+    return [
+      { kind: "shipping" },
+      ...[...this.messengers.keys()].map((platform) => ({ kind: "dm", platform })),
+    ];
   }
 
   /** Claims the next due message this worker can deliver (of one queue, when given), or null. */
