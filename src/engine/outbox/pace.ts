@@ -10,8 +10,9 @@ import type { Messenger } from "../messenger";
 export const HEADROOM = 0.93;
 
 /**
- * Waking up more than two intervals (and at least this much) after a slot counts as missing it:
- * with the headroom, up to two sends that late still leave every second under the limit.
+ * Waking up more than one interval (and at least this much) after a slot counts as missing it:
+ * the headroom leaves room in every second for about two sends that late, and on a busy machine
+ * several lanes tend to be late together.
  */
 const LATE_MS = 25;
 
@@ -77,7 +78,7 @@ export class SharedPacer {
    */
   private async sleepUntilOnTime(key: string, slot: number, interval: number): Promise<number> {
     await this.sleepUntil(slot);
-    if (this.now() - slot <= Math.max(2 * interval, LATE_MS)) return slot;
+    if (this.now() - slot <= Math.max(interval, LATE_MS)) return slot;
     const fresh = await this.reserve(key, interval, this.now());
     await this.sleepUntil(fresh);
     return fresh;

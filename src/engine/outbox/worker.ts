@@ -16,7 +16,10 @@ export interface OutboxOptions {
   maxDmAttempts: number;
   /** Idle wait between scans when nothing kicked the worker. */
   pollMs: number;
-  /** Messages delivered in parallel, so one slow platform does not hold up the others. */
+  /**
+   * Messages of one queue (shipping, or one platform's DMs) delivered in parallel: enough that
+   * waiting on database round trips never leaves a platform's send slots unused.
+   */
   concurrency: number;
   /** Delivered messages are removed this long after delivery (OUTBOX_RETENTION); failed ones are kept. */
   retentionMs: number;
@@ -28,7 +31,7 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   backoffMaxMs: 15 * 60_000,
   maxDmAttempts: 10,
   pollMs: 1_000,
-  concurrency: 4,
+  concurrency: 6,
   retentionMs: 7 * 24 * 3_600_000,
 };
 
@@ -66,12 +69,18 @@ export class OutboxWorker {
     this.kick();
   }
 
-  /** Claims the next due message this worker can deliver, or null. */
-  async claim(): Promise<OutboxDoc | null> {
+  /** What this worker can deliver, one filter per queue: shipping requests, then each platform's DMs. */
+  private queues(): object[] {
+    return [
+      { kind: "shipping" },
+      ...[...this.messengers.keys()].map((platform) => ({ kind: "dm", platform })),
+    ];
+  }
+
+  /** Claims the next due message this worker can deliver (of one queue, when given), or null. */
+  async claim(queue?: object): Promise<OutboxDoc | null> {
     const now = this.ctx.clock.now();
-    const deliverable: object[] = [{ kind: "shipping" }];
-    const platforms = [...this.messengers.keys()];
-    if (platforms.length > 0) deliverable.push({ kind: "dm", platform: { $in: platforms } });
+    const deliverable = queue ? [queue] : this.queues();
     const due: object[] = [
       { status: "pending", nextAttemptAt: { $lte: now } },
       { status: "sending", leaseUntil: { $lte: now } },
@@ -225,18 +234,24 @@ export class OutboxWorker {
     return result.deletedCount;
   }
 
-  /** Claims and delivers until nothing is due; returns how many messages were handled. */
+  /**
+   * Claims and delivers until nothing is due; returns how many messages were handled. Each queue
+   * (shipping, each platform's DMs) has lanes of its own, so a platform waiting for its send slots
+   * (Slack's 50 channel opens a minute) never holds up another.
+   */
   async runOnce(): Promise<number> {
     let handled = 0;
-    const lane = async () => {
+    const lane = async (queue: object) => {
       for (;;) {
-        const doc = await this.claim();
+        const doc = await this.claim(queue);
         if (!doc) return;
         await this.deliver(doc);
         handled++;
       }
     };
-    await Promise.all(Array.from({ length: this.options.concurrency }, lane));
+    await Promise.all(
+      this.queues().flatMap((queue) => Array.from({ length: this.options.concurrency }, () => lane(queue))),
+    );
     return handled;
   }
 

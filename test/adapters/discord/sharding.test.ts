@@ -120,3 +120,30 @@ describe("Discord gateway sharding", () => {
     }
   });
 });
+
+describe("Discord gateway sharding with DISCORD_SHARDS=auto", () => {
+  it("runs as many shards as GET /gateway/bot recommends, all in this process", async () => {
+    const api = await startFakeDiscordApi({ applicationId: APP_ID, recommendedShards: 2 });
+    const stack = await startChatStack("dcauto");
+    const config = loadConfig(
+      { DISCORD_APPLICATION_ID: APP_ID, DISCORD_BOT_TOKEN: TOKEN, DISCORD_SHARDS: "auto" },
+      "/nonexistent/.env",
+    );
+    const adapter = createDiscordAdapter({
+      config: { ...config.discord!, apiUrl: api.apiUrl, publicKey: undefined },
+      chat: () => stack.router,
+      log: silentLogger,
+    });
+    try {
+      await adapter.start();
+      expect(api.identifiedShards().sort()).toEqual([
+        [0, 2],
+        [1, 2],
+      ]);
+    } finally {
+      await adapter.stop();
+      await stack.close();
+      await api.close();
+    }
+  });
+});
