@@ -97,13 +97,16 @@ function collMod(command: Doc, ctx: CommandContext): Doc {
   }
   checkValidationOptions(changes);
   const indexChange = changes.index === undefined ? undefined : ttlChange(coll, changes.index);
+  // Through setOptions and setIndexExpiry only, so the journal keeps the change across a restart.
+  const options = { ...coll.options };
   for (const key of ["validator", "validationLevel", "validationAction"])
-    if (changes[key] !== undefined) coll.options[key] = changes[key];
+    if (changes[key] !== undefined) options[key] = changes[key];
+  coll.setOptions(options);
   if (indexChange) {
     const [index, seconds] = indexChange;
     reply.expireAfterSeconds_old = index.expireAfterSeconds;
     reply.expireAfterSeconds_new = seconds;
-    index.setExpireAfterSeconds(seconds);
+    coll.setIndexExpiry(index, seconds);
   }
   return { ...reply, ok: 1 };
 }

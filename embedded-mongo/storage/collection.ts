@@ -131,6 +131,13 @@ export class Collection {
     this.changes?.note({ op: "createIndex", db: this.db, coll: this.name, spec: index.describe() });
   }
 
+  /** collMod's TTL change, journaled as the index dropped and created again with its new expiry. */
+  setIndexExpiry(index: IndexSpec, seconds: number): void {
+    index.setExpireAfterSeconds(seconds);
+    this.changes?.note({ op: "dropIndex", db: this.db, coll: this.name, name: index.name });
+    this.changes?.note({ op: "createIndex", db: this.db, coll: this.name, spec: index.describe() });
+  }
+
   dropIndex(name: string): void {
     if (name === "_id_") throw badValue("cannot drop _id index");
     this.indexes.delete(name);

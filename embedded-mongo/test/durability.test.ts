@@ -180,6 +180,29 @@ describe("a store with a data directory", () => {
     });
   });
 
+  it("keeps what collMod changed, a validator and a TTL, through a kill -9", async () => {
+    const dir = dataDir();
+    const first = await start(dir);
+    await withClient(first, async (client) => {
+      const db = client.db("shop");
+      await db.createCollection("carts");
+      await db.collection("carts").createIndex({ touchedAt: 1 }, { expireAfterSeconds: 3600, name: "ttl" });
+      await db.command({
+        collMod: "carts",
+        validator: { qty: { $gte: 1 } },
+        index: { name: "ttl", expireAfterSeconds: 60 },
+      });
+    });
+    kill(first);
+    const second = await start(dir);
+    await withClient(second, async (client) => {
+      const carts = client.db("shop").collection("carts");
+      await expect(carts.insertOne({ qty: 0 })).rejects.toMatchObject({ code: 121 });
+      const ttl = (await carts.indexes()).find((index) => index.name === "ttl");
+      expect(ttl?.expireAfterSeconds).toBe(60);
+    });
+  }, 120_000);
+
   it("refuses a second store on the same directory with one clear line", async () => {
     const dir = dataDir();
     await start(dir);
