@@ -1,11 +1,11 @@
 import { type Db, MongoClient, MongoServerError } from "mongodb";
-import { embeddedStoreUri, freshDatabaseUri } from "../../test/support/db";
+import { conformanceStoreUri, freshDatabaseUri } from "../../test/support/db";
 
-/** A raw driver client on a fresh database of the embedded store (whatever MONGODB_URI says). */
+/** A raw driver client on a fresh database of the store under test (see `conformanceStoreUri`). */
 export async function freshDb(
   prefix: string,
 ): Promise<{ client: MongoClient; db: Db; close(): Promise<void> }> {
-  const uri = freshDatabaseUri(prefix, embeddedStoreUri());
+  const uri = freshDatabaseUri(prefix, conformanceStoreUri());
   const client = await new MongoClient(uri, { serverSelectionTimeoutMS: 5000 }).connect();
   const db = client.db();
   return {

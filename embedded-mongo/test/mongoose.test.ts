@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import mongoose, { type Connection } from "mongoose";
-import { dropConnection, embeddedStoreUri, freshConnection } from "../../test/support/db";
+import { conformanceStoreUri, dropConnection, freshConnection } from "../../test/support/db";
 
 let connection: Connection;
 
@@ -22,7 +22,7 @@ const postSchema = new mongoose.Schema({
 });
 
 beforeAll(async () => {
-  connection = await freshConnection("mongoose", embeddedStoreUri());
+  connection = await freshConnection("mongoose", conformanceStoreUri());
   await Promise.all(
     [
       connection.model("Member", memberSchema),

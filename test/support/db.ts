@@ -11,6 +11,14 @@ export function embeddedStoreUri(): string {
   return setUp("CROWDCART_TEST_EMBEDDED_URI");
 }
 
+/**
+ * Where the store's conformance tests run: the embedded store, unless `CONFORMANCE_MONGODB_URI`
+ * names a real MongoDB to check that the tests state MongoDB's behaviour (never by accident).
+ */
+export function conformanceStoreUri(): string {
+  return process.env.CONFORMANCE_MONGODB_URI || embeddedStoreUri();
+}
+
 function setUp(name: string): string {
   const uri = process.env[name];
   if (!uri) throw new Error(`${name} is unset: run tests through jest (global setup)`);
