@@ -115,8 +115,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   });
 }
 
-/** The reply if it is ready within `ms`, else undefined (it keeps running). */
+/** The reply if it is ready within `ms`, else undefined (it keeps running). A wait of 0 never waits. */
 async function within(replying: Promise<Reply>, ms: number): Promise<Reply | undefined> {
+  if (ms <= 0) return undefined;
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<undefined>((resolve) => {
     timer = setTimeout(resolve, ms, undefined);
