@@ -94,6 +94,19 @@ export function createUsers(ctx: EngineContext) {
     return { platform: identity.platform, platformId: identity.id };
   }
 
+  /** A person named before they ever wrote, as first recorded. */
+  function placeholder(identity: UserIdentity, now: Date) {
+    return {
+      ...baseFields(identity),
+      displayName: identity.displayName || identity.username || identity.id,
+      username: identity.username?.toLowerCase() ?? null,
+      placeholder: true,
+      email: null,
+      region: null,
+      createdAt: now,
+    };
+  }
+
   return {
     /**
      * The user wrote to the bot: create them, or fill in the placeholder a mention created, and
@@ -132,19 +145,7 @@ export function createUsers(ctx: EngineContext) {
           await User.updateOne({ _id: key, placeholder: true }, { $set: set });
           return remember({ ...existing, ...set });
         }
-        return upsert(
-          key,
-          { updatedAt: now },
-          {
-            ...baseFields(identity),
-            displayName: identity.displayName || identity.username || identity.id,
-            username: identity.username?.toLowerCase() ?? null,
-            placeholder: true,
-            email: null,
-            region: null,
-            createdAt: now,
-          },
-        );
+        return upsert(key, { updatedAt: now }, placeholder(identity, now));
       });
     },
 
@@ -170,17 +171,7 @@ export function createUsers(ctx: EngineContext) {
         const placeholders = missing.flatMap((key) => {
           const identity = byKey.get(key);
           if (!identity) return [];
-          const doc: UserDoc = {
-            _id: key,
-            ...baseFields(identity),
-            displayName: identity.displayName || identity.username || identity.id,
-            username: identity.username?.toLowerCase() ?? null,
-            placeholder: true,
-            email: null,
-            region: null,
-            createdAt: now,
-            updatedAt: now,
-          };
+          const doc: UserDoc = { _id: key, ...placeholder(identity, now), updatedAt: now };
           return [doc];
         });
         if (placeholders.length === 0 && renames.length === 0) return;

@@ -11,8 +11,9 @@ export type Catalog = ReturnType<typeof createCatalog>;
 
 /**
  * How long a product read outside a transaction may be served from memory. The catalog changes
- * only when a process starts with a new file; orders always price from the database (they read
- * inside their transaction), so a briefly stale copy only ever shows in a cart line or /catalog.
+ * only when a process starts with a new file, and this process's own load clears the copy at
+ * once; so a `/join`'s order (priced from this copy), a cart line or /catalog can follow another
+ * instance's new catalog by at most this long. A checkout prices inside its transaction.
  */
 const PRODUCT_CACHE_MS = 30_000;
 
