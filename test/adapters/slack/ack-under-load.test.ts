@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { INLINE_REPLY_WITHIN_MS } from "../../../adapters/slack/listeners";
 import type { Invocation } from "../../../src/chat/invocation";
 import { freshDatabaseUri } from "../../support/db";
 import { ACK_WINDOW_MS, type FakeSlackApi, startFakeSlackApi } from "../../support/fake-slack-api";
@@ -79,7 +80,8 @@ describe("Slack commands under load, the server in its own process as in product
 describe("Slack commands on a saturated server", () => {
   let h: SlackHarness;
   beforeAll(async () => {
-    h = await startSlackHarness();
+    // The production wait for an inline reply (the harness's own default is far longer).
+    h = await startSlackHarness({ inlineReplyMs: INLINE_REPLY_WITHIN_MS });
   });
   afterAll(async () => {
     await h?.stop();
