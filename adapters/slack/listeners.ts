@@ -13,9 +13,6 @@ import { LINK_ACTION_PREFIX, RUN_ACTION_PREFIX, renderReply } from "./render";
  */
 export const INLINE_REPLY_WITHIN_MS = 500;
 
-/** Weight of the latest command in the running average of how long commands take. */
-const RECENT_WEIGHT = 0.2;
-
 /**
  * Commands that run at once; the others wait their turn, already acknowledged. Under a burst the
  * process then spends its time reading and acknowledging requests rather than interleaving the
@@ -65,25 +62,18 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const turns = new Turns(RUNNING_AT_ONCE);
   const run = (invocation: Invocation) => turns.run(() => deps.handle(invocation));
 
-  // How long commands took lately (including their wait for a turn). While that exceeds the short
-  // wait, or every turn is taken, waiting for a reply would not pay off: the command is
-  // acknowledged before it starts, so a burst's acknowledgements never queue behind the work.
-  let recentMs = 0;
   app.command(/^\/.+/, async ({ ack, command, body, respond }) => {
     const payload = command as unknown as SlashCommandPayload;
     const hash = (body as { crowdcart_body_hash?: string }).crowdcart_body_hash;
     const invocation = commandInvocation(payload, `command:${payload.trigger_id ?? hash}`, names);
-    const busy = recentMs > deps.inlineReplyWithinMs || turns.full;
-    if (busy) await ack();
-    const started = performance.now();
-    const replying = run(invocation).finally(() => {
-      recentMs += (performance.now() - started - recentMs) * RECENT_WEIGHT;
-    });
+    const replying = run(invocation);
     // Slack's 3-second rule: a reply ready within the short wait rides on the acknowledgement;
-    // otherwise the acknowledgement goes out empty and the reply follows through response_url.
-    const inTime = busy ? undefined : await within(replying, deps.inlineReplyWithinMs);
+    // otherwise the acknowledgement goes out empty and the reply follows through response_url. The
+    // wait is kept even when the server is busy: it is what holds a sender back, so a burst cannot
+    // pile up unbounded work behind acknowledgements that went out at once.
+    const inTime = await within(replying, deps.inlineReplyWithinMs);
     if (!inTime) {
-      if (!busy) await ack();
+      await ack();
       const reply = await replying;
       if (!reply.replayed) await follow(render(reply), respond, invocation.command);
       return;
@@ -135,11 +125,6 @@ class Turns {
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly limit: number) {}
-
-  /** Whether a task started now would have to wait. */
-  get full(): boolean {
-    return this.running >= this.limit;
-  }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
     if (this.running < this.limit) this.running++;

@@ -66,6 +66,17 @@ export async function startSlackStack(
         join(__dirname, "..", "naive-bot", "main.ts"),
       )
     : undefined;
+  // A server that dies mid-run would otherwise show only as a missing /proc entry: say which, and why.
+  let stopping = false;
+  for (const [name, spawned] of [
+    ["crowdcart", service],
+    ["naive bot", naive],
+  ] as const) {
+    void spawned?.exited.then((code) => {
+      if (!stopping)
+        console.error(`${name} exited (${code}) during the run:\n${spawned.output.slice(-15).join("\n")}`);
+    });
+  }
   return {
     service,
     ...(naive ? { naive } : {}),
@@ -78,6 +89,7 @@ export async function startSlackStack(
       client: process.pid,
     },
     async stop() {
+      stopping = true;
       for (const child of [service, naive]) child?.child.kill("SIGTERM");
       await Promise.all([service.exited, naive?.exited]);
       await sink.close();
