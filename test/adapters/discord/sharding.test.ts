@@ -123,7 +123,7 @@ describe("Discord gateway sharding", () => {
 
 describe("Discord gateway sharding with DISCORD_SHARDS=auto", () => {
   it("runs as many shards as GET /gateway/bot recommends, all in this process", async () => {
-    const api = await startFakeDiscordApi({ applicationId: APP_ID, recommendedShards: 2 });
+    const api = await startFakeDiscordApi({ applicationId: APP_ID, botToken: TOKEN, recommendedShards: 2 });
     const stack = await startChatStack("dcauto");
     const config = loadConfig(
       { DISCORD_APPLICATION_ID: APP_ID, DISCORD_BOT_TOKEN: TOKEN, DISCORD_SHARDS: "auto" },
