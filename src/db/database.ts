@@ -3,7 +3,7 @@ import mongoose, { type Connection } from "mongoose";
 import { IN_MEMORY, startEmbeddedMongo } from "../../embedded-mongo";
 import type { Logger } from "../logger";
 
-export type StoreKind = "mongodb" | "mongodb-memory-server" | "embedded";
+export type StoreKind = "mongodb" | "embedded";
 
 export interface StartedServer {
   uri: string;
