@@ -14,9 +14,10 @@ import { LINK_ACTION_PREFIX, RUN_ACTION_PREFIX, renderReply } from "./render";
 export const INLINE_REPLY_WITHIN_MS = 500;
 
 /**
- * Commands that run at once; the others wait their turn, already acknowledged. Under a burst the
- * process then spends its time reading and acknowledging requests rather than interleaving the
- * work of hundreds of commands, and each command finishes sooner.
+ * Commands that run at once; the others wait their turn (and are acknowledged empty when the
+ * inline wait runs out first). Under a burst the process then spends its time reading and
+ * acknowledging requests rather than interleaving the work of hundreds of commands, and each
+ * command finishes sooner.
  */
 export const RUNNING_AT_ONCE = 8;
 
