@@ -83,11 +83,14 @@ export function createUsers(ctx: EngineContext) {
 
   /**
    * Until they write, a mentioned person is known by the newest name a mention gave (the first may
-   * have been a bare id); someone who wrote keeps the name they wrote with. The name to store, if any.
+   * have been a bare id); someone who wrote keeps the name they wrote with. The fields to store, if any.
    */
-  function newerName(existing: UserDoc, identity: UserIdentity): string | undefined {
+  function renaming(existing: UserDoc, identity: UserIdentity, now: Date): Partial<UserDoc> | undefined {
     const name = identity.displayName || identity.username;
-    return existing.placeholder && name && name !== existing.displayName ? name : undefined;
+    if (!existing.placeholder || !name || name === existing.displayName) return undefined;
+    const set: Partial<UserDoc> = { displayName: name, updatedAt: now };
+    if (identity.username) set.username = identity.username.toLowerCase();
+    return set;
   }
 
   function baseFields(identity: UserIdentity) {
@@ -133,15 +136,13 @@ export function createUsers(ctx: EngineContext) {
     ensure(identity: UserIdentity): Promise<UserDoc> {
       return ctx.guard(async () => {
         const key = userKey(identity);
-        const known = recall(key);
-        if (known && !newerName(known, identity)) return known;
-        const existing = known ?? (await User.findById(key).lean<UserDoc>());
         const now = ctx.clock.now();
+        const known = recall(key);
+        if (known && !renaming(known, identity, now)) return known;
+        const existing = known ?? (await User.findById(key).lean<UserDoc>());
         if (existing) {
-          const name = newerName(existing, identity);
-          if (!name) return remember(existing);
-          const set: Partial<UserDoc> = { displayName: name, updatedAt: now };
-          if (identity.username) set.username = identity.username.toLowerCase();
+          const set = renaming(existing, identity, now);
+          if (!set) return remember(existing);
           await User.updateOne({ _id: key, placeholder: true }, { $set: set });
           return remember({ ...existing, ...set });
         }
@@ -151,7 +152,8 @@ export function createUsers(ctx: EngineContext) {
 
     /**
      * `ensure` for everyone named in one command, in at most two round trips whatever their
-     * number (none when this process saw them all lately): one read, one write for the new ones.
+     * number (none when this process saw them all lately): one read, one write for the new ones
+     * and the renamed.
      */
     ensureMany(identities: UserIdentity[]): Promise<void> {
       return ctx.guard(async () => {
@@ -163,10 +165,10 @@ export function createUsers(ctx: EngineContext) {
         }
         const now = ctx.clock.now();
         const renames = known.flatMap((doc) => {
-          const name = newerName(doc, byKey.get(doc._id)!);
+          const set = renaming(doc, byKey.get(doc._id)!, now);
           byKey.delete(doc._id);
-          remember(name ? { ...doc, displayName: name } : doc);
-          return name ? [{ _id: doc._id, name }] : [];
+          remember({ ...doc, ...set });
+          return set ? [{ _id: doc._id, set }] : [];
         });
         const placeholders = missing.flatMap((key) => {
           const identity = byKey.get(key);
@@ -185,11 +187,8 @@ export function createUsers(ctx: EngineContext) {
                   upsert: true,
                 },
               })),
-              ...renames.map(({ _id, name }) => ({
-                updateOne: {
-                  filter: { _id, placeholder: true },
-                  update: { $set: { displayName: name, updatedAt: now } },
-                },
+              ...renames.map(({ _id, set }) => ({
+                updateOne: { filter: { _id, placeholder: true }, update: { $set: set } },
               })),
             ],
             { ordered: false },
