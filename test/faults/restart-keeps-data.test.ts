@@ -15,9 +15,16 @@ describe("kill -9 and start again on the same DATA_DIR", () => {
   it("finds the group, its members, the carts and the points again", async () => {
     const first = await start();
     expect(first.output.join("\n")).toContain(`data in ${dir}`);
-    // Links carry the port, which changes with each start (PORT=0).
+    const expiries: number[] = [];
+    // Links carry the port, which changes with each start (PORT=0); showing a cart is activity, so
+    // its expiry moves on by the minutes between the two starts and is compared on its own below.
     const asked = (service: SpawnedService) => async (user: string, text: string) =>
-      (await playgroundSay(service.base, user, text)).text.replace(/http:\/\/localhost:\d+/g, "PUBLIC_URL");
+      (await playgroundSay(service.base, user, text)).text
+        .replace(/http:\/\/localhost:\d+/g, "PUBLIC_URL")
+        .replace(/Expires (\S+ \S+) UTC/, (_line, at: string) => {
+          expiries.push(Date.parse(`${at.replace(" ", "T")}Z`));
+          return "Expires (time) UTC";
+        });
     const say = asked(first);
     const opened = await say("olga", "/groupbuy KB-75 size=3 @ann @bob @dan");
     const group = codeIn(opened, "g");
@@ -40,6 +47,8 @@ describe("kill -9 and start again on the same DATA_DIR", () => {
     const again = asked(second);
     expect(await again("olga", `/group ${group}`)).toBe(before.group);
     expect(await again("cid", "/cart show")).toBe(before.cart);
+    // The cart kept its expiry: shown again after the restart, it expires no earlier than before.
+    expect(expiries.at(-1)).toBeGreaterThanOrEqual(expiries.at(-2) ?? Number.NaN);
     expect(await again("ann", "/points")).toBe(before.points);
     expect((await fetch(`${second.base}/s/${session}`)).status).toBe(200);
   }, 180_000);
