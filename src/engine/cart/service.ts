@@ -153,23 +153,35 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
     now: Date,
   ): Promise<CartSessionDoc | null> {
     const lines = change(doc.lines);
-    const applied = doc.appliedEvents ?? [];
-    return retryingConflicts(() =>
+    const set = {
+      lines,
+      totalQty: totalQtyOf(lines),
+      lastActivityAt: now,
+      expiresAt: new Date(now.getTime() + p.store.ttlMs),
+    };
+    // Only the new event travels (the store appends it), and the lines and events do not come
+    // back: the version matched, so they are exactly the ones computed here. Every other field
+    // comes back as stored (a reissue changes the code without a new version).
+    const rest = await retryingConflicts(() =>
       driverCollection(p.store.models.CartSession).findOneAndUpdate(
         { _id: doc._id, version: doc.version, status: "open", expiresAt: { $gt: now } },
         {
-          $set: {
-            lines,
-            totalQty: totalQtyOf(lines),
-            lastActivityAt: now,
-            expiresAt: new Date(now.getTime() + p.store.ttlMs),
-            ...(eventKey ? { appliedEvents: [...applied, eventKey].slice(-REMEMBERED_EVENTS) } : {}),
-          },
+          $set: set,
           $inc: { version: 1 },
+          ...(eventKey
+            ? { $push: { appliedEvents: { $each: [eventKey], $slice: -REMEMBERED_EVENTS } } }
+            : {}),
         },
-        { returnDocument: "after" },
+        { returnDocument: "after", projection: { lines: 0, appliedEvents: 0 } },
       ),
     );
+    if (!rest) return null;
+    const applied = doc.appliedEvents ?? [];
+    return {
+      ...rest,
+      ...set,
+      appliedEvents: eventKey ? [...applied, eventKey].slice(-REMEMBERED_EVENTS) : applied,
+    };
   }
 
   /**
