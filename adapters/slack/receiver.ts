@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { parse } from "node:querystring";
 import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
 import express, { type Request, type Response, type Router } from "express";
 import type { Clock } from "../../src/clock";
@@ -93,7 +94,9 @@ function parseBody(raw: Buffer, contentType: string): Record<string, unknown> | 
     const text = raw.toString("utf8");
     if (contentType.includes("application/json")) return asObject(JSON.parse(text));
     if (!contentType.includes("application/x-www-form-urlencoded")) return undefined;
-    const form = Object.fromEntries(new URLSearchParams(text));
+    // querystring, as Bolt's own receivers read forms: several times cheaper than URLSearchParams.
+    // A repeated field comes back as a list, which the checks that follow refuse.
+    const form = parse(text) as Record<string, unknown>;
     if (typeof form.payload === "string") return asObject(JSON.parse(form.payload));
     return form;
   } catch {
