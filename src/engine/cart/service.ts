@@ -27,6 +27,16 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 const MAX_WRITE_ROUNDS = 100;
 /** How many recent chat events a cart remembers (platforms retry one event, not dozens at once). */
 const REMEMBERED_EVENTS = 20;
+/** The fields a code reissue or an improper access changes, without a new version of the cart. */
+const REISSUED_FIELDS = {
+  serial: 1,
+  tokenHash: 1,
+  tokenSealed: 1,
+  codeIssuedAt: 1,
+  reissues: 1,
+  badAttempts: 1,
+  badAttemptsTotal: 1,
+} as const;
 /** Shoppers whose current cart this process remembers (about 1 KB each). */
 const REMEMBERED_CARTS = 10_000;
 
@@ -159,10 +169,10 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
       lastActivityAt: now,
       expiresAt: new Date(now.getTime() + p.store.ttlMs),
     };
-    // Only the new event travels (the store appends it), and the lines and events do not come
-    // back: the version matched, so they are exactly the ones computed here. Every other field
-    // comes back as stored (a reissue changes the code without a new version).
-    const rest = await retryingConflicts(() =>
+    // Only the new event travels (the store appends it), and only what may have changed without
+    // a new version comes back: the code, which a reissue replaces. Everything else is as in
+    // `doc` (the version matched) or as written here.
+    const code = await retryingConflicts(() =>
       driverCollection(p.store.models.CartSession).findOneAndUpdate(
         { _id: doc._id, version: doc.version, status: "open", expiresAt: { $gt: now } },
         {
@@ -172,14 +182,16 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
             ? { $push: { appliedEvents: { $each: [eventKey], $slice: -REMEMBERED_EVENTS } } }
             : {}),
         },
-        { returnDocument: "after", projection: { lines: 0, appliedEvents: 0 } },
+        { returnDocument: "after", projection: REISSUED_FIELDS },
       ),
     );
-    if (!rest) return null;
+    if (!code) return null;
     const applied = doc.appliedEvents ?? [];
     return {
-      ...rest,
+      ...doc,
+      ...code,
       ...set,
+      version: doc.version + 1,
       appliedEvents: eventKey ? [...applied, eventKey].slice(-REMEMBERED_EVENTS) : applied,
     };
   }
