@@ -25,7 +25,7 @@ function argsUsage(args: readonly ArgSpec[] | undefined): string {
  */
 const usageLines = new WeakMap<CommandDefinition | SubcommandDefinition, string>();
 
-function remembered<T extends CommandDefinition | SubcommandDefinition>(key: T, build: () => string): string {
+function remembered(key: CommandDefinition | SubcommandDefinition, build: () => string): string {
   let line = usageLines.get(key);
   if (line === undefined) {
     line = build();
