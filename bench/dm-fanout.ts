@@ -10,7 +10,7 @@ import { startEmbeddedMongo } from "../embedded-mongo";
 import { loadConfig } from "../src/config";
 import { silentLogger } from "../src/logger";
 import { startService } from "../src/service";
-import { startFakeTelegramApi } from "../test/support/fake-telegram-api";
+import { FAKE_TELEGRAM_TOKEN, startFakeTelegramApi } from "../test/support/fake-telegram-api";
 import { machine, printTable } from "./support/stats";
 
 const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1000);
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     {
       PORT: "0",
       PLAYGROUND: "false",
-      TELEGRAM_BOT_TOKEN: "123456:bench-token-abcdefghijklmnop",
+      TELEGRAM_BOT_TOKEN: FAKE_TELEGRAM_TOKEN,
       TELEGRAM_WEBHOOK_SECRET: "bench-secret",
       TELEGRAM_API_ROOT: telegram.apiRoot,
     },

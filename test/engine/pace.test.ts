@@ -3,7 +3,7 @@ import type { Collection } from "mongodb";
 import type { Connection } from "mongoose";
 import type { SendSlotDoc } from "../../models";
 import { bindSendSlotModel } from "../../models/send-slot";
-import { HEADROOM, SharedPacer } from "../../src/engine/outbox/pace";
+import { intervalMs, JITTER_MS, LATE_MS, SharedPacer } from "../../src/engine/outbox/pace";
 import { dropConnection, freshConnection } from "../support/db";
 
 /** Two pacers on one collection stand for two instances; time is moved by hand. */
@@ -48,13 +48,13 @@ describe("outbox pacing shared through the database", () => {
     const [a, b, c] = [instance("a"), instance("b"), instance("c")];
     await Promise.all(Array.from({ length: 30 }, (_, i) => [a, b, c][i % 3]!.wait(`user${i}`)));
     const times = sent.map((s) => s.at).sort((x, y) => x - y);
-    const spacing = 1000 / (10 * HEADROOM);
+    const spacing = intervalMs(10);
     const expected = times.map((_, i) => 1_000_000 + i * spacing);
     times.forEach((at, i) => {
       expect(at).toBeCloseTo(expected[i]!, 6);
     });
-    // Under the limit, not on it: eleven sends span more than a second.
-    expect(times[10]! - times[0]! - 1000).toBeGreaterThan(50);
+    // Under the limit, not on it: eleven sends span a second and the margin for jitter.
+    expect(times[10]! - times[0]!).toBeCloseTo(1000 + JITTER_MS, 6);
   });
 
   it("spaces sends to one recipient by its own pace, from when they really go", async () => {
@@ -67,7 +67,34 @@ describe("outbox pacing shared through the database", () => {
     await a.wait("ann");
     await b.wait("ann");
     const ann = sent.filter((s) => s.who.endsWith(":ann")).map((s) => s.at);
-    expect(ann[1]! - ann[0]!).toBeCloseTo(1000 / HEADROOM, 6);
+    expect(ann[1]! - ann[0]!).toBeCloseTo(intervalMs(1), 6);
+  });
+
+  it("gives up a slot it woke too late for and sends in a fresh one, spacing the recipient from that", async () => {
+    await slots.deleteMany({});
+    const start = 6_000_000;
+    now = start;
+    sent = [];
+    const other = instance("other");
+    for (const who of ["x", "y", "z"]) await other.wait(who);
+    // This instance's first wake-up comes LATE_MS + 5 ms after the time it asked for.
+    let lateBy = LATE_MS + 5;
+    const pacer = new SharedPacer(
+      slots,
+      () => now,
+      async (ms) => {
+        now += ms + lateBy;
+        lateBy = 0;
+      },
+    );
+    await pacer.wait({ platform: "telegram", pace: { perSecond: 10, perRecipientPerSecond: 1 } }, "dan");
+    const interval = intervalMs(10);
+    // Its slot (the fourth) went by unused; it sent in the fifth, on time.
+    expect(now).toBeCloseTo(start + 4 * interval, 6);
+    const budget = await slots.findOne({ _id: "telegram" });
+    expect(budget!.next).toBeCloseTo(start + 5 * interval, 6);
+    const dan = await slots.findOne({ _id: "telegram:to:dan" });
+    expect(dan!.next).toBeCloseTo(start + 4 * interval + intervalMs(1), 6);
   });
 
   it("holds every instance off for a 429's retry-after", async () => {
@@ -95,7 +122,7 @@ describe("outbox pacing shared through the database", () => {
       );
       await pacer.take("slack:conversations.open", 50 / 60);
     }
-    const spacing = 60_000 / 50 / HEADROOM;
+    const spacing = intervalMs(50 / 60);
     expect(waits).toHaveLength(2); // the first goes at once
     expect(waits[0]).toBeCloseTo(spacing, 6);
     expect(waits[1]).toBeCloseTo(2 * spacing, 6);
