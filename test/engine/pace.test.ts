@@ -3,7 +3,7 @@ import type { Collection } from "mongodb";
 import type { Connection } from "mongoose";
 import type { SendSlotDoc } from "../../models";
 import { bindSendSlotModel } from "../../models/send-slot";
-import { intervalMs, JITTER_MS, LATE_MS, SharedPacer } from "../../src/engine/outbox/pace";
+import { JITTER_MS, LATE_MS, SharedPacer, spacing } from "../../src/engine/outbox/pace";
 import { dropConnection, freshConnection } from "../support/db";
 
 /** Two pacers on one collection stand for two instances; time is moved by hand. */
@@ -20,7 +20,10 @@ describe("outbox pacing shared through the database", () => {
     await dropConnection(connection);
   });
 
-  /** A pacer whose sleep records the moment the send would go, without waiting for it. */
+  /**
+   * A pacer whose sleep records the moment the send would go, without waiting for it; the send
+   * is answered at once. One instance's waits are awaited one after another.
+   */
   function instance(name: string): { wait(recipient: string): Promise<void>; pacer: SharedPacer } {
     let wakeAt = 0;
     const pacer = new SharedPacer(
@@ -35,26 +38,55 @@ describe("outbox pacing shared through the database", () => {
       pacer,
       async wait(recipient) {
         wakeAt = now;
-        await pacer.wait(telegram, recipient);
+        const answered = await pacer.wait(telegram, recipient);
         sent.push({ who: `${name}:${recipient}`, at: wakeAt });
+        answered();
       },
     };
   }
 
-  it("gives instances sending at once consecutive slots, spaced under the platform's pace", async () => {
+  it("gives instances sending at once consecutive slots, spaced wider the more instances send", async () => {
     await slots.deleteMany({});
     now = 1_000_000;
     sent = [];
     const [a, b, c] = [instance("a"), instance("b"), instance("c")];
-    await Promise.all(Array.from({ length: 30 }, (_, i) => [a, b, c][i % 3]!.wait(`user${i}`)));
+    // One instance, then two, then three: each reservation spaces the next slot by how many send.
+    for (const [i, one] of [a, b, c].entries()) await one.wait(`first${i}`);
+    await Promise.all(
+      [a, b, c].map(async (one, i) => {
+        for (let n = 0; n < 10; n++) await one.wait(`user${i}-${n}`);
+      }),
+    );
     const times = sent.map((s) => s.at).sort((x, y) => x - y);
-    const spacing = intervalMs(10);
-    const expected = times.map((_, i) => 1_000_000 + i * spacing);
-    times.forEach((at, i) => {
-      expect(at).toBeCloseTo(expected[i]!, 6);
+    expect(times[1]! - times[0]!).toBeCloseTo(spacing(10, 1), 6);
+    expect(times[2]! - times[1]!).toBeCloseTo(spacing(10, 2), 6);
+    for (let i = 3; i < times.length; i++) expect(times[i]! - times[i - 1]!).toBeCloseTo(spacing(10, 3), 6);
+    // Under the limit, not on it: eleven sends span a second and a margin for each instance and one more.
+    expect(times[13]! - times[3]!).toBeCloseTo(1000 + 4 * JITTER_MS, 6);
+    expect(spacing(10, 1)).toBeCloseTo((1000 + 2 * JITTER_MS) / 10, 6);
+  });
+
+  it("lets one send per process be on its way to a platform: the next waits until it is answered", async () => {
+    await slots.deleteMany({});
+    now = 1_500_000;
+    const pacer = new SharedPacer(
+      slots,
+      () => now,
+      async () => {},
+    );
+    const telegram = { platform: "telegram" as const, pace: { perSecond: 10, perRecipientPerSecond: 1 } };
+    const answered = await pacer.wait(telegram, "ann");
+    let second = false;
+    const next = pacer.wait(telegram, "bob").then((answer) => {
+      second = true;
+      return answer;
     });
-    // Under the limit, not on it: eleven sends span a second and the margin for jitter.
-    expect(times[10]! - times[0]!).toBeCloseTo(1000 + JITTER_MS, 6);
+    // Its slot comes (the sleep returns at once) and its database work is done; it still waits.
+    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(second).toBe(false);
+    answered();
+    (await next)();
+    expect(second).toBe(true);
   });
 
   it("spaces sends to one recipient by its own pace, from when they really go", async () => {
@@ -67,7 +99,7 @@ describe("outbox pacing shared through the database", () => {
     await a.wait("ann");
     await b.wait("ann");
     const ann = sent.filter((s) => s.who.endsWith(":ann")).map((s) => s.at);
-    expect(ann[1]! - ann[0]!).toBeCloseTo(intervalMs(1), 6);
+    expect(ann[1]! - ann[0]!).toBeCloseTo(spacing(1, 1), 6);
   });
 
   it("gives up a slot it woke too late for and sends in a fresh one, spacing the recipient from that", async () => {
@@ -87,14 +119,18 @@ describe("outbox pacing shared through the database", () => {
         lateBy = 0;
       },
     );
-    await pacer.wait({ platform: "telegram", pace: { perSecond: 10, perRecipientPerSecond: 1 } }, "dan");
-    const interval = intervalMs(10);
-    // Its slot (the fourth) went by unused; it sent in the fifth, on time.
-    expect(now).toBeCloseTo(start + 4 * interval, 6);
+    const answered = await pacer.wait(
+      { platform: "telegram", pace: { perSecond: 10, perRecipientPerSecond: 1 } },
+      "dan",
+    );
+    answered();
+    // Three slots one sender apart, the fourth (two senders now) went by unused; it sent in the fifth, on time.
+    const fourth = start + 3 * spacing(10, 1);
+    expect(now).toBeCloseTo(fourth + spacing(10, 2), 6);
     const budget = await slots.findOne({ _id: "telegram" });
-    expect(budget!.next).toBeCloseTo(start + 5 * interval, 6);
+    expect(budget!.next).toBeCloseTo(fourth + 2 * spacing(10, 2), 6);
     const dan = await slots.findOne({ _id: "telegram:to:dan" });
-    expect(dan!.next).toBeCloseTo(start + 4 * interval + intervalMs(1), 6);
+    expect(dan!.next).toBeCloseTo(fourth + spacing(10, 2) + spacing(1, 1), 6);
   });
 
   it("holds every instance off for a 429's retry-after", async () => {
@@ -122,10 +158,10 @@ describe("outbox pacing shared through the database", () => {
       );
       await pacer.take("slack:conversations.open", 50 / 60);
     }
-    const spacing = intervalMs(50 / 60);
     expect(waits).toHaveLength(2); // the first goes at once
-    expect(waits[0]).toBeCloseTo(spacing, 6);
-    expect(waits[1]).toBeCloseTo(2 * spacing, 6);
+    // A budget of less than one a second: the margins come once per send, not per second.
+    expect(waits[0]).toBeCloseTo(1200 + 2 * JITTER_MS, 6);
+    expect(waits[1]).toBeCloseTo(2400 + 5 * JITTER_MS, 6);
   });
 
   it("lets a budget nobody used for a while expire, through the TTL index", async () => {

@@ -110,8 +110,9 @@ export class OutboxWorker {
       await this.release(doc, "no messenger for this platform");
       return;
     }
+    let answered: () => void;
     try {
-      await this.pacer.wait(messenger, dm.userId);
+      answered = await this.pacer.wait(messenger, dm.userId);
     } catch (error) {
       await this.release(doc, `no send slot: ${error instanceof Error ? error.message : String(error)}`);
       return;
@@ -130,6 +131,8 @@ export class OutboxWorker {
       );
     } catch (error) {
       result = { ok: false, retryable: true, reason: error instanceof Error ? error.message : String(error) };
+    } finally {
+      answered();
     }
     const { User } = this.ctx.models;
     if (result.ok) {
