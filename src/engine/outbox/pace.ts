@@ -6,14 +6,14 @@ import type { Messenger } from "../messenger";
 
 /**
  * A platform counts sends when they reach it, and they reach it late by however long a busy
- * machine or the network holds them. Each process lets one send to a platform be on its way at a
- * time (until answered), so held-up sends can arrive bunched at most one per sending instance;
- * a budget of N a second therefore spreads its sends over a second plus this much per instance
- * sending (and one more for a wake-up up to `LATE_MS` late), so that even then no second holds
- * more than N. About one send's spacing at Telegram's 30 a second: one instance loses 7 %, three
- * 14 %, and a budget of less than one a second (a per-minute tier) almost nothing.
+ * machine or the network holds them up; sends held up together arrive bunched. Each process lets
+ * one send to a platform be on its way at a time (until it is answered), so however long they are
+ * held up, a bunch holds at most one send per instance sending. A budget of N a second therefore
+ * keeps one send of room per instance: N - instances slots a second, spread over a second and
+ * `LATE_MS` (see `spacing`). A budget too slow to spare that room (one a second to a recipient, a
+ * per-minute tier) is spread over its period plus this margin for a send held up instead.
  */
-export const JITTER_MS = 35;
+export const JITTER_MS = 70;
 
 /**
  * A send that wakes up later than this after its slot (a timer firing late, a process that
@@ -24,6 +24,9 @@ export const LATE_MS = 20;
 
 /** How long a send on its way may hold up this process's next one before it is taken as lost. */
 const UNANSWERED_MS = 10_000;
+
+/** Instances counted one by one; beyond this many the spacing is the cautious one of `JITTER_MS`. */
+const MOST_INSTANCES = 16;
 
 /** An instance counts as sending to a platform this long after it last reserved a slot there. */
 const ACTIVE_MS = 5_000;
@@ -38,7 +41,7 @@ const KEEP_MS = 10 * 60_000;
  * Spaces sends so that every instance on one database together stays under a platform's `pace`:
  * overall and per recipient. Each budget is one document holding the next free slot (epoch ms)
  * and the instances that reserved there lately; a reservation is one atomic update that takes
- * the slot and moves the budget on by a spacing that grows with the number of instances, so
+ * the slot and moves the budget on by the spacing for that many instances, so
  * instances that reserve at once get consecutive slots and then each sleep until their own. A
  * 429 seen by any instance moves the platform's next slot past its retry-after for all of them.
  * Real time, shared by every process, not the engine clock: this is about the platform's limiter.
@@ -75,11 +78,10 @@ export class SharedPacer {
         notBefore = busyUntil;
         continue;
       }
-      const sent = await this.sleepUntilOnTime(platform, slot, pace.perSecond, true);
-      const answered = this.onItsWay(platform);
-      if (sent !== slot) {
+      const { at, answered } = await this.sleepUntilOnTime(platform, slot, pace.perSecond);
+      if (at !== slot) {
         try {
-          await this.raise(recipientKey, sent + recipientInterval);
+          await this.raise(recipientKey, at + recipientInterval);
         } catch (error) {
           answered();
           throw error;
@@ -89,9 +91,17 @@ export class SharedPacer {
     }
   }
 
-  /** Waits for the next slot of one budget of its own (a method's tier, a request limit). */
-  async take(key: string, perSecond: number): Promise<void> {
-    await this.sleepUntilOnTime(key, await this.reserve(key, perSecond, this.now()), perSecond, false);
+  /**
+   * Waits for the next slot of one budget of its own (a method's tier, a request limit), and for
+   * this process's request on that budget to be answered. Returns what to call once this one is.
+   */
+  async take(key: string, perSecond: number): Promise<() => void> {
+    const { answered } = await this.sleepUntilOnTime(
+      key,
+      await this.reserve(key, perSecond, this.now()),
+      perSecond,
+    );
+    return answered;
   }
 
   /** The platform answered 429: no instance sends to it again before `retryAfterMs` from now. */
@@ -100,25 +110,26 @@ export class SharedPacer {
   }
 
   /**
-   * Sleeps until `slot` (and, `inTurn`, until this process's send on its way is answered) and
-   * returns the slot the send goes in. A send that is late by then would go on top of the next
-   * slots' sends and push some second over the limit: it gives the slot up and takes a fresh one.
+   * Sleeps until `slot` and until this process's send on its way to `key` is answered; returns
+   * the slot the send goes in, with the send marked as on its way (no await in between, so no
+   * other send of this process slips in). A send that is late by then would go on top of the
+   * next slots' sends and push some second over the limit: it gives the slot up and takes a
+   * fresh one.
    */
   private async sleepUntilOnTime(
     key: string,
     slot: number,
     perSecond: number,
-    inTurn: boolean,
-  ): Promise<number> {
+  ): Promise<{ at: number; answered: () => void }> {
     let at = slot;
     for (;;) {
       const now = this.now();
       if (at > now) await this.sleepFor(at - now);
-      for (let ahead = this.onTheirWay.get(key); inTurn && ahead; ahead = this.onTheirWay.get(key)) {
+      for (let ahead = this.onTheirWay.get(key); ahead; ahead = this.onTheirWay.get(key)) {
         await ahead;
         if (this.onTheirWay.get(key) === ahead) this.onTheirWay.delete(key);
       }
-      if (this.now() - at <= LATE_MS) return at;
+      if (this.now() - at <= LATE_MS) return { at, answered: this.onItsWay(key) };
       at = await this.reserve(key, perSecond, this.now());
     }
   }
@@ -154,20 +165,16 @@ export class SharedPacer {
         cond: { $and: [{ $gt: ["$$this.v", now - ACTIVE_MS] }, { $ne: ["$$this.k", this.id] }] },
       },
     };
-    const [base, perSender] = spacingParts(perSecond);
+    // The spacing for each number of instances, looked up by the database with the count it keeps.
+    const byInstances = Array.from({ length: MOST_INSTANCES + 2 }, (_, n) => spacing(perSecond, n));
+    const instances = { $min: [{ $size: { $objectToArray: "$senders" } }, byInstances.length - 1] };
     const before = await this.slots.findOneAndUpdate(
       { _id: key },
       [
         { $set: { senders: { $arrayToObject: { $concatArrays: [others, [{ k: this.id, v: now }]] } } } },
         {
           $set: {
-            next: {
-              $add: [
-                atLeast("$next", notBefore),
-                base,
-                { $multiply: [perSender, { $add: [1, { $size: { $objectToArray: "$senders" } }] }] },
-              ],
-            },
+            next: { $add: [atLeast("$next", notBefore), { $arrayElemAt: [byInstances, instances] }] },
             expiresAt: atLeast("$expiresAt", new Date(notBefore + KEEP_MS)),
           },
         },
@@ -209,19 +216,17 @@ export class SharedPacer {
 }
 
 /**
- * A budget's slot spacing as `[base, per sender]`: `spacing = base + perSender × (senders + 1)`,
- * a second's sends spread over a second plus `JITTER_MS` per instance sending and one more; a
- * budget of less than one a second gets those margins once per send.
+ * The spacing of a budget's slots when `instances` instances send on it. A second of N sends
+ * holds N - instances slots, spread over a second and `LATE_MS` (a send goes up to that late):
+ * with one held-up send per instance arriving among them, no second holds more than N. That
+ * costs one instance 5.5 % of Telegram's 30 a second and three 13 %. A budget with less than
+ * twice that room (or more than `MOST_INSTANCES` sending) is spread over its period and
+ * `JITTER_MS` instead.
  */
-function spacingParts(perSecond: number): [number, number] {
-  const rate = Math.max(perSecond, 0.001);
-  return [1000 / rate, JITTER_MS / Math.max(rate, 1)];
-}
-
-/** The spacing of a budget's slots when `senders` instances send on it. */
-export function spacing(perSecond: number, senders: number): number {
-  const [base, perSender] = spacingParts(perSecond);
-  return base + perSender * (senders + 1);
+export function spacing(perSecond: number, instances: number): number {
+  const room = perSecond - instances;
+  if (room >= perSecond / 2 && instances <= MOST_INSTANCES) return (1000 + LATE_MS) / room;
+  return 1000 / Math.max(perSecond, 0.001) + JITTER_MS;
 }
 
 /**

@@ -127,7 +127,11 @@ export class OutboxWorker {
           text: dm.text,
           ...(dm.buttons.length > 0 ? { buttons: dm.buttons } : {}),
         },
-        (budget, perSecond) => this.pacer.take(`${dm.platform}:${budget}`, perSecond),
+        async (budget, perSecond) => {
+          // The messenger paces its own requests from here on: each holds its budget's turn instead.
+          answered();
+          answered = await this.pacer.take(`${dm.platform}:${budget}`, perSecond);
+        },
       );
     } catch (error) {
       result = { ok: false, retryable: true, reason: error instanceof Error ? error.message : String(error) };
