@@ -8,8 +8,11 @@ export interface SendSlotDoc {
   /** `telegram`, or `telegram:to:<user id>` for one recipient. */
   _id: string;
   next: number;
-  /** Platform budgets: each instance that reserved a slot lately (its id → when, epoch ms). */
-  senders?: Record<string, number>;
+  /**
+   * Platform budgets: each instance that reserved a slot lately (its id → when, epoch ms, and how
+   * many sends it may have on their way at once).
+   */
+  senders?: Record<string, { at: number; room: number }>;
   /** Past this, nobody has reserved a slot for a while: the TTL index removes the document. */
   expiresAt: Date;
 }

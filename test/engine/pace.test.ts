@@ -66,7 +66,7 @@ describe("outbox pacing shared through the database", () => {
     expect(times[10]! - times[3]!).toBeCloseTo(1000 + LATE_MS, 6);
   });
 
-  it("leaves room in every second for one held-up send per instance, for any number of instances", () => {
+  it("leaves room in every second for every send on its way to arrive held up among the slots", () => {
     for (const perSecond of [10, 25, 30, 50]) {
       for (let instances = 1; instances <= perSecond / 2; instances++) {
         // Slots in any stretch of a second and LATE_MS, plus one bunched send of each instance.
@@ -77,7 +77,7 @@ describe("outbox pacing shared through the database", () => {
     }
   });
 
-  it("lets one send per process be on its way to a platform: the next waits until it is answered", async () => {
+  it("lets one send per process be on its way to a platform, more when answers are slow, and spaces for them", async () => {
     await slots.deleteMany({});
     now = 1_500_000;
     const pacer = new SharedPacer(
@@ -86,18 +86,44 @@ describe("outbox pacing shared through the database", () => {
       async () => {},
     );
     const telegram = { platform: "telegram" as const, pace: { perSecond: 10, perRecipientPerSecond: 1 } };
-    const answered = await pacer.wait(telegram, "ann");
-    let second = false;
-    const next = pacer.wait(telegram, "bob").then((answer) => {
-      second = true;
-      return answer;
-    });
+    /** Starts a wait; `done` shows whether it is over. */
+    const waiting = (recipient: string) => {
+      const started = { done: false, answered: Promise.resolve(() => {}) };
+      started.answered = pacer.wait(telegram, recipient).then((answered) => {
+        started.done = true;
+        return answered;
+      });
+      return started;
+    };
+    const settle = async () => {
+      for (let i = 0; i < 30; i++) await new Promise((resolve) => setImmediate(resolve));
+    };
+
+    const first = await pacer.wait(telegram, "ann");
+    const second = waiting("bob");
     // Its slot comes (the sleep returns at once) and its database work is done; it still waits.
-    for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
-    expect(second).toBe(false);
-    answered();
-    (await next)();
-    expect(second).toBe(true);
+    await settle();
+    expect(second.done).toBe(false);
+    first();
+    await settle();
+    expect(second.done).toBe(true);
+    // That answer took a second: at ten a second, this process's share sends two in such a time.
+    now += 1000;
+    (await second.answered)();
+
+    const [a, b] = [await pacer.wait(telegram, "carl"), await pacer.wait(telegram, "dora")];
+    const third = waiting("emil");
+    await settle();
+    expect(third.done).toBe(false);
+    a();
+    await settle();
+    expect(third.done).toBe(true);
+    b();
+    (await third.answered)();
+    // The budget keeps room for both: its slots are spaced for two sends on their way.
+    const budget = await slots.findOne({ _id: "telegram" });
+    expect(Object.values(budget!.senders!).map((s) => s.room)).toEqual([2]);
+    expect(spacing(10, 2)).toBeGreaterThan(spacing(10, 1));
   });
 
   it("spaces sends to one recipient by its own pace, from when they really go", async () => {

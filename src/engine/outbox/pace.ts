@@ -3,15 +3,17 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { Collection } from "mongodb";
 import type { SendSlotDoc } from "../../../models";
 import type { Messenger } from "../messenger";
+import { SendsOnTheirWay } from "./on-their-way";
 
 /**
  * A platform counts sends when they reach it, and they reach it late by however long a busy
- * machine or the network holds them up; sends held up together arrive bunched. Each process lets
- * one send to a platform be on its way at a time (until it is answered), so however long they are
- * held up, a bunch holds at most one send per instance sending. A budget of N a second therefore
- * keeps one send of room per instance: N - instances slots a second, spread over a second and
- * `LATE_MS` (see `spacing`). A budget too slow to spare that room (one a second to a recipient, a
- * per-minute tier) is spread over its period plus this margin for a send held up instead.
+ * machine or the network holds them up; sends held up together arrive bunched. A fixed fraction
+ * of the rate (85 % before) guards against that only as far as the hold-up stays small. Instead,
+ * each process limits the sends it has on their way to a platform at once (until answered): one,
+ * or as many as its share of the rate needs while answers take long (a distant platform). However
+ * long they are held up, a bunch then holds at most those, and every budget keeps that much room
+ * in each second (see `spacing`). A budget too slow to spare the room (one a second to a
+ * recipient, a per-minute tier) is spread over its period plus this margin instead.
  */
 export const JITTER_MS = 70;
 
@@ -25,8 +27,8 @@ export const LATE_MS = 20;
 /** How long a send on its way may hold up this process's next one before it is taken as lost. */
 const UNANSWERED_MS = 10_000;
 
-/** Instances counted one by one; beyond this many the spacing is the cautious one of `JITTER_MS`. */
-const MOST_INSTANCES = 16;
+/** Room counted one send at a time; beyond this much the spacing is the cautious one of `JITTER_MS`. */
+const MOST_ROOM = 16;
 
 /** An instance counts as sending to a platform this long after it last reserved a slot there. */
 const ACTIVE_MS = 5_000;
@@ -40,8 +42,8 @@ const KEEP_MS = 10 * 60_000;
 /**
  * Spaces sends so that every instance on one database together stays under a platform's `pace`:
  * overall and per recipient. Each budget is one document holding the next free slot (epoch ms)
- * and the instances that reserved there lately; a reservation is one atomic update that takes
- * the slot and moves the budget on by the spacing for that many instances, so
+ * and the instances that reserved there lately with the room each keeps; a reservation is one
+ * atomic update that takes the slot and moves the budget on by the spacing for that room, so
  * instances that reserve at once get consecutive slots and then each sleep until their own. A
  * 429 seen by any instance moves the platform's next slot past its retry-after for all of them.
  * Real time, shared by every process, not the engine clock: this is about the platform's limiter.
@@ -49,18 +51,21 @@ const KEEP_MS = 10 * 60_000;
 export class SharedPacer {
   /** Which instance this is, in the budgets' list of senders. */
   private readonly id = randomUUID();
-  /** Per platform, this process's send that is on its way: the next waits until it is answered. */
-  private readonly onTheirWay = new Map<string, Promise<void>>();
+  private readonly onTheirWay: SendsOnTheirWay;
+  /** Per budget, how many instances sent there lately, as the last reservation found. */
+  private readonly instances = new Map<string, number>();
 
   constructor(
     private readonly slots: Collection<SendSlotDoc>,
     private readonly now: () => number = () => Date.now(),
     private readonly sleepFor: (ms: number) => Promise<unknown> = (ms) => sleep(ms),
-  ) {}
+  ) {
+    this.onTheirWay = new SendsOnTheirWay(now, UNANSWERED_MS);
+  }
 
   /**
    * Waits until a send to `recipient` fits both the platform's and the recipient's budget, and
-   * until this process's previous send to the platform was answered. Returns what to call once
+   * until this process has room for one more send on its way there. Returns what to call once
    * this send is answered (or failed).
    */
   async wait(messenger: Pick<Messenger, "platform" | "pace">, recipient: string): Promise<() => void> {
@@ -93,7 +98,8 @@ export class SharedPacer {
 
   /**
    * Waits for the next slot of one budget of its own (a method's tier, a request limit), and for
-   * this process's request on that budget to be answered. Returns what to call once this one is.
+   * room for one more request of this process on its way there. Returns what to call once this
+   * one is answered.
    */
   async take(key: string, perSecond: number): Promise<() => void> {
     const { answered } = await this.sleepUntilOnTime(
@@ -110,7 +116,7 @@ export class SharedPacer {
   }
 
   /**
-   * Sleeps until `slot` and until this process's send on its way to `key` is answered; returns
+   * Sleeps until `slot` and until this process has room for one more send on its way; returns
    * the slot the send goes in, with the send marked as on its way (no await in between, so no
    * other send of this process slips in). A send that is late by then would go on top of the
    * next slots' sends and push some second over the limit: it gives the slot up and takes a
@@ -125,62 +131,63 @@ export class SharedPacer {
     for (;;) {
       const now = this.now();
       if (at > now) await this.sleepFor(at - now);
-      for (let ahead = this.onTheirWay.get(key); ahead; ahead = this.onTheirWay.get(key)) {
-        await ahead;
-        if (this.onTheirWay.get(key) === ahead) this.onTheirWay.delete(key);
-      }
-      if (this.now() - at <= LATE_MS) return { at, answered: this.onItsWay(key) };
+      while (this.onTheirWay.out(key) >= this.room(key, perSecond)) await this.onTheirWay.nextAnswer(key);
+      // No await from the check to the count: no other send of this process slips in between.
+      if (this.now() - at <= LATE_MS) return { at, answered: this.onTheirWay.start(key) };
       at = await this.reserve(key, perSecond, this.now());
     }
   }
 
-  /** Marks this process's send to `key` as on its way; the returned function marks it answered. */
-  private onItsWay(key: string): () => void {
-    let answered = () => {};
-    const onItsWay = new Promise<void>((resolve) => {
-      answered = resolve;
-    });
-    // A request that hangs (no timeout below it) must not stop this process's sends for good.
-    const givenUp = setTimeout(answered, UNANSWERED_MS);
-    givenUp.unref();
-    this.onTheirWay.set(key, onItsWay);
-    return () => {
-      clearTimeout(givenUp);
-      if (this.onTheirWay.get(key) === onItsWay) this.onTheirWay.delete(key);
-      answered();
-    };
+  /**
+   * How many sends this process may have on their way to a budget: what its share of the rate
+   * sends in the time answers take (so a distant platform is not sent to one request at a time),
+   * at least one. The instances together keep that much room in every second (see `spacing`).
+   */
+  private room(key: string, perSecond: number): number {
+    const share = perSecond / (this.instances.get(key) ?? 1);
+    return Math.min(MOST_ROOM, Math.max(1, Math.ceil((share * this.onTheirWay.answerMs(key)) / 1000)));
   }
 
   /**
    * Takes the budget's next slot at or after `notBefore` and moves the budget on, in one update
    * computed by the database (idle budget or busy, existing or not), so every caller gets a slot
-   * of its own. The update also notes this instance as sending and spaces the slot by how many
-   * instances do.
+   * of its own. The update also notes this instance as sending, with the room it keeps, and spaces
+   * the slot by the room all of them keep.
    */
   private async reserve(key: string, perSecond: number, notBefore: number): Promise<number> {
     const now = this.now();
     const others = {
       $filter: {
         input: { $objectToArray: { $ifNull: ["$senders", {}] } },
-        cond: { $and: [{ $gt: ["$$this.v", now - ACTIVE_MS] }, { $ne: ["$$this.k", this.id] }] },
+        cond: { $and: [{ $gt: ["$$this.v.at", now - ACTIVE_MS] }, { $ne: ["$$this.k", this.id] }] },
       },
     };
-    // The spacing for each number of instances, looked up by the database with the count it keeps.
-    const byInstances = Array.from({ length: MOST_INSTANCES + 2 }, (_, n) => spacing(perSecond, n));
-    const instances = { $min: [{ $size: { $objectToArray: "$senders" } }, byInstances.length - 1] };
+    const me = { k: this.id, v: { at: now, room: this.room(key, perSecond) } };
+    // The spacing for each room the instances keep, looked up by the database with the sum.
+    const byRoom = Array.from({ length: MOST_ROOM + 2 }, (_, room) => spacing(perSecond, room));
+    const room = { $sum: { $map: { input: { $objectToArray: "$senders" }, in: "$$this.v.room" } } };
     const before = await this.slots.findOneAndUpdate(
       { _id: key },
       [
-        { $set: { senders: { $arrayToObject: { $concatArrays: [others, [{ k: this.id, v: now }]] } } } },
+        { $set: { senders: { $arrayToObject: { $concatArrays: [others, [me]] } } } },
         {
           $set: {
-            next: { $add: [atLeast("$next", notBefore), { $arrayElemAt: [byInstances, instances] }] },
+            next: {
+              $add: [
+                atLeast("$next", notBefore),
+                { $arrayElemAt: [byRoom, { $min: [room, MOST_ROOM + 1] }] },
+              ],
+            },
             expiresAt: atLeast("$expiresAt", new Date(notBefore + KEEP_MS)),
           },
         },
       ],
-      { upsert: true, returnDocument: "before", projection: { next: 1 } },
+      { upsert: true, returnDocument: "before", projection: { next: 1, senders: 1 } },
     );
+    const active = Object.entries(before?.senders ?? {}).filter(
+      ([id, s]) => id !== this.id && s.at > now - ACTIVE_MS,
+    );
+    this.instances.set(key, active.length + 1);
     return Math.max(before?.next ?? notBefore, notBefore);
   }
 
@@ -216,16 +223,16 @@ export class SharedPacer {
 }
 
 /**
- * The spacing of a budget's slots when `instances` instances send on it. A second of N sends
- * holds N - instances slots, spread over a second and `LATE_MS` (a send goes up to that late):
- * with one held-up send per instance arriving among them, no second holds more than N. That
- * costs one instance 5.5 % of Telegram's 30 a second and three 13 %. A budget with less than
- * twice that room (or more than `MOST_INSTANCES` sending) is spread over its period and
- * `JITTER_MS` instead.
+ * The spacing of a budget's slots when the instances sending on it may have `onTheirWay` sends
+ * on their way at once (together). A second of N sends holds N - onTheirWay slots, spread over a
+ * second and `LATE_MS` (a send goes up to that late): with every send on its way held up and
+ * arriving among them, no second holds more than N. With one each, that costs one instance 5.5 %
+ * of Telegram's 30 a second and three 13 %. A budget with less than twice that room (or more than
+ * `MOST_ROOM` on their way) is spread over its period and `JITTER_MS` instead.
  */
-export function spacing(perSecond: number, instances: number): number {
-  const room = perSecond - instances;
-  if (room >= perSecond / 2 && instances <= MOST_INSTANCES) return (1000 + LATE_MS) / room;
+export function spacing(perSecond: number, onTheirWay: number): number {
+  const room = perSecond - onTheirWay;
+  if (room >= perSecond / 2 && onTheirWay <= MOST_ROOM) return (1000 + LATE_MS) / room;
   return 1000 / Math.max(perSecond, 0.001) + JITTER_MS;
 }
 
