@@ -80,46 +80,44 @@ describe("outbox pacing shared through the database", () => {
   it("lets one send per process be on its way to a platform, more when answers are slow, and spaces for them", async () => {
     await slots.deleteMany({});
     now = 1_500_000;
+    // The sleep until a slot returns at once and tells the test that the wait got that far.
+    let sleptUntilSlot = () => {};
     const pacer = new SharedPacer(
       slots,
       () => now,
-      async () => {},
+      async () => sleptUntilSlot(),
     );
     const telegram = { platform: "telegram" as const, pace: { perSecond: 10, perRecipientPerSecond: 1 } };
-    /** Starts a wait; `done` shows whether it is over. */
-    const waiting = (recipient: string) => {
-      const started = { done: false, answered: Promise.resolve(() => {}) };
-      started.answered = pacer.wait(telegram, recipient).then((answered) => {
-        started.done = true;
+    /** Starts a wait and returns once its slot has come (its database work is done). */
+    const startWaiting = async (recipient: string) => {
+      const slotCame = new Promise<void>((resolve) => {
+        sleptUntilSlot = resolve;
+      });
+      const wait = { done: false, answered: Promise.resolve(() => {}) };
+      wait.answered = pacer.wait(telegram, recipient).then((answered) => {
+        wait.done = true;
         return answered;
       });
-      return started;
-    };
-    const settle = async () => {
-      for (let i = 0; i < 30; i++) await new Promise((resolve) => setImmediate(resolve));
+      await slotCame;
+      for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+      return wait;
     };
 
     const first = await pacer.wait(telegram, "ann");
-    const second = waiting("bob");
-    // Its slot comes (the sleep returns at once) and its database work is done; it still waits.
-    await settle();
+    const second = await startWaiting("bob");
     expect(second.done).toBe(false);
     first();
-    await settle();
-    expect(second.done).toBe(true);
+    const answerSecond = await second.answered;
     // That answer took a second: at ten a second, this process's share sends two in such a time.
     now += 1000;
-    (await second.answered)();
+    answerSecond();
 
     const [a, b] = [await pacer.wait(telegram, "carl"), await pacer.wait(telegram, "dora")];
-    const third = waiting("emil");
-    await settle();
+    const third = await startWaiting("emil");
     expect(third.done).toBe(false);
     a();
-    await settle();
-    expect(third.done).toBe(true);
-    b();
     (await third.answered)();
+    b();
     // The budget keeps room for both: its slots are spaced for two sends on their way.
     const budget = await slots.findOne({ _id: "telegram" });
     expect(Object.values(budget!.senders!).map((s) => s.room)).toEqual([2]);
