@@ -53,12 +53,15 @@ async function main(): Promise<void> {
     const sends = okSends();
     const unique = delivered().size;
     const tooMany = telegram.callsTo("sendMessage").filter((call) => call.status === 429).length;
+    const firstAt = Math.min(...sends.map((call) => call.at));
+    const startedAt = performance.timeOrigin + started;
     const floor = MEMBERS / RATE;
     printTable(`DM fan-out: ${MEMBERS} Telegram members, fake Bot API at ${RATE} msg/s — ${machine()}`, [
       {
         delivered: unique,
         "sent twice": sends.length - unique,
         "429 answers": tooMany,
+        "first DM after s": (firstAt - startedAt) / 1000,
         seconds: seconds,
         "limit allows s": floor,
         "x limit": seconds / floor,

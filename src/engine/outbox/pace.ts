@@ -144,8 +144,10 @@ export class SharedPacer {
    * at least one. The instances together keep that much room in every second (see `spacing`).
    */
   private room(key: string, perSecond: number): number {
+    // A send whose slot comes while the room is full may wait up to LATE_MS for an answer.
     const share = perSecond / (this.instances.get(key) ?? 1);
-    return Math.min(MOST_ROOM, Math.max(1, Math.ceil((share * this.onTheirWay.answerMs(key)) / 1000)));
+    const needed = Math.ceil((share * (this.onTheirWay.answerMs(key) - LATE_MS)) / 1000);
+    return Math.min(MOST_ROOM, Math.max(1, needed));
   }
 
   /**
