@@ -2,7 +2,7 @@
  * Benchmark 3: a group tagging 1,000 Telegram members, its DMs delivered through a local fake Bot
  * API that enforces 30 messages/s with 429 + retry_after. Holds when all 1,000 arrive, none twice,
  * without a single 429 (the outbox sits under the limit, not on it), within 1.1x the time the limit
- * allows (1,000 / 30 per second ≈ 33 s; about 37 s).
+ * allows (1,000 / 30 per second ≈ 33.3 s, so at most 36.7 s).
  * Run: npx tsx bench/dm-fanout.ts   (BENCH_MEMBERS=1000)
  */
 
