@@ -41,7 +41,9 @@ describe("aggregate", () => {
       .collection("products")
       .aggregate([
         { $unionWith: { coll: "orders" } },
-        { $group: { _id: null, most: { $max: "$price" }, least: { $min: "$price" }, none: { $max: "$nope" } } },
+        {
+          $group: { _id: null, most: { $max: "$price" }, least: { $min: "$price" }, none: { $max: "$nope" } },
+        },
       ])
       .toArray();
     expect(extremes).toEqual({

@@ -47,7 +47,15 @@ describe("pipeline updates", () => {
   it("$max and $min of an expression list skip a missing field, as in an upsert's new document", async () => {
     await c.updateOne(
       { _id: 2 },
-      [{ $set: { qty: { $max: ["$qty", 5] }, total: { $min: ["$total", 7] }, price: { $max: ["$none", "$nada"] } } }],
+      [
+        {
+          $set: {
+            qty: { $max: ["$qty", 5] },
+            total: { $min: ["$total", 7] },
+            price: { $max: ["$none", "$nada"] },
+          },
+        },
+      ],
       { upsert: true },
     );
     expect(await c.findOne({ _id: 2 })).toEqual({ _id: 2, qty: 5, total: 7, price: null });
