@@ -238,11 +238,7 @@ export function spacing(perSecond: number, onTheirWay: number): number {
   return 1000 / Math.max(perSecond, 0.001) + JITTER_MS;
 }
 
-/**
- * A field of the budget document, or `value` when that is later or the field is missing (a new
- * budget): `$ifNull` says the latter explicitly, since `$max` of a missing field is not the same
- * in every store.
- */
+/** A field of the budget document, or `value` when that is later or the field is missing (a new budget). */
 function atLeast(field: string, value: number | Date): object {
-  return { $max: [{ $ifNull: [field, value] }, value] };
+  return { $max: [field, value] };
 }
