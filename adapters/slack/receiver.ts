@@ -60,10 +60,16 @@ export class ExpressRouteReceiver implements Receiver {
     const ack = async (response?: unknown): Promise<void> => {
       if (acked) return;
       acked = true;
-      if (response === undefined || response === "") return void res.writeHead(200).end();
+      if (response === undefined || response === "") return void res.writeHead(200, EMPTY).end();
       const text = typeof response === "string";
-      res.writeHead(200, { "content-type": text ? PLAIN_TEXT : JSON_TEXT });
-      res.end(text ? response : JSON.stringify(response));
+      const reply = text ? response : JSON.stringify(response);
+      // With its length known the reply goes out in one plain write, headers and body together,
+      // instead of as chunks with their framing.
+      res.writeHead(200, {
+        "content-type": text ? PLAIN_TEXT : JSON_TEXT,
+        "content-length": Buffer.byteLength(reply),
+      });
+      res.end(reply);
     };
     // Slash commands and clicks carry a trigger_id, their event id; anything else is told apart by its bytes.
     if (typeof body.trigger_id !== "string") {
@@ -87,6 +93,7 @@ export class ExpressRouteReceiver implements Receiver {
 }
 
 const PLAIN_TEXT = "text/plain; charset=utf-8";
+const EMPTY = { "content-length": 0 };
 const JSON_TEXT = "application/json; charset=utf-8";
 
 function parseBody(raw: Buffer, contentType: string): Record<string, unknown> | undefined {

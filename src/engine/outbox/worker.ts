@@ -244,21 +244,35 @@ export class OutboxWorker {
   /**
    * Claims and delivers until nothing is due; returns how many messages were handled. Each queue
    * (shipping, each platform's DMs) has lanes of its own, so a platform waiting for its send slots
-   * (Slack's 50 channel opens a minute) never holds up another.
+   * (Slack's 50 channel opens a minute) never holds up another. One lane a queue looks first and
+   * another joins each time a lane finds a message, up to the queue's concurrency: a pass over
+   * empty queues (every poll, every kick) costs one claim a queue, not one a lane.
    */
   async runOnce(): Promise<number> {
     let handled = 0;
-    const lane = async (queue: object) => {
-      for (;;) {
-        const doc = await this.claim(queue);
-        if (!doc) return;
-        await this.deliver(doc);
-        handled++;
-      }
+    let failure: unknown;
+    const lanes: Promise<void>[] = [];
+    const startLane = (queue: object, open: { count: number }) => {
+      open.count++;
+      const lane = async () => {
+        for (;;) {
+          const doc = await this.claim(queue);
+          if (!doc) return void open.count--;
+          if (open.count < this.options.concurrency) startLane(queue, open);
+          await this.deliver(doc);
+          handled++;
+        }
+      };
+      // A failed lane ends the pass once the others have finished, so no two passes overlap.
+      lanes.push(
+        lane().catch((error: unknown) => {
+          failure ??= error;
+        }),
+      );
     };
-    await Promise.all(
-      this.queues().flatMap((queue) => Array.from({ length: this.options.concurrency }, () => lane(queue))),
-    );
+    for (const queue of this.queues()) startLane(queue, { count: 0 });
+    for (let i = 0; i < lanes.length; i++) await lanes[i];
+    if (failure !== undefined) throw failure;
     return handled;
   }
 

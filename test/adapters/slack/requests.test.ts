@@ -107,6 +107,15 @@ describe("Slack request checks", () => {
     expect(h.fake.callsTo("conversations.open").length).toBe(dmsBefore + 1);
   });
 
+  it("acknowledges a command with its length, not in chunks", async () => {
+    const catalog = { command: "/catalog", text: "", userId: "U1", responseUrl: h.fake.responseUrl() };
+    const response = await h.send(slashCommandBody(catalog));
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(response.status).toBe(200);
+    expect(response.headers.get("transfer-encoding")).toBeNull();
+    expect(response.headers.get("content-length")).toBe(String(bytes.length));
+  });
+
   it("answers Slack's url_verification challenge and ssl_check", async () => {
     const body = JSON.stringify({ type: "url_verification", challenge: "abc123", token: "t" });
     const response = await h.post(body, {
