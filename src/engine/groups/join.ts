@@ -203,6 +203,7 @@ export function createJoin(
       groupCode: code,
       orderId,
       known: { product: what.product, region: what.region },
+      relayShipping: true,
     };
     const result = await ctx
       .tx(async (session) => {
