@@ -47,51 +47,67 @@ export type Orders = ReturnType<typeof createOrders>;
 export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
   const { Order, Product, User } = ctx.models;
 
+  /** The order `input` describes, at list price. Throws UserError for an unknown SKU or a bad quantity. */
+  async function orderOf(session: Session, input: PlaceOrderInput): Promise<OrderDoc> {
+    checkQty(input.qty);
+    const product =
+      input.known?.product ??
+      (await Product.findById(input.sku.trim().toUpperCase())
+        .session(session ?? null)
+        .lean<ProductDoc>());
+    if (!product) {
+      throw new UserError(
+        "UNKNOWN_PRODUCT",
+        `There is no product "${input.sku}"; type /catalog to see what is for sale`,
+      );
+    }
+    const region = input.known
+      ? input.known.region
+      : ((
+          await User.findById(input.userKey)
+            .session(session ?? null)
+            .lean<UserDoc>()
+        )?.region ?? null);
+    return {
+      _id: input.orderId ?? newOrderId(),
+      userKey: input.userKey,
+      groupCode: input.groupCode ?? null,
+      sessionCode: input.sessionCode ?? null,
+      sku: product.sku,
+      name: product.name,
+      qty: input.qty,
+      unitPrice: product.price,
+      total: product.price * input.qty,
+      currency: product.currency,
+      region,
+      status: "placed",
+      createdAt: ctx.clock.now(),
+      cancelledAt: null,
+      ...(input.relayShipping ? { shippingQueued: false } : {}),
+    };
+  }
+
+  /**
+   * Places orders (one SKU, one quantity each) inside `session`, all in one write. Throws UserError
+   * for an unknown SKU or a bad quantity before writing anything.
+   */
+  async function placeOrders(session: Session, inputs: PlaceOrderInput[]): Promise<OrderDoc[]> {
+    const orders: OrderDoc[] = [];
+    for (const input of inputs) orders.push(await orderOf(session, input));
+    await driverCollection(Order).insertMany(orders, session ? { session } : {});
+    for (const [i, order] of orders.entries()) {
+      if (!inputs[i]!.relayShipping) await outbox.shipping(session, order, "requested");
+    }
+    return orders;
+  }
+
   return {
-    /**
-     * Places one order (one SKU, one quantity) inside `session`. Throws UserError for an unknown
-     * SKU or a bad quantity before writing anything.
-     */
+    placeOrders,
+
+    /** One order: `placeOrders` of one. */
     async placeOrder(session: Session, input: PlaceOrderInput): Promise<OrderDoc> {
-      checkQty(input.qty);
-      const product =
-        input.known?.product ??
-        (await Product.findById(input.sku.trim().toUpperCase())
-          .session(session ?? null)
-          .lean<ProductDoc>());
-      if (!product) {
-        throw new UserError(
-          "UNKNOWN_PRODUCT",
-          `There is no product "${input.sku}"; type /catalog to see what is for sale`,
-        );
-      }
-      const region = input.known
-        ? input.known.region
-        : ((
-            await User.findById(input.userKey)
-              .session(session ?? null)
-              .lean<UserDoc>()
-          )?.region ?? null);
-      const order: OrderDoc = {
-        _id: input.orderId ?? newOrderId(),
-        userKey: input.userKey,
-        groupCode: input.groupCode ?? null,
-        sessionCode: input.sessionCode ?? null,
-        sku: product.sku,
-        name: product.name,
-        qty: input.qty,
-        unitPrice: product.price,
-        total: product.price * input.qty,
-        currency: product.currency,
-        region,
-        status: "placed",
-        createdAt: ctx.clock.now(),
-        cancelledAt: null,
-        ...(input.relayShipping ? { shippingQueued: false } : {}),
-      };
-      await driverCollection(Order).insertOne(order, session ? { session } : {});
-      if (!input.relayShipping) await outbox.shipping(session, order, "requested");
-      return order;
+      const [order] = await placeOrders(session, [input]);
+      return order!;
     },
 
     /** Cancels a placed order and queues the cancelled shipping request; false if it was not `placed`. */
