@@ -2,7 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import mongoose, { type Connection } from "mongoose";
 import { ManualClock } from "../../src/clock";
 import { dropConnection, freshDatabaseUri } from "../support/db";
+import { startFulfillmentReceiver } from "../support/fulfillment-receiver";
 import { engineOn, type Harness, HOUR } from "./support/harness";
+
+const SECRET = "fulfillment-secret-0123456789";
 
 /**
  * A `/join` commits its order alone and the outbox relays the order's shipping request after:
@@ -16,7 +19,11 @@ describe("the shipping relay", () => {
   beforeAll(async () => {
     const uri = freshDatabaseUri("relay");
     for (let i = 0; i < 2; i++) {
-      connections.push(await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5000 }).asPromise());
+      connections.push(
+        await mongoose
+          .createConnection(uri, { serverSelectionTimeoutMS: 5000, monitorCommands: true })
+          .asPromise(),
+      );
     }
     a = await engineOn(connections[0]!, { clock });
     b = await engineOn(connections[1]!, { clock });
@@ -67,6 +74,32 @@ describe("the shipping relay", () => {
     await Promise.all([a.engine.outbox.list(), b.engine.outbox.list(), a.engine.outbox.runOnce()]);
     for (const { order } of joined) expect(await requestsFor(order._id)).toHaveLength(1);
     expect(await db().collection("orders").countDocuments({ shippingQueued: false })).toBe(0);
+  });
+
+  it("without a fulfillment URL keeps the requests held at once, and an instance with a URL sends each once", async () => {
+    const { code } = await a.engine.groups.open("playground:org", "KB-75", { size: 2, max: 5 });
+    const joined = await Promise.all(
+      ["held1", "held2"].map((who) => a.engine.groups.join(`playground:${who}`, code)),
+    );
+    await a.engine.outbox.runOnce();
+    // Held by the relay itself: no claim ever counted an attempt on them.
+    for (const { order } of joined) {
+      expect(await requestsFor(order._id)).toMatchObject([{ status: "held", attempts: 0 }]);
+    }
+
+    const receiver = await startFulfillmentReceiver(SECRET);
+    try {
+      const shipper = await engineOn(connections[1]!, {
+        clock,
+        fulfillment: { url: receiver.url, secret: SECRET },
+      });
+      await shipper.engine.outbox.runOnce();
+      await shipper.engine.outbox.runOnce();
+      const keys = receiver.received.map((r) => r.idempotencyKey);
+      for (const { order } of joined) expect(keys.filter((k) => k === order._id)).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it("a group that fails before its orders were relayed sends each request before its cancellation", async () => {

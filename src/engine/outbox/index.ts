@@ -19,7 +19,7 @@ export function createOutbox(
   options?: Partial<OutboxOptions>,
 ) {
   const writer = createOutboxWriter(ctx);
-  const relay = createShippingRelay(ctx, writer);
+  const relay = createShippingRelay(ctx, writer, { fulfillment: fulfillment !== undefined });
   const worker = new OutboxWorker(ctx, fulfillment, options, relay);
   return {
     writer,

@@ -125,11 +125,17 @@ export function createOutboxWriter(ctx: EngineContext) {
       return doc._id;
     },
 
-    /** The requests of many placed orders in one round trip (the relay), each stored once like `shipping`. */
-    shippingRequests(orders: OrderDoc[]): Promise<void> {
+    /**
+     * The requests of many placed orders in one round trip (the relay), each stored once like
+     * `shipping`; `held` stores them as kept for a fulfillment URL still to be configured.
+     */
+    shippingRequests(orders: OrderDoc[], held = false): Promise<void> {
       const now = ctx.clock.now();
       return putMany(
-        orders.map((order) => shippingDoc(order, "requested", now)),
+        orders.map((order) => ({
+          ...shippingDoc(order, "requested", now),
+          ...(held ? { status: "held" as const } : {}),
+        })),
         undefined,
       );
     },
