@@ -245,17 +245,28 @@ export class OutboxWorker {
   async runOnce(): Promise<number> {
     await this.relay?.();
     let handled = 0;
-    const lane = async (queue: object) => {
+    const lanes: Promise<void>[] = [];
+    const open = (queue: object, opened: { count: number }) => {
+      const running = lane(queue, opened);
+      running.catch(() => {}); // awaited below; this only keeps a lane that fails early from going unhandled
+      lanes.push(running);
+    };
+    // One lane per queue to start, and a lane that finds work opens another (up to `concurrency`):
+    // an empty queue then costs one claim per pass, not one per lane.
+    const lane = async (queue: object, opened: { count: number }) => {
       for (;;) {
         const doc = await this.claim(queue);
         if (!doc) return;
+        if (opened.count < this.options.concurrency) {
+          opened.count++;
+          open(queue, opened);
+        }
         await this.deliver(doc);
         handled++;
       }
     };
-    await Promise.all(
-      this.queues().flatMap((queue) => Array.from({ length: this.options.concurrency }, () => lane(queue))),
-    );
+    for (const queue of this.queues()) open(queue, { count: 1 });
+    for (let i = 0; i < lanes.length; i++) await lanes[i];
     return handled;
   }
 
