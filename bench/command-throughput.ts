@@ -7,7 +7,7 @@
  * the acknowledgement.
  * Run: npx tsx bench/command-throughput.ts   (BENCH_SECONDS=3 per round, BENCH_ROUNDS=5;
  * BENCH_ONLY=/join runs one workload; MONGODB_URI=… runs both on that server; BENCH_CPU_PROF=dir
- * writes crowdcart's CPU profile)
+ * writes the CPU profiles of crowdcart and the naive bot)
  */
 
 import { alternate, type Contender, median, type RoundResult, type Workload } from "./support/compare";

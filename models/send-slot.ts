@@ -8,6 +8,11 @@ export interface SendSlotDoc {
   /** `telegram`, or `telegram:to:<user id>` for one recipient. */
   _id: string;
   next: number;
+  /**
+   * Platform budgets: each instance that reserved a slot lately (its id → when, epoch ms, and how
+   * many sends it may have on their way at once).
+   */
+  senders?: Record<string, { at: number; room: number }>;
   /** Past this, nobody has reserved a slot for a while: the TTL index removes the document. */
   expiresAt: Date;
 }
@@ -16,6 +21,7 @@ const sendSlotSchema = new Schema<SendSlotDoc>(
   {
     _id: { type: String, required: true },
     next: { type: Number, required: true },
+    senders: { type: Schema.Types.Mixed },
     expiresAt: { type: Date, required: true },
   },
   { collection: "send_slots", versionKey: false },

@@ -21,11 +21,21 @@ export function createMetrics(): Metrics {
 
 /** Times every request; labels by the route pattern (never the raw path, which holds codes). */
 export function timeRequests(metrics: Metrics) {
+  // One series per method, route and status, looked up by a plain key: prom-client's own label
+  // lookup sorts and joins the label names on every observation.
+  const series = new Map<string, ReturnType<Metrics["httpDuration"]["labels"]>>();
   return (req: Request, res: Response, next: NextFunction) => {
-    const end = metrics.httpDuration.startTimer();
-    res.on("finish", () => {
+    const started = performance.now();
+    res.once("finish", () => {
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.baseUrl || "unmatched";
-      end({ method: req.method, route, status: String(res.statusCode) });
+      const status = String(res.statusCode);
+      const key = `${req.method} ${route} ${status}`;
+      let histogram = series.get(key);
+      if (!histogram) {
+        histogram = metrics.httpDuration.labels({ method: req.method, route, status });
+        series.set(key, histogram);
+      }
+      histogram.observe((performance.now() - started) / 1000);
     });
     next();
   };

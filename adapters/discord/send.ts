@@ -3,13 +3,15 @@ import { DiscordAPIError, RateLimitError, REST, Routes } from "discord.js";
 import type { DeliveryResult, DirectMessage, Messenger, TakeSlot } from "../../src/engine/messenger";
 import { renderDiscord } from "./render";
 
-/**
- * Discord allows about 50 requests a second per bot; a first DM to someone costs two (open the
- * channel, post), later ones one, so 25 DMs a second stays inside the limit in the worst case.
- */
-export const DISCORD_PACE = { perSecond: 25, perRecipientPerSecond: 1 } as const;
 /** Discord's global limit per bot, which every REST call spends: each one takes a shared slot. */
 export const DISCORD_REQUESTS_PER_SECOND = 50;
+/**
+ * Discord limits requests, not DMs: a first DM to someone costs two (open the channel, post),
+ * later ones one, and each takes a slot of the requests budget, which holds the limit. The DMs'
+ * own pace is only no faster than that (at 25, half the requests, it kept Discord below the
+ * limit whenever channels were known already, and cost every fan-out a sixth).
+ */
+export const DISCORD_PACE = { perSecond: DISCORD_REQUESTS_PER_SECOND, perRecipientPerSecond: 1 } as const;
 
 /** Discord's JSON error code for "Cannot send messages to this user" (DMs closed, no shared server). */
 export const DMS_CLOSED = 50007;

@@ -14,12 +14,15 @@ import { LINK_ACTION_PREFIX, RUN_ACTION_PREFIX, renderReply } from "./render";
 export const INLINE_REPLY_WITHIN_MS = 500;
 
 /**
- * Commands that run at once; the others wait their turn (and are acknowledged empty when the
- * inline wait runs out first). Under a burst the process then spends its time reading and
- * acknowledging requests rather than interleaving the work of hundreds of commands, and each
- * command finishes sooner.
+ * Commands that run at once. Most of a command's time is a wait for the database, so steady
+ * traffic (a few dozen commands in flight) runs as it comes, up to RUNNING_AT_ONCE. Once
+ * commands queue up (a burst), only RUNNING_IN_A_BACKLOG run at once until the queue is gone,
+ * the others waiting their turn (acknowledged empty when the inline wait runs out first): the
+ * process then spends its time reading and acknowledging requests rather than interleaving the
+ * work of hundreds of commands, and each command finishes sooner.
  */
-export const RUNNING_AT_ONCE = 8;
+export const RUNNING_AT_ONCE = 64;
+export const RUNNING_IN_A_BACKLOG = 8;
 
 /** Posts to a response_url that failed for a passing reason are tried this many times in all. */
 const RESPOND_ATTEMPTS = 3;
@@ -60,7 +63,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
   }
 
-  const turns = new Turns(RUNNING_AT_ONCE);
+  const turns = new Turns(RUNNING_AT_ONCE, RUNNING_IN_A_BACKLOG);
   const run = (invocation: Invocation) => turns.run(() => deps.handle(invocation));
 
   app.command(/^\/.+/, async ({ ack, command, body, respond }) => {
@@ -120,21 +123,27 @@ async function within(replying: Promise<Reply>, ms: number): Promise<Reply | und
   }
 }
 
-/** At most `limit` tasks at once; the others wait in arrival order. */
-class Turns {
+/**
+ * At most `limit` tasks at once while none wait, and `backlogLimit` while some do; the waiting
+ * start in arrival order.
+ */
+export class Turns {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
 
-  constructor(private readonly limit: number) {}
+  constructor(
+    private readonly limit: number,
+    private readonly backlogLimit: number,
+  ) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running < this.limit) this.running++;
+    if (this.waiting.length === 0 && this.running < this.limit) this.running++;
     // A finished task hands its place straight to the next in line.
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
       return await task();
     } finally {
-      const next = this.waiting.shift();
+      const next = this.running <= this.backlogLimit ? this.waiting.shift() : undefined;
       if (next) next();
       else this.running--;
     }

@@ -35,6 +35,8 @@ export function describeBody(body: Record<string, unknown>): "command" | "intera
  * `<@U…>` for the parser; everything else becomes what the user typed.
  */
 export function unescapeSlackText(text: string): string {
+  // Most commands carry no markup at all.
+  if (!text.includes("<") && !text.includes("&")) return text;
   return text
     .replace(
       /<(mailto:|https?:\/\/)([^|>]*)(?:\|([^>]*))?>/g,

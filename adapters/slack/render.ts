@@ -18,6 +18,7 @@ export const RESPONSE_URL_USES = 5;
  * URLs are still linked by Slack.
  */
 export function escapeSlack(text: string): string {
+  if (!/[&<>]/.test(text)) return text;
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 

@@ -37,9 +37,11 @@ export async function startSlackStack(
   database: string,
   options: { naive?: boolean } = {},
 ): Promise<SlackStack> {
-  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it exits (bench/profile-summary.ts reads it).
+  // BENCH_CPU_PROF=<dir>: the servers write V8 CPU profiles there when they exit,
+  // `crowdcart.cpuprofile` and `naive.cpuprofile` (bench/profile-summary.ts reads them).
   const profileDir = process.env.BENCH_CPU_PROF;
-  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const profile = (name: string) =>
+    profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
   const external = process.env.MONGODB_URI;
   const store = external ? undefined : await startEmbeddedMongo();
   const sink = await startResponseSink();
@@ -53,7 +55,7 @@ export async function startSlackStack(
       PLAYGROUND: "false",
     },
     30_000,
-    [...SERVER_NODE_ARGS, ...profile],
+    [...SERVER_NODE_ARGS, ...profile("crowdcart")],
   );
   const naive = options.naive
     ? await spawnService(
@@ -62,7 +64,7 @@ export async function startSlackStack(
           SLACK_SIGNING_SECRET: BENCH_SIGNING_SECRET,
         },
         30_000,
-        SERVER_NODE_ARGS,
+        [...SERVER_NODE_ARGS, ...profile("naive")],
         join(__dirname, "..", "naive-bot", "main.ts"),
       )
     : undefined;

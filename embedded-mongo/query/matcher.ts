@@ -204,8 +204,24 @@ const queryOps: Record<string, unknown> = {
 for (const [name, predicate] of Object.entries(comparisons)) queryOps[name] = operator(predicate);
 
 // Context.from keeps the first definition of a name, so the full set is assembled here by hand.
+/**
+ * `$max` and `$min` (the `$group` accumulators, and the expressions over a list, which use them)
+ * skip null and missing values and compare in BSON order; mingo's sort puts a missing value last,
+ * so the `$max` of a missing field and a number came out null.
+ */
+function extremum(sign: 1 | -1) {
+  return (collection: Doc[], expr: unknown, options: Options): unknown => {
+    let best: unknown;
+    for (const value of accumulatorOperators.$push(collection, expr, options)) {
+      if (value === null || value === undefined) continue;
+      if (best === undefined || sign * compareValues(value, best) > 0) best = value;
+    }
+    return best ?? null;
+  };
+}
+
 export const storeContext = Context.init({
-  accumulator: accumulatorOperators as never,
+  accumulator: { ...accumulatorOperators, $max: extremum(1), $min: extremum(-1) } as never,
   expression: expressionOperators as never,
   // $sort by BSON order too (mingo's own compare misorders Decimal128 and large Longs).
   pipeline: {

@@ -10,6 +10,8 @@ import { compileFilter, storeContext } from "./matcher";
  */
 export function projectDocs(docs: Doc[], projection: unknown, filter: Doc | undefined): Doc[] {
   if (!isPlainObject(projection) || Object.keys(projection).length === 0) return docs;
+  const plain = topLevelFields(projection);
+  if (plain) return docs.map((doc) => pickFields(doc, plain));
   const slices: Array<[string, unknown]> = [];
   const elemMatches: Array<[string, Doc]> = [];
   const rest: Doc = {};
@@ -57,6 +59,40 @@ function isInclusion(spec: unknown): boolean {
     isPlainObject(spec) ||
     typeof spec === "string"
   );
+}
+
+/**
+ * The common projection, whole top-level fields kept or left out (`{ a: 1, b: 1 }`, `{ a: 0 }`),
+ * read without mingo, whose query set-up costs more than the rest of a small write. Anything
+ * else (dotted paths, operators, a mix of both kinds) is not plain: undefined.
+ */
+function topLevelFields(projection: Doc): { include: boolean; fields: Set<string>; id: boolean } | undefined {
+  let include: boolean | undefined;
+  let id = true;
+  const fields = new Set<string>();
+  for (const [field, spec] of Object.entries(projection)) {
+    if (field.includes(".") || field.startsWith("$")) return undefined;
+    if (typeof spec !== "number" && typeof spec !== "boolean") return undefined;
+    const kept = spec === true || (typeof spec === "number" && spec !== 0);
+    if (field === "_id") {
+      id = kept;
+      continue;
+    }
+    if (include !== undefined && include !== kept) return undefined;
+    include = kept;
+    fields.add(field);
+  }
+  // `{ _id: 1 }` alone keeps just the id, `{ _id: 0 }` alone everything else.
+  return { include: include ?? id, fields, id };
+}
+
+function pickFields(doc: Doc, plain: { include: boolean; fields: Set<string>; id: boolean }): Doc {
+  const out: Doc = {};
+  for (const field of Object.keys(doc)) {
+    const kept = field === "_id" ? plain.id : plain.fields.has(field) === plain.include;
+    if (kept) setOwn(out, field, doc[field]);
+  }
+  return out;
 }
 
 /** `$slice: n` (first n, or last -n) or `$slice: [skip, limit]` (skip counted from the end when negative). */

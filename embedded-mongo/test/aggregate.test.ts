@@ -36,6 +36,24 @@ describe("aggregate", () => {
     ]);
   });
 
+  it("$group's $max and $min skip documents without the field and compare Decimal128 by value", async () => {
+    const [extremes] = await db
+      .collection("products")
+      .aggregate([
+        { $unionWith: { coll: "orders" } },
+        {
+          $group: { _id: null, most: { $max: "$price" }, least: { $min: "$price" }, none: { $max: "$nope" } },
+        },
+      ])
+      .toArray();
+    expect(extremes).toEqual({
+      _id: null,
+      most: Decimal128.fromString("129.00"),
+      least: Decimal128.fromString("49.50"),
+      none: null,
+    });
+  });
+
   it("joins another collection with $lookup", async () => {
     const joined = await db
       .collection("orders")

@@ -93,6 +93,33 @@ describe("projection", () => {
     games: [{ score: 3 }, { score: 8 }, { score: 10 }],
   };
 
+  it("keeps or leaves out whole top-level fields, the id by its own rule, in the document's order", async () => {
+    const c = db.collection<typeof doc>("plain");
+    await c.insertOne(doc);
+    const keys = async (projection: Record<string, unknown>) =>
+      Object.keys((await c.findOne({ _id: 1 }, { projection })) ?? {});
+    expect(await c.findOne({ _id: 1 }, { projection: { games: 1, name: 1 } })).toEqual({
+      _id: 1,
+      name: "kb",
+      games: doc.games,
+    });
+    expect(await keys({ games: 1, name: true })).toEqual(["_id", "name", "games"]);
+    expect(await keys({ name: 1, _id: 0 })).toEqual(["name"]);
+    expect(await keys({ scores: 0, games: false })).toEqual(["_id", "name"]);
+    expect(await keys({ _id: 0 })).toEqual(["name", "scores", "games"]);
+    expect(await keys({ _id: 1 })).toEqual(["_id"]);
+    expect(await keys({ missing: 1 })).toEqual(["_id"]);
+    // A kept field and a left-out one together is MongoDB's error, not a guess.
+    await expect(c.findOne({ _id: 1 }, { projection: { name: 1, scores: 0 } })).rejects.toThrow();
+    // findAndModify shapes the document it returns the same way.
+    const after = await c.findOneAndUpdate(
+      { _id: 1 },
+      { $set: { name: "kb2" } },
+      { returnDocument: "after", projection: { scores: 0, games: 0 } },
+    );
+    expect(after).toEqual({ _id: 1, name: "kb2" });
+  });
+
   it("$slice keeps every other field, and sits beside an exclusion or an inclusion", async () => {
     const c = db.collection<typeof doc>("slice");
     await c.insertOne(doc);

@@ -44,6 +44,23 @@ describe("pipeline updates", () => {
     });
   });
 
+  it("$max and $min of an expression list skip a missing field, as in an upsert's new document", async () => {
+    await c.updateOne(
+      { _id: 2 },
+      [
+        {
+          $set: {
+            qty: { $max: ["$qty", 5] },
+            total: { $min: ["$total", 7] },
+            price: { $max: ["$none", "$nada"] },
+          },
+        },
+      ],
+      { upsert: true },
+    );
+    expect(await c.findOne({ _id: 2 })).toEqual({ _id: 2, qty: 5, total: 7, price: null });
+  });
+
   it("$unset and $project remove fields; _id stays", async () => {
     await c.updateOne({ _id: 1 }, [{ $unset: ["note", "inner"] }]);
     expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, price: 4, qty: 3 });

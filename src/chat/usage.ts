@@ -19,8 +19,27 @@ function argsUsage(args: readonly ArgSpec[] | undefined): string {
   return ordered.map(argUsage).join(" ");
 }
 
+/**
+ * Usage lines by definition: every parse names one (for its error messages), and a definition
+ * never changes once declared.
+ */
+const usageLines = new WeakMap<CommandDefinition | SubcommandDefinition, string>();
+
+function remembered(key: CommandDefinition | SubcommandDefinition, build: () => string): string {
+  let line = usageLines.get(key);
+  if (line === undefined) {
+    line = build();
+    usageLines.set(key, line);
+  }
+  return line;
+}
+
 /** The usage of one subcommand, e.g. `/cart add <sku> [qty=<n>]`. */
 export function subcommandUsage(command: CommandDefinition, sub: SubcommandDefinition): string {
+  return remembered(sub, () => buildSubcommandUsage(command, sub));
+}
+
+function buildSubcommandUsage(command: CommandDefinition, sub: SubcommandDefinition): string {
   const optional = command.defaultSubcommand === sub.name && !(sub.args ?? []).some((a) => a.required);
   const word = optional ? `[${sub.name}]` : sub.name;
   return [`/${command.name}`, word, argsUsage(sub.args)].filter(Boolean).join(" ");
@@ -28,6 +47,10 @@ export function subcommandUsage(command: CommandDefinition, sub: SubcommandDefin
 
 /** The one-line usage of a command; for subcommands the alternatives joined by `|`. */
 export function usageLine(command: CommandDefinition): string {
+  return remembered(command, () => buildUsageLine(command));
+}
+
+function buildUsageLine(command: CommandDefinition): string {
   if (command.subcommands) {
     const alternatives = command.subcommands.map((sub) =>
       subcommandUsage(command, sub).slice(command.name.length + 2),

@@ -13,14 +13,36 @@ function formatterFor(currency: string) {
   return formatters.get(currency);
 }
 
+/**
+ * Amounts already written out: a shop has few prices, so replies repeat the same few amounts,
+ * and Intl's formatting costs more than the rest of a cart reply. Emptied when it grows.
+ */
+const formattedMoney = new Map<string, string>();
+const FORMATTED_MONEY = 10_000;
+
 /** Money in minor units, as a person reads it: 12900 EUR → "€129.00". */
 export function formatMoney(minor: number, currency: string): string {
-  const formatter = formatterFor(currency);
-  if (!formatter) return `${(minor / 100).toFixed(2)} ${currency}`;
-  return formatter.format.format(minor / 10 ** formatter.digits);
+  const key = `${minor} ${currency}`;
+  let text = formattedMoney.get(key);
+  if (text === undefined) {
+    const formatter = formatterFor(currency);
+    text = formatter
+      ? formatter.format.format(minor / 10 ** formatter.digits)
+      : `${(minor / 100).toFixed(2)} ${currency}`;
+    if (formattedMoney.size >= FORMATTED_MONEY) formattedMoney.clear();
+    formattedMoney.set(key, text);
+  }
+  return text;
 }
+
+/** The last minute written out: deadlines a reply shows fall in the same minute over and over. */
+let lastMinute = { minute: Number.NaN, text: "" };
 
 /** A deadline as every platform can show it: "2026-01-03 12:00 UTC". */
 export function formatUtc(date: Date): string {
-  return `${date.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+  const minute = Math.floor(date.getTime() / 60_000);
+  if (minute !== lastMinute.minute) {
+    lastMinute = { minute, text: `${date.toISOString().slice(0, 16).replace("T", " ")} UTC` };
+  }
+  return lastMinute.text;
 }

@@ -12,3 +12,14 @@ export function busiestWindow(times: number[], windowMs = 1000): number {
   }
   return most;
 }
+
+/**
+ * The shortest time in which `limit + 1` calls fell: a limiter allowing `limit` a window answers
+ * 429 when this is under the window, so how far above it the figure stays is the margin left.
+ */
+export function tightestSpan(times: number[], limit: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let least = Number.POSITIVE_INFINITY;
+  for (let i = limit; i < sorted.length; i++) least = Math.min(least, sorted[i]! - sorted[i - limit]!);
+  return least;
+}

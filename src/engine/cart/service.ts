@@ -27,6 +27,16 @@ const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(reso
 const MAX_WRITE_ROUNDS = 100;
 /** How many recent chat events a cart remembers (platforms retry one event, not dozens at once). */
 const REMEMBERED_EVENTS = 20;
+/** The fields a code reissue or an improper access changes, without a new version of the cart. */
+const REISSUED_FIELDS = {
+  serial: 1,
+  tokenHash: 1,
+  tokenSealed: 1,
+  codeIssuedAt: 1,
+  reissues: 1,
+  badAttempts: 1,
+  badAttemptsTotal: 1,
+} as const;
 /** Shoppers whose current cart this process remembers (about 1 KB each). */
 const REMEMBERED_CARTS = 10_000;
 
@@ -153,23 +163,37 @@ export function createCartService(core: EngineCore, options: CartServiceOptions 
     now: Date,
   ): Promise<CartSessionDoc | null> {
     const lines = change(doc.lines);
-    const applied = doc.appliedEvents ?? [];
-    return retryingConflicts(() =>
+    const set = {
+      lines,
+      totalQty: totalQtyOf(lines),
+      lastActivityAt: now,
+      expiresAt: new Date(now.getTime() + p.store.ttlMs),
+    };
+    // Only the new event travels (the store appends it), and only what may have changed without
+    // a new version comes back: the code, which a reissue replaces. Everything else is as in
+    // `doc` (the version matched) or as written here.
+    const code = await retryingConflicts(() =>
       driverCollection(p.store.models.CartSession).findOneAndUpdate(
         { _id: doc._id, version: doc.version, status: "open", expiresAt: { $gt: now } },
         {
-          $set: {
-            lines,
-            totalQty: totalQtyOf(lines),
-            lastActivityAt: now,
-            expiresAt: new Date(now.getTime() + p.store.ttlMs),
-            ...(eventKey ? { appliedEvents: [...applied, eventKey].slice(-REMEMBERED_EVENTS) } : {}),
-          },
+          $set: set,
           $inc: { version: 1 },
+          ...(eventKey
+            ? { $push: { appliedEvents: { $each: [eventKey], $slice: -REMEMBERED_EVENTS } } }
+            : {}),
         },
-        { returnDocument: "after" },
+        { returnDocument: "after", projection: REISSUED_FIELDS },
       ),
     );
+    if (!code) return null;
+    const applied = doc.appliedEvents ?? [];
+    return {
+      ...doc,
+      ...code,
+      ...set,
+      version: doc.version + 1,
+      appliedEvents: eventKey ? [...applied, eventKey].slice(-REMEMBERED_EVENTS) : applied,
+    };
   }
 
   /**

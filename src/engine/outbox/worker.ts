@@ -113,8 +113,9 @@ export class OutboxWorker {
       await this.release(doc, "no messenger for this platform");
       return;
     }
+    let answered: () => void;
     try {
-      await this.pacer.wait(messenger, dm.userId);
+      answered = await this.pacer.wait(messenger, dm.userId);
     } catch (error) {
       await this.release(doc, `no send slot: ${error instanceof Error ? error.message : String(error)}`);
       return;
@@ -129,10 +130,16 @@ export class OutboxWorker {
           text: dm.text,
           ...(dm.buttons.length > 0 ? { buttons: dm.buttons } : {}),
         },
-        (budget, perSecond) => this.pacer.take(`${dm.platform}:${budget}`, perSecond),
+        async (budget, perSecond) => {
+          // The messenger paces its own requests from here on: each holds its budget's turn instead.
+          answered();
+          answered = await this.pacer.take(`${dm.platform}:${budget}`, perSecond);
+        },
       );
     } catch (error) {
       result = { ok: false, retryable: true, reason: error instanceof Error ? error.message : String(error) };
+    } finally {
+      answered();
     }
     const { User } = this.ctx.models;
     if (result.ok) {

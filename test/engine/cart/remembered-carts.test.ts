@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { CartService } from "../../../src/engine/cart/service";
-import { type CartWorld, openWorld } from "./harness";
+import { type CartWorld, openWorld, withOtherToken } from "./harness";
 
 let world: CartWorld;
 let a: CartService;
@@ -62,6 +62,19 @@ describe("a cart remembered by one instance and changed on another", () => {
     expect(next.code).not.toBe(first.code);
     expect(next.replaced).toBe("checked_out");
     expect(qtyOf(next, "KB-75")).toBe(1);
+  });
+
+  it("after its code is retired on another instance, the next add shows the new code", async () => {
+    const me = shopper();
+    const before = await a.add(me, "KB-75", 1);
+    // Three improper accesses on the other instance retire the code (the cart's lines stay).
+    for (let i = 0; i < 3; i++) await b.viewByCode(withOtherToken(before.code), `web:guesser${i}`);
+    expect((await b.viewByCode(before.code, "web:owner")).kind).toBe("not_found");
+    const after = await a.add(me, "KB-75", 1);
+    expect(after.serial).not.toBe(before.serial);
+    expect(after.code).not.toBe(before.code);
+    expect((await b.viewByCode(after.code, "web:owner")).kind).toBe("ok");
+    expect(qtyOf(after, "KB-75")).toBe(2);
   });
 
   it("a retried event answered by the other instance adds nothing", async () => {
