@@ -59,8 +59,9 @@ describe("joins of one group, batched", () => {
     expect(await group(code)).toMatchObject({ state: "complete", settled: true, memberCount: 4 });
   });
 
-  it("a batch with less room than it needs goes one by one: exactly max members, the rest told it is full", async () => {
+  it("a burst larger than the places left fills them in one write, and the rest are told it is full", async () => {
     const code = await open(3, "c1", "c2", "c3", "c4", "c5", "c6");
+    groupWrites = 0;
     const results = await Promise.allSettled(
       ["c1", "c2", "c3", "c4", "c5", "c6"].map((who) => join(code, who)),
     );
@@ -74,8 +75,29 @@ describe("joins of one group, batched", () => {
     ]);
     for (const r of results.slice(3))
       expect((r as PromiseRejectedResult).reason).toMatchObject({ code: "GROUP_COMPLETE" });
+    // The first alone, then the two places left in one write (and the write closing the full group);
+    // the other three never reach the database.
+    expect(groupWrites).toBe(3);
     expect(await ordersOf(code)).toHaveLength(3);
     expect((await group(code))?.memberCount).toBe(3);
+  });
+
+  it("a batch that finds fewer places than this process last saw (another instance took some) goes one by one", async () => {
+    const code = await open(4, "e1", "e2", "e3", "e4");
+    await join(code, "e1");
+    // Another instance takes two places behind this process's back.
+    await connection
+      .collection("groups")
+      .updateOne(
+        { _id: code as never },
+        {
+          $inc: { memberCount: 2 },
+          $push: { members: { $each: [{ userKey: "x:1" }, { userKey: "x:2" }] } } as never,
+        },
+      );
+    const results = await Promise.allSettled([join(code, "e2"), join(code, "e3"), join(code, "e4")]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected"]);
+    expect((await group(code))?.memberCount).toBe(4);
   });
 
   it("one person twice in a batch joins once; a retried event in a batch gets its first answer", async () => {

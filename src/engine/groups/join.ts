@@ -71,6 +71,8 @@ export function createJoin(
     }
   };
   const facts = new Map<string, GroupFacts>();
+  /** Members of each group after the last write made here: how many of a batch it can still take. */
+  const admittedCount = new Map<string, number>();
   const rememberFacts = (group: GroupFacts) => {
     if (facts.size >= REMEMBERED_GROUPS) facts.delete(facts.keys().next().value as string);
     facts.set(group._id, {
@@ -209,10 +211,14 @@ export function createJoin(
    * transaction when there is room for all of them, else one by one, each told its own outcome.
    */
   async function joinBatch(batch: Joiner[]): Promise<void> {
+    const group = batch[0]!.group;
     const seen = new Set<string>();
-    const together = batch.filter((j) => !seen.has(j.userKey) && seen.add(j.userKey));
+    // As many as there were places left at the last write seen here: a burst larger than the
+    // group fills it in one write, and the rest are then refused from memory.
+    const room = group.max - (admittedCount.get(group._id) ?? 0);
+    const together = batch.filter((j) => !seen.has(j.userKey) && seen.add(j.userKey)).slice(0, room);
     let alone = batch;
-    if (together.length > 1 && !closed.has(batch[0]!.group._id)) {
+    if (together.length > 1 && !closed.has(group._id)) {
       try {
         const results = await admitAndOrder(together);
         for (const [i, joiner] of together.entries()) joiner.resolve(results[i]!);
@@ -281,6 +287,8 @@ export function createJoin(
     if (!("group" in result)) return [result];
     ctx.kickOutbox();
     noteIfClosed(result.group);
+    if (admittedCount.size >= REMEMBERED_GROUPS) admittedCount.clear();
+    admittedCount.set(code, result.group.memberCount);
     // Each is answered as if it had joined alone, in turn: its own count, and only the last completes.
     const last = joiners.length - 1;
     return result.orders.map((order, i) =>
