@@ -86,15 +86,13 @@ describe("joins of one group, batched", () => {
     const code = await open(4, "e1", "e2", "e3", "e4");
     await join(code, "e1");
     // Another instance takes two places behind this process's back.
-    await connection
-      .collection("groups")
-      .updateOne(
-        { _id: code as never },
-        {
-          $inc: { memberCount: 2 },
-          $push: { members: { $each: [{ userKey: "x:1" }, { userKey: "x:2" }] } } as never,
-        },
-      );
+    await connection.collection("groups").updateOne(
+      { _id: code as never },
+      {
+        $inc: { memberCount: 2 },
+        $push: { members: { $each: [{ userKey: "x:1" }, { userKey: "x:2" }] } } as never,
+      },
+    );
     const results = await Promise.allSettled([join(code, "e2"), join(code, "e3"), join(code, "e4")]);
     expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "rejected"]);
     expect((await group(code))?.memberCount).toBe(4);
