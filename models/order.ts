@@ -21,6 +21,12 @@ export interface OrderDoc {
   status: OrderStatus;
   createdAt: Date;
   cancelledAt?: Date | null;
+  /**
+   * False from the order's write until its shipping request is in the outbox: the order is written
+   * alone (one write fewer in the join's transaction) and the outbox relays it, many at a time.
+   * Absent on orders whose request was written beside them.
+   */
+  shippingQueued?: boolean;
 }
 
 export const orderSchema = new Schema<OrderDoc>(
@@ -39,11 +45,14 @@ export const orderSchema = new Schema<OrderDoc>(
     status: { type: String, required: true, enum: ["placed", "cancelled"] },
     createdAt: { type: Date, required: true },
     cancelledAt: { type: Date, default: null },
+    shippingQueued: { type: Boolean },
   },
   { collection: "orders", versionKey: false },
 );
 orderSchema.index({ groupCode: 1 });
 orderSchema.index({ userKey: 1, createdAt: -1 });
+// The outbox relay's query: orders whose shipping request is still to be queued.
+orderSchema.index({ shippingQueued: 1 });
 
 export type OrderModel = Model<OrderDoc>;
 

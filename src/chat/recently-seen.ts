@@ -17,6 +17,11 @@ export class RecentlySeen {
     return at !== undefined && nowMs - at < this.ttlMs;
   }
 
+  /** Forgets `key` (its write failed): the next caller records it again. */
+  forget(key: string): void {
+    this.seenAt.delete(key);
+  }
+
   mark(key: string, nowMs: number): void {
     this.seenAt.delete(key);
     this.seenAt.set(key, nowMs);

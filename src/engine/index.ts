@@ -113,12 +113,13 @@ export function createEngine(deps: EngineDeps) {
       groups.sweeper.start();
       started = true;
     },
-    /** Stops the workers; in-flight deliveries finish first. Does not close the connection. */
+    /** Stops the workers; in-flight deliveries and user records finish first. Does not close the connection. */
     async stop(): Promise<void> {
       if (!started) return;
       started = false;
       await groups.sweeper.stop();
       await outbox.worker.stop();
+      await users.written();
     },
   };
 }

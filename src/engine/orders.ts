@@ -21,6 +21,11 @@ export interface PlaceOrderInput {
    * two reads; omitted, both are read in `session`.
    */
   known?: { product: ProductDoc; region: string | null };
+  /**
+   * Leave the shipping request to the outbox's relay (it follows the committed order, many at a
+   * time) instead of writing it here: one write fewer in the caller's transaction.
+   */
+  relayShipping?: boolean;
 }
 
 export function newOrderId(): string {
@@ -42,50 +47,70 @@ export type Orders = ReturnType<typeof createOrders>;
 export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
   const { Order, Product, User } = ctx.models;
 
+  /** The order `input` describes, at list price. Throws UserError for an unknown SKU or a bad quantity. */
+  async function orderOf(session: Session, input: PlaceOrderInput): Promise<OrderDoc> {
+    checkQty(input.qty);
+    const product =
+      input.known?.product ??
+      (await Product.findById(input.sku.trim().toUpperCase())
+        .session(session ?? null)
+        .lean<ProductDoc>());
+    if (!product) {
+      throw new UserError(
+        "UNKNOWN_PRODUCT",
+        `There is no product "${input.sku}"; type /catalog to see what is for sale`,
+      );
+    }
+    const region = input.known
+      ? input.known.region
+      : ((
+          await User.findById(input.userKey)
+            .session(session ?? null)
+            .lean<UserDoc>()
+        )?.region ?? null);
+    return {
+      _id: input.orderId ?? newOrderId(),
+      userKey: input.userKey,
+      groupCode: input.groupCode ?? null,
+      sessionCode: input.sessionCode ?? null,
+      sku: product.sku,
+      name: product.name,
+      qty: input.qty,
+      unitPrice: product.price,
+      total: product.price * input.qty,
+      currency: product.currency,
+      region,
+      status: "placed",
+      createdAt: ctx.clock.now(),
+      cancelledAt: null,
+      ...(input.relayShipping ? { shippingQueued: false } : {}),
+    };
+  }
+
+  /**
+   * Places orders (one SKU, one quantity each) inside `session`, all in one write. Throws UserError
+   * for an unknown SKU or a bad quantity before writing anything.
+   */
+  async function placeOrders(session: Session, inputs: PlaceOrderInput[]): Promise<OrderDoc[]> {
+    const orders: OrderDoc[] = [];
+    for (const input of inputs) orders.push(await orderOf(session, input));
+    const options = session ? { session } : {};
+    // Both send one insert command, but insertMany takes the driver's heavier bulk-write path.
+    if (orders.length === 1) await driverCollection(Order).insertOne(orders[0]!, options);
+    else await driverCollection(Order).insertMany(orders, options);
+    for (const [i, order] of orders.entries()) {
+      if (!inputs[i]!.relayShipping) await outbox.shipping(session, order, "requested");
+    }
+    return orders;
+  }
+
   return {
-    /**
-     * Places one order (one SKU, one quantity) inside `session`. Throws UserError for an unknown
-     * SKU or a bad quantity before writing anything.
-     */
+    placeOrders,
+
+    /** One order: `placeOrders` of one. */
     async placeOrder(session: Session, input: PlaceOrderInput): Promise<OrderDoc> {
-      checkQty(input.qty);
-      const product =
-        input.known?.product ??
-        (await Product.findById(input.sku.trim().toUpperCase())
-          .session(session ?? null)
-          .lean<ProductDoc>());
-      if (!product) {
-        throw new UserError(
-          "UNKNOWN_PRODUCT",
-          `There is no product "${input.sku}"; type /catalog to see what is for sale`,
-        );
-      }
-      const region = input.known
-        ? input.known.region
-        : ((
-            await User.findById(input.userKey)
-              .session(session ?? null)
-              .lean<UserDoc>()
-          )?.region ?? null);
-      const order: OrderDoc = {
-        _id: input.orderId ?? newOrderId(),
-        userKey: input.userKey,
-        groupCode: input.groupCode ?? null,
-        sessionCode: input.sessionCode ?? null,
-        sku: product.sku,
-        name: product.name,
-        qty: input.qty,
-        unitPrice: product.price,
-        total: product.price * input.qty,
-        currency: product.currency,
-        region,
-        status: "placed",
-        createdAt: ctx.clock.now(),
-        cancelledAt: null,
-      };
-      await driverCollection(Order).insertOne(order, session ? { session } : {});
-      await outbox.shipping(session, order, "requested");
-      return order;
+      const [order] = await placeOrders(session, [input]);
+      return order!;
     },
 
     /** Cancels a placed order and queues the cancelled shipping request; false if it was not `placed`. */
@@ -97,6 +122,8 @@ export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
         { session, returnDocument: "after" },
       ).lean<OrderDoc>();
       if (!order) return false;
+      // The request goes before its cancellation, even when the relay has not queued it yet.
+      if (order.shippingQueued === false) await outbox.shipping(session, order, "requested");
       await outbox.shipping(session, order, "cancelled");
       return true;
     },

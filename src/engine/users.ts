@@ -110,26 +110,110 @@ export function createUsers(ctx: EngineContext) {
     };
   }
 
+  /** What a write from this person stores: they are real now, with the name they wrote with. */
+  function writerFields(identity: UserIdentity, now: Date) {
+    const set: Partial<UserDoc> = {
+      ...baseFields(identity),
+      displayName: identity.displayName || identity.username || identity.id,
+      placeholder: false,
+      updatedAt: now,
+    };
+    if (identity.username) set.username = identity.username.toLowerCase();
+    return { set, onInsert: { createdAt: now, email: null, region: null, dmFailure: null } };
+  }
+
+  /** People who wrote, waiting for the next write of them all; filled while one is in flight. */
+  const writers = new Map<
+    string,
+    {
+      identity: UserIdentity;
+      waiters: { resolve: (doc: UserDoc) => void; reject: (error: unknown) => void }[];
+    }
+  >();
+  let recordingWriters: Promise<void> | undefined;
+
+  /**
+   * Writes everyone who wrote since the last write, one batch at a time: a burst of people new to
+   * crowdcart costs one bulk write and one read per batch instead of a write each.
+   */
+  async function recordWriters(): Promise<void> {
+    // Whatever arrives in this turn of the event loop goes in the first batch.
+    await new Promise((resolve) => setImmediate(resolve));
+    while (writers.size > 0) {
+      const batch = [...writers.values()];
+      writers.clear();
+      try {
+        const docs = await ctx.guard(() => writeMany(batch.map((entry) => entry.identity)));
+        for (const entry of batch) {
+          const doc = docs.get(userKey(entry.identity));
+          for (const waiter of entry.waiters) {
+            if (doc) waiter.resolve(doc);
+            else waiter.reject(new Error(`user write returned nothing for ${userKey(entry.identity)}`));
+          }
+        }
+      } catch (error) {
+        for (const waiter of batch.flatMap((entry) => entry.waiters)) waiter.reject(error);
+      }
+    }
+    recordingWriters = undefined;
+  }
+
+  /** One person: one upsert returning them; several: one bulk upsert and one read of them all. */
+  async function writeMany(identities: UserIdentity[]): Promise<Map<string, UserDoc>> {
+    const now = ctx.clock.now();
+    let stored: UserDoc[];
+    if (identities.length === 1) {
+      const { set, onInsert } = writerFields(identities[0]!, now);
+      stored = [await upsert(userKey(identities[0]!), set, onInsert)];
+    } else {
+      const keys = identities.map(userKey);
+      const write = () =>
+        User.bulkWrite(
+          identities.map((identity, i) => {
+            const { set, onInsert } = writerFields(identity, now);
+            return {
+              updateOne: {
+                filter: { _id: keys[i]! },
+                update: { $set: set, $setOnInsert: onInsert },
+                upsert: true,
+              },
+            };
+          }),
+          { ordered: false },
+        );
+      // Two first messages from one new person can race to insert: the second write finds them.
+      await write().catch((error: unknown) => (isDuplicateKey(error) ? write() : Promise.reject(error)));
+      stored = await User.find({ _id: { $in: keys } }).lean<UserDoc[]>();
+    }
+    const docs = new Map<string, UserDoc>();
+    for (const user of stored) {
+      if (user.dmFailure) await reopenDms(user._id, now);
+      docs.set(user._id, remember({ ...user, dmFailure: null }));
+    }
+    return docs;
+  }
+
   return {
     /**
      * The user wrote to the bot: create them, or fill in the placeholder a mention created, and
      * refresh their name. Writing also means DMs may work again (Telegram: they started the bot).
+     * Recorded in batches: everyone who writes while one batch is being stored goes in the next.
      */
     touch(identity: UserIdentity): Promise<UserDoc> {
-      return ctx.guard(async () => {
-        const now = ctx.clock.now();
+      return new Promise((resolve, reject) => {
         const key = userKey(identity);
-        const set: Partial<UserDoc> = {
-          ...baseFields(identity),
-          displayName: identity.displayName || identity.username || identity.id,
-          placeholder: false,
-          updatedAt: now,
-        };
-        if (identity.username) set.username = identity.username.toLowerCase();
-        const user = await upsert(key, set, { createdAt: now, email: null, region: null, dmFailure: null });
-        if (user.dmFailure) await reopenDms(key, now);
-        return remember({ ...user, dmFailure: null });
+        const entry = writers.get(key) ?? { identity, waiters: [] };
+        // The newest name wins; everyone waiting gets the one stored document.
+        entry.identity = identity;
+        entry.waiters.push({ resolve, reject });
+        writers.set(key, entry);
+        recordingWriters ??= recordWriters();
       });
+    },
+
+    /** Resolves once everyone who wrote so far is stored (or their write failed), e.g. before shutdown. */
+    async written(): Promise<void> {
+      while (recordingWriters) await recordingWriters;
     },
 
     /** A user named in a mention, maybe before they ever wrote: a placeholder until they do. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import type { Connection } from "mongoose";
 import { COMMANDS } from "../../commands";
 import type { CommandDefinition } from "../../src/chat/command";
@@ -68,11 +68,28 @@ afterAll(async () => {
 describe("router", () => {
   it("records the caller and the channel on first sight", async () => {
     await router.handle(invocation("dora", "/catalog"));
+    await h.engine.users.written();
     const dora = await h.engine.users.get("playground:dora");
     expect(dora?.placeholder).toBe(false);
     expect(
       await connection.collection("chat_channels").countDocuments({ _id: "playground:room-1" as never }),
     ).toBe(1);
+  });
+
+  it("answers without waiting for the caller's record; a record that failed is written by their next command", async () => {
+    const touch = jest.spyOn(h.engine.users, "touch").mockRejectedValueOnce(new UnavailableError());
+    try {
+      expect((await router.handle(invocation("eve", "/help"))).errorCode).toBeUndefined();
+      await h.engine.users.written();
+      expect(await h.engine.users.get("playground:eve")).toBeNull();
+      await router.handle(invocation("eve", "/help"));
+      await h.engine.users.written();
+      expect(await h.engine.users.get("playground:eve")).toMatchObject({ placeholder: false });
+      await router.handle(invocation("eve", "/help"));
+      expect(touch).toHaveBeenCalledTimes(2);
+    } finally {
+      touch.mockRestore();
+    }
   });
 
   it("records a mentioned person as a placeholder so DMs can reach them later", async () => {

@@ -30,7 +30,7 @@ describe("joining a group", () => {
     await dropConnection(connection);
   });
 
-  it("places an order at list price and queues its shipping request in the same step", async () => {
+  it("places an order at list price, and its shipping request follows it into the outbox", async () => {
     const { code } = await h.engine.groups.open(alice, "KB-75", { size: 2, max: 3 });
     const joined = await h.engine.groups.join(bob, code.toLowerCase(), { qty: 2 });
     expect(joined.order).toMatchObject({

@@ -1,7 +1,7 @@
 import { driverCollection, type GroupDoc, type OrderDoc, type ProductDoc } from "../../../models";
 import type { EngineContext, Session } from "../context";
-import { KeyedLock } from "../keyed-lock";
-import { checkQty, newOrderId, type Orders } from "../orders";
+import { KeyedBatches } from "../keyed-batches";
+import { checkQty, newOrderId, type Orders, type PlaceOrderInput } from "../orders";
 import { SharedReads } from "../shared-reads";
 import { normalizeGroupCode } from "./code";
 import { joinRefusal, unknownGroup } from "./errors";
@@ -30,6 +30,17 @@ export interface JoinResult {
 
 /** What never changes about a group once it is open: enough to place an order in it. */
 type GroupFacts = Pick<GroupDoc, "_id" | "sku" | "size" | "max" | "expiresAt">;
+/** One `/join` waiting for its group's next write. */
+interface Joiner {
+  userKey: string;
+  group: GroupFacts;
+  codeInput: string;
+  what: { product: ProductDoc; region: string | null; qty: number };
+  options: JoinOptions;
+  resolve(result: JoinResult): void;
+  reject(error: unknown): void;
+}
+
 /** Groups whose facts this process keeps (a few hundred bytes each). */
 const REMEMBERED_GROUPS = 10_000;
 
@@ -44,7 +55,7 @@ export function createJoin(
   },
 ) {
   const { Group, Order } = ctx.models;
-  const lock = new KeyedLock();
+  const joiners = new KeyedBatches<Joiner>((_code, batch) => joinBatch(batch));
   const groupReads = new SharedReads((code) => Group.findById(code).lean<GroupDoc>().exec());
   /**
    * Groups nobody can join any more, as last seen here. Being full, closed or past the deadline
@@ -60,6 +71,8 @@ export function createJoin(
     }
   };
   const facts = new Map<string, GroupFacts>();
+  /** Members of each group after the last write made here: how many of a batch it can still take. */
+  const admittedCount = new Map<string, number>();
   const rememberFacts = (group: GroupFacts) => {
     if (facts.size >= REMEMBERED_GROUPS) facts.delete(facts.keys().next().value as string);
     facts.set(group._id, {
@@ -72,14 +85,14 @@ export function createJoin(
   };
 
   /**
-   * The one atomic membership write: cap, state, deadline and "not yet a member" are checked by
-   * the same conditional update, so concurrent joins can never take a group past `max`. The
-   * member entry carries the chat event, so a retry recognises its own join.
+   * The one atomic membership write: cap, state, deadline and "none of them yet a member" are
+   * checked by the same conditional update, so concurrent joins can never take a group past `max`.
+   * Each member entry carries its chat event, so a retry recognises its own join.
    */
   function admit(
     session: Session,
     group: GroupFacts,
-    member: { userKey: string; orderId: string; eventKey?: string | undefined },
+    members: { userKey: string; orderId: string; eventKey?: string | undefined }[],
     now: Date,
   ) {
     return driverCollection(Group).findOneAndUpdate(
@@ -87,12 +100,14 @@ export function createJoin(
         _id: group._id,
         state: "open",
         expiresAt: { $gt: now },
-        memberCount: { $lt: group.max },
-        "members.userKey": { $ne: member.userKey },
+        memberCount: { $lte: group.max - members.length },
+        "members.userKey": { $nin: members.map((m) => m.userKey) },
       },
       {
-        $inc: { memberCount: 1 },
-        $push: { members: { ...member, eventKey: member.eventKey ?? null, joinedAt: now } },
+        $inc: { memberCount: members.length },
+        $push: {
+          members: { $each: members.map((m) => ({ ...m, eventKey: m.eventKey ?? null, joinedAt: now })) },
+        },
       },
       { returnDocument: "after", ...(session ? { session } : {}) },
     );
@@ -109,14 +124,15 @@ export function createJoin(
 
   async function placeWithoutTransaction(
     code: string,
-    input: Parameters<Orders["placeOrder"]>[1] & { orderId: string },
-  ): Promise<OrderDoc> {
+    inputs: (PlaceOrderInput & { orderId: string })[],
+  ): Promise<OrderDoc[]> {
     try {
-      return await deps.orders.placeOrder(undefined, { ...input, groupCode: code });
+      return await deps.orders.placeOrders(undefined, inputs);
     } catch (error) {
+      const orderIds = inputs.map((input) => input.orderId);
       await Group.updateOne(
-        { _id: code, "members.orderId": input.orderId },
-        { $inc: { memberCount: -1 }, $pull: { members: { orderId: input.orderId } } },
+        { _id: code, "members.orderId": { $in: orderIds } },
+        { $inc: { memberCount: -inputs.length }, $pull: { members: { orderId: { $in: orderIds } } } },
       );
       throw error;
     }
@@ -177,54 +193,118 @@ export function createJoin(
     const product = await deps.requireProduct(options.sku ?? group.sku);
     const region = await deps.regionOf(userKey);
     const open = group;
-    return lock.run(code, () => admitAndOrder(userKey, open, codeInput, { product, region, qty }, options));
+    return new Promise<JoinResult>((resolve, reject) =>
+      joiners.add(code, {
+        userKey,
+        group: open,
+        codeInput,
+        what: { product, region, qty },
+        options,
+        resolve,
+        reject,
+      }),
+    );
   }
 
-  async function admitAndOrder(
-    userKey: string,
-    group: GroupFacts,
-    codeInput: string,
-    what: { product: ProductDoc; region: string | null; qty: number },
-    options: JoinOptions,
-  ): Promise<JoinResult> {
+  /**
+   * The joins that queued for one group while its last write ran: admitted together in one
+   * transaction when there is room for all of them, else one by one, each told its own outcome.
+   */
+  async function joinBatch(batch: Joiner[]): Promise<void> {
+    const group = batch[0]!.group;
+    const seen = new Set<string>();
+    // As many as there were places left at the last write seen here: a burst larger than the
+    // group fills it in one write, and the rest are then refused from memory.
+    const room = group.max - (admittedCount.get(group._id) ?? 0);
+    const together = batch.filter((j) => !seen.has(j.userKey) && seen.add(j.userKey)).slice(0, room);
+    let alone = batch;
+    if (together.length > 1 && !closed.has(group._id)) {
+      try {
+        const results = await admitAndOrder(together);
+        for (const [i, joiner] of together.entries()) joiner.resolve(results[i]!);
+        alone = batch.filter((joiner) => !together.includes(joiner));
+      } catch (error) {
+        if (!(error instanceof NoRoomForAll)) {
+          for (const joiner of batch) joiner.reject(error);
+          return;
+        }
+      }
+    }
+    for (const joiner of alone) {
+      await admitAndOrder([joiner]).then(
+        ([result]) => joiner.resolve(result!),
+        (error: unknown) => joiner.reject(error),
+      );
+    }
+  }
+
+  /** Admits `joiners` (all to one group) and writes their orders, all or none; one result each, in order. */
+  async function admitAndOrder(joiners: Joiner[]): Promise<JoinResult[]> {
+    const group = joiners[0]!.group;
     const code = group._id;
     // In turn: after a burst filled the group, the rest are refused without touching the database.
     const known = closed.get(code);
-    if (known) {
-      const again = await replay(known, userKey, options.eventKey);
-      if (again) return again;
-      throw joinRefusal(known, userKey, ctx.clock.now()) ?? unknownGroup(codeInput);
+    const single = joiners.length === 1 ? joiners[0]! : undefined;
+    if (known && single) {
+      const again = await replay(known, single.userKey, single.options.eventKey);
+      if (again) return [again];
+      throw joinRefusal(known, single.userKey, ctx.clock.now()) ?? unknownGroup(single.codeInput);
     }
-    const orderId = newOrderId();
-    const order = {
-      userKey,
-      sku: what.product._id,
-      qty: what.qty,
+    const orders: (PlaceOrderInput & { orderId: string })[] = joiners.map((joiner) => ({
+      userKey: joiner.userKey,
+      sku: joiner.what.product._id,
+      qty: joiner.what.qty,
       groupCode: code,
-      orderId,
-      known: { product: what.product, region: what.region },
-    };
+      orderId: newOrderId(),
+      known: { product: joiner.what.product, region: joiner.what.region },
+      relayShipping: true,
+    }));
+    const members = joiners.map((joiner, i) => ({
+      userKey: joiner.userKey,
+      orderId: orders[i]!.orderId,
+      eventKey: joiner.options.eventKey,
+    }));
     const result = await ctx
       .tx(async (session) => {
         const now = ctx.clock.now();
-        // In a transaction the order is written first and the contended group document last, so the
-        // group stays locked for the shortest time; a refused membership aborts the order with it.
-        // Without a transaction the refusable write must come first, and a failed order is undone.
-        const placed = session ? await deps.orders.placeOrder(session, order) : undefined;
-        const admitted = await admit(session, group, { userKey, orderId, eventKey: options.eventKey }, now);
-        if (!admitted) throw await refusal(code, codeInput, userKey, options, session);
-        const written = placed ?? (await placeWithoutTransaction(code, order));
+        // In a transaction the orders are written first and the contended group document last, so
+        // the group stays locked for the shortest time; a refused membership aborts the orders with
+        // it. Without a transaction the refusable write must come first, and failed orders are undone.
+        const placed = session ? await deps.orders.placeOrders(session, orders) : undefined;
+        const admitted = await admit(session, group, members, now);
+        if (!admitted) {
+          if (!single) throw new NoRoomForAll();
+          throw await refusal(code, single.codeInput, single.userKey, single.options, session);
+        }
+        const written = placed ?? (await placeWithoutTransaction(code, orders));
         const completed = Boolean(await deps.settlement.completeIfFull(session, admitted));
-        return { order: written, group: admitted, completed };
+        return { orders: written, group: admitted, completed };
       })
       .catch((error: unknown) => {
         if (error instanceof AlreadyJoined) return error.answer;
         throw error;
       });
-    if (!("group" in result)) return result;
+    if (!("group" in result)) return [result];
     ctx.kickOutbox();
     noteIfClosed(result.group);
-    return resultOf(result.group, result.order, result.completed);
+    if (admittedCount.size >= REMEMBERED_GROUPS) admittedCount.clear();
+    admittedCount.set(code, result.group.memberCount);
+    // Each is answered as if it had joined alone, in turn: its own count, and only the last completes.
+    const last = joiners.length - 1;
+    return result.orders.map((order, i) =>
+      resultOf(
+        { ...result.group, memberCount: result.group.memberCount - (last - i) },
+        order,
+        result.completed && i === last,
+      ),
+    );
+  }
+}
+
+/** A batch of joins found less room than it needed: they are tried again one by one. */
+class NoRoomForAll extends Error {
+  constructor() {
+    super("not enough room for every join of the batch");
   }
 }
 

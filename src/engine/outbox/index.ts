@@ -1,5 +1,6 @@
 import type { OutboxDoc, OutboxStatus } from "../../../models";
 import type { EngineContext } from "../context";
+import { createShippingRelay } from "./relay";
 import type { Fulfillment } from "./webhook";
 import { type OutboxOptions, OutboxWorker } from "./worker";
 import { createOutboxWriter } from "./writer";
@@ -18,7 +19,8 @@ export function createOutbox(
   options?: Partial<OutboxOptions>,
 ) {
   const writer = createOutboxWriter(ctx);
-  const worker = new OutboxWorker(ctx, fulfillment, options);
+  const relay = createShippingRelay(ctx, writer, { fulfillment: fulfillment !== undefined });
+  const worker = new OutboxWorker(ctx, fulfillment, options, relay);
   return {
     writer,
     worker,
@@ -33,9 +35,11 @@ export function createOutbox(
       if (filter.status) query.status = filter.status;
       if (filter.kind) query.kind = filter.kind;
       if (filter.userKey) query["dm.userKey"] = filter.userKey;
-      return ctx.guard(() =>
-        ctx.models.OutboxMessage.find(query).sort({ createdAt: 1, _id: 1 }).lean<OutboxDoc[]>(),
-      );
+      // Every message that will go out, including requests of orders the worker has not relayed yet.
+      return ctx.guard(async () => {
+        await relay();
+        return ctx.models.OutboxMessage.find(query).sort({ createdAt: 1, _id: 1 }).lean<OutboxDoc[]>();
+      });
     },
   };
 }

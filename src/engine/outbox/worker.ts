@@ -5,6 +5,7 @@ import type { EngineContext } from "../context";
 import type { DeliveryResult, Messenger } from "../messenger";
 import type { Platform } from "../platform";
 import { SharedPacer } from "./pace";
+import type { ShippingRelay } from "./relay";
 import { type Fulfillment, postShippingRequest } from "./webhook";
 
 export interface OutboxOptions {
@@ -59,6 +60,8 @@ export class OutboxWorker {
     private readonly ctx: EngineContext,
     private readonly fulfillment: Fulfillment | undefined,
     options: Partial<OutboxOptions> = {},
+    /** Queues the shipping requests of orders written without one, before each pass claims. */
+    private readonly relay?: ShippingRelay,
   ) {
     this.options = { ...DEFAULT_OUTBOX_OPTIONS, ...options };
     this.pacer = new SharedPacer(ctx.models.SendSlot.collection as unknown as Collection<SendSlotDoc>);
@@ -249,6 +252,7 @@ export class OutboxWorker {
    * empty queues (every poll, every kick) costs one claim a queue, not one a lane.
    */
   async runOnce(): Promise<number> {
+    await this.relay?.();
     let handled = 0;
     let failure: unknown;
     const lanes: Promise<void>[] = [];

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { driverCollection, type OrderDoc, type OutboxDoc } from "../../../models";
 import type { EngineContext, Session } from "../context";
 import type { Button } from "../messenger";
+import { isDuplicateKey } from "../unavailable";
 import { parseUserKey } from "../users";
 
 export interface DmInput {
@@ -34,6 +35,22 @@ function messageId(prefix: string, cause: string): string {
   return `${prefix}_${createHash("sha256").update(cause).digest("base64url").slice(0, 24)}`;
 }
 
+/** An order's shipping request (or its cancellation): its id comes from the order, so it is stored once. */
+function shippingDoc(order: OrderDoc, status: "requested" | "cancelled", now: Date): OutboxDoc {
+  const idempotencyKey = status === "requested" ? order._id : `${order._id}:cancelled`;
+  return {
+    _id: messageId("ship", idempotencyKey),
+    kind: "shipping",
+    platform: null,
+    dm: null,
+    shipping: { body: shippingBody(order, status), idempotencyKey, orderId: order._id },
+    status: "pending",
+    attempts: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+  };
+}
+
 export type OutboxWriter = ReturnType<typeof createOutboxWriter>;
 
 /**
@@ -51,6 +68,23 @@ export function createOutboxWriter(ctx: EngineContext) {
       { _id },
       { $setOnInsert: fields },
       { upsert: true, ...(session ? { session } : {}) },
+    );
+  }
+
+  /** `put` for many messages in one round trip. */
+  async function putMany(docs: OutboxDoc[], session: Session): Promise<void> {
+    if (docs.length === 0) return;
+    const write = () =>
+      driverCollection(OutboxMessage).bulkWrite(
+        docs.map(({ _id, ...fields }) => ({
+          updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true },
+        })),
+        session ? { session } : { ordered: false },
+      );
+    // Outside a transaction two writers (two instances relaying the same orders) can race to
+    // insert one message: the second write then finds it.
+    await write().catch((error: unknown) =>
+      !session && isDuplicateKey(error) ? write() : Promise.reject(error),
     );
   }
 
@@ -77,38 +111,34 @@ export function createOutboxWriter(ctx: EngineContext) {
     },
 
     /** Many DMs in one round trip (a group's invitations), each stored once like `dm`. */
-    async dms(session: Session, inputs: DmInput[]): Promise<void> {
-      if (inputs.length === 0) return;
+    dms(session: Session, inputs: DmInput[]): Promise<void> {
       const now = ctx.clock.now();
-      await driverCollection(OutboxMessage).bulkWrite(
-        inputs.map((input) => {
-          const { _id, ...fields } = dmDoc(input, now);
-          return { updateOne: { filter: { _id }, update: { $setOnInsert: fields }, upsert: true } };
-        }),
-        session ? { session } : {},
+      return putMany(
+        inputs.map((input) => dmDoc(input, now)),
+        session,
       );
     },
 
     /** A shipping request for an executed (or cancelled) purchase, keyed so it is sent once. */
     async shipping(session: Session, order: OrderDoc, status: "requested" | "cancelled"): Promise<string> {
-      const idempotencyKey = status === "requested" ? order._id : `${order._id}:cancelled`;
+      const doc = shippingDoc(order, status, ctx.clock.now());
+      await put(doc, session);
+      return doc._id;
+    },
+
+    /**
+     * The requests of many placed orders in one round trip (the relay), each stored once like
+     * `shipping`; `held` stores them as kept for a fulfillment URL still to be configured.
+     */
+    shippingRequests(orders: OrderDoc[], held = false): Promise<void> {
       const now = ctx.clock.now();
-      const _id = messageId("ship", idempotencyKey);
-      await put(
-        {
-          _id,
-          kind: "shipping",
-          platform: null,
-          dm: null,
-          shipping: { body: shippingBody(order, status), idempotencyKey, orderId: order._id },
-          status: "pending",
-          attempts: 0,
-          nextAttemptAt: now,
-          createdAt: now,
-        },
-        session,
+      return putMany(
+        orders.map((order) => ({
+          ...shippingDoc(order, "requested", now),
+          ...(held ? { status: "held" as const } : {}),
+        })),
+        undefined,
       );
-      return _id;
     },
   };
 }

@@ -1,0 +1,46 @@
+import { driverCollection, type OrderDoc } from "../../../models";
+import type { EngineContext } from "../context";
+import { type OutboxWriter, shippingBody } from "./writer";
+
+/** Orders relayed per round: a burst's orders go in a few bulk writes, and no pass grows unbounded. */
+const RELAY_BATCH = 500;
+
+export type ShippingRelay = () => Promise<number>;
+
+/**
+ * Moves the shipping requests of orders written without one (`shippingQueued: false`, a `/join`)
+ * into the outbox: one read, one bulk write of the requests, one write marking the orders, however
+ * many there are. The order is committed first, so a request is never lost: a process that dies
+ * before marking leaves the orders unmarked, and the next pass (any instance) writes the same
+ * requests again under the same ids, which stores each once. Returns how many orders it relayed.
+ */
+export function createShippingRelay(
+  ctx: EngineContext,
+  writer: OutboxWriter,
+  options: { fulfillment: boolean },
+): ShippingRelay {
+  const orders = () => driverCollection(ctx.models.Order);
+  return async () => {
+    let relayed = 0;
+    for (;;) {
+      const batch = await orders().find({ shippingQueued: false }).limit(RELAY_BATCH).toArray();
+      if (batch.length === 0) return relayed;
+      // With no URL to send them to, they are kept as the worker would keep them, without a claim each.
+      await writer.shippingRequests(batch as OrderDoc[], !options.fulfillment);
+      if (!options.fulfillment) {
+        for (const order of batch) {
+          ctx.log.info(
+            { orderId: order._id, shippingRequest: JSON.parse(shippingBody(order as OrderDoc, "requested")) },
+            "shipping request kept (FULFILLMENT_WEBHOOK_URL is unset)",
+          );
+        }
+      }
+      await orders().updateMany(
+        { _id: { $in: batch.map((order) => order._id) }, shippingQueued: false },
+        { $set: { shippingQueued: true } },
+      );
+      relayed += batch.length;
+      if (batch.length < RELAY_BATCH) return relayed;
+    }
+  };
+}
