@@ -55,6 +55,18 @@ describe("the outbox", () => {
     expect((await h.engine.outbox.list({ status: "sent" })).filter((m) => m._id === id)).toHaveLength(1);
   });
 
+  it("a pass whose shipping relay fails still delivers the messages already queued", async () => {
+    h.messenger.clear();
+    const id = await inviteBob();
+    const messenger = new RecordingMessenger("playground");
+    const worker = new OutboxWorker(h.engine.core.ctx, undefined, {}, async () => {
+      throw new Error("orders read timed out");
+    });
+    worker.registerMessenger(messenger);
+    expect(await worker.runOnce()).toBe(1);
+    expect(messenger.sent.map((m) => m.id)).toEqual([id]);
+  });
+
   it("honours a platform's retryAfterMs, then delivers", async () => {
     h.messenger.clear();
     await inviteBob();

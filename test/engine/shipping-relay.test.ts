@@ -110,8 +110,25 @@ describe("the shipping relay", () => {
     const keys = (await requestsFor(order._id)).map((m) => m.shipping.idempotencyKey);
     expect(keys.sort()).toEqual([order._id, `${order._id}:cancelled`]);
 
-    await a.engine.outbox.runOnce();
-    expect(await requestsFor(order._id)).toHaveLength(2);
-    expect(await orderDoc(order._id)).toMatchObject({ status: "cancelled", shippingQueued: true });
+    // Both are due at once and the shop refuses the first it gets: the cancellation still arrives
+    // only after the request was accepted, whichever the worker picked up first.
+    const receiver = await startFulfillmentReceiver(SECRET, [503]);
+    try {
+      const shipper = await engineOn(connections[1]!, {
+        clock,
+        fulfillment: { url: receiver.url, secret: SECRET },
+      });
+      for (let pass = 0; pass < 5; pass++) {
+        await shipper.engine.outbox.runOnce();
+        clock.advance(60_000);
+      }
+      const arrived = receiver.received.map((r) => r.idempotencyKey);
+      expect(arrived.filter((key) => key === `${order._id}:cancelled`)).toHaveLength(1);
+      expect(arrived.at(-1)).toBe(`${order._id}:cancelled`);
+      expect(arrived.slice(0, -1).every((key) => key === order._id)).toBe(true);
+      expect(await orderDoc(order._id)).toMatchObject({ status: "cancelled", shippingQueued: true });
+    } finally {
+      await receiver.close();
+    }
   });
 });

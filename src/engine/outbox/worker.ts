@@ -7,6 +7,7 @@ import type { Platform } from "../platform";
 import { SharedPacer } from "./pace";
 import type { ShippingRelay } from "./relay";
 import { type Fulfillment, postShippingRequest } from "./webhook";
+import { shippingRequestId } from "./writer";
 
 export interface OutboxOptions {
   /** How long a claim is exclusive; a worker that dies holding one loses it after this. */
@@ -38,6 +39,9 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
 
 /** How often (real time) a running worker removes delivered messages past their retention. */
 const PURGE_EVERY_MS = 60_000;
+
+/** How long a cancellation waits, at a time, for its order's request to be accepted first. */
+const CANCELLATION_WAIT_MS = 1_000;
 
 /**
  * Delivers the outbox. Each message is claimed with an atomic findOneAndUpdate that sets a lease,
@@ -187,6 +191,12 @@ export class OutboxWorker {
       }
       return;
     }
+    if (await this.requestStillOnItsWay(shipping)) {
+      // The shop must hear of an order before its cancellation; waiting is not a failed attempt.
+      const next = new Date(this.ctx.clock.now().getTime() + CANCELLATION_WAIT_MS);
+      await this.finish(doc, { status: "pending", nextAttemptAt: next }, -1);
+      return;
+    }
     const result = await postShippingRequest(this.fulfillment, shipping.body, shipping.idempotencyKey);
     if (result.ok) {
       await this.finish(doc, { status: "sent", sentAt: this.ctx.clock.now(), lastError: null });
@@ -198,6 +208,16 @@ export class OutboxWorker {
       "shipping request not accepted; will retry",
     );
     await this.retry(doc, result.reason, result.retryAfterMs);
+  }
+
+  /** A cancellation whose order's request has not been accepted yet (pending, held or being sent). */
+  private async requestStillOnItsWay(shipping: NonNullable<OutboxDoc["shipping"]>): Promise<boolean> {
+    if (shipping.idempotencyKey === shipping.orderId) return false;
+    const request = await this.ctx.models.OutboxMessage.exists({
+      _id: shippingRequestId(shipping.orderId),
+      status: { $ne: "sent" },
+    });
+    return request !== null;
   }
 
   /** Back-off: base × 2^(attempts−1), capped; a platform's own `retryAfterMs` wins when longer. */
@@ -252,7 +272,11 @@ export class OutboxWorker {
    * empty queues (every poll, every kick) costs one claim a queue, not one a lane.
    */
   async runOnce(): Promise<number> {
-    await this.relay?.();
+    // Orders whose requests could not be queued this time are found again on the next pass; the
+    // messages already queued still go out.
+    await this.relay?.().catch((error: unknown) => {
+      this.ctx.log.warn({ err: error }, "outbox: shipping requests not queued this pass; retrying");
+    });
     let handled = 0;
     let failure: unknown;
     const lanes: Promise<void>[] = [];

@@ -35,6 +35,11 @@ function messageId(prefix: string, cause: string): string {
   return `${prefix}_${createHash("sha256").update(cause).digest("base64url").slice(0, 24)}`;
 }
 
+/** The outbox id of an order's shipping request. */
+export function shippingRequestId(orderId: string): string {
+  return messageId("ship", orderId);
+}
+
 /** An order's shipping request (or its cancellation): its id comes from the order, so it is stored once. */
 function shippingDoc(order: OrderDoc, status: "requested" | "cancelled", now: Date): OutboxDoc {
   const idempotencyKey = status === "requested" ? order._id : `${order._id}:cancelled`;
