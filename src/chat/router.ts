@@ -77,16 +77,16 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     const channelSeen = `c\u0000${invocation.platform}\u0000${channel.id}\u0000${channel.kind}`;
     if (!recentlySeen.has(userSeen, nowMs)) {
       recentlySeen.mark(userSeen, nowMs);
-      const recorded = deps.engine.users.touch(user).catch((error: unknown) => {
-        // The next command records them instead; in a direct chat this one says the database is down.
+      // Waited for: the command may read the caller's name (an invitation says who asked) and their
+      // record must not overwrite what the command writes. Newcomers arriving together are still
+      // written together, in a few bulk writes.
+      await deps.engine.users.touch(user).catch((error: unknown) => {
+        // The next command records them instead; in a direct chat this one says the database is
+        // down (on Telegram the record is what lets the bot DM them again).
         recentlySeen.forget(userSeen);
         if (channel.kind === "direct") throw error;
         log.warn({ err: error, platform: invocation.platform }, "could not record a caller");
       });
-      // In a channel the command goes on meanwhile: nothing it does reads this record (a name, "not a
-      // placeholder"), and a burst of newcomers is then recorded in a few bulk writes. A direct
-      // message waits: on Telegram it is what lets the bot DM them again, before it answers.
-      if (channel.kind === "direct") await recorded;
     }
     if (!recentlySeen.has(channelSeen, nowMs)) {
       await deps.channels.record(invocation.platform, channel);

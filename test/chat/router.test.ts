@@ -76,7 +76,7 @@ describe("router", () => {
     ).toBe(1);
   });
 
-  it("answers without waiting for the caller's record; a record that failed is written by their next command", async () => {
+  it("answers even when the caller's record could not be written; their next command writes it", async () => {
     const touch = jest.spyOn(h.engine.users, "touch").mockRejectedValueOnce(new UnavailableError());
     try {
       expect((await router.handle(invocation("eve", "/help"))).errorCode).toBeUndefined();
@@ -89,6 +89,24 @@ describe("router", () => {
       expect(touch).toHaveBeenCalledTimes(2);
     } finally {
       touch.mockRestore();
+    }
+  });
+
+  it("a newcomer's first /groupbuy in a channel invites people in the newcomer's name", async () => {
+    // Their record is slow to be written: the command still reads it only once it is there.
+    const touch = h.engine.users.touch;
+    const slowTouch = jest.spyOn(h.engine.users, "touch").mockImplementationOnce(async (identity) => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      return touch(identity);
+    });
+    try {
+      const fay = invocation("u-fay", "/groupbuy KB-75 @ana");
+      fay.user = { ...fay.user, displayName: "Fay Wong" };
+      expect((await router.handle(fay)).errorCode).toBeUndefined();
+      const toAna = (await h.engine.outbox.list({ status: "pending" })).filter((m) => m.dm?.userId === "ana");
+      expect(toAna.at(-1)?.dm?.text).toContain("Fay Wong");
+    } finally {
+      slowTouch.mockRestore();
     }
   });
 
