@@ -102,8 +102,9 @@ function parseBody(raw: Buffer, contentType: string): Record<string, unknown> | 
     if (contentType.includes("application/json")) return asObject(JSON.parse(text));
     if (!contentType.includes("application/x-www-form-urlencoded")) return undefined;
     // querystring, as Bolt's own receivers read forms: several times cheaper than URLSearchParams.
-    // A repeated field comes back as a list, which the checks that follow refuse.
+    // A repeated field comes back as a list; Slack never sends one, so such a form is unreadable.
     const form = parse(text) as Record<string, unknown>;
+    if (Object.values(form).some(Array.isArray)) return undefined;
     if (typeof form.payload === "string") return asObject(JSON.parse(form.payload));
     return form;
   } catch {

@@ -79,6 +79,14 @@ describe("Slack request checks", () => {
     expect(second.status).toBe(400);
   });
 
+  it("answers a signed form that repeats a field with 400 and changes nothing", async () => {
+    const before = await groups();
+    const body = `${groupbuy(h.fake.responseUrl())}&text=KC-PBT`;
+    const response = await h.post(body, { ...form, ...slackHeaders(body, SIGNING_SECRET) });
+    expect(response.status).toBe(400);
+    expect(await groups()).toBe(before);
+  });
+
   it("answers a signed form without the slash command fields with 400", async () => {
     const body = "command=%2Fjoin&text=x";
     const response = await h.post(body, { ...form, ...slackHeaders(body, SIGNING_SECRET) });
