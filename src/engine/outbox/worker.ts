@@ -58,6 +58,8 @@ export class OutboxWorker {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private kicked = false;
+  /** Cancellations this process put off, by the id of the request they wait for. */
+  private readonly cancellationsWaiting = new Map<string, string>();
   private lastPurge = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -191,15 +193,15 @@ export class OutboxWorker {
       }
       return;
     }
-    if (await this.requestStillOnItsWay(shipping)) {
-      // The shop must hear of an order before its cancellation; waiting is not a failed attempt.
-      const next = new Date(this.ctx.clock.now().getTime() + CANCELLATION_WAIT_MS);
-      await this.finish(doc, { status: "pending", nextAttemptAt: next }, -1);
-      return;
-    }
+    const requestId = shippingRequestId(shipping.orderId);
+    if (shipping.idempotencyKey !== shipping.orderId && (await this.waitForRequest(doc, requestId))) return;
     const result = await postShippingRequest(this.fulfillment, shipping.body, shipping.idempotencyKey);
     if (result.ok) {
       await this.finish(doc, { status: "sent", sentAt: this.ctx.clock.now(), lastError: null });
+      // A cancellation put off behind this request may go now, in this very pass.
+      const waiting = this.cancellationsWaiting.get(doc._id);
+      this.cancellationsWaiting.delete(doc._id);
+      if (waiting) await this.dueNow(waiting);
       return;
     }
     // The contract says "until a 2xx": shipping requests are never given up.
@@ -210,14 +212,34 @@ export class OutboxWorker {
     await this.retry(doc, result.reason, result.retryAfterMs);
   }
 
-  /** A cancellation whose order's request has not been accepted yet (pending, held or being sent). */
-  private async requestStillOnItsWay(shipping: NonNullable<OutboxDoc["shipping"]>): Promise<boolean> {
-    if (shipping.idempotencyKey === shipping.orderId) return false;
-    const request = await this.ctx.models.OutboxMessage.exists({
-      _id: shippingRequestId(shipping.orderId),
-      status: { $ne: "sent" },
-    });
-    return request !== null;
+  /**
+   * The shop must hear of an order before its cancellation: while the order's request is not yet
+   * accepted (pending, held, or being sent by another lane), the cancellation is put off, which is
+   * not a failed attempt. The lane of this process that delivers the request makes it due again at
+   * once; a request delivered elsewhere lets it go after CANCELLATION_WAIT_MS. Returns true when put off.
+   */
+  private async waitForRequest(cancellation: OutboxDoc, requestId: string): Promise<boolean> {
+    const unsent = () => this.ctx.models.OutboxMessage.exists({ _id: requestId, status: { $ne: "sent" } });
+    this.cancellationsWaiting.set(requestId, cancellation._id);
+    if (!(await unsent())) {
+      this.cancellationsWaiting.delete(requestId);
+      return false;
+    }
+    const next = new Date(this.ctx.clock.now().getTime() + CANCELLATION_WAIT_MS);
+    await this.finish(cancellation, { status: "pending", nextAttemptAt: next }, -1);
+    // The request may have been accepted meanwhile, its lane finding nothing pending to wake.
+    if (!(await unsent())) {
+      this.cancellationsWaiting.delete(requestId);
+      await this.dueNow(cancellation._id);
+    }
+    return true;
+  }
+
+  private async dueNow(cancellationId: string): Promise<void> {
+    await this.ctx.models.OutboxMessage.updateOne(
+      { _id: cancellationId, status: "pending" },
+      { $set: { nextAttemptAt: this.ctx.clock.now() } },
+    );
   }
 
   /** Back-off: base × 2^(attempts−1), capped; a platform's own `retryAfterMs` wins when longer. */
