@@ -1,6 +1,6 @@
 import { driverCollection, type OrderDoc } from "../../../models";
 import type { EngineContext } from "../context";
-import { type OutboxWriter, shippingBody } from "./writer";
+import { type OutboxWriter, shippingRequest } from "./writer";
 
 /** Orders relayed per round: a burst's orders go in a few bulk writes, and no pass grows unbounded. */
 const RELAY_BATCH = 500;
@@ -30,7 +30,7 @@ export function createShippingRelay(
       if (!options.fulfillment) {
         for (const order of batch) {
           ctx.log.info(
-            { orderId: order._id, shippingRequest: JSON.parse(shippingBody(order as OrderDoc, "requested")) },
+            { orderId: order._id, shippingRequest: shippingRequest(order as OrderDoc, "requested") },
             "shipping request kept (FULFILLMENT_WEBHOOK_URL is unset)",
           );
         }

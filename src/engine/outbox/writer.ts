@@ -16,9 +16,9 @@ export interface DmInput {
   buttons?: Button[];
 }
 
-/** The body CONTRACT §7 fixes for a shipping request. Key order is part of the signed bytes. */
-export function shippingBody(order: OrderDoc, status: "requested" | "cancelled"): string {
-  return JSON.stringify({
+/** What a shipping request tells the shop. Key order is part of the signed bytes. */
+export function shippingRequest(order: OrderDoc, status: "requested" | "cancelled") {
+  return {
     orderId: order._id,
     status,
     groupCode: order.groupCode,
@@ -27,7 +27,12 @@ export function shippingBody(order: OrderDoc, status: "requested" | "cancelled")
     user: order.userKey,
     region: order.region,
     createdAt: order.createdAt.toISOString(),
-  });
+  };
+}
+
+/** The signed body of a shipping request. */
+export function shippingBody(order: OrderDoc, status: "requested" | "cancelled"): string {
+  return JSON.stringify(shippingRequest(order, status));
 }
 
 /** Outbox ids stay short and safe whatever the cause string holds. */
