@@ -193,8 +193,7 @@ export class OutboxWorker {
       }
       return;
     }
-    const requestId = shippingRequestId(shipping.orderId);
-    if (shipping.idempotencyKey !== shipping.orderId && (await this.waitForRequest(doc, requestId))) return;
+    if (shipping.idempotencyKey !== shipping.orderId && (await this.waitForRequest(doc, shipping.orderId))) return;
     const result = await postShippingRequest(this.fulfillment, shipping.body, shipping.idempotencyKey);
     if (result.ok) {
       await this.finish(doc, { status: "sent", sentAt: this.ctx.clock.now(), lastError: null });
@@ -218,7 +217,8 @@ export class OutboxWorker {
    * not a failed attempt. The lane of this process that delivers the request makes it due again at
    * once; a request delivered elsewhere lets it go after CANCELLATION_WAIT_MS. Returns true when put off.
    */
-  private async waitForRequest(cancellation: OutboxDoc, requestId: string): Promise<boolean> {
+  private async waitForRequest(cancellation: OutboxDoc, orderId: string): Promise<boolean> {
+    const requestId = shippingRequestId(orderId);
     const unsent = () => this.ctx.models.OutboxMessage.exists({ _id: requestId, status: { $ne: "sent" } });
     this.cancellationsWaiting.set(requestId, cancellation._id);
     if (!(await unsent())) {
