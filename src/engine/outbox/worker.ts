@@ -193,7 +193,8 @@ export class OutboxWorker {
       }
       return;
     }
-    if (shipping.idempotencyKey !== shipping.orderId && (await this.waitForRequest(doc, shipping.orderId))) return;
+    const cancellation = shipping.idempotencyKey !== shipping.orderId;
+    if (cancellation && (await this.waitForRequest(doc, shipping.orderId))) return;
     const result = await postShippingRequest(this.fulfillment, shipping.body, shipping.idempotencyKey);
     if (result.ok) {
       await this.finish(doc, { status: "sent", sentAt: this.ctx.clock.now(), lastError: null });
