@@ -66,6 +66,17 @@ describe("the Slack app manifest", () => {
     expect(commands.find((c) => c.command === "/crowdcart")?.usage_hint).toBe("<command> [arguments]");
   });
 
+  it("publishes a /leave command as /leavegroup, which Slack accepts", async () => {
+    const withLeave = [...COMMANDS, { ...COMMANDS[0]!, name: "leave", description: "Leaves a group." }];
+    const manifest = slackManifest(withLeave, {
+      publicUrl: "https://shop.example.com/",
+      names: new SlackCommandNames(withLeave, ""),
+      socketMode: false,
+    });
+    expect(manifest.features.slash_commands.map((c) => c.command)).toContain("/leavegroup");
+    expect(await problems(manifest)).toEqual([]);
+  });
+
   it("prefixes every published name with SLACK_COMMAND_PREFIX", () => {
     const commands = build("cc-").features.slash_commands.map((c) => c.command);
     expect(commands).toContain("/cc-joingroup");
