@@ -80,7 +80,7 @@ export function manifestErrors(manifest: Manifest): ManifestError[] {
     const at = `/features/slash_commands/${i}`;
     const command = text(c.command);
     check(
-      /^\/[a-z0-9_-]{1,31}$/.test(command),
+      /^\/[a-z0-9-]{1,31}$/.test(command),
       `${at}/command`,
       "the slash command has an invalid name: lowercase, no spaces, at most 32 characters with the slash",
     );
