@@ -3,6 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { type WebSocket, WebSocketServer } from "ws";
+import { manifestErrors } from "./slack-manifest-rules";
 
 /** One Web API call as the fake received it, with what it answered. */
 export interface SlackCall {
@@ -45,6 +46,8 @@ export interface FakeSlackOptions {
   botToken?: string;
   /** The app-level token `apps.connections.open` accepts (Socket Mode). */
   appToken?: string;
+  /** The app configuration token the `apps.manifest.*` methods accept. */
+  configToken?: string;
 }
 
 export interface FakeSlackApi {
@@ -52,6 +55,7 @@ export interface FakeSlackApi {
   apiUrl: string;
   botToken: string;
   appToken: string;
+  configToken: string;
   /** A fresh response_url for one slash command or click. */
   responseUrl(): string;
   calls: SlackCall[];
@@ -107,11 +111,13 @@ const RESPONSE_URL_USES = 5;
  * It records every call and answers the way Slack does: only the configured bot token is accepted
  * (`invalid_auth` otherwise, `not_authed` without one), `no_text` for a message with neither text
  * nor blocks, `unknown_method`, 429 with Retry-After, response URLs that expire after 30 minutes
- * or 5 uses, and acknowledgements that must come within 3 seconds.
+ * or 5 uses, acknowledgements that must come within 3 seconds, and `invalid_manifest` for a
+ * manifest Slack would refuse (a built-in command name among them).
  */
 export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise<FakeSlackApi> {
   const botToken = options.botToken ?? "xoxb-test-token-123";
   const appToken = options.appToken ?? "xapp-1-A1-1-test";
+  const configToken = options.configToken ?? "xoxe.xoxp-1-test";
   const app = express();
   const calls: SlackCall[] = [];
   const responses: SlackResponse[] = [];
@@ -161,6 +167,14 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
       const ticket = randomBytes(8).toString("hex");
       tickets.add(ticket);
       return answer({ ok: true, url: `${base.replace(/^http/, "ws")}/link/?ticket=${ticket}` });
+    }
+    if (method === "apps.manifest.validate") {
+      if (token !== configToken) return answer({ ok: false, error: "invalid_auth" });
+      const manifest = args.manifest;
+      if (typeof manifest !== "object" || manifest === null)
+        return answer({ ok: false, error: "invalid_manifest" });
+      const errors = manifestErrors(manifest);
+      return answer(errors.length ? { ok: false, error: "invalid_manifest", errors } : { ok: true });
     }
     if (token !== botToken) return answer({ ok: false, error: "invalid_auth" });
     if (failing) return answer({ ok: false, error: failing });
@@ -310,6 +324,7 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
     apiUrl: `${base}/api/`,
     botToken,
     appToken,
+    configToken,
     responseUrl: () => {
       const id = String(++responseSeq);
       responseUrls.set(id, { issuedAt: now(), uses: 0 });

@@ -9,7 +9,11 @@ let service: Service;
 let base = "";
 
 beforeAll(async () => {
-  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", PORT: "0" }, "/nonexistent/.env");
+  // A workspace with colliding names: the page must name the prefixed Slack command.
+  const config = loadConfig(
+    { NODE_ENV: "test", LOG_LEVEL: "silent", PORT: "0", SLACK_COMMAND_PREFIX: "cc-" },
+    "/nonexistent/.env",
+  );
   service = await startService(config, silentLogger, { mongodbUri: freshDatabaseUri("webservice") });
   base = `http://127.0.0.1:${service.port}`;
 });
@@ -41,8 +45,10 @@ describe("the pages in the running service", () => {
     const body = await page.text();
     expect(body).toContain("75% keyboard kit");
     expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
-
     const code = path.split("/")[2] ?? "";
+    // Slack's join command as this workspace publishes it: prefixed, and never Slack's own /join.
+    expect(body).toMatch(new RegExp(`<dt>Slack</dt><dd>[^<]*<code>/cc-joingroup ${code}</code>`));
+
     await say("pat", `/join ${code}`);
     const json = (await (
       await fetch(`${base}${path}`, { headers: { Accept: "application/json" } })

@@ -38,6 +38,22 @@ describe("one identity per Slack person on Enterprise Grid", () => {
     expect(status.reply.text).toContain("Organiser details");
   });
 
+  it("keeps a guest from another organisation in a Slack Connect channel as one member", async () => {
+    // The channel is shared from T1, where the app is installed; UCONNECT's home workspace is TEXT.
+    // Slack names T1 as the team of both their command and their click, and TEXT only as the
+    // click's user.team_id.
+    const opened = await h.command("UHOST", "/groupbuy KB-75 size=3 <@UCONNECT>", { teamId: "T1" });
+    const code = codeOf(opened.reply.text);
+    const typed = await h.command("UCONNECT", `/joingroup ${code}`, { teamId: "T1" });
+    expect(typed.reply.text).toContain(`joined group ${code}`);
+    const clicked = await h.click("UCONNECT", `/join ${code}`, "CSHARED", {
+      teamId: "T1",
+      homeTeamId: "TEXT",
+    });
+    expect(clicked.reply.text).toContain("already joined");
+    expect(await users().countDocuments({ _id: { $regex: /UCONNECT$/ } as never })).toBe(1);
+  });
+
   it("keeps the keys of an ordinary workspace as they were: team:user", async () => {
     await h.command("UPLAIN", "/points", { teamId: "T9" });
     expect(await users().findOne({ _id: "slack:T9:UPLAIN" as never })).not.toBeNull();

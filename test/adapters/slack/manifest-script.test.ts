@@ -33,4 +33,10 @@ describe("npm run slack:manifest", () => {
     expect(out.settings.socket_mode_enabled).toBe(true);
     expect(out.features.slash_commands.every((c) => c.url === undefined)).toBe(true);
   });
+
+  it("writes a Socket Mode manifest when SLACK_APP_TOKEN is set, without being asked", async () => {
+    const out = await manifest({ SLACK_APP_TOKEN: "xapp-1-A1-1-abc", SLACK_BOT_TOKEN: "xoxb-1-abc" });
+    expect(out.settings.socket_mode_enabled).toBe(true);
+    expect(out.settings.interactivity.request_url).toBeUndefined();
+  });
 });

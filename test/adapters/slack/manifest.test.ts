@@ -1,61 +1,33 @@
-import { describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { webApi } from "@slack/bolt";
 import { SlackCommandNames } from "../../../adapters/slack/command-names";
 import { slackManifest } from "../../../adapters/slack/manifest";
 import { COMMANDS } from "../../../commands";
+import { type FakeSlackApi, startFakeSlackApi } from "../../support/fake-slack-api";
+import type { ManifestError } from "../../support/slack-manifest-rules";
 
-/** Slack's built-in commands: a manifest declaring any one of them is refused as a whole. */
-const SLACK_BUILT_INS = [
-  "join",
-  "leave",
-  "status",
-  "me",
-  "away",
-  "dnd",
-  "shrug",
-  "remind",
-  "msg",
-  "feed",
-  "who",
-  "collapse",
-  "expand",
-  "open",
-  "search",
-  "topic",
-  "mute",
-  "pro",
-  "shortcuts",
-];
+let fake: FakeSlackApi;
+let client: webApi.WebClient;
+beforeAll(async () => {
+  fake = await startFakeSlackApi();
+  client = new webApi.WebClient(fake.configToken, { slackApiUrl: fake.apiUrl, retryConfig: { retries: 0 } });
+});
+afterAll(async () => {
+  await fake?.close();
+});
 
 type Manifest = ReturnType<typeof slackManifest>;
 
-/** Every rule Slack applies to the parts of a manifest crowdcart writes, as one list of problems. */
-function problems(manifest: Manifest): string[] {
-  const out: string[] = [];
-  const check = (ok: boolean, what: string) => {
-    if (!ok) out.push(what);
-  };
-  const info = manifest.display_information;
-  check(info.name.length >= 1 && info.name.length <= 35, "app name: 1 to 35 characters");
-  check(info.description.length <= 140, "description: at most 140 characters");
-  const bot = manifest.features.bot_user.display_name;
-  check(/^[a-z0-9._-]{1,80}$/.test(bot), `bot display name ${bot}: a-z 0-9 - _ . and at most 80`);
-  const commands = manifest.features.slash_commands;
-  check(commands.length <= 50, "at most 50 slash commands");
-  const seen = new Set<string>();
-  for (const c of commands) {
-    check(
-      /^\/[a-z0-9-]{1,31}$/.test(c.command),
-      `${c.command}: lowercase, no spaces, at most 32 with the slash`,
-    );
-    check(!SLACK_BUILT_INS.includes(c.command.slice(1)), `${c.command}: a Slack built-in`);
-    check(!seen.has(c.command), `${c.command}: declared twice`);
-    seen.add(c.command);
-    check(c.description.length >= 1 && c.description.length <= 2000, `${c.command}: description 1 to 2000`);
-    check(c.usage_hint.length <= 1000, `${c.command}: usage hint at most 1000`);
-    if (!manifest.settings.socket_mode_enabled)
-      check(/^https?:\/\//.test((c as { url?: string }).url ?? ""), `${c.command}: a request URL`);
+/** What Slack (here the fake, with Slack's rules) finds wrong with a manifest, one line a problem. */
+async function problems(manifest: Manifest): Promise<string[]> {
+  try {
+    await client.apiCall("apps.manifest.validate", { manifest });
+    return [];
+  } catch (error) {
+    const data = (error as { data?: { error?: string; errors?: ManifestError[] } }).data;
+    expect(data?.error).toBe("invalid_manifest");
+    return (data?.errors ?? []).map((e) => `${e.pointer}: ${e.message}`);
   }
-  return out;
 }
 
 const build = (prefix: string, socketMode = false) =>
@@ -70,9 +42,9 @@ describe("the Slack app manifest", () => {
     ["no prefix", ""],
     ["a short prefix", "cc-"],
     ["the longest prefix the config accepts", "abcdefghijklmnop"],
-  ])("passes Slack's rules with %s", (_what, prefix) => {
-    expect(problems(build(prefix))).toEqual([]);
-    expect(problems(build(prefix, true))).toEqual([]);
+  ])("passes Slack's validation with %s", async (_what, prefix) => {
+    expect(await problems(build(prefix))).toEqual([]);
+    expect(await problems(build(prefix, true))).toEqual([]);
   });
 
   it("publishes /joingroup for /join and one /crowdcart that runs every command", () => {
@@ -92,6 +64,17 @@ describe("the Slack app manifest", () => {
       "<groupCode> [<sku>] [qty=<n>]",
     );
     expect(commands.find((c) => c.command === "/crowdcart")?.usage_hint).toBe("<command> [arguments]");
+  });
+
+  it("publishes a /leave command as /leavegroup, which Slack accepts", async () => {
+    const withLeave = [...COMMANDS, { ...COMMANDS[0]!, name: "leave", description: "Leaves a group." }];
+    const manifest = slackManifest(withLeave, {
+      publicUrl: "https://shop.example.com/",
+      names: new SlackCommandNames(withLeave, ""),
+      socketMode: false,
+    });
+    expect(manifest.features.slash_commands.map((c) => c.command)).toContain("/leavegroup");
+    expect(await problems(manifest)).toEqual([]);
   });
 
   it("prefixes every published name with SLACK_COMMAND_PREFIX", () => {
@@ -130,13 +113,17 @@ describe("the Slack app manifest", () => {
     });
   });
 
-  it("would be caught declaring a Slack built-in or an invalid name", () => {
+  it("would be refused by Slack declaring a Slack built-in, an invalid name or no request URL", async () => {
     const bad = build("");
-    bad.features.slash_commands.push({ ...bad.features.slash_commands[0]!, command: "/join" });
-    bad.features.slash_commands.push({ ...bad.features.slash_commands[0]!, command: "/Group Buy" });
-    expect(problems(bad)).toEqual([
-      "/join: a Slack built-in",
-      "/Group Buy: lowercase, no spaces, at most 32 with the slash",
+    const first = bad.features.slash_commands[0]!;
+    const at = bad.features.slash_commands.length;
+    bad.features.slash_commands.push({ ...first, command: "/join" });
+    bad.features.slash_commands.push({ ...first, command: "/Group Buy" });
+    bad.features.slash_commands.push({ ...first, command: "/cart2", url: "" });
+    expect(await problems(bad)).toEqual([
+      `/features/slash_commands/${at}/command: the slash command has an invalid name`,
+      `/features/slash_commands/${at + 1}/command: the slash command has an invalid name: lowercase, no spaces, at most 32 characters with the slash`,
+      `/features/slash_commands/${at + 2}/url: Slash commands require a Request URL`,
     ]);
   });
 });
