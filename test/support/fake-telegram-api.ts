@@ -175,6 +175,10 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
           return badRequest("bad webhook: HTTPS url must be provided for webhook");
         return answer(200, { ok: true, result: true, description: "Webhook was set" });
       }
+      case "setMyCommands": {
+        const error = commandsError(body.commands);
+        return error ? badRequest(error) : answer(200, { ok: true, result: true });
+      }
       case "answerCallbackQuery": {
         const id = String(body.callback_query_id ?? "");
         if (!pendingQueries.delete(id)) {
@@ -293,6 +297,27 @@ function tooMany(retryAfter: number): Record<string, unknown> {
     description: `Too Many Requests: retry after ${retryAfter}`,
     parameters: { retry_after: retryAfter },
   };
+}
+
+/**
+ * What Telegram says about a command list it refuses, or undefined when it takes it: each name 1-32
+ * lower-case letters, digits or underscores (no slash), each with a description.
+ */
+function commandsError(commands: unknown): string | undefined {
+  let list = commands;
+  if (typeof list === "string") {
+    try {
+      list = JSON.parse(list);
+    } catch {
+      return "can't parse commands JSON object";
+    }
+  }
+  if (!Array.isArray(list)) return "can't parse commands JSON object";
+  for (const entry of list as Array<Record<string, unknown>>) {
+    if (!/^[a-z0-9_]{1,32}$/.test(String(entry?.command ?? ""))) return "BOT_COMMAND_INVALID";
+    if (String(entry?.description ?? "").trim() === "") return "command description must be non-empty";
+  }
+  return undefined;
 }
 
 /**
