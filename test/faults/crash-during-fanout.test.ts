@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { type EmbeddedMongo, startEmbeddedMongo } from "../../embedded-mongo";
+import { DEFAULT_OUTBOX_OPTIONS } from "../../src/engine/outbox/worker";
 import { TELEGRAM_SECRET, TELEGRAM_TOKEN, telegramClient } from "../adapters/telegram/telegram-client";
 import { type FakeTelegramApi, startFakeTelegramApi } from "../support/fake-telegram-api";
 import { type SpawnedService, spawnService } from "../support/spawn-service";
@@ -7,8 +8,8 @@ import { type SpawnedService, spawnService } from "../support/spawn-service";
 const GROUPS = 4;
 const PER_GROUP = 50;
 const MEMBERS = GROUPS * PER_GROUP;
-/** The outbox worker's lanes: at most this many DMs can be in flight when the process dies. */
-const IN_FLIGHT_LIMIT = 4;
+/** The outbox worker's lanes for one platform's DMs: at most this many are in flight when the process dies. */
+const IN_FLIGHT_LIMIT = DEFAULT_OUTBOX_OPTIONS.concurrency;
 /** Waits the test allows for: a cold start, the first third of the DMs, the rest after the restart. */
 const START_MS = 120_000;
 const FIRST_THIRD_MS = 60_000;

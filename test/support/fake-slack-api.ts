@@ -102,6 +102,10 @@ export interface FakeSlackApi {
 
 /** Slack's acknowledgement window. */
 export const ACK_WINDOW_MS = 3000;
+/** Slack's limits for one message: its text, its blocks, and a section block's text. */
+const MAX_TEXT = 40_000;
+const MAX_BLOCKS = 50;
+const MAX_SECTION_TEXT = 3000;
 /** A response_url is good for 30 minutes and five messages. */
 const RESPONSE_URL_TTL_MS = 30 * 60_000;
 const RESPONSE_URL_USES = 5;
@@ -199,6 +203,9 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
         if (!args.channel) return answer({ ok: false, error: "channel_not_found" });
         if (!args.text && !(Array.isArray(args.blocks) && args.blocks.length > 0))
           return answer({ ok: false, error: "no_text" });
+        if (String(args.text ?? "").length > MAX_TEXT) return answer({ ok: false, error: "msg_too_long" });
+        if (args.blocks !== undefined && blocksRefused(args.blocks))
+          return answer({ ok: false, error: "invalid_blocks" });
         return answer({
           ok: true,
           channel: args.channel,
@@ -406,6 +413,18 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
 }
 
 /** The WebClient form-encodes arguments, JSON-encoding objects such as `blocks`. */
+/**
+ * Whether Slack refuses these blocks (`invalid_blocks`): not a list, more than 50, or a section
+ * whose text is over 3,000 characters.
+ */
+function blocksRefused(blocks: unknown): boolean {
+  if (!Array.isArray(blocks) || blocks.length > MAX_BLOCKS) return true;
+  return blocks.some((block: { type?: unknown; text?: { text?: unknown } }) => {
+    const text = block?.text?.text;
+    return block?.type === "section" && typeof text === "string" && text.length > MAX_SECTION_TEXT;
+  });
+}
+
 function decodeArgs(body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body ?? {})) {

@@ -175,6 +175,10 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
           return badRequest("bad webhook: HTTPS url must be provided for webhook");
         return answer(200, { ok: true, result: true, description: "Webhook was set" });
       }
+      case "setMyCommands": {
+        const error = commandsError(body.commands);
+        return error ? badRequest(error) : answer(200, { ok: true, result: true });
+      }
       case "answerCallbackQuery": {
         const id = String(body.callback_query_id ?? "");
         if (!pendingQueries.delete(id)) {
@@ -295,19 +299,36 @@ function tooMany(retryAfter: number): Record<string, unknown> {
   };
 }
 
+/** A field the Bot API takes as an object or as its JSON text; undefined when that text is not JSON. */
+function jsonField(value: unknown): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * What Telegram says about a command list it refuses, or undefined when it takes it: each name 1-32
+ * lower-case letters, digits or underscores (no slash), each with a description.
+ */
+function commandsError(commands: unknown): string | undefined {
+  const list = jsonField(commands);
+  if (!Array.isArray(list)) return "can't parse commands JSON object";
+  for (const entry of list as Array<Record<string, unknown>>) {
+    if (!/^[a-z0-9_]{1,32}$/.test(String(entry?.command ?? ""))) return "BOT_COMMAND_INVALID";
+    if (String(entry?.description ?? "").trim() === "") return "command description must be non-empty";
+  }
+  return undefined;
+}
+
 /**
  * What Telegram says about a `reply_markup` it cannot use, or undefined when it is a valid inline
  * keyboard: rows of buttons, each with a label and exactly one action (url or 1-64 bytes of data).
  */
 function checkReplyMarkup(markup: unknown): string | undefined {
-  let value = markup;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return "can't parse reply keyboard markup JSON object";
-    }
-  }
+  const value = jsonField(markup);
   const keyboard = (value as { inline_keyboard?: unknown } | null)?.inline_keyboard;
   if (typeof value !== "object" || value === null || keyboard === undefined) {
     return "can't parse reply keyboard markup JSON object";

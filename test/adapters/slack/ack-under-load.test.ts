@@ -80,7 +80,7 @@ describe("Slack commands under load, the server in its own process as in product
 describe("Slack commands on a saturated server", () => {
   let h: SlackHarness;
   beforeAll(async () => {
-    // The production wait for an inline reply (the harness's own default is far longer).
+    // The production wait for an inline reply (the harness default too; named here, as this test is about it).
     h = await startSlackHarness({ inlineReplyMs: INLINE_REPLY_WITHIN_MS });
   });
   afterAll(async () => {

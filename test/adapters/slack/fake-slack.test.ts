@@ -39,6 +39,26 @@ describe("the fake Slack", () => {
     expect(await (await post(url.replace(/\d+$/, "999999"), "forged")).text()).toBe("expired_url");
   });
 
+  it("refuses a message over Slack's limits: msg_too_long, invalid_blocks", async () => {
+    const postMessage = async (args: Record<string, unknown>) => {
+      const res = await fetch(`${fake.apiUrl}chat.postMessage`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${fake.botToken}` },
+        body: JSON.stringify({ channel: "D1", ...args }),
+      });
+      return ((await res.json()) as { error?: string }).error;
+    };
+    const section = (text: string) => ({ type: "section", text: { type: "mrkdwn", text } });
+    expect(await postMessage({ text: "x".repeat(40_001) })).toBe("msg_too_long");
+    expect(await postMessage({ text: "x", blocks: [section("x".repeat(3001))] })).toBe("invalid_blocks");
+    expect(await postMessage({ text: "x", blocks: Array.from({ length: 51 }, () => section("x")) })).toBe(
+      "invalid_blocks",
+    );
+    expect(
+      await postMessage({ text: "x".repeat(40_000), blocks: [section("x".repeat(3000))] }),
+    ).toBeUndefined();
+  });
+
   it("records an acknowledgement later than 3 seconds as a timeout and drops what it carried", async () => {
     const slowApp: Server = createServer((_req, res) => {
       setTimeout(() => res.end('{"text":"too late"}'), 3300);

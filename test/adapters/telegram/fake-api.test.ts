@@ -88,6 +88,18 @@ describe("the fake Telegram Bot API", () => {
     expect(api.unansweredCallbackQueries()).toHaveLength(1);
   });
 
+  it("refuses command names Telegram refuses, and commands without a description", async () => {
+    const set = (commands: unknown) => call("setMyCommands", { commands });
+    expect(await set([{ command: "joinGroup", description: "Join" }])).toEqual(
+      badRequest("BOT_COMMAND_INVALID"),
+    );
+    expect(await set([{ command: "/join", description: "Join" }])).toEqual(badRequest("BOT_COMMAND_INVALID"));
+    expect(await set([{ command: "join", description: " " }])).toEqual(
+      badRequest("command description must be non-empty"),
+    );
+    expect((await set([{ command: "join_group", description: "Join" }])).status).toBe(200);
+  });
+
   it("refuses a webhook secret with characters Telegram does not allow", async () => {
     expect(
       await call("setWebhook", { url: "https://shop.test/telegram/webhook", secret_token: "a b" }),

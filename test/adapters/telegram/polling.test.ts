@@ -73,8 +73,10 @@ describe("Telegram long polling", () => {
     await adapter.stop();
     const calls = api.callsTo("getUpdates").length;
     // An update arriving after the stop is never fetched: a loop still running would poll again
-    // within the fake's 500 ms hold plus the first 1 s back-off, and answer it.
-    api.queueUpdate(catalogFrom(6002, 42));
+    // within the fake's 500 ms hold plus the first 1 s back-off, and answer it. Its id is past the
+    // offset the earlier updates confirmed (42 was the button press), or Telegram would have
+    // forgotten it and a running loop could never answer it either.
+    api.queueUpdate(catalogFrom(6002, 43));
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(api.messagesTo(6002)).toEqual([]);
     // The fake records a call when it answers: the aborted poll may show up once, nothing after it.

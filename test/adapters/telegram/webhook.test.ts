@@ -83,6 +83,7 @@ function groupCodeIn(text: string): string {
 describe("Telegram webhook", () => {
   it("publishes the command list from the definitions at start", () => {
     const call = api.callsTo("setMyCommands").at(-1);
+    expect(call?.status).toBe(200);
     const names = ((call?.body.commands ?? []) as Array<{ command: string }>).map((c) => c.command);
     expect(names).toEqual(["groupbuy", "join", "group", "cart", "catalog", "points", "register", "help"]);
   });
