@@ -98,6 +98,25 @@ describe("joins of one group, batched", () => {
     expect((await group(code))?.memberCount).toBe(4);
   });
 
+  it("after the last place is taken, every member's retried event still gets its first answer", async () => {
+    // A join's write returns only the entries it wrote; the group kept in memory once it is full
+    // must still hold everyone, or an earlier member's retry would read "the group is full".
+    const code = await open(2, "f1", "f2");
+    const first = await join(code, "f1", "playground:ev-f1");
+    const last = await join(code, "f2", "playground:ev-f2");
+    expect(last.completed).toBe(true);
+    for (const [who, answer] of [
+      ["f1", first],
+      ["f2", last],
+    ] as const) {
+      await expect(join(code, who, `playground:ev-${who}`)).resolves.toMatchObject({
+        replayed: true,
+        order: { _id: answer.order._id },
+      });
+    }
+    await expect(join(code, "f3")).rejects.toMatchObject({ code: "GROUP_COMPLETE" });
+  });
+
   it("one person twice in a batch joins once; a retried event in a batch gets its first answer", async () => {
     const code = await open(10, "d1", "d2", "d3");
     const first = await join(code, "d1", "playground:ev-d1");

@@ -63,9 +63,10 @@ export function createJoin(
    * queueing for the database one by one.
    */
   const closed = new Map<string, GroupDoc>();
+  // Not a group merely past its deadline: it still turns complete or failed, and says which.
+  const isClosed = (group: GroupDoc) => group.state !== "open" || group.memberCount >= group.max;
   const noteIfClosed = (group: GroupDoc) => {
-    // Not a group merely past its deadline: it still turns complete or failed, and says which.
-    if (group.state !== "open" || group.memberCount >= group.max) {
+    if (isClosed(group)) {
       if (closed.size >= 1000) closed.clear();
       closed.set(group._id, group);
     }
@@ -87,7 +88,9 @@ export function createJoin(
   /**
    * The one atomic membership write: cap, state, deadline and "none of them yet a member" are
    * checked by the same conditional update, so concurrent joins can never take a group past `max`.
-   * Each member entry carries its chat event, so a retry recognises its own join.
+   * Each member entry carries its chat event, so a retry recognises its own join. Only the entries
+   * written here come back: the whole member list would travel (and be encoded and decoded) on
+   * every join, growing with the group.
    */
   function admit(
     session: Session,
@@ -109,7 +112,11 @@ export function createJoin(
           members: { $each: members.map((m) => ({ ...m, eventKey: m.eventKey ?? null, joinedAt: now })) },
         },
       },
-      { returnDocument: "after", ...(session ? { session } : {}) },
+      {
+        returnDocument: "after",
+        projection: { members: { $slice: -members.length } },
+        ...(session ? { session } : {}),
+      },
     );
   }
 
@@ -286,7 +293,8 @@ export function createJoin(
       });
     if (!("group" in result)) return [result];
     ctx.kickOutbox();
-    noteIfClosed(result.group);
+    // A closed group answers later joins and retries from memory, which needs all its members.
+    if (isClosed(result.group)) noteIfClosed((await Group.findById(code).lean<GroupDoc>()) ?? result.group);
     if (admittedCount.size >= REMEMBERED_GROUPS) admittedCount.clear();
     admittedCount.set(code, result.group.memberCount);
     // Each is answered as if it had joined alone, in turn: its own count, and only the last completes.
