@@ -113,3 +113,45 @@ describe("features the store does not run", () => {
     }
   });
 });
+
+// MongoDB runs these (JavaScript, geometry without an index); the embedded store refuses them with
+// the code MongoDB gives where it cannot run them, so these state the store's own answer.
+describe("what only the embedded store refuses", () => {
+  let own: Db;
+  let closeOwn: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db: own, close: closeOwn } = await freshDb("refusals_own", { embedded: true }));
+    await own.collection("places").insertOne({ loc: { type: "Point", coordinates: [0, 0] } });
+  });
+  afterAll(async () => closeOwn());
+
+  it("refuses $geoWithin and $geoIntersects with NotImplemented (238)", async () => {
+    const places = own.collection("places");
+    const polygon = {
+      type: "Polygon",
+      coordinates: [
+        [
+          [-1, -1],
+          [1, -1],
+          [1, 1],
+          [-1, 1],
+          [-1, -1],
+        ],
+      ],
+    };
+    for (const filter of [
+      { loc: { $geoWithin: { $geometry: polygon } } },
+      { loc: { $geoIntersects: { $geometry: polygon } } },
+    ]) {
+      const error = await serverError(places.find(filter).toArray());
+      expect(error.code).toBe(238);
+      expect(error.codeName).toBe("NotImplemented");
+    }
+  });
+
+  it("refuses $where in a find, since it runs no JavaScript (BadValue)", async () => {
+    const error = await serverError(own.collection("places").find({ $where: "true" }).toArray());
+    expect(error.code).toBe(2);
+    expect(error.message).toMatch(/^\$where is not allowed in this context/);
+  });
+});
