@@ -52,14 +52,17 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
   const onCollection = typeof target === "string";
   let stages = (out ? pipeline.slice(0, -1) : pipeline) as Doc[];
   let source: Doc[] = [];
+  const collation = collationOf(command.collation);
   if (onCollection) {
     const first = stages[0];
     const match = first && isPlainObject(first.$match) ? first.$match : undefined;
     if (match) stages = stages.slice(1);
-    source = selectDocs(viewOf(ctx, target, false), match, undefined, 0, 0, collationOf(command.collation));
+    source = selectDocs(viewOf(ctx, target, false), match, undefined, 0, 0, collation);
   }
   const aggregator = new Aggregator(stages, {
     context: storeContext,
+    // The later $sort stages read it (the spec, checked above by collationOf).
+    ...(collation ? { collation: command.collation as never } : {}),
     processingMode: ProcessingMode.CLONE_INPUT,
     useStrictMode: true,
     collectionResolver: (name: string) =>

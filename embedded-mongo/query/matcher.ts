@@ -21,6 +21,7 @@ import {
 import { CommandError } from "../errors";
 import { bitwiseOperators } from "./bitwise";
 import { typeMatcher } from "./bson-type";
+import { collationOf } from "./collation";
 import { jsonSchemaOperator } from "./json-schema";
 import { mongoParseError, refuseUnsupported } from "./refused";
 import { sortDocs } from "./sort";
@@ -223,10 +224,12 @@ function extremum(sign: 1 | -1) {
 export const storeContext = Context.init({
   accumulator: { ...accumulatorOperators, $max: extremum(1), $min: extremum(-1) } as never,
   expression: expressionOperators as never,
-  // $sort by BSON order too (mingo's own compare misorders Decimal128 and large Longs).
+  // $sort by BSON order too (mingo's own compare misorders Decimal128 and large Longs), with strings
+  // compared by the command's collation when it has one.
   pipeline: {
     ...pipelineOperators,
-    $sort: (coll: { collect(): Doc[] }, spec: Doc) => Lazy(sortDocs(coll.collect(), spec, (d) => d)),
+    $sort: (coll: { collect(): Doc[] }, spec: Doc, options: Options) =>
+      Lazy(sortDocs(coll.collect(), spec, (d) => d, collationOf(options.collation))),
   } as never,
   projection: projectionOperators as never,
   query: { ...queryOperators, ...queryOps } as never,
