@@ -215,6 +215,30 @@ function writableParent(
   return cur;
 }
 
+/**
+ * `$rename` as MongoDB runs it, an `$unset` of the source and a `$set` of its value at the
+ * target (which is only created when the source exists); done here rather than by mingo, which
+ * refuses a `__proto__` field.
+ */
+function renameSteps(from: string[], to: string[]): Array<[string[], Apply, boolean | (() => boolean)]> {
+  let moved: unknown;
+  const take: Apply = (p, f) => {
+    moved = ownValue(p, f);
+    if (moved === undefined) return false;
+    delete p[f];
+    return true;
+  };
+  const put: Apply = (p, f) => {
+    if (moved === undefined) return false;
+    setOwn(p, f, moved);
+    return true;
+  };
+  return [
+    [from, take, false],
+    [to, put, () => moved !== undefined],
+  ];
+}
+
 /** Two paths of one update where one equals or contains the other (`[inner, outer]`), if any. */
 export function firstConflict(paths: string[]): [string, string] | undefined {
   const sorted = [...paths].sort();
@@ -231,12 +255,20 @@ export function firstConflict(paths: string[]): [string, string] | undefined {
  * when mingo must do it.
  */
 export function fastUpdate(doc: Doc, update: Doc): { doc: Doc; changed: boolean } | undefined {
-  const steps: Array<[string[], Apply, boolean]> = [];
+  // Each step: the path, what to do at it, and whether it creates the objects on the way.
+  const steps: Array<[string[], Apply, boolean | (() => boolean)]> = [];
   const paths: string[] = [];
   for (const [op, fields] of Object.entries(update)) {
     if (!isPlainObject(fields)) return undefined;
     for (const [path, value] of Object.entries(fields)) {
       const parts = plainPath(path);
+      if (op === "$rename") {
+        const target = typeof value === "string" ? plainPath(value) : undefined;
+        if (!parts || !target) return undefined;
+        paths.push(path, value as string);
+        steps.push(...renameSteps(parts, target));
+        continue;
+      }
       const apply = parts && opFor(op, value);
       if (!parts || !apply) return undefined;
       paths.push(path);
@@ -250,7 +282,7 @@ export function fastUpdate(doc: Doc, update: Doc): { doc: Doc; changed: boolean 
   try {
     let changed = false;
     for (const [parts, apply, creates] of steps) {
-      const parent = writableParent(root, parts, creates, copies);
+      const parent = writableParent(root, parts, typeof creates === "boolean" ? creates : creates(), copies);
       if (parent === null) continue;
       if (parent === undefined) throw new NotMine();
       if (apply(parent, parts[parts.length - 1] as string)) changed = true;
