@@ -4,7 +4,7 @@ import { Aggregator } from "mingo/aggregator";
 import { type Doc, isPlainObject, plainNumbers } from "../bson-values";
 import { badValue, CommandError } from "../errors";
 import { collationOf } from "../query/collation";
-import { storeContext } from "../query/matcher";
+import { compileFilter, storeContext } from "../query/matcher";
 import { Collection } from "../storage/collection";
 import { IndexSpec } from "../storage/index-spec";
 import { CollectionView } from "../storage/view";
@@ -59,6 +59,9 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
     if (match) stages = stages.slice(1);
     source = selectDocs(viewOf(ctx, target, false), match, undefined, 0, 0, collation);
   }
+  // The other $match stages are parsed before the pipeline runs, as MongoDB does, so a bad filter gets
+  // MongoDB's error (or refusal) wherever it stands, even with no documents to test it on.
+  for (const stage of stages) if (isPlainObject(stage.$match)) compileFilter(stage.$match);
   const aggregator = new Aggregator(stages, {
     context: storeContext,
     // The later $sort stages read it (the spec, checked above by collationOf).

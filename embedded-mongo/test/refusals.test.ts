@@ -53,6 +53,15 @@ describe("invalid input", () => {
     expect(topLevel.message).toMatch(/^unknown top level operator: \$foo/);
     const deleting = await serverError(db.collection("missing").deleteMany({ a: { $foo: 1 } }));
     expect(deleting.code).toBe(2);
+    // In any $match of a pipeline, not only a leading one.
+    const later = await serverError(
+      db
+        .collection("missing")
+        .aggregate([{ $project: { a: 1 } }, { $match: { a: { $foo: 1 } } }])
+        .toArray(),
+    );
+    expect(later.code).toBe(2);
+    expect(later.message).toBe("unknown operator: $foo");
   });
 
   it("refuses $inc on null with TypeMismatch, naming the document and the field", async () => {
