@@ -21,6 +21,8 @@ import { combine, numericKind, zeroLike } from "./arithmetic";
  */
 
 type Apply = (parent: Doc, field: string) => boolean;
+/** A path, what to do at it, and whether it creates the objects on the way (decided when it runs). */
+type Step = [string[], Apply, boolean | (() => boolean)];
 
 function plainPath(path: string): string[] | undefined {
   const parts = path.split(".");
@@ -220,7 +222,7 @@ function writableParent(
  * target (which is only created when the source exists); done here rather than by mingo, which
  * refuses a `__proto__` field.
  */
-function renameSteps(from: string[], to: string[]): Array<[string[], Apply, boolean | (() => boolean)]> {
+function renameSteps(from: string[], to: string[]): Step[] {
   let moved: unknown;
   const take: Apply = (p, f) => {
     moved = ownValue(p, f);
@@ -255,8 +257,7 @@ export function firstConflict(paths: string[]): [string, string] | undefined {
  * when mingo must do it.
  */
 export function fastUpdate(doc: Doc, update: Doc): { doc: Doc; changed: boolean } | undefined {
-  // Each step: the path, what to do at it, and whether it creates the objects on the way.
-  const steps: Array<[string[], Apply, boolean | (() => boolean)]> = [];
+  const steps: Step[] = [];
   const paths: string[] = [];
   for (const [op, fields] of Object.entries(update)) {
     if (!isPlainObject(fields)) return undefined;
