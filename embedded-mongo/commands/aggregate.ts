@@ -1,7 +1,7 @@
 import { ObjectId } from "bson";
 import { ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
-import { type Doc, isPlainObject, plainNumbers } from "../bson-values";
+import { type Doc, isPlainObject, plainNumbers, storedValues } from "../bson-values";
 import { badValue, CommandError } from "../errors";
 import { collationOf } from "../query/collation";
 import { compileFilter, storeContext } from "../query/matcher";
@@ -74,7 +74,8 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
   let docs: Doc[];
   try {
     // mingo's expressions compute with plain numbers only.
-    docs = aggregator.run<Doc>(plainNumbers(source));
+    const plain = plainNumbers(source);
+    docs = withStoredValues(aggregator.run<Doc>(plain), plain, source);
   } catch (error) {
     if (error instanceof CommandError) throw error;
     throw new CommandError(40324, "Location40324", error instanceof Error ? error.message : String(error));
@@ -86,6 +87,23 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
   const cursor = isPlainObject(command.cursor) ? command.cursor : {};
   const ns = `${ctx.db}.${onCollection ? target : "$cmd.aggregate"}`;
   return ctx.server.cursors.start(ns, docs, asNumber(cursor.batchSize)) as unknown as Doc;
+}
+
+/**
+ * Results still carrying a source document's `_id` get that document's stored values back wherever
+ * they passed through unchanged, so a Long or an integral double is not returned (or written by
+ * `$out`) as a plain number.
+ */
+function withStoredValues(docs: Doc[], plain: Doc[], source: Doc[]): Doc[] {
+  if (plain === source || docs.length === 0) return docs;
+  // Keyed by the id itself: numbers and strings by value, an ObjectId by identity (mingo's copy of
+  // a document keeps it), which costs a count over a large collection next to nothing.
+  const byId = new Map<unknown, number>();
+  plain.forEach((doc, i) => byId.set(doc._id, i));
+  return docs.map((doc) => {
+    const i = byId.get(doc._id);
+    return i === undefined ? doc : (storedValues(doc, plain[i], source[i]) as Doc);
+  });
 }
 
 function outTarget(spec: unknown, db: string): { db: string; coll: string } {
