@@ -99,7 +99,7 @@ function withStoredValues(docs: Doc[], plain: Doc[], source: Doc[]): Doc[] {
   // Keyed by the id itself: numbers and strings by value, an ObjectId by identity (mingo's copy of
   // a document keeps it), which costs a count over a large collection next to nothing.
   const byId = new Map<unknown, number>();
-  plain.forEach((doc, i) => byId.set(doc._id, i));
+  for (const [i, doc] of plain.entries()) byId.set(doc._id, i);
   return docs.map((doc) => {
     const i = byId.get(doc._id);
     return i === undefined ? doc : (storedValues(doc, plain[i], source[i]) as Doc);
