@@ -21,7 +21,7 @@ import {
 import { CommandError } from "../errors";
 import { bitwiseOperators } from "./bitwise";
 import { typeMatcher } from "./bson-type";
-import { collationOf } from "./collation";
+import { collated, collationOf } from "./collation";
 import { jsonSchemaOperator } from "./json-schema";
 import { mongoParseError, refuseUnsupported } from "./refused";
 import { sortDocs } from "./sort";
@@ -225,11 +225,17 @@ export const storeContext = Context.init({
   accumulator: { ...accumulatorOperators, $max: extremum(1), $min: extremum(-1) } as never,
   expression: expressionOperators as never,
   // $sort by BSON order too (mingo's own compare misorders Decimal128 and large Longs), with strings
-  // compared by the command's collation when it has one.
+  // compared by the command's collation when it has one; $match by that collation's keys.
   pipeline: {
     ...pipelineOperators,
     $sort: (coll: { collect(): Doc[] }, spec: Doc, options: Options) =>
       Lazy(sortDocs(coll.collect(), spec, (d) => d, collationOf(options.collation))),
+    $match: (coll: { collect(): Doc[] }, filter: Doc, options: Options) => {
+      const key = collationOf(options.collation)?.key;
+      if (!key) return pipelineOperators.$match(coll as never, filter, options);
+      const match = compileCollatedFilter(filter, key);
+      return Lazy(coll.collect().filter(match));
+    },
   } as never,
   projection: projectionOperators as never,
   query: { ...queryOperators, ...queryOps } as never,
@@ -355,6 +361,12 @@ export function compileFilter(filter: Doc | undefined): Matcher {
   const clauses = directClauses(filter, false);
   if (clauses) return (doc) => matchAllClauses(clauses, doc);
   return compileWithMingo(filter);
+}
+
+/** A filter whose strings compare by a collation's keys, on documents' strings turned into the same keys. */
+export function compileCollatedFilter(filter: Doc | undefined, key: (s: string) => string): Matcher {
+  const match = compileFilter(collated(filter, key));
+  return (doc) => match(collated(doc, key));
 }
 
 /** The general path: any filter through mingo (exported so tests can hold the direct matcher to it). */

@@ -47,6 +47,18 @@ describe("collation", () => {
     expect(await ids(later, { locale: "en", strength: 1 })).toEqual([2, 3, 5, 1, 4]);
   });
 
+  it("matches by the command's collation in an aggregation's later $match stages too", async () => {
+    const ids = async (collation?: CollationOptions) =>
+      (
+        await c
+          .aggregate([{ $sort: { _id: 1 } }, { $match: { s: "a" } }], collation ? { collation } : {})
+          .toArray()
+      ).map((d) => d._id);
+    expect(await ids()).toEqual([3]);
+    expect(await ids({ locale: "en", strength: 2 })).toEqual([2, 3]);
+    expect(await ids({ locale: "en", strength: 1 })).toEqual([2, 3, 5]);
+  });
+
   it("matches case-insensitively at strength 2 and accent-insensitively at strength 1, even where an index exists", async () => {
     const ids = async (strength: number) =>
       (await c.find({ s: "a" }, { collation: { locale: "en", strength }, sort: { _id: 1 } }).toArray()).map(
