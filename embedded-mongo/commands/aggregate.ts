@@ -1,7 +1,6 @@
-import { ObjectId } from "bson";
 import { ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
-import { type Doc, isPlainObject, plainNumbers, storedValues } from "../bson-values";
+import { type Doc, isPlainObject, plainNumbers, storedValues, withIdFirst } from "../bson-values";
 import { badValue, CommandError } from "../errors";
 import { collationOf } from "../query/collation";
 import { compileFilter, storeContext } from "../query/matcher";
@@ -123,7 +122,7 @@ function writeOut(ctx: CommandContext, target: { db: string; coll: string }, doc
   const staging = new Collection(target.db, target.coll);
   for (const index of coll.indexes.values())
     if (index.name !== "_id_") staging.addIndex(new IndexSpec(index.describe()));
-  for (const doc of docs) staging.insertChecked("_id" in doc ? doc : { _id: new ObjectId(), ...doc }, 0);
+  for (const doc of docs) staging.insertChecked(withIdFirst(doc), 0);
   const view = new CollectionView(store, coll);
   for (const [id] of [...coll.docs]) view.remove(id);
   for (const doc of staging.docs.values()) view.insert(doc);

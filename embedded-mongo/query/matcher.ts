@@ -12,6 +12,7 @@ import { resolve } from "mingo/util";
 import {
   compareValues,
   type Doc,
+  inDocumentOrder,
   isNumeric,
   isPlainObject,
   plainNumbers,
@@ -225,11 +226,17 @@ export const storeContext = Context.init({
   accumulator: { ...accumulatorOperators, $max: extremum(1), $min: extremum(-1) } as never,
   expression: expressionOperators as never,
   // $sort by BSON order too (mingo's own compare misorders Decimal128 and large Longs), with strings
-  // compared by the command's collation when it has one; $match by that collation's keys.
+  // compared by the command's collation when it has one; $match by that collation's keys; $project
+  // in the document's field order.
   pipeline: {
     ...pipelineOperators,
     $sort: (coll: { collect(): Doc[] }, spec: Doc, options: Options) =>
       Lazy(sortDocs(coll.collect(), spec, (d) => d, collationOf(options.collation))),
+    $project: (coll: { collect(): Doc[] }, spec: Doc, options: Options) => {
+      const input = coll.collect();
+      const out = pipelineOperators.$project(Lazy(input), spec, options).collect() as Doc[];
+      return Lazy(out.map((doc, i) => inDocumentOrder(doc, input[i] as Doc)));
+    },
     $match: (coll: { collect(): Doc[] }, filter: Doc, options: Options) => {
       const key = collationOf(options.collation)?.key;
       if (!key) return pipelineOperators.$match(coll as never, filter, options);

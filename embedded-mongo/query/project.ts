@@ -1,5 +1,5 @@
 import { Query } from "mingo/query";
-import { cloneDoc, type Doc, getPath, isPlainObject, setOwn, setPath } from "../bson-values";
+import { cloneDoc, type Doc, getPath, inDocumentOrder, isPlainObject, setOwn, setPath } from "../bson-values";
 import { badValue } from "../errors";
 import { compileFilter, storeContext } from "./matcher";
 
@@ -120,12 +120,5 @@ function mingoProject(docs: Doc[], projection: Doc, filter: Doc | undefined): Do
   const query = new Query(positional ? (filter ?? {}) : {}, { context: storeContext, useStrictMode: true });
   const projected = query.find<Doc>(docs, projection).all();
   if (projected.length !== docs.length) return projected;
-  return projected.map((out, i) => {
-    const ordered: Doc = {};
-    for (const field of Object.keys(docs[i] as Doc))
-      if (Object.hasOwn(out, field)) setOwn(ordered, field, out[field]);
-    for (const field of Object.keys(out))
-      if (!Object.hasOwn(ordered, field)) setOwn(ordered, field, out[field]);
-    return ordered;
-  });
+  return projected.map((out, i) => inDocumentOrder(out, docs[i] as Doc));
 }

@@ -10,6 +10,7 @@ import {
   setOwn,
   setPath,
   storedValues,
+  withIdFirst,
 } from "../bson-values";
 import {
   badValue,
@@ -266,7 +267,5 @@ export function upsertDocument(filter: Doc, update: UpdateSpec, arrayFilters: Do
   seedFromFilter(filter, seed);
   const doc =
     runOperators(seed, Array.isArray(update) ? update : forInsert(update), {}, arrayFilters) ?? seed;
-  if (!("_id" in doc)) return { _id: new ObjectId(), ...doc };
-  const { _id, ...rest } = doc;
-  return { _id, ...rest };
+  return withIdFirst(doc);
 }
