@@ -15,6 +15,7 @@ import {
   inDocumentOrder,
   isNumeric,
   isPlainObject,
+  keyOf,
   plainNumbers,
   typeRank,
   valuesEqual,
@@ -222,12 +223,42 @@ function extremum(sign: 1 | -1) {
   };
 }
 
+type Stage = (coll: unknown, spec: Doc, options: Options) => { collect(): Doc[] };
+
+/**
+ * `$group` under a collation: documents whose group keys the collation calls equal form one group
+ * (its `_id` the first of those keys), each group then run through mingo's `$group`.
+ */
+function collatedGroups(docs: Doc[], spec: Doc, options: Options, key: (s: string) => string): Doc[] {
+  // Each document's group key, by mingo's own expressions ($let so that a constant stays a constant).
+  const keys = (pipelineOperators.$project as unknown as Stage)(
+    Lazy(docs),
+    { _id: 0, id: { $let: { vars: {}, in: spec._id } } },
+    options,
+  ).collect();
+  const groups = new Map<string, { id: unknown; members: Doc[] }>();
+  for (const [i, doc] of docs.entries()) {
+    const id = keys[i]?.id ?? null;
+    const collatedKey = keyOf(collated(id, key));
+    const group = groups.get(collatedKey);
+    if (group) group.members.push(doc);
+    else groups.set(collatedKey, { id, members: [doc] });
+  }
+  return [...groups.values()].flatMap(({ id, members }) =>
+    (pipelineOperators.$group as unknown as Stage)(
+      Lazy(members),
+      { ...spec, _id: { $literal: id } },
+      options,
+    ).collect(),
+  );
+}
+
 export const storeContext = Context.init({
   accumulator: { ...accumulatorOperators, $max: extremum(1), $min: extremum(-1) } as never,
   expression: expressionOperators as never,
   // $sort by BSON order too (mingo's own compare misorders Decimal128 and large Longs), with strings
-  // compared by the command's collation when it has one; $match by that collation's keys; $project
-  // in the document's field order.
+  // compared by the command's collation when it has one; $match and $group by that collation's keys;
+  // $project in the document's field order.
   pipeline: {
     ...pipelineOperators,
     $sort: (coll: { collect(): Doc[] }, spec: Doc, options: Options) =>
@@ -236,6 +267,13 @@ export const storeContext = Context.init({
       const input = coll.collect();
       const out = pipelineOperators.$project(Lazy(input), spec, options).collect() as Doc[];
       return Lazy(out.map((doc, i) => inDocumentOrder(doc, input[i] as Doc)));
+    },
+    $group: (coll: { collect(): Doc[] }, spec: Doc, options: Options) => {
+      const key = collationOf(options.collation)?.key;
+      // Without an _id the spec is mingo's to refuse.
+      if (!key || !("_id" in spec))
+        return (pipelineOperators.$group as unknown as Stage)(coll, spec, options);
+      return Lazy(collatedGroups(coll.collect(), spec, options, key));
     },
     $match: (coll: { collect(): Doc[] }, filter: Doc, options: Options) => {
       const key = collationOf(options.collation)?.key;

@@ -59,6 +59,26 @@ describe("collation", () => {
     expect(await ids({ locale: "en", strength: 1 })).toEqual([2, 3, 5]);
   });
 
+  it("groups strings the collation calls equal into one $group", async () => {
+    const groups = async (collation?: CollationOptions) =>
+      (
+        await c
+          .aggregate(
+            [{ $sort: { _id: 1 } }, { $group: { _id: "$s", n: { $sum: 1 }, ids: { $push: "$_id" } } }],
+            collation ? { collation } : {},
+          )
+          .toArray()
+      )
+        .map((g) => g.ids)
+        .sort((a, b) => a[0] - b[0]);
+    expect(await groups()).toEqual([[1], [2], [3], [4], [5]]);
+    expect(await groups({ locale: "en", strength: 2 })).toEqual([[1, 4], [2, 3], [5]]);
+    expect(await groups({ locale: "en", strength: 1 })).toEqual([
+      [1, 4],
+      [2, 3, 5],
+    ]);
+  });
+
   it("matches case-insensitively at strength 2 and accent-insensitively at strength 1, even where an index exists", async () => {
     const ids = async (strength: number) =>
       (await c.find({ s: "a" }, { collation: { locale: "en", strength }, sort: { _id: 1 } }).toArray()).map(
