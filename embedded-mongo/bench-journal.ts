@@ -1,48 +1,85 @@
 /**
  * What the journal costs: insertOne and findOneAndUpdate from 50 concurrent writers, through
  * the driver, against the store in memory and the store with a data directory (every reply
- * after its fsync, writes that arrive together sharing one); then how long a restart takes to
- * rebuild 100,000 documents, from the journal alone and from a snapshot.
+ * after its fsync, writes that arrive together sharing one), in alternating slices; then how
+ * long a restart takes to rebuild 100,000 documents, from the journal alone and from a snapshot.
  * Run: npx tsx embedded-mongo/bench-journal.ts   (BENCH_OPS=20000, BENCH_DOCS=100000)
  */
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { MongoClient } from "mongodb";
+import { type Collection, MongoClient } from "mongodb";
 import { startEmbeddedMongo } from ".";
 import { recoverStore } from "./persistence/data-dir";
 
 const OPS = Number(process.env.BENCH_OPS ?? 20_000);
 const DOCS = Number(process.env.BENCH_DOCS ?? 100_000);
 const WRITERS = 50;
+const SLICES = 10;
 
-async function pool(total: number, task: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
+/** Operations `from` … `from + count - 1` from 50 concurrent writers; the seconds they took. */
+async function pool(from: number, count: number, task: (i: number) => Promise<unknown>): Promise<number> {
+  let next = from;
   const start = process.hrtime.bigint();
   await Promise.all(
     Array.from({ length: WRITERS }, async () => {
-      while (next < total) await task(next++);
+      while (next < from + count) await task(next++);
     }),
   );
-  return total / (Number(process.hrtime.bigint() - start) / 1e9);
+  return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-async function writeRates(dataDir: string | undefined): Promise<{ insert: number; update: number }> {
+type Docs = Collection<{ _id: number; n: number; name?: string }>;
+
+async function openStore(dataDir: string | undefined): Promise<{ docs: Docs; close(): Promise<void> }> {
   const store = await startEmbeddedMongo(dataDir ? { dataDir } : {});
   const client = await new MongoClient(store.uri, { maxPoolSize: WRITERS }).connect();
+  const docs: Docs = client.db("bench").collection("docs");
+  // A warm-up, so both stores are measured with their code compiled.
+  await pool(0, 2000, (i) => docs.insertOne({ _id: -1 - i, n: 0 }));
+  return {
+    docs,
+    async close() {
+      await client.close();
+      await store.stop();
+    },
+  };
+}
+
+const operations = {
+  insert: (docs: Docs, i: number) => docs.insertOne({ _id: i, n: 0, name: `user ${i}` }),
+  update: (docs: Docs, i: number) =>
+    docs.findOneAndUpdate({ _id: i % WRITERS }, { $inc: { n: 1 } }, { returnDocument: "after" }),
+};
+
+/**
+ * Both stores measured in turns (in memory, durable, durable, in memory, …) in slices of the
+ * work, so a change in the machine's load during the run weighs on both alike and the ratio
+ * stays the journal's own cost.
+ */
+async function writeRates(dir: string) {
+  const stores = { memory: await openStore(undefined), durable: await openStore(dir) };
+  const seconds = { memory: { insert: 0, update: 0 }, durable: { insert: 0, update: 0 } };
+  const per = Math.ceil(OPS / SLICES);
   try {
-    const coll = client.db("bench").collection<{ _id: number; n: number; name?: string }>("docs");
-    // A warm-up, so both stores are measured with their code compiled.
-    await pool(2000, (i) => coll.insertOne({ _id: -1 - i, n: 0 }));
-    const insert = await pool(OPS, (i) => coll.insertOne({ _id: i, n: 0, name: `user ${i}` }));
-    const update = await pool(OPS, (i) =>
-      coll.findOneAndUpdate({ _id: i % WRITERS }, { $inc: { n: 1 } }, { returnDocument: "after" }),
-    );
-    return { insert, update };
+    for (const kind of ["insert", "update"] as const) {
+      for (let slice = 0; slice < SLICES; slice++) {
+        const turns = slice % 2 === 0 ? (["memory", "durable"] as const) : (["durable", "memory"] as const);
+        for (const which of turns)
+          seconds[which][kind] += await pool(slice * per, per, (i) =>
+            operations[kind](stores[which].docs, i),
+          );
+      }
+    }
   } finally {
-    await client.close();
-    await store.stop();
+    await stores.memory.close();
+    await stores.durable.close();
   }
+  const rates = (s: { insert: number; update: number }) => ({
+    insert: (per * SLICES) / s.insert,
+    update: (per * SLICES) / s.update,
+  });
+  return { memory: rates(seconds.memory), durable: rates(seconds.durable) };
 }
 
 interface Timing {
@@ -92,8 +129,7 @@ async function restartTimes(dir: string): Promise<{ journal: Timing; snapshot: T
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "bench-journal-"));
   try {
-    const memory = await writeRates(undefined);
-    const durable = await writeRates(join(dir, "rates"));
+    const { memory, durable } = await writeRates(join(dir, "rates"));
     const restart = await restartTimes(join(dir, "restart"));
     const cpu = cpus()[0]?.model ?? "unknown CPU";
     console.log(

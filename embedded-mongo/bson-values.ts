@@ -294,6 +294,49 @@ export function plainNumbers<T>(v: T): T {
   return v;
 }
 
+/** `doc` with its `_id` as the first field (a fresh ObjectId when it has none), as MongoDB stores every document. */
+export function withIdFirst(doc: Doc): Doc {
+  if (!Object.hasOwn(doc, "_id")) return { _id: new ObjectId(), ...doc };
+  for (const first in doc) {
+    if (first === "_id") return doc;
+    break;
+  }
+  const { _id, ...rest } = doc;
+  return { _id, ...rest };
+}
+
+/**
+ * `out` (a projection of `source`) with its top-level fields in `source`'s order, fields `source`
+ * lacks after them: MongoDB's order, where mingo's puts `_id` last.
+ */
+export function inDocumentOrder(out: Doc, source: Doc): Doc {
+  const ordered: Doc = {};
+  for (const field of Object.keys(source)) if (Object.hasOwn(out, field)) setOwn(ordered, field, out[field]);
+  for (const field of Object.keys(out))
+    if (!Object.hasOwn(ordered, field)) setOwn(ordered, field, out[field]);
+  return ordered;
+}
+
+/**
+ * `out`, computed by mingo from `plain = plainNumbers(stored)`, with every value it passed through
+ * unchanged given back as stored (BSON number types included), at any depth. Computed values stay
+ * as mingo made them.
+ */
+export function storedValues(out: unknown, plain: unknown, stored: unknown): unknown {
+  if (plain === stored) return out;
+  if (keyOf(out) === keyOf(plain)) return stored;
+  if (Array.isArray(out) && Array.isArray(plain) && Array.isArray(stored)) {
+    if (out.length !== plain.length) return out;
+    for (let i = 0; i < out.length; i++) out[i] = storedValues(out[i], plain[i], stored[i]);
+    return out;
+  }
+  if (isPlainObject(out) && isPlainObject(plain) && isPlainObject(stored)) {
+    for (const k of Object.keys(out))
+      if (Object.hasOwn(plain, k)) setOwn(out, k, storedValues(out[k], plain[k], stored[k]));
+  }
+  return out;
+}
+
 const SAFE_MAX = Long.fromNumber(Number.MAX_SAFE_INTEGER);
 const SAFE_MIN = Long.fromNumber(Number.MIN_SAFE_INTEGER);
 

@@ -1,10 +1,9 @@
-import { ObjectId } from "bson";
 import { ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
-import { type Doc, isPlainObject, plainNumbers } from "../bson-values";
+import { type Doc, isPlainObject, plainNumbers, storedValues, withIdFirst } from "../bson-values";
 import { badValue, CommandError } from "../errors";
 import { collationOf } from "../query/collation";
-import { storeContext } from "../query/matcher";
+import { compileFilter, storeContext } from "../query/matcher";
 import { Collection } from "../storage/collection";
 import { IndexSpec } from "../storage/index-spec";
 import { CollectionView } from "../storage/view";
@@ -52,14 +51,20 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
   const onCollection = typeof target === "string";
   let stages = (out ? pipeline.slice(0, -1) : pipeline) as Doc[];
   let source: Doc[] = [];
+  const collation = collationOf(command.collation);
   if (onCollection) {
     const first = stages[0];
     const match = first && isPlainObject(first.$match) ? first.$match : undefined;
     if (match) stages = stages.slice(1);
-    source = selectDocs(viewOf(ctx, target, false), match, undefined, 0, 0, collationOf(command.collation));
+    source = selectDocs(viewOf(ctx, target, false), match, undefined, 0, 0, collation);
   }
+  // The other $match stages are parsed before the pipeline runs, as MongoDB does, so a bad filter gets
+  // MongoDB's error (or refusal) wherever it stands, even with no documents to test it on.
+  for (const stage of stages) if (isPlainObject(stage.$match)) compileFilter(stage.$match);
   const aggregator = new Aggregator(stages, {
     context: storeContext,
+    // The later $sort stages read it (the spec, checked above by collationOf).
+    ...(collation ? { collation: command.collation as never } : {}),
     processingMode: ProcessingMode.CLONE_INPUT,
     useStrictMode: true,
     collectionResolver: (name: string) =>
@@ -68,7 +73,8 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
   let docs: Doc[];
   try {
     // mingo's expressions compute with plain numbers only.
-    docs = aggregator.run<Doc>(plainNumbers(source));
+    const plain = plainNumbers(source);
+    docs = withStoredValues(aggregator.run<Doc>(plain), plain, source);
   } catch (error) {
     if (error instanceof CommandError) throw error;
     throw new CommandError(40324, "Location40324", error instanceof Error ? error.message : String(error));
@@ -80,6 +86,23 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
   const cursor = isPlainObject(command.cursor) ? command.cursor : {};
   const ns = `${ctx.db}.${onCollection ? target : "$cmd.aggregate"}`;
   return ctx.server.cursors.start(ns, docs, asNumber(cursor.batchSize)) as unknown as Doc;
+}
+
+/**
+ * Results still carrying a source document's `_id` get that document's stored values back wherever
+ * they passed through unchanged, so a Long or an integral double is not returned (or written by
+ * `$out`) as a plain number.
+ */
+function withStoredValues(docs: Doc[], plain: Doc[], source: Doc[]): Doc[] {
+  if (plain === source || docs.length === 0) return docs;
+  // Keyed by the id itself: numbers and strings by value, an ObjectId by identity (mingo's copy of
+  // a document keeps it), which costs a count over a large collection next to nothing.
+  const byId = new Map<unknown, number>();
+  for (const [i, doc] of plain.entries()) byId.set(doc._id, i);
+  return docs.map((doc) => {
+    const i = byId.get(doc._id);
+    return i === undefined ? doc : (storedValues(doc, plain[i], source[i]) as Doc);
+  });
 }
 
 function outTarget(spec: unknown, db: string): { db: string; coll: string } {
@@ -99,7 +122,7 @@ function writeOut(ctx: CommandContext, target: { db: string; coll: string }, doc
   const staging = new Collection(target.db, target.coll);
   for (const index of coll.indexes.values())
     if (index.name !== "_id_") staging.addIndex(new IndexSpec(index.describe()));
-  for (const doc of docs) staging.insertChecked("_id" in doc ? doc : { _id: new ObjectId(), ...doc }, 0);
+  for (const doc of docs) staging.insertChecked(withIdFirst(doc), 0);
   const view = new CollectionView(store, coll);
   for (const [id] of [...coll.docs]) view.remove(id);
   for (const doc of staging.docs.values()) view.insert(doc);

@@ -1,5 +1,5 @@
-import { BSON, ObjectId } from "bson";
-import { type Doc, isPlainObject } from "../bson-values";
+import { BSON } from "bson";
+import { type Doc, isPlainObject, withIdFirst } from "../bson-values";
 import { asCommandError, badValue, CommandError, failedToParse } from "../errors";
 import { collationOf } from "../query/collation";
 import { compileFilter } from "../query/matcher";
@@ -88,7 +88,7 @@ function insert(command: Doc, ctx: CommandContext): Doc {
   const writeErrors = runStatements(ctx, command, statements(command, "documents"), (doc) => {
     checkSize(doc, ctx, false);
     validateDocument(view.coll, doc, undefined, command);
-    const stored = "_id" in doc ? doc : { _id: new ObjectId(), ...doc };
+    const stored = withIdFirst(doc);
     if (Array.isArray(stored._id)) throw badValue("The '_id' value cannot be of type array");
     view.insert(stored);
     evictOldest(view);

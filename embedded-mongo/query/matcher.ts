@@ -12,8 +12,10 @@ import { resolve } from "mingo/util";
 import {
   compareValues,
   type Doc,
+  inDocumentOrder,
   isNumeric,
   isPlainObject,
+  keyOf,
   plainNumbers,
   typeRank,
   valuesEqual,
@@ -21,6 +23,7 @@ import {
 import { CommandError } from "../errors";
 import { bitwiseOperators } from "./bitwise";
 import { typeMatcher } from "./bson-type";
+import { collated, collationOf } from "./collation";
 import { jsonSchemaOperator } from "./json-schema";
 import { mongoParseError, refuseUnsupported } from "./refused";
 import { sortDocs } from "./sort";
@@ -220,13 +223,64 @@ function extremum(sign: 1 | -1) {
   };
 }
 
+type Stage = (coll: unknown, spec: Doc, options: Options) => { collect(): Doc[] };
+
+/**
+ * `$group` under a collation: documents whose group keys the collation calls equal form one group
+ * (its `_id` the first of those keys), each group then run through mingo's `$group`.
+ */
+function collatedGroups(docs: Doc[], spec: Doc, options: Options, key: (s: string) => string): Doc[] {
+  // Each document's group key, by mingo's own expressions ($let so that a constant stays a constant).
+  const keys = (pipelineOperators.$project as unknown as Stage)(
+    Lazy(docs),
+    { _id: 0, id: { $let: { vars: {}, in: spec._id } } },
+    options,
+  ).collect();
+  const groups = new Map<string, { id: unknown; members: Doc[] }>();
+  for (const [i, doc] of docs.entries()) {
+    const id = keys[i]?.id ?? null;
+    const collatedKey = keyOf(collated(id, key));
+    const group = groups.get(collatedKey);
+    if (group) group.members.push(doc);
+    else groups.set(collatedKey, { id, members: [doc] });
+  }
+  return [...groups.values()].flatMap(({ id, members }) =>
+    (pipelineOperators.$group as unknown as Stage)(
+      Lazy(members),
+      { ...spec, _id: { $literal: id } },
+      options,
+    ).collect(),
+  );
+}
+
 export const storeContext = Context.init({
   accumulator: { ...accumulatorOperators, $max: extremum(1), $min: extremum(-1) } as never,
   expression: expressionOperators as never,
-  // $sort by BSON order too (mingo's own compare misorders Decimal128 and large Longs).
+  // $sort by BSON order too (mingo's own compare misorders Decimal128 and large Longs), with strings
+  // compared by the command's collation when it has one; $match and $group by that collation's keys;
+  // $project in the document's field order.
   pipeline: {
     ...pipelineOperators,
-    $sort: (coll: { collect(): Doc[] }, spec: Doc) => Lazy(sortDocs(coll.collect(), spec, (d) => d)),
+    $sort: (coll: { collect(): Doc[] }, spec: Doc, options: Options) =>
+      Lazy(sortDocs(coll.collect(), spec, (d) => d, collationOf(options.collation))),
+    $project: (coll: { collect(): Doc[] }, spec: Doc, options: Options) => {
+      const input = coll.collect();
+      const out = pipelineOperators.$project(Lazy(input), spec, options).collect() as Doc[];
+      return Lazy(out.map((doc, i) => inDocumentOrder(doc, input[i] as Doc)));
+    },
+    $group: (coll: { collect(): Doc[] }, spec: Doc, options: Options) => {
+      const key = collationOf(options.collation)?.key;
+      // Without an _id the spec is mingo's to refuse.
+      if (!key || !("_id" in spec))
+        return (pipelineOperators.$group as unknown as Stage)(coll, spec, options);
+      return Lazy(collatedGroups(coll.collect(), spec, options, key));
+    },
+    $match: (coll: { collect(): Doc[] }, filter: Doc, options: Options) => {
+      const key = collationOf(options.collation)?.key;
+      if (!key) return pipelineOperators.$match(coll as never, filter, options);
+      const match = compileCollatedFilter(filter, key);
+      return Lazy(coll.collect().filter(match));
+    },
   } as never,
   projection: projectionOperators as never,
   query: { ...queryOperators, ...queryOps } as never,
@@ -352,6 +406,12 @@ export function compileFilter(filter: Doc | undefined): Matcher {
   const clauses = directClauses(filter, false);
   if (clauses) return (doc) => matchAllClauses(clauses, doc);
   return compileWithMingo(filter);
+}
+
+/** A filter whose strings compare by a collation's keys, on documents' strings turned into the same keys. */
+export function compileCollatedFilter(filter: Doc | undefined, key: (s: string) => string): Matcher {
+  const match = compileFilter(collated(filter, key));
+  return (doc) => match(collated(doc, key));
 }
 
 /** The general path: any filter through mingo (exported so tests can hold the direct matcher to it). */

@@ -1,8 +1,8 @@
 import { type Doc, isPlainObject, keyOf } from "../bson-values";
 import type { IndexSpec } from "../storage/index-spec";
 import type { CollectionView } from "../storage/view";
-import { type Collation, collated } from "./collation";
-import { compileFilter } from "./matcher";
+import type { Collation } from "./collation";
+import { compileCollatedFilter, compileFilter } from "./matcher";
 
 /**
  * Picks the documents a filter can match: an `_id` or secondary-index equality lookup when the
@@ -107,12 +107,8 @@ export function matchDocs(
   collation?: Collation,
 ): Array<[string, Doc]> {
   const key = collation?.key;
-  let match = compileFilter(filter);
-  if (key) {
-    // Strings compared by collation key; the binary-ordered indexes cannot answer, so every document is read.
-    const collatedMatch = compileFilter(collated(filter, key));
-    match = (doc) => collatedMatch(collated(doc, key));
-  }
+  // Strings compared by collation key; the binary-ordered indexes cannot answer, so every document is read.
+  const match = key ? compileCollatedFilter(filter, key) : compileFilter(filter);
   const out: Array<[string, Doc]> = [];
   for (const entry of key ? view.all() : candidates(view, filter ?? {})) {
     if (!match(entry[1])) continue;

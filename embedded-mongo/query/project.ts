@@ -1,5 +1,5 @@
 import { Query } from "mingo/query";
-import { cloneDoc, type Doc, getPath, isPlainObject, setOwn, setPath } from "../bson-values";
+import { cloneDoc, type Doc, getPath, inDocumentOrder, isPlainObject, setOwn, setPath } from "../bson-values";
 import { badValue } from "../errors";
 import { compileFilter, storeContext } from "./matcher";
 
@@ -111,9 +111,14 @@ function sliced(list: unknown[], spec: unknown): unknown[] {
   throw badValue("$slice only supports numbers and [skip, limit] arrays");
 }
 
-/** mingo's projection (the positional `a.$` form needs the filter). */
+/**
+ * mingo's projection (the positional `a.$` form needs the filter), its top-level fields put back
+ * in the document's order: mingo moves `_id` to the end, MongoDB keeps the stored order.
+ */
 function mingoProject(docs: Doc[], projection: Doc, filter: Doc | undefined): Doc[] {
   const positional = Object.keys(projection).some((k) => k.endsWith(".$"));
   const query = new Query(positional ? (filter ?? {}) : {}, { context: storeContext, useStrictMode: true });
-  return query.find<Doc>(docs, projection).all();
+  const projected = query.find<Doc>(docs, projection).all();
+  if (projected.length !== docs.length) return projected;
+  return projected.map((out, i) => inDocumentOrder(out, docs[i] as Doc));
 }

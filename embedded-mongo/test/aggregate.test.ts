@@ -36,6 +36,14 @@ describe("aggregate", () => {
     ]);
   });
 
+  it("$project keeps the fields it includes in the document's order, the id first", async () => {
+    const [order] = await db
+      .collection("orders")
+      .aggregate([{ $match: { user: "bob" } }, { $project: { qty: 1, user: 1 } }])
+      .toArray();
+    expect(Object.keys(order ?? {})).toEqual(["_id", "user", "qty"]);
+  });
+
   it("$group's $max and $min skip documents without the field and compare Decimal128 by value", async () => {
     const [extremes] = await db
       .collection("products")

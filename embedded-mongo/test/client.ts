@@ -1,19 +1,61 @@
+import { randomBytes } from "node:crypto";
 import { type Db, MongoClient, MongoServerError } from "mongodb";
-import { conformanceStoreUri, freshDatabaseUri } from "../../test/support/db";
+import { type EmbeddedMongo, startEmbeddedMongo } from "..";
 
-/** A raw driver client on a fresh database of the store under test (see `conformanceStoreUri`). */
+/**
+ * The store these tests start for themselves: one per test file (jest gives every file its own
+ * modules), in memory and in the test's process, stopped when the file's last client closes. The
+ * package tests itself this way, with nothing from the project that embeds it.
+ */
+let embedded: Promise<EmbeddedMongo> | undefined;
+let clients = 0;
+
+async function embeddedUri(): Promise<string> {
+  embedded ??= startEmbeddedMongo({ inProcess: true });
+  return (await embedded).uri;
+}
+
+async function release(): Promise<void> {
+  clients -= 1;
+  if (clients > 0 || !embedded) return;
+  const store = embedded;
+  embedded = undefined;
+  await (await store).stop();
+}
+
+/**
+ * A URI naming a fresh database on the server under test: `CONFORMANCE_MONGODB_URI` when it names
+ * a real MongoDB (to check that the tests state MongoDB's behaviour), else this file's embedded
+ * store. `embedded: true` always takes the embedded store (tests of its own handshake). Call the
+ * returned `release` when done with it.
+ */
+export async function freshDatabase(
+  prefix: string,
+  options: { embedded?: boolean } = {},
+): Promise<{ uri: string; release(): Promise<void> }> {
+  const other = options.embedded ? undefined : process.env.CONFORMANCE_MONGODB_URI;
+  clients += 1;
+  const url = new URL(other || (await embeddedUri()));
+  url.pathname = `/${prefix}_${randomBytes(6).toString("hex")}`;
+  return { uri: url.toString(), release: other ? async () => {} : release };
+}
+
+/** A raw driver client on a fresh database of the server under test (see `freshDatabase`). */
 export async function freshDb(
   prefix: string,
-): Promise<{ client: MongoClient; db: Db; close(): Promise<void> }> {
-  const uri = freshDatabaseUri(prefix, conformanceStoreUri());
+  options: { embedded?: boolean } = {},
+): Promise<{ client: MongoClient; db: Db; uri: string; close(): Promise<void> }> {
+  const { uri, release } = await freshDatabase(prefix, options);
   const client = await new MongoClient(uri, { serverSelectionTimeoutMS: 5000 }).connect();
   const db = client.db();
   return {
     client,
     db,
+    uri,
     async close() {
       await db.dropDatabase().catch(() => {});
       await client.close();
+      await release();
     },
   };
 }

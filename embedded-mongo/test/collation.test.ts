@@ -36,6 +36,49 @@ describe("collation", () => {
     expect(await sorted({ locale: "en", strength: 1 })).toEqual([2, 3, 5, 1, 4]);
   });
 
+  it("sorts an aggregation's $sort stages by the command's collation too", async () => {
+    const ids = async (pipeline: object[], collation?: CollationOptions) =>
+      (await c.aggregate(pipeline, collation ? { collation } : {}).toArray()).map((d) => d._id);
+    const byString = { $sort: { s: 1, _id: 1 } };
+    expect(await ids([byString])).toEqual([2, 4, 3, 1, 5]);
+    expect(await ids([byString], { locale: "en", strength: 2 })).toEqual([2, 3, 5, 1, 4]);
+    // After other stages as well, not only as the pipeline's first stage.
+    const later = [{ $match: { _id: { $gt: 0 } } }, { $project: { s: 1 } }, byString];
+    expect(await ids(later, { locale: "en", strength: 1 })).toEqual([2, 3, 5, 1, 4]);
+  });
+
+  it("matches by the command's collation in an aggregation's later $match stages too", async () => {
+    const ids = async (collation?: CollationOptions) =>
+      (
+        await c
+          .aggregate([{ $sort: { _id: 1 } }, { $match: { s: "a" } }], collation ? { collation } : {})
+          .toArray()
+      ).map((d) => d._id);
+    expect(await ids()).toEqual([3]);
+    expect(await ids({ locale: "en", strength: 2 })).toEqual([2, 3]);
+    expect(await ids({ locale: "en", strength: 1 })).toEqual([2, 3, 5]);
+  });
+
+  it("groups strings the collation calls equal into one $group", async () => {
+    const groups = async (collation?: CollationOptions) =>
+      (
+        await c
+          .aggregate(
+            [{ $sort: { _id: 1 } }, { $group: { _id: "$s", n: { $sum: 1 }, ids: { $push: "$_id" } } }],
+            collation ? { collation } : {},
+          )
+          .toArray()
+      )
+        .map((g) => g.ids)
+        .sort((a, b) => a[0] - b[0]);
+    expect(await groups()).toEqual([[1], [2], [3], [4], [5]]);
+    expect(await groups({ locale: "en", strength: 2 })).toEqual([[1, 4], [2, 3], [5]]);
+    expect(await groups({ locale: "en", strength: 1 })).toEqual([
+      [1, 4],
+      [2, 3, 5],
+    ]);
+  });
+
   it("matches case-insensitively at strength 2 and accent-insensitively at strength 1, even where an index exists", async () => {
     const ids = async (strength: number) =>
       (await c.find({ s: "a" }, { collation: { locale: "en", strength }, sort: { _id: 1 } }).toArray()).map(

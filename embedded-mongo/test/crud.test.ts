@@ -11,6 +11,15 @@ beforeAll(async () => {
 afterAll(async () => close());
 
 describe("find", () => {
+  it("stores the _id as the first field, whatever the order it was sent in", async () => {
+    const c = db.collection("id-first");
+    await c.insertOne({ name: "sent last", _id: 1 as never });
+    await c.insertMany([{ name: "given an id by the driver" }]);
+    await c.updateOne({ name: "upserted" }, { $set: { n: 1 } }, { upsert: true });
+    for (const doc of await c.find().toArray()) expect(Object.keys(doc)[0]).toBe("_id");
+    expect(await c.countDocuments()).toBe(3);
+  });
+
   it("filters, sorts, projects, skips and limits", async () => {
     const c = db.collection("people");
     await c.insertMany([

@@ -35,6 +35,7 @@ const sameAsMingo = [
   fc.tuple(fc.constant("$unset"), fc.constant("")),
   fc.tuple(fc.constant("$push"), scalar),
   fc.tuple(fc.constant("$pull"), scalar),
+  fc.tuple(fc.constant("$rename"), path),
 ];
 // Where the store and mingo's updater part ways: $min and $max compare across types in MongoDB's
 // BSON order, $addToSet keeps duplicates already in the array, $inc takes a null field as 0.

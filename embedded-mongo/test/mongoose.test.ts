@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import mongoose, { type Connection } from "mongoose";
-import { conformanceStoreUri, dropConnection, freshConnection } from "../../test/support/db";
+import { freshDatabase } from "./client";
 
 let connection: Connection;
+let release: () => Promise<void>;
 
 const memberSchema = new mongoose.Schema({
   group: { type: String, required: true },
@@ -22,7 +23,9 @@ const postSchema = new mongoose.Schema({
 });
 
 beforeAll(async () => {
-  connection = await freshConnection("mongoose", conformanceStoreUri());
+  const database = await freshDatabase("mongoose");
+  release = database.release;
+  connection = await mongoose.createConnection(database.uri, { serverSelectionTimeoutMS: 5000 }).asPromise();
   await Promise.all(
     [
       connection.model("Member", memberSchema),
@@ -31,7 +34,11 @@ beforeAll(async () => {
     ].map((m) => m.init()),
   );
 });
-afterAll(async () => dropConnection(connection));
+afterAll(async () => {
+  await connection.dropDatabase().catch(() => {});
+  await connection.close();
+  await release();
+});
 
 describe("mongoose on the store", () => {
   it("reports a duplicate key as MongoDB does (code 11000 with keyValue)", async () => {

@@ -66,4 +66,32 @@ describe("number types", () => {
     const [mod] = await c.find({ long: { $mod: [2, 1] }, whole: { $mod: [3, 0] } }).toArray();
     expect(mod?._id).toBe(1);
   });
+
+  it("an aggregation passes stored values through with their types, nested ones and $out included", async () => {
+    await c.insertOne({
+      _id: 3,
+      long: Long.fromNumber(5),
+      nested: { whole: new Double(4), list: [Long.fromNumber(6)] },
+    });
+    const expected = {
+      long: Long.fromNumber(5),
+      nested: { whole: new Double(4), list: [Long.fromNumber(6)] },
+    };
+    for (const pipeline of [
+      [{ $match: { _id: 3 } }],
+      [{ $sort: { _id: -1 } }, { $limit: 1 }],
+      [{ $match: { _id: 3 } }, { $project: { long: 1, nested: 1 } }],
+      [{ $match: { _id: 3 } }, { $addFields: { doubled: { $multiply: ["$long", 2] } } }],
+    ]) {
+      const [doc] = await c.aggregate(pipeline, raw).toArray();
+      expect(doc).toMatchObject(expected);
+    }
+    await c.aggregate([{ $match: { _id: 3 } }, { $out: "copied" }]).toArray();
+    expect(await db.collection("copied").findOne({ _id: 3 as never }, raw)).toMatchObject(expected);
+    // Documents with an ObjectId for their id too.
+    const objects = db.collection("objects");
+    const { insertedId } = await objects.insertOne({ ...expected });
+    const [found] = await objects.aggregate([{ $sort: { long: 1 } }], raw).toArray();
+    expect(found).toEqual({ _id: insertedId, ...expected });
+  });
 });

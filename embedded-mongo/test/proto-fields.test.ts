@@ -51,4 +51,22 @@ describe("__proto__ as a field name", () => {
     await c.replaceOne({ _id: 3 as never }, json('{ "__proto__": { "r": 1 } }'));
     expect(await ids(json('{ "__proto__.r": 1 }'))).toEqual([3]);
   });
+
+  it("is renamed to and from like any field, and a missing source renames nothing", async () => {
+    await c.insertOne({ _id: 4 as never, n: 1, deep: { m: 2 } });
+    await c.updateOne({ _id: 4 as never }, { $rename: { n: "__proto__", "deep.m": "deep.__proto__" } });
+    expect(await c.findOne({ _id: 4 as never })).toEqual(
+      json('{ "_id": 4, "deep": { "__proto__": 2 }, "__proto__": 1 }'),
+    );
+    await c.updateOne({ _id: 4 as never }, json('{ "$rename": { "__proto__": "back" } }'));
+    expect(await c.findOne({ _id: 4 as never })).toEqual(
+      json('{ "_id": 4, "deep": { "__proto__": 2 }, "back": 1 }'),
+    );
+    const missing = await c.updateOne({ _id: 4 as never }, { $rename: { gone: "made.here" } });
+    expect(missing.modifiedCount).toBe(0);
+    expect(await c.findOne({ _id: 4 as never })).toEqual(
+      json('{ "_id": 4, "deep": { "__proto__": 2 }, "back": 1 }'),
+    );
+    expect(await ids({ n: { $exists: true } })).toEqual([]);
+  });
 });

@@ -137,6 +137,12 @@ describe("projection", () => {
       name: "kb",
       scores: [5, 9],
     });
+    // In the document's order, the id first, as every projection.
+    const keys = async (projection: Record<string, unknown>) =>
+      Object.keys((await c.findOne({ _id: 1 }, { projection })) ?? {});
+    expect(await keys({ scores: { $slice: [1, 2] }, name: 1 })).toEqual(["_id", "name", "scores"]);
+    expect(await keys({ games: 1, scores: { $slice: 1 } })).toEqual(["_id", "scores", "games"]);
+    expect(await keys({ "games.score": 1, name: 1 })).toEqual(["_id", "name", "games"]);
   });
 
   it("$elemMatch returns the first matching element, with operator-only conditions too", async () => {
@@ -149,6 +155,12 @@ describe("projection", () => {
     expect(
       await c.findOne({ _id: 1 }, { projection: { games: { $elemMatch: { score: { $gt: 5 } } }, name: 1 } }),
     ).toEqual({ _id: 1, name: "kb", games: [{ score: 8 }] });
+    // The $elemMatch field comes after the other fields kept, whatever the document's order.
+    const kept = await c.findOne(
+      { _id: 1 },
+      { projection: { scores: { $elemMatch: { $gt: 5 } }, games: 1 } },
+    );
+    expect(Object.keys(kept ?? {})).toEqual(["_id", "games", "scores"]);
     expect(await c.findOne({ _id: 1 }, { projection: { scores: { $elemMatch: { $gt: 50 } } } })).toEqual({
       _id: 1,
     });

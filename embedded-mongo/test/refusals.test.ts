@@ -53,6 +53,15 @@ describe("invalid input", () => {
     expect(topLevel.message).toMatch(/^unknown top level operator: \$foo/);
     const deleting = await serverError(db.collection("missing").deleteMany({ a: { $foo: 1 } }));
     expect(deleting.code).toBe(2);
+    // In any $match of a pipeline, not only a leading one.
+    const later = await serverError(
+      db
+        .collection("missing")
+        .aggregate([{ $project: { a: 1 } }, { $match: { a: { $foo: 1 } } }])
+        .toArray(),
+    );
+    expect(later.code).toBe(2);
+    expect(later.message).toBe("unknown operator: $foo");
   });
 
   it("refuses $inc on null with TypeMismatch, naming the document and the field", async () => {
@@ -111,5 +120,47 @@ describe("features the store does not run", () => {
       expect(error?.code).toBe(40573);
       expect(error?.message).toMatch(/^The \$changeStream stage is only supported on replica sets/);
     }
+  });
+});
+
+// MongoDB runs these (JavaScript, geometry without an index); the embedded store refuses them with
+// the code MongoDB gives where it cannot run them, so these state the store's own answer.
+describe("what only the embedded store refuses", () => {
+  let own: Db;
+  let closeOwn: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db: own, close: closeOwn } = await freshDb("refusals_own", { embedded: true }));
+    await own.collection("places").insertOne({ loc: { type: "Point", coordinates: [0, 0] } });
+  });
+  afterAll(async () => closeOwn());
+
+  it("refuses $geoWithin and $geoIntersects with NotImplemented (238)", async () => {
+    const places = own.collection("places");
+    const polygon = {
+      type: "Polygon",
+      coordinates: [
+        [
+          [-1, -1],
+          [1, -1],
+          [1, 1],
+          [-1, 1],
+          [-1, -1],
+        ],
+      ],
+    };
+    for (const filter of [
+      { loc: { $geoWithin: { $geometry: polygon } } },
+      { loc: { $geoIntersects: { $geometry: polygon } } },
+    ]) {
+      const error = await serverError(places.find(filter).toArray());
+      expect(error.code).toBe(238);
+      expect(error.codeName).toBe("NotImplemented");
+    }
+  });
+
+  it("refuses $where in a find, since it runs no JavaScript (BadValue)", async () => {
+    const error = await serverError(own.collection("places").find({ $where: "true" }).toArray());
+    expect(error.code).toBe(2);
+    expect(error.message).toMatch(/^\$where is not allowed in this context/);
   });
 });

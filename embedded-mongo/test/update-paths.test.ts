@@ -92,4 +92,22 @@ describe("update paths", () => {
     expect(inScalar.message).toBe("Cannot create field 'b' in element {n: 5}");
     expect((await c.findOne({ _id: 1 }))?.arr).toEqual([1, 2]);
   });
+
+  it("refuses to rename into or out of an array element, and changes nothing", async () => {
+    const into = await serverError(c.updateOne({ _id: 1 }, { $rename: { n: "arr.b" } }));
+    expect(into.code).toBe(2);
+    expect(into.message).toMatch(/^The destination field cannot be an array element/);
+    const outOf = await serverError(c.updateOne({ _id: 1 }, { $rename: { "items.x": "x" } }));
+    expect(outOf.code).toBe(2);
+    expect(outOf.message).toMatch(/^The source field cannot be an array element/);
+    expect(await c.findOne({ _id: 1 }, { projection: { n: 1, arr: 1 } })).toEqual({
+      _id: 1,
+      arr: [1, 2],
+      n: 5,
+    });
+    expect(await items()).toEqual([
+      { x: 1, t: [1] },
+      { x: 2, t: [2] },
+    ]);
+  });
 });

@@ -1,7 +1,17 @@
 import { ObjectId } from "bson";
 import { update as mingoUpdate, ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
-import { cloneDoc, type Doc, isPlainObject, keyOf, plainNumbers, setOwn, setPath } from "../bson-values";
+import {
+  cloneDoc,
+  type Doc,
+  isPlainObject,
+  keyOf,
+  plainNumbers,
+  setOwn,
+  setPath,
+  storedValues,
+  withIdFirst,
+} from "../bson-values";
 import {
   badValue,
   CommandError,
@@ -140,13 +150,11 @@ function runPipeline(doc: Doc, pipeline: Doc[]): Doc | undefined {
       processingMode: ProcessingMode.CLONE_INPUT,
       useStrictMode: true,
     });
-    // mingo's expressions compute with plain numbers only: fields the pipeline leaves equal get
+    // mingo's expressions compute with plain numbers only: values the pipeline leaves equal get
     // their stored values (and BSON types) back afterwards.
     const plain = plainNumbers(doc);
     out = aggregator.run<Doc>([plain])[0];
-    if (out && plain !== doc)
-      for (const key of Object.keys(out))
-        if (keyOf(out[key]) === keyOf(plain[key])) setOwn(out, key, doc[key]);
+    if (out) out = storedValues(out, plain, doc) as Doc;
   } catch (error) {
     throw badValue(error instanceof Error ? error.message : String(error));
   }
@@ -259,7 +267,5 @@ export function upsertDocument(filter: Doc, update: UpdateSpec, arrayFilters: Do
   seedFromFilter(filter, seed);
   const doc =
     runOperators(seed, Array.isArray(update) ? update : forInsert(update), {}, arrayFilters) ?? seed;
-  if (!("_id" in doc)) return { _id: new ObjectId(), ...doc };
-  const { _id, ...rest } = doc;
-  return { _id, ...rest };
+  return withIdFirst(doc);
 }

@@ -8,7 +8,7 @@ import {
   ownValue,
   setOwn,
 } from "../bson-values";
-import { CommandError, nonNumeric, pathNotViable, shownValue } from "../errors";
+import { badValue, CommandError, nonNumeric, pathNotViable, shownValue } from "../errors";
 import { compileFilter } from "../query/matcher";
 import { sortDocs } from "../query/sort";
 import { combine, numericKind, zeroLike } from "./arithmetic";
@@ -21,6 +21,8 @@ import { combine, numericKind, zeroLike } from "./arithmetic";
  */
 
 type Apply = (parent: Doc, field: string) => boolean;
+/** A path, what to do at it, and whether it creates the objects on the way (decided when it runs). */
+type Step = [string[], Apply, boolean | (() => boolean)];
 
 function plainPath(path: string): string[] | undefined {
   const parts = path.split(".");
@@ -215,6 +217,55 @@ function writableParent(
   return cur;
 }
 
+/**
+ * `$rename` as MongoDB runs it, an `$unset` of the source and a `$set` of its value at the
+ * target (which is only created when the source exists); done here rather than by mingo, which
+ * refuses a `__proto__` field.
+ */
+function renameSteps(from: string[], to: string[]): Step[] {
+  let moved: unknown;
+  const take: Apply = (p, f) => {
+    moved = ownValue(p, f);
+    if (moved === undefined) return false;
+    delete p[f];
+    return true;
+  };
+  const put: Apply = (p, f) => {
+    if (moved === undefined) return false;
+    setOwn(p, f, moved);
+    return true;
+  };
+  return [
+    [from, take, false],
+    [to, put, () => moved !== undefined],
+  ];
+}
+
+/**
+ * MongoDB renames no field inside an array, nor (when the source exists) into one: BadValue, where
+ * mingo silently did nothing or dropped the field.
+ */
+function checkRenameThroughArrays(doc: Doc, from: string[], to: string[]): void {
+  const arrayOnPath = (parts: string[]): { value: unknown; array?: string } => {
+    let cur: unknown = doc;
+    for (let i = 0; i < parts.length; i++) {
+      if (Array.isArray(cur)) return { value: undefined, array: parts[i - 1] };
+      cur = isPlainObject(cur) ? ownValue(cur, parts[i] as string) : undefined;
+      if (cur === undefined) return { value: undefined };
+    }
+    return { value: cur };
+  };
+  const source = arrayOnPath(from);
+  const where = (parts: string[], array: string) =>
+    `'${parts.join(".")}' in doc with _id: ${shownValue(doc._id)} has an array field called '${array}'`;
+  if (source.array)
+    throw badValue(`The source field cannot be an array element, ${where(from, source.array)}`);
+  if (source.value === undefined) return;
+  const target = arrayOnPath(to);
+  if (target.array)
+    throw badValue(`The destination field cannot be an array element, ${where(to, target.array)}`);
+}
+
 /** Two paths of one update where one equals or contains the other (`[inner, outer]`), if any. */
 export function firstConflict(paths: string[]): [string, string] | undefined {
   const sorted = [...paths].sort();
@@ -231,12 +282,20 @@ export function firstConflict(paths: string[]): [string, string] | undefined {
  * when mingo must do it.
  */
 export function fastUpdate(doc: Doc, update: Doc): { doc: Doc; changed: boolean } | undefined {
-  const steps: Array<[string[], Apply, boolean]> = [];
+  const steps: Step[] = [];
   const paths: string[] = [];
   for (const [op, fields] of Object.entries(update)) {
     if (!isPlainObject(fields)) return undefined;
     for (const [path, value] of Object.entries(fields)) {
       const parts = plainPath(path);
+      if (op === "$rename") {
+        const target = typeof value === "string" ? plainPath(value) : undefined;
+        if (!parts || !target) return undefined;
+        checkRenameThroughArrays(doc, parts, target);
+        paths.push(path, value as string);
+        steps.push(...renameSteps(parts, target));
+        continue;
+      }
       const apply = parts && opFor(op, value);
       if (!parts || !apply) return undefined;
       paths.push(path);
@@ -250,7 +309,7 @@ export function fastUpdate(doc: Doc, update: Doc): { doc: Doc; changed: boolean 
   try {
     let changed = false;
     for (const [parts, apply, creates] of steps) {
-      const parent = writableParent(root, parts, creates, copies);
+      const parent = writableParent(root, parts, typeof creates === "boolean" ? creates : creates(), copies);
       if (parent === null) continue;
       if (parent === undefined) throw new NotMine();
       if (apply(parent, parts[parts.length - 1] as string)) changed = true;

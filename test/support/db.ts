@@ -6,17 +6,9 @@ export function testMongoUri(): string {
   return setUp("CROWDCART_TEST_MONGODB_URI");
 }
 
-/** The embedded store the global setup started: its own wire tests always run against it. */
+/** The embedded store the global setup started. */
 export function embeddedStoreUri(): string {
   return setUp("CROWDCART_TEST_EMBEDDED_URI");
-}
-
-/**
- * Where the store's conformance tests run: the embedded store, unless `CONFORMANCE_MONGODB_URI`
- * names a real MongoDB to check that the tests state MongoDB's behaviour (never by accident).
- */
-export function conformanceStoreUri(): string {
-  return process.env.CONFORMANCE_MONGODB_URI || embeddedStoreUri();
 }
 
 function setUp(name: string): string {

@@ -2,8 +2,8 @@ import { startEmbeddedMongo } from "../../embedded-mongo";
 import { databaseUnderTest } from "./db";
 
 /**
- * Starts the embedded store once for the whole run. The store's own tests always use it; the rest
- * of the suite uses it too unless `MONGODB_URI` names a real MongoDB: an explicit choice, so one
+ * Starts the embedded store once for the whole run (its own tests in `embedded-mongo/test` start
+ * theirs). The suite uses it unless `MONGODB_URI` names a real MongoDB: an explicit choice, so one
  * commit tests the same database on every machine. Workers inherit both through the environment;
  * each test file then works in a database of its own.
  */
