@@ -126,6 +126,8 @@ async function main(): Promise<void> {
           server: name,
           "req/s by round": list.map((r) => Math.round(r.perSecond)).join(" / "),
           "p99 ms by round": list.map((r) => r.p99).join(" / "),
+          // The slowest acknowledgement of a saturated server: Slack gives up after 3 s.
+          "slowest ms by round": list.map((r) => r.max).join(" / "),
           "not answered": list.reduce((sum, r) => sum + r.other, 0),
         });
       }

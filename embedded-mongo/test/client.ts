@@ -24,16 +24,16 @@ async function release(): Promise<void> {
 }
 
 /**
- * A URI naming a fresh database on the server under test: `CONFORMANCE_MONGODB_URI` when it names
- * a real MongoDB (to check that the tests state MongoDB's behaviour), else this file's embedded
- * store. `embedded: true` always takes the embedded store (tests of its own handshake). Call the
+ * A URI naming a fresh database on the server under test: `CONFORMANCE_MONGODB_URI`, else
+ * `MONGODB_URI`, when one names a real MongoDB (to check that the tests state MongoDB's behaviour),
+ * else this file's embedded store. `embedded: true` always takes the embedded store (tests of its own handshake). Call the
  * returned `release` when done with it.
  */
 export async function freshDatabase(
   prefix: string,
   options: { embedded?: boolean } = {},
 ): Promise<{ uri: string; release(): Promise<void> }> {
-  const other = options.embedded ? undefined : process.env.CONFORMANCE_MONGODB_URI;
+  const other = options.embedded ? undefined : process.env.CONFORMANCE_MONGODB_URI || process.env.MONGODB_URI;
   clients += 1;
   const url = new URL(other || (await embeddedUri()));
   url.pathname = `/${prefix}_${randomBytes(6).toString("hex")}`;

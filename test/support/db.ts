@@ -23,7 +23,8 @@ export function databaseUnderTest(): string {
     return "database under test: the embedded store (set MONGODB_URI to test against a real MongoDB)";
   }
   const url = new URL(testMongoUri());
-  return `database under test: MONGODB_URI (${url.protocol}//${url.host}); the store's own tests: the embedded store`;
+  const conformance = process.env.CONFORMANCE_MONGODB_URI ? "CONFORMANCE_MONGODB_URI" : "the same server";
+  return `database under test: MONGODB_URI (${url.protocol}//${url.host}); the store's conformance tests: ${conformance}`;
 }
 
 /** A URI naming a fresh database on `server`, so test files never see each other's data. */
