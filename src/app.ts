@@ -23,12 +23,13 @@ export function createApp({ log, metrics, healthy, mounts = [] }: AppDeps): Expr
   app.set("trust proxy", "loopback");
   app.use(timeRequests(metrics));
 
+  // Written straight to the socket: an answer that must never be cached needs no ETag, which
+  // express's json() would hash for every probe.
   app.get("/healthz", async (_req, res) => {
     const ok = await healthy();
     res
-      .status(ok ? 200 : 503)
-      .set("Cache-Control", "no-store")
-      .json({ status: ok ? "ok" : "unavailable" });
+      .writeHead(ok ? 200 : 503, ok ? HEALTHY.headers : UNHEALTHY.headers)
+      .end(ok ? HEALTHY.body : UNHEALTHY.body);
   });
   app.get("/metrics", async (_req, res) => {
     res.set("Content-Type", metrics.registry.contentType).send(await metrics.registry.metrics());
@@ -47,6 +48,20 @@ export function createApp({ log, metrics, healthy, mounts = [] }: AppDeps): Expr
   });
   return app;
 }
+
+function healthAnswer(status: "ok" | "unavailable") {
+  const body = JSON.stringify({ status });
+  return {
+    body,
+    headers: {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(body),
+      "cache-control": "no-store",
+    },
+  };
+}
+const HEALTHY = healthAnswer("ok");
+const UNHEALTHY = healthAnswer("unavailable");
 
 function statusLine(status: number): string {
   if (status >= 500) return "Something went wrong; please try again.";

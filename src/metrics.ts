@@ -26,7 +26,8 @@ export function timeRequests(metrics: Metrics) {
   const series = new Map<string, ReturnType<Metrics["httpDuration"]["labels"]>>();
   return (req: Request, res: Response, next: NextFunction) => {
     const started = performance.now();
-    res.once("finish", () => {
+    // `on`, not `once`: a response finishes once, and `once` wraps every listener in another.
+    res.on("finish", () => {
       const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : req.baseUrl || "unmatched";
       const status = String(res.statusCode);
       const key = `${req.method} ${route} ${status}`;

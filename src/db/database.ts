@@ -77,7 +77,8 @@ export async function connectDatabase(
       // driver's per-operation timeout machinery, which made every /healthz cost about a fifth more
       // CPU. A ping still unanswered when the race is lost ends at the socket timeout.
       const answer = db
-        .command({ ping: 1 })
+        .admin()
+        .ping()
         .then(() => true)
         .catch(() => false);
       try {
