@@ -28,6 +28,9 @@ describe("health and metrics", () => {
     const base = await serve(async () => true);
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(200);
+    // A health answer is never cached, so a proxy cannot report a dead instance as healthy.
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("content-type")).toBe("application/json; charset=utf-8");
     expect(await res.json()).toEqual({ status: "ok" });
   });
 
@@ -35,7 +38,8 @@ describe("health and metrics", () => {
     const base = await serve(async () => false);
     const res = await fetch(`${base}/healthz`);
     expect(res.status).toBe(503);
-    expect(((await res.json()) as { status: string }).status).not.toBe("ok");
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(await res.json()).toEqual({ status: "unavailable" });
   });
 
   it("serves Prometheus text with process metrics and a request-duration histogram by route", async () => {
