@@ -63,15 +63,22 @@ export async function connectDatabase(
     // within seconds instead of commands hanging on a silent socket.
     .createConnection(uri, { serverSelectionTimeoutMS: 5000, socketTimeoutMS: 15_000, autoIndex: true })
     .asPromise();
+  /** A ping that outlived its caller's wait; until it settles, the database counts as not answering. */
+  let overdue: Promise<boolean> | undefined;
   return {
     connection,
     kind,
     async ping(timeoutMs = 1500) {
       const db = connection.db;
-      if (!db) return false;
+      // A hung database would otherwise collect one stuck ping (and pool connection) per probe.
+      if (!db || overdue) return false;
       let timer: NodeJS.Timeout | undefined;
+      let late = false;
       const timeout = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), timeoutMs);
+        timer = setTimeout(() => {
+          late = true;
+          resolve(false);
+        }, timeoutMs);
       });
       // Bounded by the race below, not by the driver's own `timeoutMS`: that option sets up the
       // driver's per-operation timeout machinery, which made every /healthz cost about a fifth more
@@ -82,7 +89,14 @@ export async function connectDatabase(
         .then(() => true)
         .catch(() => false);
       try {
-        return await Promise.race([answer, timeout]);
+        const ok = await Promise.race([answer, timeout]);
+        if (late && !overdue) {
+          overdue = answer;
+          void answer.finally(() => {
+            overdue = undefined;
+          });
+        }
+        return ok;
       } finally {
         clearTimeout(timer);
       }

@@ -63,10 +63,9 @@ export function createJoin(
    * queueing for the database one by one.
    */
   const closed = new Map<string, GroupDoc>();
-  // Not a group merely past its deadline: it still turns complete or failed, and says which.
-  const isClosed = (group: GroupDoc) => group.state !== "open" || group.memberCount >= group.max;
   const noteIfClosed = (group: GroupDoc) => {
-    if (isClosed(group)) {
+    // Not a group merely past its deadline: it still turns complete or failed, and says which.
+    if (group.state !== "open" || group.memberCount >= group.max) {
       if (closed.size >= 1000) closed.clear();
       closed.set(group._id, group);
     }
@@ -284,7 +283,8 @@ export function createJoin(
           throw await refusal(code, single.codeInput, single.userKey, single.options, session);
         }
         const written = placed ?? (await placeWithoutTransaction(code, orders));
-        const completed = Boolean(await deps.settlement.completeIfFull(session, admitted));
+        // The completed group comes back whole: what later joins and retries are answered from.
+        const completed = await deps.settlement.completeIfFull(session, admitted);
         return { orders: written, group: admitted, completed };
       })
       .catch((error: unknown) => {
@@ -293,8 +293,10 @@ export function createJoin(
       });
     if (!("group" in result)) return [result];
     ctx.kickOutbox();
-    // A closed group answers later joins and retries from memory, which needs all its members.
-    if (isClosed(result.group)) noteIfClosed((await Group.findById(code).lean<GroupDoc>()) ?? result.group);
+    // A closed group answers later joins and retries from memory, which needs all its members:
+    // the membership write returned only its own entries, so only the whole completed group is
+    // kept (another writer closing it first is rare, and its refusals then read the group).
+    if (result.completed) noteIfClosed(result.completed);
     if (admittedCount.size >= REMEMBERED_GROUPS) admittedCount.clear();
     admittedCount.set(code, result.group.memberCount);
     // Each is answered as if it had joined alone, in turn: its own count, and only the last completes.
@@ -303,7 +305,7 @@ export function createJoin(
       resultOf(
         { ...result.group, memberCount: result.group.memberCount - (last - i) },
         order,
-        result.completed && i === last,
+        Boolean(result.completed) && i === last,
       ),
     );
   }
