@@ -9,7 +9,6 @@ import {
   plainNumbers,
   setOwn,
   setPath,
-  storedValues,
   withIdFirst,
 } from "../bson-values";
 import {
@@ -22,6 +21,7 @@ import {
   typeMismatch,
 } from "../errors";
 import { storeContext } from "../query/matcher";
+import { computedFields, withStoredFields } from "../query/passed-through";
 import { fastUpdate, firstConflict } from "./fast-update";
 
 /**
@@ -150,11 +150,12 @@ function runPipeline(doc: Doc, pipeline: Doc[]): Doc | undefined {
       processingMode: ProcessingMode.CLONE_INPUT,
       useStrictMode: true,
     });
-    // mingo's expressions compute with plain numbers only: values the pipeline leaves equal get
+    // mingo's expressions compute with plain numbers only: fields the pipeline does not compute get
     // their stored values (and BSON types) back afterwards.
     const plain = plainNumbers(doc);
     out = aggregator.run<Doc>([plain])[0];
-    if (out) out = storedValues(out, plain, doc) as Doc;
+    const computed = computedFields(pipeline);
+    if (out && computed) out = withStoredFields(out, plain, doc, computed);
   } catch (error) {
     throw badValue(error instanceof Error ? error.message : String(error));
   }
