@@ -23,6 +23,7 @@ import {
 import { storeContext } from "../query/matcher";
 import { computedFields, withStoredFields } from "../query/passed-through";
 import { fastUpdate, firstConflict } from "./fast-update";
+import { checkRenames } from "./rename-checks";
 
 /**
  * Update documents with mingo's update operators (positional `$`, `$[]`, `$[<id>]` with
@@ -173,6 +174,7 @@ function runOperators(
 ): Doc | undefined {
   if (Array.isArray(update)) return runPipeline(doc, update);
   if (Object.keys(update).length === 0) return undefined;
+  checkRenames(doc, update);
   if (arrayFilters === undefined || arrayFilters.length === 0) {
     const fast = fastUpdate(doc, update);
     if (fast !== undefined) return fast.changed ? fast.doc : undefined;
