@@ -266,7 +266,7 @@ export const storeContext = Context.init({
     $project: (coll: { collect(): Doc[] }, spec: Doc, options: Options) => {
       const input = coll.collect();
       const out = pipelineOperators.$project(Lazy(input), spec, options).collect() as Doc[];
-      return Lazy(out.map((doc, i) => inDocumentOrder(doc, input[i] as Doc)));
+      return Lazy(out.map((doc, i) => inDocumentOrder(doc, input[i] as Doc, spec)));
     },
     $group: (coll: { collect(): Doc[] }, spec: Doc, options: Options) => {
       const key = collationOf(options.collation)?.key;
