@@ -3,12 +3,16 @@ import { type Doc, isPlainObject, setOwn, storedValues } from "../bson-values";
 /** Stages that hand each document on with its fields as they were (some dropped, none changed). */
 const UNCHANGING = new Set(["$match", "$sort", "$limit", "$skip", "$sample", "$unset"]);
 
+/** `n: "$n"`: the field's own value, passed through. */
+const isItself = (path: string, v: unknown) => v === `$${path}`;
+
 const topField = (path: unknown) => String(path).replace(/^\$/, "").split(".")[0] ?? "";
 
 /**
  * The top-level fields a pipeline computes, or undefined when a stage makes documents of its own
  * ($group, $replaceRoot, $unionWith, $facet, ...), whose `_id` no longer names the source document
- * they came from. A field only included by a $project keeps its stored value.
+ * they came from. A field only included by a $project (or set to itself, `n: "$n"`) keeps its
+ * stored value.
  */
 export function computedFields(stages: Doc[]): Set<string> | undefined {
   const computed = new Set<string>();
@@ -18,9 +22,10 @@ export function computedFields(stages: Doc[]): Set<string> | undefined {
     if (UNCHANGING.has(name)) continue;
     if (name === "$project" && isPlainObject(spec)) {
       for (const [path, v] of Object.entries(spec))
-        if (typeof v === "object" || typeof v === "string") computed.add(topField(path));
+        if ((typeof v === "object" || typeof v === "string") && !isItself(path, v))
+          computed.add(topField(path));
     } else if ((name === "$addFields" || name === "$set") && isPlainObject(spec)) {
-      for (const path of Object.keys(spec)) computed.add(topField(path));
+      for (const [path, v] of Object.entries(spec)) if (!isItself(path, v)) computed.add(topField(path));
     } else if (name === "$lookup" && isPlainObject(spec)) {
       computed.add(topField(spec.as));
     } else if (name === "$unwind") {

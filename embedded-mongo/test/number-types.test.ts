@@ -81,6 +81,7 @@ describe("number types", () => {
       [{ $match: { _id: 3 } }],
       [{ $sort: { _id: -1 } }, { $limit: 1 }],
       [{ $match: { _id: 3 } }, { $project: { long: 1, nested: 1 } }],
+      [{ $match: { _id: 3 } }, { $project: { long: "$long", nested: 1 } }],
       [{ $match: { _id: 3 } }, { $addFields: { doubled: { $multiply: ["$long", 2] } } }],
     ]) {
       const [doc] = await c.aggregate(pipeline, raw).toArray();
