@@ -34,7 +34,8 @@ export function computedFields(stages: Doc[]): Set<string> | undefined {
       if (options.includeArrayIndex !== undefined) computed.add(topField(options.includeArrayIndex));
     } else return undefined;
   }
-  return computed;
+  // A computed _id may name another source document, whose types its fields would pick up.
+  return computed.has("_id") ? undefined : computed;
 }
 
 /**

@@ -108,6 +108,12 @@ describe("number types", () => {
       .aggregate([{ $match: { _id: 4 } }, { $group: { _id: 4, n: { $first: { $toInt: "$n" } } } }], raw)
       .toArray();
     expect(grouped?.n).toEqual(new Int32(8));
+    // Nor is a computed _id naming another stored document: n is this document's int32.
+    await c.insertOne({ _id: 5, ref: 4, n: 8 } as never);
+    const [renamed] = await c
+      .aggregate([{ $sort: { _id: 1 } }, { $match: { _id: 5 } }, { $project: { _id: "$ref", n: 1 } }], raw)
+      .toArray();
+    expect(renamed).toEqual({ _id: new Int32(4), n: new Int32(8) });
     // An update pipeline's $set computes its field the same way; the field beside it is left as stored.
     await c.updateOne({ _id: 4 }, [{ $set: { m: { $toInt: "$n" } } }]);
     const updated = await c.findOne({ _id: 4 }, raw);
