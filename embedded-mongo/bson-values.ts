@@ -305,15 +305,30 @@ export function withIdFirst(doc: Doc): Doc {
   return { _id, ...rest };
 }
 
+/** Projection operators that keep their field where the document has it (not computed fields). */
+const IN_PLACE = new Set(["$slice", "$elemMatch"]);
+
+/** Whether a projection's value for a top-level field is an expression (a computed field). */
+function isComputed(v: unknown): boolean {
+  if (typeof v === "number" || typeof v === "boolean") return false;
+  if (!isPlainObject(v)) return true;
+  const keys = Object.keys(v);
+  return keys.some((k) => k.startsWith("$")) && !keys.some((k) => IN_PLACE.has(k));
+}
+
 /**
- * `out` (a projection of `source`) with its top-level fields in `source`'s order, fields `source`
- * lacks after them: MongoDB's order, where mingo's puts `_id` last.
+ * `out` (a projection of `source` by `spec`) in MongoDB's field order, where mingo's puts `_id`
+ * last: the fields kept from `source` in `source`'s order, then the fields the spec computes at
+ * the top level in the spec's order (MongoDB sets those after the kept ones, even over a field of
+ * the same name), then any other.
  */
-export function inDocumentOrder(out: Doc, source: Doc): Doc {
+export function inDocumentOrder(out: Doc, source: Doc, spec: Doc): Doc {
+  const computed = Object.keys(spec).filter((field) => !field.includes(".") && isComputed(spec[field]));
   const ordered: Doc = {};
-  for (const field of Object.keys(source)) if (Object.hasOwn(out, field)) setOwn(ordered, field, out[field]);
-  for (const field of Object.keys(out))
-    if (!Object.hasOwn(ordered, field)) setOwn(ordered, field, out[field]);
+  for (const field of Object.keys(source))
+    if (Object.hasOwn(out, field) && !computed.includes(field)) setOwn(ordered, field, out[field]);
+  for (const field of [...computed, ...Object.keys(out)])
+    if (Object.hasOwn(out, field) && !Object.hasOwn(ordered, field)) setOwn(ordered, field, out[field]);
   return ordered;
 }
 

@@ -1,9 +1,10 @@
 import { ProcessingMode } from "mingo";
 import { Aggregator } from "mingo/aggregator";
-import { type Doc, isPlainObject, plainNumbers, storedValues, withIdFirst } from "../bson-values";
+import { type Doc, isPlainObject, plainNumbers, withIdFirst } from "../bson-values";
 import { badValue, CommandError } from "../errors";
 import { collationOf } from "../query/collation";
 import { compileFilter, storeContext } from "../query/matcher";
+import { computedFields, withStoredFields } from "../query/passed-through";
 import { Collection } from "../storage/collection";
 import { IndexSpec } from "../storage/index-spec";
 import { CollectionView } from "../storage/view";
@@ -74,7 +75,7 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
   try {
     // mingo's expressions compute with plain numbers only.
     const plain = plainNumbers(source);
-    docs = withStoredValues(aggregator.run<Doc>(plain), plain, source);
+    docs = withStoredValues(aggregator.run<Doc>(plain), plain, source, computedFields(stages));
   } catch (error) {
     if (error instanceof CommandError) throw error;
     throw new CommandError(40324, "Location40324", error instanceof Error ? error.message : String(error));
@@ -89,19 +90,24 @@ function aggregate(command: Doc, ctx: CommandContext): Doc {
 }
 
 /**
- * Results still carrying a source document's `_id` get that document's stored values back wherever
- * they passed through unchanged, so a Long or an integral double is not returned (or written by
- * `$out`) as a plain number.
+ * Results still standing for a source document (matched by its `_id`) get that document's stored
+ * values back in the fields the pipeline did not compute. After a stage that makes documents of its
+ * own (`computed` undefined) an equal `_id` is no sign of where a value came from, so none are.
  */
-function withStoredValues(docs: Doc[], plain: Doc[], source: Doc[]): Doc[] {
-  if (plain === source || docs.length === 0) return docs;
+function withStoredValues(
+  docs: Doc[],
+  plain: Doc[],
+  source: Doc[],
+  computed: Set<string> | undefined,
+): Doc[] {
+  if (plain === source || docs.length === 0 || !computed) return docs;
   // Keyed by the id itself: numbers and strings by value, an ObjectId by identity (mingo's copy of
   // a document keeps it), which costs a count over a large collection next to nothing.
   const byId = new Map<unknown, number>();
   for (const [i, doc] of plain.entries()) byId.set(doc._id, i);
   return docs.map((doc) => {
     const i = byId.get(doc._id);
-    return i === undefined ? doc : (storedValues(doc, plain[i], source[i]) as Doc);
+    return i === undefined ? doc : withStoredFields(doc, plain[i] as Doc, source[i] as Doc, computed);
   });
 }
 

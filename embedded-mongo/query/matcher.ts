@@ -266,7 +266,7 @@ export const storeContext = Context.init({
     $project: (coll: { collect(): Doc[] }, spec: Doc, options: Options) => {
       const input = coll.collect();
       const out = pipelineOperators.$project(Lazy(input), spec, options).collect() as Doc[];
-      return Lazy(out.map((doc, i) => inDocumentOrder(doc, input[i] as Doc)));
+      return Lazy(out.map((doc, i) => inDocumentOrder(doc, input[i] as Doc, spec)));
     },
     $group: (coll: { collect(): Doc[] }, spec: Doc, options: Options) => {
       const key = collationOf(options.collation)?.key;
@@ -277,15 +277,31 @@ export const storeContext = Context.init({
     },
     $match: (coll: { collect(): Doc[] }, filter: Doc, options: Options) => {
       const key = collationOf(options.collation)?.key;
-      if (!key) return pipelineOperators.$match(coll as never, filter, options);
-      const match = compileCollatedFilter(filter, key);
-      return Lazy(coll.collect().filter(match));
+      // An $expr reads the pipeline's variables ($lookup's let), which only reach mingo through the
+      // stage's options; expressions compare strings in binary order, so it runs on the document as
+      // stored. One nested in $and/$or/$nor leaves the whole filter to mingo.
+      const { $expr, ...fields } = filter;
+      if (!key || nestsExpr(fields)) return pipelineOperators.$match(coll as never, filter, options);
+      const match = compileCollatedFilter(fields, key);
+      if ($expr === undefined) return Lazy(coll.collect().filter(match));
+      const expr = new Query({ $expr }, options);
+      return Lazy(coll.collect().filter((doc) => match(doc) && expr.test(doc)));
     },
   } as never,
   projection: projectionOperators as never,
   query: { ...queryOperators, ...queryOps } as never,
   window: windowOperators as never,
 });
+
+/** Whether a filter's $and/$or/$nor branches hold an $expr anywhere. */
+function nestsExpr(filter: Doc): boolean {
+  return ["$and", "$or", "$nor"].some((op) => {
+    const branches = filter[op];
+    return (
+      Array.isArray(branches) && branches.some((b) => isPlainObject(b) && ("$expr" in b || nestsExpr(b)))
+    );
+  });
+}
 
 export type Matcher = (doc: Doc) => boolean;
 

@@ -120,5 +120,5 @@ function mingoProject(docs: Doc[], projection: Doc, filter: Doc | undefined): Do
   const query = new Query(positional ? (filter ?? {}) : {}, { context: storeContext, useStrictMode: true });
   const projected = query.find<Doc>(docs, projection).all();
   if (projected.length !== docs.length) return projected;
-  return projected.map((out, i) => inDocumentOrder(out, docs[i] as Doc));
+  return projected.map((out, i) => inDocumentOrder(out, docs[i] as Doc, projection));
 }

@@ -44,6 +44,22 @@ describe("aggregate", () => {
     expect(Object.keys(order ?? {})).toEqual(["_id", "user", "qty"]);
   });
 
+  it("$project puts the fields it computes after the ones it keeps, in the spec's order", async () => {
+    // MongoDB sets computed fields after the included ones, even one named like a stored field.
+    const [order] = await db
+      .collection("orders")
+      .aggregate([
+        { $match: { user: "bob" } },
+        { $project: { total: { $literal: 0 }, qty: 1, user: { $toUpper: "$user" } } },
+      ])
+      .toArray();
+    expect(Object.keys(order ?? {})).toEqual(["_id", "qty", "total", "user"]);
+    const found = await db
+      .collection("orders")
+      .findOne({ user: "bob" }, { projection: { user: { $toUpper: "$user" }, qty: 1 } });
+    expect(Object.keys(found ?? {})).toEqual(["_id", "qty", "user"]);
+  });
+
   it("$group's $max and $min skip documents without the field and compare Decimal128 by value", async () => {
     const [extremes] = await db
       .collection("products")

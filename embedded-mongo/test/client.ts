@@ -26,18 +26,25 @@ async function release(): Promise<void> {
 /**
  * A URI naming a fresh database on the server under test: `CONFORMANCE_MONGODB_URI`, else
  * `MONGODB_URI`, when one names a real MongoDB (to check that the tests state MongoDB's behaviour),
- * else this file's embedded store. `embedded: true` always takes the embedded store (tests of its own handshake). Call the
- * returned `release` when done with it.
+ * else this file's embedded store. `embedded: true` always takes the embedded store (tests of its
+ * own handshake). Call the returned `release` when done with it.
  */
 export async function freshDatabase(
   prefix: string,
   options: { embedded?: boolean } = {},
 ): Promise<{ uri: string; release(): Promise<void> }> {
-  const other = options.embedded ? undefined : process.env.CONFORMANCE_MONGODB_URI || process.env.MONGODB_URI;
+  const externalUri = options.embedded
+    ? undefined
+    : process.env.CONFORMANCE_MONGODB_URI || process.env.MONGODB_URI;
+  const fresh = (uri: string) => {
+    const url = new URL(uri);
+    url.pathname = `/${prefix}_${randomBytes(6).toString("hex")}`;
+    return url.toString();
+  };
+  // Only clients of the embedded store keep it running: the external server is not this file's to stop.
+  if (externalUri) return { uri: fresh(externalUri), release: async () => {} };
   clients += 1;
-  const url = new URL(other || (await embeddedUri()));
-  url.pathname = `/${prefix}_${randomBytes(6).toString("hex")}`;
-  return { uri: url.toString(), release: other ? async () => {} : release };
+  return { uri: fresh(await embeddedUri()), release };
 }
 
 /** A raw driver client on a fresh database of the server under test (see `freshDatabase`). */

@@ -59,6 +59,28 @@ describe("collation", () => {
     expect(await ids({ locale: "en", strength: 1 })).toEqual([2, 3, 5]);
   });
 
+  it("lets a $lookup sub-pipeline's $match read the let variables under a collation", async () => {
+    // The $expr sees $$s; the plain field beside it still compares by the collation ("Á" is "á" at
+    // strength 2), so only the accented word joins itself.
+    const [joined] = await c
+      .aggregate(
+        [
+          { $match: { _id: 5 } },
+          {
+            $lookup: {
+              from: "words",
+              let: { s: "$s" },
+              pipeline: [{ $match: { $expr: { $eq: ["$s", "$$s"] }, s: "Á" } }, { $project: { _id: 1 } }],
+              as: "same",
+            },
+          },
+        ],
+        { collation: { locale: "en", strength: 2 } },
+      )
+      .toArray();
+    expect(joined?.same).toEqual([{ _id: 5 }]);
+  });
+
   it("groups strings the collation calls equal into one $group", async () => {
     const groups = async (collation?: CollationOptions) =>
       (

@@ -81,6 +81,7 @@ describe("number types", () => {
       [{ $match: { _id: 3 } }],
       [{ $sort: { _id: -1 } }, { $limit: 1 }],
       [{ $match: { _id: 3 } }, { $project: { long: 1, nested: 1 } }],
+      [{ $match: { _id: 3 } }, { $project: { long: "$long", nested: 1 } }],
       [{ $match: { _id: 3 } }, { $addFields: { doubled: { $multiply: ["$long", 2] } } }],
     ]) {
       const [doc] = await c.aggregate(pipeline, raw).toArray();
@@ -93,5 +94,29 @@ describe("number types", () => {
     const { insertedId } = await objects.insertOne({ ...expected });
     const [found] = await objects.aggregate([{ $sort: { long: 1 } }], raw).toArray();
     expect(found).toEqual({ _id: insertedId, ...expected });
+  });
+
+  it("a value an expression computes takes the expression's type, even when it equals the stored one", async () => {
+    // MongoDB: $toInt of a Long is an int32 and $group makes new documents (its _id equal to a
+    // stored document's tells nothing).
+    await c.insertOne({ _id: 4, n: Long.fromNumber(8) });
+    const [projected] = await c
+      .aggregate([{ $match: { _id: 4 } }, { $project: { n: { $toInt: "$n" } } }], raw)
+      .toArray();
+    expect(projected?.n).toEqual(new Int32(8));
+    const [grouped] = await c
+      .aggregate([{ $match: { _id: 4 } }, { $group: { _id: 4, n: { $first: { $toInt: "$n" } } } }], raw)
+      .toArray();
+    expect(grouped?.n).toEqual(new Int32(8));
+    // Nor is a computed _id naming another stored document: n is this document's int32.
+    await c.insertOne({ _id: 5, ref: 4, n: 8 } as never);
+    const [renamed] = await c
+      .aggregate([{ $sort: { _id: 1 } }, { $match: { _id: 5 } }, { $project: { _id: "$ref", n: 1 } }], raw)
+      .toArray();
+    expect(renamed).toEqual({ _id: new Int32(4), n: new Int32(8) });
+    // An update pipeline's $set computes its field the same way; the field beside it is left as stored.
+    await c.updateOne({ _id: 4 }, [{ $set: { m: { $toInt: "$n" } } }]);
+    const updated = await c.findOne({ _id: 4 }, raw);
+    expect(updated).toEqual({ _id: new Int32(4), n: Long.fromNumber(8), m: new Int32(8) });
   });
 });

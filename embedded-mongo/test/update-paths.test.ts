@@ -100,7 +100,18 @@ describe("update paths", () => {
     const outOf = await serverError(c.updateOne({ _id: 1 }, { $rename: { "items.x": "x" } }));
     expect(outOf.code).toBe(2);
     expect(outOf.message).toMatch(/^The source field cannot be an array element/);
-    expect(await c.findOne({ _id: 1 }, { projection: { n: 1, arr: 1 } })).toEqual({
+    // An element named by its index is an array element too, either way round.
+    const element = await serverError(c.updateOne({ _id: 1 }, { $rename: { "arr.0": "z" } }));
+    expect(element.code).toBe(2);
+    expect(element.message).toBe(
+      "The source field cannot be an array element, 'arr.0' in doc with _id: 1 has an array field called 'arr'",
+    );
+    const intoElement = await serverError(c.updateOne({ _id: 1 }, { $rename: { n: "arr.5" } }));
+    expect(intoElement.code).toBe(2);
+    expect(intoElement.message).toBe(
+      "The destination field cannot be an array element, 'arr.5' in doc with _id: 1 has an array field called 'arr'",
+    );
+    expect(await c.findOne({ _id: 1 }, { projection: { n: 1, arr: 1, z: 1 } })).toEqual({
       _id: 1,
       arr: [1, 2],
       n: 5,
@@ -109,5 +120,17 @@ describe("update paths", () => {
       { x: 1, t: [1] },
       { x: 2, t: [2] },
     ]);
+  });
+
+  it("refuses to rename a field to itself or along its own path", async () => {
+    const itself = await serverError(c.updateOne({ _id: 1 }, { $rename: { n: "n" } }));
+    expect(itself.code).toBe(2);
+    expect(itself.message).toBe('The source and target field for $rename must differ: n: "n"');
+    const inside = await serverError(c.updateOne({ _id: 1 }, { $rename: { n: "n.m" } }));
+    expect(inside.code).toBe(2);
+    expect(inside.message).toBe(
+      'The source and target field for $rename must not be on the same path: n: "n.m"',
+    );
+    expect((await c.findOne({ _id: 1 }))?.n).toBe(5);
   });
 });

@@ -9,7 +9,6 @@ import {
   plainNumbers,
   setOwn,
   setPath,
-  storedValues,
   withIdFirst,
 } from "../bson-values";
 import {
@@ -22,7 +21,9 @@ import {
   typeMismatch,
 } from "../errors";
 import { storeContext } from "../query/matcher";
+import { computedFields, withStoredFields } from "../query/passed-through";
 import { fastUpdate, firstConflict } from "./fast-update";
+import { checkRenames } from "./rename-checks";
 
 /**
  * Update documents with mingo's update operators (positional `$`, `$[]`, `$[<id>]` with
@@ -150,11 +151,12 @@ function runPipeline(doc: Doc, pipeline: Doc[]): Doc | undefined {
       processingMode: ProcessingMode.CLONE_INPUT,
       useStrictMode: true,
     });
-    // mingo's expressions compute with plain numbers only: values the pipeline leaves equal get
+    // mingo's expressions compute with plain numbers only: fields the pipeline does not compute get
     // their stored values (and BSON types) back afterwards.
     const plain = plainNumbers(doc);
     out = aggregator.run<Doc>([plain])[0];
-    if (out) out = storedValues(out, plain, doc) as Doc;
+    const computed = computedFields(pipeline);
+    if (out && computed) out = withStoredFields(out, plain, doc, computed);
   } catch (error) {
     throw badValue(error instanceof Error ? error.message : String(error));
   }
@@ -172,6 +174,7 @@ function runOperators(
 ): Doc | undefined {
   if (Array.isArray(update)) return runPipeline(doc, update);
   if (Object.keys(update).length === 0) return undefined;
+  checkRenames(doc, update);
   if (arrayFilters === undefined || arrayFilters.length === 0) {
     const fast = fastUpdate(doc, update);
     if (fast !== undefined) return fast.changed ? fast.doc : undefined;

@@ -8,7 +8,7 @@ import {
   ownValue,
   setOwn,
 } from "../bson-values";
-import { badValue, CommandError, nonNumeric, pathNotViable, shownValue } from "../errors";
+import { CommandError, nonNumeric, pathNotViable, shownValue } from "../errors";
 import { compileFilter } from "../query/matcher";
 import { sortDocs } from "../query/sort";
 import { combine, numericKind, zeroLike } from "./arithmetic";
@@ -241,31 +241,6 @@ function renameSteps(from: string[], to: string[]): Step[] {
   ];
 }
 
-/**
- * MongoDB renames no field inside an array, nor (when the source exists) into one: BadValue, where
- * mingo silently did nothing or dropped the field.
- */
-function checkRenameThroughArrays(doc: Doc, from: string[], to: string[]): void {
-  const arrayOnPath = (parts: string[]): { value: unknown; array?: string } => {
-    let cur: unknown = doc;
-    for (let i = 0; i < parts.length; i++) {
-      if (Array.isArray(cur)) return { value: undefined, array: parts[i - 1] };
-      cur = isPlainObject(cur) ? ownValue(cur, parts[i] as string) : undefined;
-      if (cur === undefined) return { value: undefined };
-    }
-    return { value: cur };
-  };
-  const source = arrayOnPath(from);
-  const where = (parts: string[], array: string) =>
-    `'${parts.join(".")}' in doc with _id: ${shownValue(doc._id)} has an array field called '${array}'`;
-  if (source.array)
-    throw badValue(`The source field cannot be an array element, ${where(from, source.array)}`);
-  if (source.value === undefined) return;
-  const target = arrayOnPath(to);
-  if (target.array)
-    throw badValue(`The destination field cannot be an array element, ${where(to, target.array)}`);
-}
-
 /** Two paths of one update where one equals or contains the other (`[inner, outer]`), if any. */
 export function firstConflict(paths: string[]): [string, string] | undefined {
   const sorted = [...paths].sort();
@@ -291,7 +266,6 @@ export function fastUpdate(doc: Doc, update: Doc): { doc: Doc; changed: boolean 
       if (op === "$rename") {
         const target = typeof value === "string" ? plainPath(value) : undefined;
         if (!parts || !target) return undefined;
-        checkRenameThroughArrays(doc, parts, target);
         paths.push(path, value as string);
         steps.push(...renameSteps(parts, target));
         continue;
