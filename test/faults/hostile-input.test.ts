@@ -58,7 +58,8 @@ describe("hostile input", () => {
         DISCORD_APPLICATION_ID: "123456789012345678",
         DISCORD_BOT_TOKEN: FAKE_DISCORD_TOKEN,
         DISCORD_PUBLIC_KEY: signer.publicKeyHex,
-        DISCORD_GATEWAY: "false",
+        // On, so the service uses its Discord token at start (the gateway's address and IDENTIFY).
+        DISCORD_GATEWAY: "true",
         DISCORD_API_URL: discord.apiUrl,
       },
       "/nonexistent/.env",
@@ -268,13 +269,23 @@ describe("hostile input", () => {
     },
   );
 
-  it("reached the platforms with the tokens they accept, so signed payloads ran as far as a reply", () => {
+  it("reached each platform at start with the token it accepts, so signed payloads ran as far as a reply", async () => {
     // A refused token makes every command behind a signature fail before it touches the database,
     // and the signed fuzz above would then prove nothing about the parsers and commands behind it.
+    // So each platform must have answered a call the service made with its token while starting,
+    // whichever tests ran before this one.
+    const accepted = (calls: { status: number }[]) => calls.filter((c) => c.status === 200).length;
+    expect(accepted(telegram.callsTo("getMe"))).toBeGreaterThan(0);
+    expect(accepted(telegram.callsTo("setMyCommands"))).toBeGreaterThan(0);
+    // The gateway's address is asked for with the bot token before the gateway connects.
+    expect(accepted(discord.callsTo("GET", /^\/gateway\/bot$/))).toBeGreaterThan(0);
+    // The service checks its Slack token without holding up start, so this waits for that answer.
+    await slack.waitFor("auth.test answered ok", () =>
+      slack.callsTo("auth.test").some((c) => c.status === 200 && !c.error && c.token === slack.botToken),
+    );
     expect(telegram.calls.filter((c) => c.status === 401).map((c) => c.method)).toEqual([]);
     expect(discord.calls.filter((c) => c.status === 401).map((c) => c.route)).toEqual([]);
     expect(slack.calls.filter((c) => c.error === "invalid_auth").map((c) => c.method)).toEqual([]);
-    expect(telegram.callsTo("sendMessage").filter((c) => c.status === 200).length).toBeGreaterThan(0);
   });
 
   const oversize = Buffer.alloc(LIMIT_BYTES + 1024, 0x61);

@@ -51,6 +51,9 @@ async function documentsIn(dataDir: string, collection: string) {
   }
 }
 
+/** What `npm run data:export` printed for the export every test reads. */
+let exportOutput = "";
+
 beforeAll(async () => {
   // The service's data as `npm start` leaves it: the embedded store's default database in DATA_DIR.
   const store = await startEmbeddedMongo({ dataDir: source, inProcess: true });
@@ -63,13 +66,14 @@ beforeAll(async () => {
   await db.collection("points").insertOne({ _id: "playground:ann" as never, balance: new Int32(1290) });
   await client.close();
   await store.stop();
+  // Every import below reads this export, so it is made once here rather than by the export test.
+  exportOutput = (await script("export", [exported], { DATA_DIR: source })).stdout;
 }, 60_000);
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("npm run data:export and data:import", () => {
   it("exports each collection as one canonical Extended JSON document per line, types kept", async () => {
-    const { stdout } = await script("export", [exported], { DATA_DIR: source });
-    expect(stdout).toContain("orders: 2 documents");
+    expect(exportOutput).toContain("orders: 2 documents");
     expect(readdirSync(exported).sort()).toEqual(["orders.json", "points.json"]);
     const lines = readFileSync(join(exported, "orders.json"), "utf8").trimEnd().split("\n");
     expect(lines).toHaveLength(2);

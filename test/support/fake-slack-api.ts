@@ -412,7 +412,6 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
   };
 }
 
-/** The WebClient form-encodes arguments, JSON-encoding objects such as `blocks`. */
 /**
  * Whether Slack refuses these blocks (`invalid_blocks`): not a list, more than 50, or a section
  * whose text is over 3,000 characters.
@@ -425,6 +424,7 @@ function blocksRefused(blocks: unknown): boolean {
   });
 }
 
+/** The WebClient form-encodes arguments, JSON-encoding objects such as `blocks`. */
 function decodeArgs(body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body ?? {})) {

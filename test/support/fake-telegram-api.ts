@@ -309,16 +309,23 @@ function jsonField(value: unknown): unknown {
   }
 }
 
+/** Telegram's limits for `setMyCommands`: at most 100 commands, descriptions of 1–256 characters. */
+const MAX_COMMANDS = 100;
+const MAX_COMMAND_DESCRIPTION = 256;
+
 /**
- * What Telegram says about a command list it refuses, or undefined when it takes it: each name 1-32
- * lower-case letters, digits or underscores (no slash), each with a description.
+ * What Telegram says about a command list it refuses, or undefined when it takes it: at most 100,
+ * each name 1-32 lower-case letters, digits or underscores (no slash), each description 1-256 characters.
  */
 function commandsError(commands: unknown): string | undefined {
   const list = jsonField(commands);
   if (!Array.isArray(list)) return "can't parse commands JSON object";
+  if (list.length > MAX_COMMANDS) return "BOT_COMMANDS_TOO_MUCH";
   for (const entry of list as Array<Record<string, unknown>>) {
     if (!/^[a-z0-9_]{1,32}$/.test(String(entry?.command ?? ""))) return "BOT_COMMAND_INVALID";
-    if (String(entry?.description ?? "").trim() === "") return "command description must be non-empty";
+    const description = String(entry?.description ?? "");
+    if (description.trim() === "") return "command description must be non-empty";
+    if (description.length > MAX_COMMAND_DESCRIPTION) return "BOT_COMMAND_DESCRIPTION_INVALID";
   }
   return undefined;
 }

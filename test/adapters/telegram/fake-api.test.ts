@@ -100,6 +100,18 @@ describe("the fake Telegram Bot API", () => {
     expect((await set([{ command: "join_group", description: "Join" }])).status).toBe(200);
   });
 
+  it("refuses descriptions over 256 characters and lists of more than 100 commands", async () => {
+    const set = (commands: unknown) => call("setMyCommands", { commands });
+    expect(await set([{ command: "join", description: "x".repeat(257) }])).toEqual(
+      badRequest("BOT_COMMAND_DESCRIPTION_INVALID"),
+    );
+    expect((await set([{ command: "join", description: "x".repeat(256) }])).status).toBe(200);
+    const commands = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ command: `c${i}`, description: "d" }));
+    expect(await set(commands(101))).toEqual(badRequest("BOT_COMMANDS_TOO_MUCH"));
+    expect((await set(commands(100))).status).toBe(200);
+  });
+
   it("refuses a webhook secret with characters Telegram does not allow", async () => {
     expect(
       await call("setWebhook", { url: "https://shop.test/telegram/webhook", secret_token: "a b" }),

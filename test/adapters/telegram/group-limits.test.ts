@@ -7,9 +7,7 @@ import {
   startFakeTelegramApi,
 } from "../../support/fake-telegram-api";
 import { type ChatStack, startChatStack, telegramOn } from "./chat-stack";
-
-const SECRET = "group-limits-secret";
-let nextUpdate = 1;
+import { TELEGRAM_SECRET, telegramClient } from "./telegram-client";
 
 describe("the group pacer", () => {
   it("spaces a group's messages a second apart and allows 20 a minute, refusing what would wait too long", () => {
@@ -36,47 +34,33 @@ describe("Telegram group replies over the group limit", () => {
   let api: FakeTelegramApi;
   let stack: ChatStack;
   let adapter: TelegramAdapter;
+  let people: ReturnType<typeof telegramClient>;
 
   beforeAll(async () => {
     api = await startFakeTelegramApi();
     stack = await startChatStack("tglimits");
     adapter = telegramOn(stack, api, {
-      webhookSecret: SECRET,
+      webhookSecret: TELEGRAM_SECRET,
       // Two messages a minute per group, so the limit is reached in two commands.
       groupPace: { perMinute: 2, minGapMs: 0, maxWaitMs: 10_000 },
     });
     await stack.attach(adapter);
+    people = telegramClient(stack.base, api);
   });
   afterAll(async () => {
     await stack?.close();
     await api?.close();
   });
 
-  async function say(userId: number, chatId: number, text: string) {
-    const res = await fetch(`${stack.base}/telegram/webhook`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-telegram-bot-api-secret-token": SECRET },
-      body: JSON.stringify({
-        update_id: nextUpdate++,
-        message: {
-          message_id: nextUpdate,
-          date: 1,
-          from: { id: userId, is_bot: false, first_name: `U${userId}` },
-          chat: { id: chatId, type: "supergroup" },
-          text,
-          entities: [{ type: "bot_command", offset: 0, length: text.split(" ")[0]!.length }],
-        },
-      }),
-    });
-    expect(res.status).toBe(200);
-  }
+  /** `text` typed by user `u<userId>` in the group `chatId`. */
+  const say = (userId: number, chatId: number, text: string) => people.send(`u${userId}`, text, chatId);
 
   it("sends the caller the answer privately when the group's turn is more than 10 s away", async () => {
     await say(7101, -7100, "/catalog");
     await say(7102, -7100, "/catalog");
     await say(7103, -7100, "/catalog");
     expect(api.messagesTo(-7100)).toHaveLength(2);
-    const [notice, answer] = api.messagesTo(7103).map((m) => String(m.text));
+    const [notice, answer] = api.messagesTo(people.idOf("u7103")).map((m) => String(m.text));
     expect(notice).toMatch(/message limit.*privately/);
     expect(answer).toContain("KB-75");
     // The group never saw a 429: the adapter kept inside the limit by itself.
@@ -95,7 +79,7 @@ describe("Telegram group replies over the group limit", () => {
     await say(7201, -7200, "/catalog");
     const refused = api.callsTo("sendMessage").filter((c) => c.status === 429 && c.body.chat_id === -7200);
     expect(refused).toHaveLength(1);
-    const [notice, answer] = api.messagesTo(7201).map((m) => String(m.text));
+    const [notice, answer] = api.messagesTo(people.idOf("u7201")).map((m) => String(m.text));
     expect(notice).toMatch(/message limit.*privately/);
     expect(answer).toContain("KB-75");
   });

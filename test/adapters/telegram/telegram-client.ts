@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { FakeTelegramApi } from "../../support/fake-telegram-api";
+import type { FakeTelegramApi, TelegramCall } from "../../support/fake-telegram-api";
 
 export const TELEGRAM_SECRET = "contract-webhook-secret_42";
 export const TELEGRAM_TOKEN = "123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ";
@@ -11,12 +11,18 @@ export interface TelegramExchange {
   text: string;
   /** True when the answer went to the caller's private chat instead of the group. */
   private: boolean;
+  /** Every sendMessage the command caused, refused ones included. */
+  sent: TelegramCall[];
 }
+
+/** Where a command is typed: the shared group, another group by its id, or the caller's private chat. */
+export type TelegramChat = number | "private";
 
 /**
  * Plays Telegram's part against a running service: people (short names) type commands in one
- * group, updates go to the webhook as real JSON with the secret header, and answers are read back
- * from the fake Bot API. Mentions are text_mention entities, the form that carries a user id.
+ * group (or another chat given per command), updates go to the webhook as real JSON with the
+ * secret header, and answers are read back from the fake Bot API. Mentions are text_mention
+ * entities, the form that carries a user id.
  */
 export function telegramClient(base: string, api: FakeTelegramApi) {
   let updateId = 1;
@@ -25,12 +31,14 @@ export function telegramClient(base: string, api: FakeTelegramApi) {
     100_000 + (createHash("sha256").update(name).digest().readUInt32BE(0) % 900_000_000);
   const mentionOf = (name: string) => `@${name}_tgm`;
 
-  function update(user: string, line: string) {
+  function update(user: string, line: string, chat: TelegramChat) {
     const [head = ""] = line.split(/\s/);
-    // In a group with several bots, commands are addressed: /cmd@bot.
-    const text = `${head}@${TELEGRAM_BOT}${line.slice(head.length)}`;
+    const inPrivate = chat === "private";
+    // In a group with several bots, commands are addressed: /cmd@bot; a private chat has one bot.
+    const command = inPrivate ? head : `${head}@${TELEGRAM_BOT}`;
+    const text = `${command}${line.slice(head.length)}`;
     const entities: Array<Record<string, unknown>> = [
-      { type: "bot_command", offset: 0, length: head.length + TELEGRAM_BOT.length + 1 },
+      { type: "bot_command", offset: 0, length: command.length },
     ];
     for (const match of text.matchAll(/@([a-z]+)_tgm/g)) {
       const name = match[1]!;
@@ -47,7 +55,9 @@ export function telegramClient(base: string, api: FakeTelegramApi) {
         message_id: messageId++,
         date: Math.floor(Date.now() / 1000),
         from: { id: idOf(user), is_bot: false, first_name: user },
-        chat: { id: GROUP_CHAT, type: "group", title: "buyers" },
+        chat: inPrivate
+          ? { id: idOf(user), type: "private", first_name: user }
+          : { id: chat, type: "group", title: "buyers" },
         text,
         entities,
       },
@@ -67,17 +77,19 @@ export function telegramClient(base: string, api: FakeTelegramApi) {
     idOf,
     mention: mentionOf,
     /** The webhook answers once the update is handled, so every reply has been sent by then. */
-    async send(user: string, line: string): Promise<TelegramExchange> {
+    async send(user: string, line: string, chat: TelegramChat = GROUP_CHAT): Promise<TelegramExchange> {
       const before = api.calls.length;
-      await post(update(user, line));
-      const sent = api.calls.slice(before).filter((c) => c.method === "sendMessage" && c.status === 200);
+      await post(update(user, line, chat));
+      const sent = api.calls.slice(before).filter((c) => c.method === "sendMessage");
+      const accepted = sent.filter((c) => c.status === 200);
       return {
-        text: sent.map((c) => String(c.body.text)).join("\n"),
-        private: sent.length > 0 && sent.every((c) => String(c.body.chat_id) === String(idOf(user))),
+        text: accepted.map((c) => String(c.body.text)).join("\n"),
+        private: accepted.length > 0 && accepted.every((c) => String(c.body.chat_id) === String(idOf(user))),
+        sent,
       };
     },
     async sendTwice(user: string, line: string): Promise<void> {
-      const u = update(user, line);
+      const u = update(user, line, GROUP_CHAT);
       await post(u);
       await post(u);
     },
