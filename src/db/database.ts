@@ -63,8 +63,8 @@ export async function connectDatabase(
     // within seconds instead of commands hanging on a silent socket.
     .createConnection(uri, { serverSelectionTimeoutMS: 5000, socketTimeoutMS: 15_000, autoIndex: true })
     .asPromise();
-  /** A ping that outlived its caller's wait; until it settles, the database counts as not answering. */
-  let overdue: Promise<boolean> | undefined;
+  /** A ping outlived its caller's wait and is still unanswered: the database counts as not answering. */
+  let overdue = false;
   return {
     connection,
     kind,
@@ -91,9 +91,9 @@ export async function connectDatabase(
       try {
         const ok = await Promise.race([answer, timeout]);
         if (late && !overdue) {
-          overdue = answer;
+          overdue = true;
           void answer.finally(() => {
-            overdue = undefined;
+            overdue = false;
           });
         }
         return ok;
