@@ -41,3 +41,11 @@ export function isDuplicateKey(error: unknown): boolean {
     (error as { code: unknown }).code === 11000
   );
 }
+
+/**
+ * Runs an upserting `write`, and once more when it lost a race to insert the same document (a
+ * duplicate key): the second run finds the document the other writer stored.
+ */
+export async function upsertRacing<T>(write: () => Promise<T>): Promise<T> {
+  return write().catch((error: unknown) => (isDuplicateKey(error) ? write() : Promise.reject(error)));
+}

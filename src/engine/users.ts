@@ -2,7 +2,7 @@ import type { UserDoc } from "../../models";
 import type { EngineContext } from "./context";
 import { UserError } from "./errors";
 import { PLATFORMS, type Platform, type UserIdentity, userKey } from "./platform";
-import { isDuplicateKey } from "./unavailable";
+import { isDuplicateKey, upsertRacing } from "./unavailable";
 
 export interface RegisterInput {
   region?: string;
@@ -181,8 +181,8 @@ export function createUsers(ctx: EngineContext) {
           }),
           { ordered: false },
         );
-      // Two first messages from one new person can race to insert: the second write finds them.
-      await write().catch((error: unknown) => (isDuplicateKey(error) ? write() : Promise.reject(error)));
+      // Two first messages from one new person can race to insert.
+      await upsertRacing(write);
       stored = await User.find({ _id: { $in: keys } }).lean<UserDoc[]>();
     }
     const docs = new Map<string, UserDoc>();
@@ -277,8 +277,8 @@ export function createUsers(ctx: EngineContext) {
             ],
             { ordered: false },
           );
-        // Two commands naming the same new person can race to insert: the second write finds them.
-        await write().catch((error: unknown) => (isDuplicateKey(error) ? write() : Promise.reject(error)));
+        // Two commands naming the same new person can race to insert.
+        await upsertRacing(write);
         for (const doc of placeholders) remember(doc);
       });
     },

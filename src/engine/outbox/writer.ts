@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { driverCollection, type OrderDoc, type OutboxDoc } from "../../../models";
 import type { EngineContext, Session } from "../context";
 import type { Button } from "../messenger";
-import { isDuplicateKey } from "../unavailable";
+import { upsertRacing } from "../unavailable";
 import { parseUserKey } from "../users";
 
 export interface DmInput {
@@ -92,10 +92,8 @@ export function createOutboxWriter(ctx: EngineContext) {
         session ? { session } : { ordered: false },
       );
     // Outside a transaction two writers (two instances relaying the same orders) can race to
-    // insert one message: the second write then finds it.
-    await write().catch((error: unknown) =>
-      !session && isDuplicateKey(error) ? write() : Promise.reject(error),
-    );
+    // insert one message; inside one, the transaction is what retries.
+    await (session ? write() : upsertRacing(write));
   }
 
   function dmDoc(input: DmInput, now: Date): OutboxDoc {
