@@ -36,9 +36,22 @@ async function main(): Promise<void> {
   const stack = await startSlackStack("bench_commands", { naive: true });
   const { service, sink } = stack;
   const naive = stack.naive!;
+  const storePid = stack.pids.store;
   const contenders: Contender[] = [
-    { name: CROWDCART, base: service.base, pid: service.child.pid!, responseUrl: sink.responseUrl(0) },
-    { name: "naive bot", base: naive.base, pid: naive.child.pid!, responseUrl: sink.responseUrl(0) },
+    {
+      name: CROWDCART,
+      base: service.base,
+      pid: service.child.pid!,
+      responseUrl: sink.responseUrl(0),
+      storePid,
+    },
+    {
+      name: "naive bot",
+      base: naive.base,
+      pid: naive.child.pid!,
+      responseUrl: sink.responseUrl(0),
+      storePid,
+    },
   ];
   const isCrowdcart = (c: Contender) => c.name === CROWDCART;
   try {
@@ -117,6 +130,7 @@ async function main(): Promise<void> {
         "naive p99 ms": theirs.p99,
         "p99 ratio": p99Ratio.toFixed(2),
         "CPU ms/req crowdcart : naive": `${ours.cpuMs.toFixed(2)} : ${theirs.cpuMs.toFixed(2)}`,
+        "store CPU ms/req": `${ours.storeCpuMs.toFixed(2)} : ${theirs.storeCpuMs.toFixed(2)}`,
         target: `≥ ${target.perSecond.toFixed(1)}×${target.p99 ? `, p99 ≤ ${target.p99}×` : ""}`,
         verdict: met ? "met" : "MISSED",
       });
@@ -155,6 +169,7 @@ function summary(rounds: RoundResult[]) {
     perSecond: median(rounds.map((r) => r.perSecond)),
     p99: median(rounds.map((r) => r.p99)),
     cpuMs: median(rounds.map((r) => r.cpuMs)),
+    storeCpuMs: median(rounds.map((r) => r.storeCpuMs)),
   };
 }
 

@@ -1,11 +1,15 @@
-import express, { type Express, type NextFunction, type Request, type Response, type Router } from "express";
+import type { RequestListener } from "node:http";
+import express, { type NextFunction, type Request, type Response, type Router } from "express";
 import type { Logger } from "./logger";
-import { type Metrics, timeRequests } from "./metrics";
+import { type Metrics, requestTimer } from "./metrics";
 
-export interface Mount {
-  path: string;
-  router: Router;
-}
+/**
+ * What an adapter or the pages serve: an express router under `path`, or one POST endpoint that
+ * reads its own body and answers through node's own request and response. A POST to exactly that
+ * path skips express altogether (the chat commands' hot path); any other spelling of it (a query
+ * string) still reaches the same handler through express.
+ */
+export type Mount = { path: string; router: Router } | { path: string; post: RequestListener };
 
 export interface AppDeps {
   log: Logger;
@@ -17,11 +21,12 @@ export interface AppDeps {
 }
 
 /** The one HTTP server: health, metrics, then whatever the adapters and pages mount. */
-export function createApp({ log, metrics, healthy, mounts = [] }: AppDeps): Express {
+export function createApp({ log, metrics, healthy, mounts = [] }: AppDeps): RequestListener {
   const app = express();
+  const timer = requestTimer(metrics);
   app.disable("x-powered-by");
   app.set("trust proxy", "loopback");
-  app.use(timeRequests(metrics));
+  app.use(timer.middleware);
 
   // Written straight to the socket: an answer that must never be cached needs no ETag, which
   // express's json() would hash for every probe.
@@ -34,7 +39,14 @@ export function createApp({ log, metrics, healthy, mounts = [] }: AppDeps): Expr
   app.get("/metrics", async (_req, res) => {
     res.set("Content-Type", metrics.registry.contentType).send(await metrics.registry.metrics());
   });
-  for (const { path, router } of mounts) app.use(path, router);
+  const posts = new Map<string, RequestListener>();
+  for (const mount of mounts) {
+    if ("router" in mount) app.use(mount.path, mount.router);
+    else {
+      app.post(mount.path, (req, res) => mount.post(req, res));
+      posts.set(mount.path, mount.post);
+    }
+  }
 
   app.use((_req, res) => {
     res.status(404).type("text/plain").send("Not found");
@@ -46,7 +58,12 @@ export function createApp({ log, metrics, healthy, mounts = [] }: AppDeps): Expr
     if (res.headersSent) return void res.end();
     res.status(status).type("text/plain").send(statusLine(status));
   });
-  return app;
+  return (req, res) => {
+    const post = req.method === "POST" ? posts.get(req.url ?? "") : undefined;
+    if (!post) return void app(req, res);
+    timer.time(req, res, req.url!);
+    post(req, res);
+  };
 }
 
 function healthAnswer(status: "ok" | "unavailable") {

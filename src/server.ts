@@ -1,6 +1,5 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Express } from "express";
 
 export interface RunningServer {
   server: Server;
@@ -16,7 +15,7 @@ export interface RunningServer {
  */
 const BACKLOG = 4096;
 
-export function listen(app: Express, port: number, host?: string): Promise<RunningServer> {
+export function listen(app: RequestListener, port: number, host?: string): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
     const server = createServer(app);
     server.keepAliveTimeout = 5000;

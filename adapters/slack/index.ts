@@ -9,7 +9,7 @@ import { boltLogger } from "./bolt-logger";
 import type { SlackCommandNames } from "./command-names";
 import { INLINE_REPLY_WITHIN_MS, registerListeners } from "./listeners";
 import { createSlackMessenger } from "./messenger";
-import { ExpressRouteReceiver } from "./receiver";
+import { HttpReceiver } from "./receiver";
 import { slackMentionNames } from "./user-names";
 
 export interface SlackConfig {
@@ -71,7 +71,7 @@ export function createSlackAdapter(deps: {
     logLevel: LogLevel.WARN,
   };
   const receiver = config.signingSecret
-    ? new ExpressRouteReceiver({ signingSecret: config.signingSecret, clock: deps.clock, log })
+    ? new HttpReceiver({ signingSecret: config.signingSecret, clock: deps.clock, log })
     : undefined;
   const app = config.appToken
     ? new App({
@@ -104,7 +104,7 @@ export function createSlackAdapter(deps: {
   });
 
   return {
-    mount: receiver ? { path: "/slack/events", router: receiver.router } : undefined,
+    mount: receiver ? { path: "/slack/events", post: receiver.handle } : undefined,
     messenger: createSlackMessenger({ client, log, names }),
     app,
     async start() {

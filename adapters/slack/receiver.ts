@@ -1,27 +1,27 @@
 import { createHash } from "node:crypto";
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
 import { parse } from "node:querystring";
 import type { App, Receiver, ReceiverEvent } from "@slack/bolt";
-import express, { type Request, type Response, type Router } from "express";
 import type { Clock } from "../../src/clock";
 import type { Logger } from "../../src/logger";
+import { readBody } from "../../src/read-body";
 import { describeBody } from "./parse";
 import { verifySlackSignature } from "./verify";
 
+/** Slack's events and commands are a few KB; anything near this is not from Slack. */
+const BODY_LIMIT_BYTES = 1024 * 1024;
+
 /**
- * Bolt's transport, mounted on crowdcart's own express server: it keeps the raw body (the
- * signature covers the exact bytes, so no body parser runs before it), answers 401 to anything
- * unsigned, wrongly signed or stale and 400 to a body it cannot read, and hands the rest to Bolt.
+ * Bolt's transport for POST /slack/events, served by node's own request and response: every
+ * command passes here, and express's routing and body parsing cost a command more than the rest
+ * of its way to Bolt. It keeps the raw body (the signature covers the exact bytes), answers 401
+ * to anything unsigned, wrongly signed or stale, 400 to a body it cannot read and 413 to one too
+ * large, and hands the rest to Bolt.
  */
-export class ExpressRouteReceiver implements Receiver {
-  readonly router: Router;
+export class HttpReceiver implements Receiver {
   private app: App | undefined;
 
-  constructor(private readonly options: { signingSecret: string; clock: Clock; log: Logger }) {
-    this.router = express.Router();
-    this.router.post("/", express.raw({ type: () => true, limit: "1mb" }), (req, res) =>
-      this.handle(req, res),
-    );
-  }
+  constructor(private readonly options: { signingSecret: string; clock: Clock; log: Logger }) {}
 
   init(app: App): void {
     this.app = app;
@@ -31,56 +31,56 @@ export class ExpressRouteReceiver implements Receiver {
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
 
-  private async handle(req: Request, res: Response): Promise<void> {
-    const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  readonly handle: RequestListener = (req, res) => {
+    this.receive(req, res).catch((error: unknown) => {
+      this.options.log.error({ err: error }, "slack: request failed");
+      if (!res.headersSent) answer(res, 500, "Something went wrong; please try again.");
+      else res.end();
+    });
+  };
+
+  private async receive(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const rawBody = await readBody(req, BODY_LIMIT_BYTES);
+    if (!rawBody) return answer(res, 413, "Request body too large.");
     const verdict = verifySlackSignature({
       signingSecret: this.options.signingSecret,
       rawBody,
-      timestamp: req.get("x-slack-request-timestamp"),
-      signature: req.get("x-slack-signature"),
+      timestamp: header(req, "x-slack-request-timestamp"),
+      signature: header(req, "x-slack-signature"),
       nowMs: this.options.clock.now().getTime(),
     });
     if (!verdict.ok) {
       this.options.log.warn({ reason: verdict.reason }, "slack: request refused");
-      return void res.status(401).type("text/plain").send("Invalid or missing Slack signature.");
+      return answer(res, 401, "Invalid or missing Slack signature.");
     }
-    const body = parseBody(rawBody, req.get("content-type") ?? "");
-    if (!body) return void res.status(400).type("text/plain").send("Unreadable request body.");
-    if (body.ssl_check) return void res.status(200).send("");
+    const body = parseBody(rawBody, header(req, "content-type") ?? "");
+    if (!body) return answer(res, 400, "Unreadable request body.");
+    if (body.ssl_check) return answer(res, 200, "");
     if (body.type === "url_verification" && typeof body.challenge === "string") {
-      return void res.status(200).json({ challenge: body.challenge });
+      return answer(res, 200, JSON.stringify({ challenge: body.challenge }), JSON_TEXT);
     }
-    if (describeBody(body) === "malformed")
-      return void res.status(400).type("text/plain").send("Unexpected request body.");
-    if (!this.app) return void res.status(503).type("text/plain").send("Slack adapter is starting.");
+    if (describeBody(body) === "malformed") return answer(res, 400, "Unexpected request body.");
+    if (!this.app) return answer(res, 503, "Slack adapter is starting.");
 
     let acked = false;
-    // Written straight to the socket, as Bolt's own receivers do: an acknowledgement needs no ETag
-    // or freshness check, which express's send() would compute for every command.
     const ack = async (response?: unknown): Promise<void> => {
       if (acked) return;
       acked = true;
-      if (response === undefined || response === "") return void res.writeHead(200, EMPTY).end();
+      if (response === undefined || response === "") return answer(res, 200, "");
       const text = typeof response === "string";
-      const reply = text ? response : JSON.stringify(response);
-      // With its length known the reply goes out in one plain write, headers and body together,
-      // instead of as chunks with their framing.
-      res.writeHead(200, {
-        "content-type": text ? PLAIN_TEXT : JSON_TEXT,
-        "content-length": Buffer.byteLength(reply),
-      });
-      res.end(reply);
+      answer(res, 200, text ? response : JSON.stringify(response), text ? PLAIN_TEXT : JSON_TEXT);
     };
     // Slash commands and clicks carry a trigger_id, their event id; anything else is told apart by its bytes.
     if (typeof body.trigger_id !== "string") {
       body.crowdcart_body_hash = createHash("sha256").update(rawBody).digest("hex");
     }
-    const retryNum = Number(req.get("x-slack-retry-num"));
+    const retryNum = Number(header(req, "x-slack-retry-num"));
+    const retryReason = header(req, "x-slack-retry-reason");
     const event: ReceiverEvent = {
       body,
       ack,
       ...(Number.isInteger(retryNum) ? { retryNum } : {}),
-      ...(req.get("x-slack-retry-reason") ? { retryReason: req.get("x-slack-retry-reason") } : {}),
+      ...(retryReason ? { retryReason } : {}),
     };
     try {
       await this.app.processEvent(event);
@@ -93,8 +93,20 @@ export class ExpressRouteReceiver implements Receiver {
 }
 
 const PLAIN_TEXT = "text/plain; charset=utf-8";
-const EMPTY = { "content-length": 0 };
 const JSON_TEXT = "application/json; charset=utf-8";
+
+/**
+ * One write, headers and body together, with its length: no ETag or freshness check (an
+ * acknowledgement is never cached) and no chunked framing.
+ */
+function answer(res: ServerResponse, status: number, body: string, type = PLAIN_TEXT): void {
+  res.writeHead(status, { "content-type": type, "content-length": Buffer.byteLength(body) }).end(body);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
 
 function parseBody(raw: Buffer, contentType: string): Record<string, unknown> | undefined {
   try {

@@ -11,6 +11,8 @@ export interface Contender {
   pid: number;
   /** Where a reply that missed the acknowledgement would be posted (never waited for here). */
   responseUrl: string;
+  /** The embedded store's process, when it runs here: its CPU per answered request is reported too. */
+  storePid?: number;
 }
 
 /** A slash command, or a plain GET when `command` is absent. */
@@ -36,6 +38,8 @@ export interface RoundResult {
   other: number;
   /** The server's CPU time per answered request: what the command costs, whatever else runs. */
   cpuMs: number;
+  /** The store's CPU time per answered request during this round (NaN when the store is elsewhere). */
+  storeCpuMs: number;
 }
 
 export interface Options {
@@ -114,6 +118,7 @@ async function load(
     },
   };
   const cpuBefore = cpuSeconds(contender.pid);
+  const storeBefore = contender.storePid ? cpuSeconds(contender.storePid) : Number.NaN;
   const result = await autocannon({
     url: contender.base,
     connections: options.connections,
@@ -131,6 +136,9 @@ async function load(
     answered,
     other: total - answered,
     cpuMs: (1000 * (cpuSeconds(contender.pid) - cpuBefore)) / Math.max(1, answered),
+    storeCpuMs: contender.storePid
+      ? (1000 * (cpuSeconds(contender.storePid) - storeBefore)) / Math.max(1, answered)
+      : Number.NaN,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "@jest/globals";
 import express from "express";
 import { createApp } from "../../src/app";
@@ -61,6 +62,23 @@ describe("health and metrics", () => {
     const text = await (await fetch(`${base}/metrics`)).text();
     expect(text).toContain('route="/g/:code"');
     expect(text).not.toContain("SECRETCODE123");
+  });
+
+  it("serves a POST mount outside express at its exact path, through express otherwise, timed by its path", async () => {
+    const seen: string[] = [];
+    const post = (req: IncomingMessage, res: ServerResponse) => {
+      // express adds its own helpers to the requests it routes; node's own request has none.
+      seen.push(`${req.url} ${"baseUrl" in req ? "express" : "node"}`);
+      res.writeHead(200, { "content-type": "text/plain" }).end("posted");
+    };
+    const base = await serve(async () => true, [{ path: "/hook", post }]);
+    const direct = await fetch(`${base}/hook`, { method: "POST", body: "a" });
+    const routed = await fetch(`${base}/hook?x=1`, { method: "POST", body: "b" });
+    expect([await direct.text(), await routed.text()]).toEqual(["posted", "posted"]);
+    expect(seen).toEqual(["/hook node", "/hook?x=1 express"]);
+    expect((await fetch(`${base}/hook`)).status).toBe(404);
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/hook",status="200"\} 2/);
   });
 
   it("answers an unknown path with a plain 404 and a crashing handler with one line, no stack", async () => {

@@ -124,6 +124,18 @@ describe("Slack request checks", () => {
     expect(response.headers.get("content-length")).toBe(String(bytes.length));
   });
 
+  it("answers a body over 1 MB with 413, before reading its signature, and changes nothing", async () => {
+    const before = await groups();
+    const url = h.fake.responseUrl();
+    const body = `${groupbuy(url)}&padding=${"x".repeat(1024 * 1024)}`;
+    const response = await h.post(body, { ...form, ...slackHeaders(body, SIGNING_SECRET) });
+    expect(response.status).toBe(413);
+    expect(await response.text()).toBe("Request body too large.");
+    await settle();
+    expect(await groups()).toBe(before);
+    expect(h.fake.responsesTo(url)).toHaveLength(0);
+  });
+
   it("answers Slack's url_verification challenge and ssl_check", async () => {
     const body = JSON.stringify({ type: "url_verification", challenge: "abc123", token: "t" });
     const response = await h.post(body, {
