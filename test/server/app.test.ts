@@ -78,7 +78,9 @@ describe("health and metrics", () => {
     expect(seen).toEqual(["/hook node", "/hook?x=1 express"]);
     expect((await fetch(`${base}/hook`)).status).toBe(404);
     const text = await (await fetch(`${base}/metrics`)).text();
-    expect(text).toMatch(/http_request_duration_seconds_count\{method="POST",route="\/hook",status="200"\} 2/);
+    expect(text).toMatch(
+      /http_request_duration_seconds_count\{method="POST",route="\/hook",status="200"\} 2/,
+    );
   });
 
   it("answers an unknown path with a plain 404 and a crashing handler with one line, no stack", async () => {
