@@ -1,5 +1,5 @@
 import { DiscordAPIError, InteractionResponseType, MessageFlags, type REST, Routes } from "discord.js";
-import type { Reply } from "../../src/chat/invocation";
+import type { Reply } from "../../src/kernel";
 import { type ChatRouter, findCommand } from "../../src/chat/router";
 import type { Logger } from "../../src/logger";
 import type { DiscordNames } from "./names";

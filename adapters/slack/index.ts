@@ -1,6 +1,7 @@
 import { App, LogLevel, webApi } from "@slack/bolt";
 import type { Mount } from "../../src/app";
-import type { Invocation, Reply } from "../../src/chat/invocation";
+import type { Invocation } from "../../src/chat/invocation";
+import type { Reply } from "../../src/kernel";
 import type { ChatRouter } from "../../src/chat/router";
 import type { Clock } from "../../src/clock";
 import type { Messenger } from "../../src/engine/messenger";

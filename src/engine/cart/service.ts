@@ -2,7 +2,7 @@ import { driverCollection, type ProductDoc } from "../../../models";
 import type { CartLine, CartSessionDoc } from "../../../models/cart-session";
 import { UserError } from "../errors";
 import type { EngineCore } from "../index";
-import { type UserIdentity, userKey } from "../platform";
+import { type UserIdentity, userKey } from "../../kernel";
 import { createCodeAccess } from "./access";
 import { checkQty, checkSku } from "./limits";
 import { addLine, removeLine, totalQtyOf } from "./lines";

@@ -7,7 +7,7 @@ import {
 import { bindEngineSecretModel } from "../../../models/engine-secret";
 import { bindSequenceModel, nextSequence } from "../../../models/sequence";
 import type { EngineContext } from "../context";
-import type { Platform } from "../platform";
+import type { Platform } from "../../kernel";
 import { lineViews, totalsOf } from "./lines";
 import { retryingConflicts } from "./retry";
 import { type IssuedSessionCode, issueSessionCode } from "./session-code";

@@ -3,7 +3,7 @@ import type { Collection } from "mongodb";
 import type { OutboxDoc, SendSlotDoc } from "../../../models";
 import type { EngineContext } from "../context";
 import type { DeliveryResult, Messenger } from "../messenger";
-import type { Platform } from "../platform";
+import type { Platform } from "../../kernel";
 import { SharedPacer } from "./pace";
 import type { ShippingRelay } from "./relay";
 import { type Fulfillment, postShippingRequest } from "./webhook";
