@@ -16,7 +16,7 @@ import mongoose from "mongoose";
 import { startEmbeddedMongo } from "../embedded-mongo";
 import { ManualClock } from "../src/clock";
 import { createEngine } from "../src/engine";
-import type { Platform } from "../src/engine/platform";
+import type { Platform } from "../src/kernel";
 import { silentLogger } from "../src/logger";
 import { loadAssets } from "../src/web/assets";
 import { engineCartViews, engineGroupViews } from "../src/web/engine-views";

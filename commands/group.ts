@@ -1,7 +1,7 @@
 import type { CommandDefinition } from "../src/chat/command";
 import { formatMoney, formatUtc } from "../src/engine/format";
 import type { GroupView } from "../src/engine/groups";
-import { userKey } from "../src/engine/platform";
+import { userKey } from "../src/kernel";
 import { groupCodeArg } from "./shared";
 
 export const groupCommand: CommandDefinition = {

@@ -1,7 +1,7 @@
 import type { CommandDefinition } from "../src/chat/command";
 import { formatUtc } from "../src/engine/format";
 import { LIMITS } from "../src/engine/groups/open";
-import { userKey } from "../src/engine/platform";
+import { userKey } from "../src/kernel";
 import { skuArg } from "./shared";
 
 export const groupbuyCommand: CommandDefinition = {

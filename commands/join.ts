@@ -1,6 +1,6 @@
 import type { CommandDefinition } from "../src/chat/command";
 import { formatMoney, formatUtc } from "../src/engine/format";
-import { userKey } from "../src/engine/platform";
+import { userKey } from "../src/kernel";
 import { groupCodeArg, qtyArg, skuArg } from "./shared";
 
 export const joinCommand: CommandDefinition = {

@@ -1,6 +1,6 @@
 import type { CommandDefinition } from "../src/chat/command";
 import { UserError } from "../src/engine/errors";
-import { userKey } from "../src/engine/platform";
+import { userKey } from "../src/kernel";
 
 export const registerCommand: CommandDefinition = {
   name: "register",

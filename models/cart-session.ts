@@ -1,5 +1,5 @@
 import { type Connection, type Model, Schema } from "mongoose";
-import type { Platform } from "../src/engine/platform";
+import type { Platform } from "../src/kernel";
 
 export type CartSessionStatus = "open" | "checked_out" | "expired";
 

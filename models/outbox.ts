@@ -1,6 +1,5 @@
 import { type Connection, type Model, Schema } from "mongoose";
-import type { Button } from "../src/engine/messenger";
-import type { Platform } from "../src/engine/platform";
+import type { Button, Platform } from "../src/kernel";
 
 /**
  * `pending` → claimed as `sending` under a lease → `sent`, or back to `pending` with back-off, or

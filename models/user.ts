@@ -1,5 +1,5 @@
 import { type Connection, type Model, Schema } from "mongoose";
-import type { Platform } from "../src/engine/platform";
+import type { Platform } from "../src/kernel";
 
 /** One person as one platform knows them. `_id` is the user key `platform:id`. */
 export interface UserDoc {

@@ -1,6 +1,6 @@
 import { type REST, Routes } from "discord.js";
 import type { MentionRef } from "../../src/chat/mentions";
-import type { UserIdentity } from "../../src/engine/platform";
+import type { UserIdentity } from "../../src/kernel";
 import type { Logger } from "../../src/logger";
 
 /** A name is asked again after this long, so a renamed member shows under their new name. */

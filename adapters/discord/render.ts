@@ -1,6 +1,6 @@
 import { ButtonStyle, ComponentType, MessageFlags } from "discord.js";
 import { splitText } from "../../src/chat/split-text";
-import type { Button } from "../../src/engine/messenger";
+import type { Button } from "../../src/kernel";
 import { escapeDiscordMarkdown } from "./escape";
 
 /** Discord's limit for a message's content. */

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { DiscordAPIError, RateLimitError, REST, Routes } from "discord.js";
-import type { DeliveryResult, DirectMessage, Messenger, TakeSlot } from "../../src/engine/messenger";
+import type { DeliveryResult, Messenger, TakeSlot } from "../../src/engine/messenger";
+import type { DirectMessage } from "../../src/kernel";
 import { renderDiscord } from "./render";
 
 /** Discord's global limit per bot, which every REST call spends: each one takes a shared slot. */

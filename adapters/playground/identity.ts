@@ -1,4 +1,4 @@
-import type { UserIdentity } from "../../src/engine/platform";
+import type { UserIdentity } from "../../src/kernel";
 
 const NAME = /^[A-Za-z0-9_.-]{1,32}$/;
 

@@ -1,6 +1,6 @@
 import { type Connection, type Model, Schema } from "mongoose";
 import type { Clock } from "../../src/clock";
-import type { Button, DirectMessage } from "../../src/engine/messenger";
+import type { Button, DirectMessage } from "../../src/kernel";
 
 /**
  * The playground's DMs, kept in the database rather than in memory so a DM sent by the outbox

@@ -1,4 +1,5 @@
-import type { DeliveryResult, DirectMessage, Messenger } from "../../src/engine/messenger";
+import type { DeliveryResult, Messenger } from "../../src/engine/messenger";
+import type { DirectMessage } from "../../src/kernel";
 import type { PlaygroundInbox } from "./inbox";
 
 /** DMs to playground users land in their inbox, which their page polls. Anyone can be reached. */

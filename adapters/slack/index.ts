@@ -1,9 +1,10 @@
 import { App, LogLevel, webApi } from "@slack/bolt";
 import type { Mount } from "../../src/app";
-import type { Invocation, Reply } from "../../src/chat/invocation";
+import type { Invocation } from "../../src/chat/invocation";
 import type { ChatRouter } from "../../src/chat/router";
 import type { Clock } from "../../src/clock";
 import type { Messenger } from "../../src/engine/messenger";
+import type { Reply } from "../../src/kernel";
 import type { Logger } from "../../src/logger";
 import { boltLogger } from "./bolt-logger";
 import type { SlackCommandNames } from "./command-names";

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { App, RespondFn } from "@slack/bolt";
-import type { Invocation, Reply } from "../../src/chat/invocation";
+import type { Invocation } from "../../src/chat/invocation";
+import type { Reply } from "../../src/kernel";
 import type { Logger } from "../../src/logger";
 import type { SlackCommandNames } from "./command-names";
 import { type ButtonPayload, buttonInvocation, commandInvocation, type SlashCommandPayload } from "./parse";

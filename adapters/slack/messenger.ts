@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { webApi } from "@slack/bolt";
-import type { DeliveryResult, DirectMessage, Messenger, TakeSlot } from "../../src/engine/messenger";
+import type { DeliveryResult, Messenger, TakeSlot } from "../../src/engine/messenger";
+import type { DirectMessage } from "../../src/kernel";
 import type { Logger } from "../../src/logger";
 import type { SlackCommandNames } from "./command-names";
 import { renderMessages } from "./render";

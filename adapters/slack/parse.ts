@@ -1,5 +1,5 @@
 import type { Invocation } from "../../src/chat/invocation";
-import type { UserIdentity } from "../../src/engine/platform";
+import type { UserIdentity } from "../../src/kernel";
 import type { SlackCommandNames } from "./command-names";
 
 /** The fields of a slash command request Bolt hands a command listener. */

@@ -1,5 +1,4 @@
-import type { Reply } from "../../src/chat/invocation";
-import type { Button } from "../../src/engine/messenger";
+import type { Button, Reply } from "../../src/kernel";
 
 export const RUN_ACTION_PREFIX = "crowdcart:run:";
 export const LINK_ACTION_PREFIX = "crowdcart:link:";

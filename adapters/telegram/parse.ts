@@ -1,6 +1,6 @@
 import type { Update } from "telegraf/types";
 import type { Invocation } from "../../src/chat/invocation";
-import type { UserIdentity } from "../../src/engine/platform";
+import type { UserIdentity } from "../../src/kernel";
 
 /** What one update asks of the bot. */
 export type TelegramEvent =

@@ -1,6 +1,6 @@
 import type { InlineKeyboardButton, InlineKeyboardMarkup } from "telegraf/types";
 import { splitText } from "../../src/chat/split-text";
-import type { Button } from "../../src/engine/messenger";
+import type { Button } from "../../src/kernel";
 
 /** Telegram's limit for one message's text. */
 export const MAX_TEXT = 4096;

@@ -1,5 +1,6 @@
 import type { Telegram } from "telegraf";
-import type { DeliveryResult, DirectMessage, Messenger } from "../../src/engine/messenger";
+import type { DeliveryResult, Messenger } from "../../src/engine/messenger";
+import type { DirectMessage } from "../../src/kernel";
 import { renderTelegram } from "./render";
 
 /** Telegram's documented broadcast limits: about 30 messages a second overall, 1 a second per chat. */

@@ -1,6 +1,5 @@
 import type { Clock } from "../clock";
-import type { Button } from "../engine/messenger";
-import type { UserIdentity } from "../engine/platform";
+import type { Button, UserIdentity } from "../kernel";
 import type { CommandEngine } from "./engine-port";
 import type { Invocation } from "./invocation";
 import type { ParsedArgs } from "./parsed-args";

@@ -1,4 +1,4 @@
-import type { Platform, UserIdentity } from "../engine/platform";
+import type { Platform, UserIdentity } from "../kernel";
 
 /**
  * A mention as typed, before anyone looked it up: a platform user id when the platform writes ids

@@ -1,4 +1,4 @@
-import type { UserIdentity } from "../engine/platform";
+import type { UserIdentity } from "../kernel";
 
 /** A parsed value: text kinds stay strings, integers and durations (ms) are numbers. */
 export type ArgValue = string | number | UserIdentity[];

@@ -2,7 +2,7 @@ import { type Connection, type Model, Schema } from "mongoose";
 import { driverCollection } from "../../models";
 import type { Clock } from "../clock";
 import { isDuplicateKey } from "../engine/unavailable";
-import type { Reply } from "./invocation";
+import type { Reply } from "../kernel";
 
 /**
  * One platform event seen by the router. The unique `_id` (platform + eventId) is claimed before a

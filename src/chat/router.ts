@@ -1,11 +1,11 @@
 import type { Clock } from "../clock";
 import { UnavailableError, UserError } from "../engine/errors";
-import type { UserIdentity } from "../engine/platform";
 import { isUnavailable } from "../engine/unavailable";
+import type { Reply, UserIdentity } from "../kernel";
 import type { Logger } from "../logger";
 import type { CommandContext, CommandDefinition, CommandResult } from "./command";
 import type { CommandEngine } from "./engine-port";
-import type { Invocation, Reply } from "./invocation";
+import type { Invocation } from "./invocation";
 import { type MentionRef, type MentionResolver, parseMention } from "./mentions";
 import { type ParsedCommand, parseOptions, parseText } from "./parse";
 import { type ArgValue, ParsedArgs } from "./parsed-args";

@@ -1,6 +1,6 @@
 import { type Connection, type Model, Schema } from "mongoose";
 import type { Clock } from "../clock";
-import type { Platform } from "../engine/platform";
+import type { Platform } from "../kernel";
 
 /** A channel a command came from, recorded on first sight (where to post later, what kind it is). */
 interface ChannelDoc {

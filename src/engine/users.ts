@@ -1,7 +1,7 @@
 import type { UserDoc } from "../../models";
+import { type Platform, type UserIdentity, userKey } from "../kernel";
 import type { EngineContext } from "./context";
 import { UserError } from "./errors";
-import { PLATFORMS, type Platform, type UserIdentity, userKey } from "./platform";
 import { isDuplicateKey, upsertRacing } from "./unavailable";
 
 export interface RegisterInput {
@@ -21,11 +21,14 @@ const REOPEN_WINDOW_MS = 7 * 86_400_000;
 const REGION = /^[A-Za-z]{2,8}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,253}\.[^\s@]{2,63}$/;
 
+/** A platform's id as adapters name themselves: lower-case letters. */
+const PLATFORM_ID = /^[a-z]{1,32}$/;
+
 /** Splits a user key `platform:id` (the id may itself contain colons, as Slack's `T1:U1`). */
 export function parseUserKey(key: string): { platform: Platform; id: string } {
   const at = key.indexOf(":");
-  const platform = key.slice(0, at) as Platform;
-  if (at <= 0 || !PLATFORMS.includes(platform) || at === key.length - 1) {
+  const platform = key.slice(0, at);
+  if (at <= 0 || !PLATFORM_ID.test(platform) || at === key.length - 1) {
     throw new Error(`not a user key: ${key}`);
   }
   return { platform, id: key.slice(at + 1) };

@@ -1,4 +1,4 @@
-import type { Platform } from "../engine/platform";
+import type { Platform } from "../kernel";
 import type { Assets } from "./assets";
 import { discounted, formatMoney, formatTimeLeft, formatUtc } from "./format";
 import { effectiveState, type GroupSummary, STATE_LABELS, summarise } from "./group-summary";

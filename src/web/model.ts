@@ -1,4 +1,4 @@
-import type { Platform } from "../engine/platform";
+import type { Platform } from "../kernel";
 
 /**
  * What the pages need, in the pages' own words. The engine's view models are mapped onto these in

@@ -5,7 +5,7 @@ import { parseMention } from "../../src/chat/mentions";
 import { type ParsedCommand, parseOptions, parseText } from "../../src/chat/parse";
 import { findCommand } from "../../src/chat/router";
 import { UserError } from "../../src/engine/errors";
-import type { Platform } from "../../src/engine/platform";
+import type { Platform } from "../../src/kernel";
 
 function command(name: string): CommandDefinition {
   const found = findCommand(COMMANDS, name);

@@ -1,5 +1,5 @@
-import type { DeliveryResult, DirectMessage, Messenger } from "../../../src/engine/messenger";
-import type { Platform } from "../../../src/engine/platform";
+import type { DeliveryResult, Messenger } from "../../../src/engine/messenger";
+import type { DirectMessage, Platform } from "../../../src/kernel";
 
 /** A Messenger that records what it was asked to send and answers what the test scripts. */
 export class RecordingMessenger implements Messenger {

@@ -1,4 +1,4 @@
-import type { Platform } from "../../../src/engine/platform";
+import type { Platform } from "../../../src/kernel";
 import type {
   CartPageModel,
   CartPageOutcome,
