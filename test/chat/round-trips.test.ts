@@ -3,6 +3,7 @@
  * connection's driver. Every round trip is a cost every user pays on every command: a change that
  * adds one fails here and has to say why in this file.
  */
+import { MENTION_SYNTAX } from "../../adapters";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import mongoose, { type Connection } from "mongoose";
 import { COMMANDS } from "../../commands";
@@ -59,6 +60,7 @@ beforeAll(async () => {
     clock: h.clock,
     log: silentLogger,
     publicUrl: PUBLIC_URL,
+    mentions: MENTION_SYNTAX,
   });
 });
 afterAll(async () => {

@@ -1,3 +1,4 @@
+import { MENTION_SYNTAX } from "../../adapters";
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import type { Connection } from "mongoose";
 import { COMMANDS } from "../../commands";
@@ -59,6 +60,7 @@ beforeAll(async () => {
     clock: h.clock,
     log: silentLogger,
     publicUrl: PUBLIC_URL,
+    mentions: MENTION_SYNTAX,
   });
 });
 afterAll(async () => {

@@ -18,17 +18,10 @@ beforeAll(async () => {
   stack = await startChatStack("dcgw");
   handled = countHandled(stack.router);
   // No public key: the HTTP endpoint is off and the gateway is the only way in.
-  adapter = createDiscordAdapter({
-    config: {
-      applicationId: APP_ID,
-      botToken: TOKEN,
-      publicKey: undefined,
-      gateway: true,
-      apiUrl: api.apiUrl,
-    },
-    chat: () => stack.router,
-    log: silentLogger,
-  });
+  adapter = createDiscordAdapter(
+    { enabled: true, applicationId: APP_ID, botToken: TOKEN, publicKey: undefined, gateway: true, apiUrl: api.apiUrl },
+    stack.context(),
+  );
   await adapter.start();
 });
 
@@ -54,7 +47,7 @@ describe("Discord gateway", () => {
     expect(api.callsTo("GET", /^\/gateway\/bot$/)).toHaveLength(1);
     const identify = api.gatewayFrames.find((f) => f.op === 2);
     expect(((identify?.d ?? {}) as { token?: string }).token).toBe(TOKEN);
-    expect(adapter.mount).toBeUndefined();
+    expect(adapter.mounts).toEqual([]);
   });
 
   it("answers INTERACTION_CREATE with a deferred callback over REST, then the webhook follow-up", async () => {

@@ -1,3 +1,5 @@
+import { slackPlatform } from "../../../adapters/slack/platform";
+import { withSettings } from "../../support/platform-settings";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { loadConfig } from "../../../src/config";
 import { silentLogger } from "../../../src/logger";
@@ -29,11 +31,14 @@ async function start(appToken: string, inlineReplyMs?: number, signingSecret?: s
     },
     "/nonexistent/.env",
   );
-  return startService(config, silentLogger, {
+  return startService(
+    inlineReplyMs !== undefined ? withSettings(config, slackPlatform, { inlineReplyWithinMs: inlineReplyMs }) : config,
+    silentLogger,
+    {
     mongodbUri: freshDatabaseUri("slack-socket"),
     engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
-    ...(inlineReplyMs !== undefined ? { slackInlineReplyMs: inlineReplyMs } : {}),
-  });
+  },
+  );
 }
 
 /** A slash command as Slack sends it over the socket; the reply rides on the ack or follows on response_url. */
