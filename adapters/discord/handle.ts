@@ -1,6 +1,6 @@
 import { DiscordAPIError, InteractionResponseType, MessageFlags, type REST, Routes } from "discord.js";
-import type { Reply } from "../../src/kernel";
 import { type ChatRouter, findCommand } from "../../src/chat/router";
+import type { Reply } from "../../src/kernel";
 import type { Logger } from "../../src/logger";
 import type { DiscordNames } from "./names";
 import { INTERACTION, parseInteraction, type RawInteraction } from "./parse";

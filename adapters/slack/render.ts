@@ -1,4 +1,4 @@
-import type { Reply, Button } from "../../src/kernel";
+import type { Button, Reply } from "../../src/kernel";
 
 export const RUN_ACTION_PREFIX = "crowdcart:run:";
 export const LINK_ACTION_PREFIX = "crowdcart:link:";

@@ -1,9 +1,9 @@
 import type { Telegram } from "telegraf";
 import type { Invocation } from "../../src/chat/invocation";
-import type { Reply, UserIdentity } from "../../src/kernel";
 import type { MentionRef } from "../../src/chat/mentions";
 import type { ChatRouter } from "../../src/chat/router";
 import type { Engine } from "../../src/engine";
+import type { Reply, UserIdentity } from "../../src/kernel";
 import type { Logger } from "../../src/logger";
 import { groupCodeOfPayload, groupDeepLink } from "./deep-link";
 import { createGroupPacer, type GroupPace, TELEGRAM_GROUP_PACE } from "./group-pace";

@@ -1,7 +1,7 @@
 import type { Clock } from "../clock";
 import { UnavailableError, UserError } from "../engine/errors";
-import type { Platform, Reply, UserIdentity } from "../kernel";
 import { isUnavailable } from "../engine/unavailable";
+import type { Platform, Reply, UserIdentity } from "../kernel";
 import type { Logger } from "../logger";
 import type { CommandContext, CommandDefinition, CommandResult } from "./command";
 import type { CommandEngine } from "./engine-port";

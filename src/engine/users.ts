@@ -1,7 +1,7 @@
 import type { UserDoc } from "../../models";
+import { type Platform, type UserIdentity, userKey } from "../kernel";
 import type { EngineContext } from "./context";
 import { UserError } from "./errors";
-import { type Platform, type UserIdentity, userKey } from "../kernel";
 import { isDuplicateKey, upsertRacing } from "./unavailable";
 
 export interface RegisterInput {

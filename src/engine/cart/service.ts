@@ -1,8 +1,8 @@
 import { driverCollection, type ProductDoc } from "../../../models";
 import type { CartLine, CartSessionDoc } from "../../../models/cart-session";
+import { type UserIdentity, userKey } from "../../kernel";
 import { UserError } from "../errors";
 import type { EngineCore } from "../index";
-import { type UserIdentity, userKey } from "../../kernel";
 import { createCodeAccess } from "./access";
 import { checkQty, checkSku } from "./limits";
 import { addLine, removeLine, totalQtyOf } from "./lines";

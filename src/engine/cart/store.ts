@@ -6,8 +6,8 @@ import {
 } from "../../../models/cart-session";
 import { bindEngineSecretModel } from "../../../models/engine-secret";
 import { bindSequenceModel, nextSequence } from "../../../models/sequence";
-import type { EngineContext } from "../context";
 import type { Platform } from "../../kernel";
+import type { EngineContext } from "../context";
 import { lineViews, totalsOf } from "./lines";
 import { retryingConflicts } from "./retry";
 import { type IssuedSessionCode, issueSessionCode } from "./session-code";

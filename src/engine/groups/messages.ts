@@ -1,7 +1,7 @@
 import type { GroupDoc, ProductDoc, Tier } from "../../../models";
+import type { Button } from "../../kernel";
 import type { Discount } from "../discount";
 import { formatMoney, formatUtc } from "../format";
-import type { Button } from "../../kernel";
 
 /** The texts of the DMs a group sends. Neutral text and plain URLs: each adapter renders them. */
 

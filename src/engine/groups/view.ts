@@ -1,7 +1,7 @@
 import type { GroupDoc, OrderDoc, ProductDoc, Tier, UserDoc } from "../../../models";
+import type { Platform } from "../../kernel";
 import type { EngineContext } from "../context";
 import { nextTier, reachedTier } from "../discount";
-import type { Platform } from "../../kernel";
 import { parseUserKey } from "../users";
 import { normalizeGroupCode, tokensEqual } from "./code";
 import { unknownGroup } from "./errors";

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Collection } from "mongodb";
 import type { OutboxDoc, SendSlotDoc } from "../../../models";
+import type { Platform } from "../../kernel";
 import type { EngineContext } from "../context";
 import type { DeliveryResult, Messenger } from "../messenger";
-import type { Platform } from "../../kernel";
 import { SharedPacer } from "./pace";
 import type { ShippingRelay } from "./relay";
 import { type Fulfillment, postShippingRequest } from "./webhook";

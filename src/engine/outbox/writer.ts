@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { driverCollection, type OrderDoc, type OutboxDoc } from "../../../models";
-import type { EngineContext, Session } from "../context";
 import type { Button } from "../../kernel";
+import type { EngineContext, Session } from "../context";
 import { upsertRacing } from "../unavailable";
 import { parseUserKey } from "../users";
 
