@@ -1,6 +1,3 @@
-import { platformsOnPage } from "../adapters";
-import { loadConfig } from "../src/config";
-import { platformLabels } from "../src/web/platforms";
 /**
  * Group page server time at 100 members (issue 8: target < 20 ms), and what live polling costs.
  * Run: npx tsx bench/group-page.ts        (BENCH_ROUNDS=1000 by default)
@@ -16,8 +13,10 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import mongoose from "mongoose";
+import { platformsOnPage } from "../adapters";
 import { startEmbeddedMongo } from "../embedded-mongo";
 import { ManualClock } from "../src/clock";
+import { loadConfig } from "../src/config";
 import { createEngine } from "../src/engine";
 import type { Platform } from "../src/kernel";
 import { silentLogger } from "../src/logger";
@@ -26,6 +25,7 @@ import { engineCartViews, engineGroupViews } from "../src/web/engine-views";
 import { groupJson } from "../src/web/group-json";
 import { renderGroupPage } from "../src/web/group-page";
 import type { CartViews, GroupPageModel, GroupViews } from "../src/web/model";
+import { platformLabels } from "../src/web/platforms";
 import { qrSvg } from "../src/web/qr";
 import { createWebRouter } from "../src/web/router";
 
@@ -186,7 +186,7 @@ async function main(): Promise<void> {
         clock,
         log: silentLogger,
         publicUrl: () => "https://shop.example",
-      platforms,
+        platforms,
       }),
     );
     const engineTimes: number[] = [];
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
         clock,
         log: silentLogger,
         publicUrl: () => "https://shop.example",
-      platforms,
+        platforms,
         liveCacheMs: 0,
       }),
     );

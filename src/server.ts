@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, type RequestListener, type ServerResponse, type Server } from "node:http";
+import {
+  createServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface RunningServer {
@@ -22,7 +28,11 @@ const BACKLOG = 4096;
  * (`/healthz` included) until `serve` is called: the port, and with it the public URL, can be known
  * before the engine and the adapters are built, and "healthy" still means "ready".
  */
-export function listen(app: RequestListener | undefined, port: number, host?: string): Promise<RunningServer> {
+export function listen(
+  app: RequestListener | undefined,
+  port: number,
+  host?: string,
+): Promise<RunningServer> {
   let answer: RequestListener = app ?? starting;
   return new Promise((resolve, reject) => {
     const server = createServer((req, res) => answer(req, res));

@@ -72,7 +72,14 @@ export async function startService(
     publicUrl,
     mentions: MENTION_SYNTAX,
   });
-  const ctx: AdapterContext = { router, users: engine.users, connection: db.connection, clock, log, publicUrl };
+  const ctx: AdapterContext = {
+    router,
+    users: engine.users,
+    connection: db.connection,
+    clock,
+    log,
+    publicUrl,
+  };
   const adapters = new Map<string, ChatAdapter>();
   for (const platform of PLATFORMS) {
     const settings = config.platforms[platform.id];
@@ -96,11 +103,16 @@ export async function startService(
     publicUrl: () => publicUrl,
     platforms: platformsOnPage(config.platforms),
   });
-  const mounts: Mount[] = [...[...adapters.values()].flatMap((adapter) => adapter.mounts), { path: "/", router: web }];
+  const mounts: Mount[] = [
+    ...[...adapters.values()].flatMap((adapter) => adapter.mounts),
+    { path: "/", router: web },
+  ];
   running.serve(createApp({ log, metrics: createMetrics(), healthy: () => db.ping(), mounts }));
   // A platform that cannot be reached at start is logged, not fatal: the rest of crowdcart still works.
   for (const [platform, adapter] of adapters) {
-    await adapter.start().catch((error: unknown) => log.error({ err: error }, `${platform} adapter did not start`));
+    await adapter
+      .start()
+      .catch((error: unknown) => log.error({ err: error }, `${platform} adapter did not start`));
   }
   log.info({ port: running.port, url: publicUrl }, `crowdcart listening on ${publicUrl}`);
 

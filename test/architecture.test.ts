@@ -67,7 +67,11 @@ function arrows(from: string, to: string[]): string[] {
 
 describe("the architecture", () => {
   it("the kernel imports nothing of the project but itself", () => {
-    expect(arrows("src/kernel/", ["src/", "models/", "commands/", "adapters/"]).filter((a) => !a.includes("→ src/kernel/"))).toEqual([]);
+    expect(
+      arrows("src/kernel/", ["src/", "models/", "commands/", "adapters/"]).filter(
+        (a) => !a.includes("→ src/kernel/"),
+      ),
+    ).toEqual([]);
   });
 
   it("models import no engine, chat, commands, pages or adapters", () => {
@@ -104,7 +108,9 @@ describe("the architecture", () => {
       .filter((file) => !file.path.startsWith("adapters/"))
       .flatMap((file) =>
         file.packages
-          .filter((p) => PLATFORM_LIBRARIES.some((lib) => p === lib || p.startsWith(lib.endsWith("/") ? lib : `${lib}/`)))
+          .filter((p) =>
+            PLATFORM_LIBRARIES.some((lib) => p === lib || p.startsWith(lib.endsWith("/") ? lib : `${lib}/`)),
+          )
           .map((p) => `${file.path} → ${p}`),
       );
     expect(outside).toEqual([]);
@@ -129,7 +135,8 @@ describe("the architecture", () => {
       state.set(node, "visiting");
       stack.push(node);
       for (const next of graph.get(node) ?? []) {
-        if (state.get(next) === "visiting") cycles.push([...stack.slice(stack.indexOf(next)), next].join(" → "));
+        if (state.get(next) === "visiting")
+          cycles.push([...stack.slice(stack.indexOf(next)), next].join(" → "));
         else if (!state.has(next)) visit(next);
       }
       stack.pop();

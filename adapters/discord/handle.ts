@@ -22,7 +22,6 @@ export interface DiscordHandlerDeps {
 /** Discord's answer to a second initial response to one interaction. */
 const ALREADY_ACKNOWLEDGED = 40060;
 
-
 /**
  * One handler for both ways interactions arrive. Discord wants an answer within 3 seconds, so
  * every command is deferred at once (ephemeral when its reply is private) and the reply follows

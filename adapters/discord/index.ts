@@ -3,8 +3,8 @@ import { type DiscordGateway, startDiscordGateway } from "./gateway";
 import { createDiscordHandler } from "./handle";
 import { discordInteractionsRouter } from "./http";
 import { createDiscordNames } from "./names";
-import type { DiscordSettings } from "./platform";
 import { createDiscordMessenger, createDiscordRest } from "./send";
+import type { DiscordSettings } from "./settings";
 
 export type DiscordAdapter = ChatAdapter;
 

@@ -1,8 +1,9 @@
 import { COMMANDS } from "../../commands";
 import { ConfigError, loadConfig } from "../../src/config";
-import { type DiscordSettings, discordPlatform } from "./platform";
+import { discordPlatform } from "./platform";
 import { registerDiscordCommands } from "./register";
 import { createDiscordRest } from "./send";
+import type { DiscordSettings } from "./settings";
 
 /**
  * `npm run discord:register`: publishes the slash commands, derived from the command definitions,

@@ -1,13 +1,7 @@
 import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/chat/adapter";
 import { bool } from "../../src/config/variables";
 import { html } from "../../src/web/html";
-
-export interface PlaygroundSettings {
-  /** PLAYGROUND; on by default except in production. */
-  enabled: boolean;
-  /** Asked for in production: worth a warning in the log. */
-  forcedInProduction: boolean;
-}
+import type { PlaygroundSettings } from "./settings";
 
 export const playgroundPlatform: PlatformDefinition<PlaygroundSettings> = {
   id: "playground",

@@ -4,8 +4,8 @@ import { boltLogger } from "./bolt-logger";
 import { SlackCommandNames } from "./command-names";
 import { INLINE_REPLY_WITHIN_MS, registerListeners } from "./listeners";
 import { createSlackMessenger } from "./messenger";
-import type { SlackSettings } from "./platform";
 import { HttpReceiver } from "./receiver";
+import type { SlackSettings } from "./settings";
 import { slackMentionNames } from "./user-names";
 
 /**

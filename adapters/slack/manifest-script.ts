@@ -2,7 +2,8 @@ import { COMMANDS } from "../../commands";
 import { type Config, ConfigError, loadConfig } from "../../src/config";
 import { SlackCommandNames } from "./command-names";
 import { slackManifest } from "./manifest";
-import { type SlackSettings, slackPlatform } from "./platform";
+import { slackPlatform } from "./platform";
+import type { SlackSettings } from "./settings";
 
 /**
  * `npm run slack:manifest [-- --socket-mode]`: prints the Slack app manifest (JSON) for this

@@ -1,24 +1,9 @@
 import { z } from "zod";
 import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/chat/adapter";
-import { ConfigError, bothOrNeither, httpUrl, secret } from "../../src/config/variables";
+import { bothOrNeither, ConfigError, httpUrl, secret } from "../../src/config/variables";
 import { html } from "../../src/web/html";
 import { slackCommandName } from "./command-names";
-
-export interface SlackSettings {
-  /** On with a bot token and either a signing secret (HTTP) or an app token (Socket Mode). */
-  enabled: boolean;
-  /** Unset only with Socket Mode, where nothing arrives over HTTP. */
-  signingSecret?: string | undefined;
-  botToken: string;
-  /** SLACK_API_URL: Web API base, e.g. a local fake in tests. */
-  apiUrl?: string | undefined;
-  /** SLACK_APP_TOKEN (`xapp-…`): events come over Socket Mode instead of POST /slack/events. */
-  appToken?: string | undefined;
-  /** SLACK_COMMAND_PREFIX: needed with Slack off too, since the manifest and the pages name the commands. */
-  commandPrefix: string;
-  /** How long a command may run and still answer in the acknowledgement (tests set 0). */
-  inlineReplyWithinMs?: number;
-}
+import type { SlackSettings } from "./settings";
 
 export const slackPlatform: PlatformDefinition<SlackSettings> = {
   id: "slack",
@@ -56,7 +41,11 @@ export const slackPlatform: PlatformDefinition<SlackSettings> = {
 
   configure(values) {
     const v = values as Record<
-      "SLACK_SIGNING_SECRET" | "SLACK_BOT_TOKEN" | "SLACK_API_URL" | "SLACK_COMMAND_PREFIX" | "SLACK_APP_TOKEN",
+      | "SLACK_SIGNING_SECRET"
+      | "SLACK_BOT_TOKEN"
+      | "SLACK_API_URL"
+      | "SLACK_COMMAND_PREFIX"
+      | "SLACK_APP_TOKEN",
       string | undefined
     >;
     // Socket Mode (an app token) receives nothing over HTTP, so it needs no signing secret.
@@ -87,7 +76,10 @@ export const slackPlatform: PlatformDefinition<SlackSettings> = {
 
   joinHint({ command, settings }) {
     // Slack keeps `/join` for itself: the command goes by its Slack name.
-    const slackCommand = command.replace(/^\/(\S+)/, (_m, name: string) => `/${slackCommandName(name, settings.commandPrefix)}`);
+    const slackCommand = command.replace(
+      /^\/(\S+)/,
+      (_m, name: string) => `/${slackCommandName(name, settings.commandPrefix)}`,
+    );
     return html`In a channel with the crowdcart app, send <code>${slackCommand}</code>.`;
   },
 

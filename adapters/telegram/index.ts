@@ -5,9 +5,9 @@ import { KeyedLock } from "../../src/engine/keyed-lock";
 import { telegramCommands } from "./commands";
 import { createTelegramHandler } from "./handle";
 import { parseTelegramUpdate } from "./parse";
-import type { TelegramSettings } from "./platform";
 import { type Poller, startPolling } from "./polling";
 import { createTelegramMessenger } from "./send";
+import type { TelegramSettings } from "./settings";
 import { telegramWebhookRouter } from "./webhook";
 
 export interface TelegramAdapter extends ChatAdapter {

@@ -36,7 +36,8 @@ export function readVariables(specs: VariableSpecs, env: NodeJS.ProcessEnv): Rec
 
 /** Two variables that only work together: true when both are set, a ConfigError when only one is. */
 export function bothOrNeither(a: unknown, b: unknown, names: string): boolean {
-  if (Boolean(a) !== Boolean(b)) throw new ConfigError(names, "both set (the adapter needs both) or both unset");
+  if (Boolean(a) !== Boolean(b))
+    throw new ConfigError(names, "both set (the adapter needs both) or both unset");
   return Boolean(a && b);
 }
 

@@ -91,4 +91,3 @@ export function engineCartViews(carts: Pick<CartService, "viewByCode">): CartVie
     },
   };
 }
-

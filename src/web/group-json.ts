@@ -1,5 +1,5 @@
-import { discounted, formatMoney, formatUtc } from "./format";
 import type { Platform } from "../kernel";
+import { discounted, formatMoney, formatUtc } from "./format";
 import { dealText, progressNote, progressText, stateNote } from "./group-page";
 import { effectiveState, STATE_LABELS, summarise } from "./group-summary";
 import type { GroupPageModel } from "./model";

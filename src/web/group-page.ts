@@ -29,7 +29,7 @@ export function renderGroupPage(ctx: GroupPageContext): SafeHtml {
   const body = html`<main id="main" class="wrap group" data-state="${state}" data-code="${group.code}"
  data-now="${now.getTime()}" data-expires="${group.expiresAt.toISOString()}" data-poll-ms="${ctx.pollMs}"
  data-price="${group.product.price}" data-currency="${group.product.currency}">
-${hero(group, summary, state)}
+${hero(group, summary, state, ctx.platforms)}
 ${greeting(group, state, command)}
 <div class="side">
 ${state === "open" ? join(command, ctx) : ""}
@@ -48,14 +48,19 @@ ${members(group, state, ctx.platforms)}
   });
 }
 
-function hero(group: GroupPageModel, summary: GroupSummary, state: GroupPageState): SafeHtml {
+function hero(
+  group: GroupPageModel,
+  summary: GroupSummary,
+  state: GroupPageState,
+  platforms: readonly PlatformOnPage[],
+): SafeHtml {
   const { price, currency } = group.product;
   return html`<section class="card hero" aria-labelledby="product-name">
 <p class="eyebrow">Group purchase <span class="code">${group.code}</span> <span class="badge state-${state}" id="state-badge">${STATE_LABELS[state]}</span></p>
 <h1 id="product-name">${group.product.name}</h1>
 <p class="price"><span class="amount">${formatMoney(price, currency)}</span> <span class="per">list price</span></p>
 <p class="deal" id="deal">${dealText(group, summary, state)}</p>
-${group.organiser && html`<p class="muted">Organised by <span class="name">${group.organiser.displayName}</span> on ${labelOf(ctx.platforms, group.organiser.platform)}.</p>`}
+${group.organiser && html`<p class="muted">Organised by <span class="name">${group.organiser.displayName}</span> on ${labelOf(platforms, group.organiser.platform)}.</p>`}
 <p class="state-note" id="state-note">${stateNote(group, state)}</p>
 </section>`;
 }
@@ -180,7 +185,11 @@ function tiers(group: GroupPageModel, summary: GroupSummary): SafeHtml {
 </section>`;
 }
 
-function members(group: GroupPageModel, state: GroupPageState, platforms: readonly PlatformOnPage[]): SafeHtml {
+function members(
+  group: GroupPageModel,
+  state: GroupPageState,
+  platforms: readonly PlatformOnPage[],
+): SafeHtml {
   return html`<section class="card members-card" aria-labelledby="members-title">
 <h2 id="members-title">Members <span class="pill" id="members-count">${group.members.length}</span></h2>
 <ul class="members" id="members">${group.members.map(
@@ -209,8 +218,10 @@ function join(command: string, { platforms, publicUrl }: GroupPageContext): Safe
 </div>
 <p class="small muted" id="copy-status" role="status" aria-live="polite"></p>
 <dl class="platforms">
-${platforms.map((platform) => html`<dt>${platform.label}</dt><dd>${platform.joinHint(command, publicUrl)}</dd>
-`)}</dl>
+${platforms.map(
+  (platform) => html`<dt>${platform.label}</dt><dd>${platform.joinHint(command, publicUrl)}</dd>
+`,
+)}</dl>
 <p class="small muted">More than one? <code>${command} qty=2</code>. Another product of the catalog? Add its SKU after the code.</p>
 </section>`;
 }

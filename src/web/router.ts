@@ -11,8 +11,8 @@ import type { SafeHtml } from "./html";
 import { createLiveCache, type JsonEntry } from "./live-cache";
 import { MESSAGES, type MessagePage, renderMessagePage } from "./message-page";
 import type { CartPageModel, CartPageOutcome, CartViews, GroupViews, WebSender } from "./model";
-import { qrSvg } from "./qr";
 import { type PlatformOnPage, platformLabels } from "./platforms";
+import { qrSvg } from "./qr";
 import { pageSecurity } from "./security";
 
 export interface WebDeps {

@@ -1,6 +1,6 @@
-import { MENTION_SYNTAX } from "../../adapters";
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import type { Connection } from "mongoose";
+import { MENTION_SYNTAX } from "../../adapters";
 import { COMMANDS } from "../../commands";
 import type { CommandDefinition } from "../../src/chat/command";
 import type { Invocation } from "../../src/chat/invocation";

@@ -98,10 +98,18 @@ describe("configuration", () => {
   });
 
   it("reads Discord sharding: auto, a count run whole, or some ids of a count", () => {
-    expect(load(DISCORD).discord?.shards).toBeUndefined();
-    expect(load({ ...DISCORD, DISCORD_SHARDS: "auto" }).discord?.shards).toEqual({ count: "auto" });
-    expect(load({ ...DISCORD, DISCORD_SHARDS: "3" }).discord?.shards).toEqual({ count: 3, ids: [0, 1, 2] });
-    expect(load({ ...DISCORD, DISCORD_SHARDS: "4", DISCORD_SHARD_IDS: " 3, 1,1" }).discord?.shards).toEqual({
+    expect(settingsOf(load(DISCORD), discordPlatform).shards).toBeUndefined();
+    expect(settingsOf(load({ ...DISCORD, DISCORD_SHARDS: "auto" }), discordPlatform).shards).toEqual({
+      count: "auto",
+    });
+    expect(settingsOf(load({ ...DISCORD, DISCORD_SHARDS: "3" }), discordPlatform).shards).toEqual({
+      count: 3,
+      ids: [0, 1, 2],
+    });
+    expect(
+      settingsOf(load({ ...DISCORD, DISCORD_SHARDS: "4", DISCORD_SHARD_IDS: " 3, 1,1" }), discordPlatform)
+        .shards,
+    ).toEqual({
       count: 4,
       ids: [1, 3],
     });

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createDiscordAdapter, type DiscordAdapter } from "../../../adapters/discord";
-import { silentLogger } from "../../../src/logger";
 import { type FakeDiscordApi, startFakeDiscordApi } from "../../support/fake-discord-api";
 import { countHandled } from "../../support/handled-count";
 import { type ChatStack, eventually, PUBLIC_URL, startChatStack } from "../telegram/chat-stack";
@@ -19,7 +18,14 @@ beforeAll(async () => {
   handled = countHandled(stack.router);
   // No public key: the HTTP endpoint is off and the gateway is the only way in.
   adapter = createDiscordAdapter(
-    { enabled: true, applicationId: APP_ID, botToken: TOKEN, publicKey: undefined, gateway: true, apiUrl: api.apiUrl },
+    {
+      enabled: true,
+      applicationId: APP_ID,
+      botToken: TOKEN,
+      publicKey: undefined,
+      gateway: true,
+      apiUrl: api.apiUrl,
+    },
     stack.context(),
   );
   await adapter.start();

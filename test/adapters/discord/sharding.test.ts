@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { createDiscordAdapter, type DiscordAdapter } from "../../../adapters/discord";
-import type { ChatRouter } from "../../../src/chat/router";
 import { settingsOf } from "../../../adapters";
-import { type DiscordShards, discordPlatform } from "../../../adapters/discord/platform";
+import { createDiscordAdapter, type DiscordAdapter } from "../../../adapters/discord";
+import { discordPlatform } from "../../../adapters/discord/platform";
+import type { DiscordShards } from "../../../adapters/discord/settings";
+import type { ChatRouter } from "../../../src/chat/router";
 import { loadConfig } from "../../../src/config";
-import { silentLogger } from "../../../src/logger";
 import { type FakeDiscordApi, startFakeDiscordApi } from "../../support/fake-discord-api";
 import { type ChatStack, eventually, startChatStack } from "../telegram/chat-stack";
 

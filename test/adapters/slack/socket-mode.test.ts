@@ -1,11 +1,11 @@
-import { slackPlatform } from "../../../adapters/slack/platform";
-import { withSettings } from "../../support/platform-settings";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { slackPlatform } from "../../../adapters/slack/platform";
 import { loadConfig } from "../../../src/config";
 import { silentLogger } from "../../../src/logger";
 import { type Service, startService } from "../../../src/service";
 import { freshDatabaseUri } from "../../support/db";
 import { type FakeSlackApi, startFakeSlackApi } from "../../support/fake-slack-api";
+import { withSettings } from "../../support/platform-settings";
 import {
   blockActionPayload,
   slackHeaders,
@@ -32,12 +32,14 @@ async function start(appToken: string, inlineReplyMs?: number, signingSecret?: s
     "/nonexistent/.env",
   );
   return startService(
-    inlineReplyMs !== undefined ? withSettings(config, slackPlatform, { inlineReplyWithinMs: inlineReplyMs }) : config,
+    inlineReplyMs !== undefined
+      ? withSettings(config, slackPlatform, { inlineReplyWithinMs: inlineReplyMs })
+      : config,
     silentLogger,
     {
-    mongodbUri: freshDatabaseUri("slack-socket"),
-    engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
-  },
+      mongodbUri: freshDatabaseUri("slack-socket"),
+      engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
+    },
   );
 }
 

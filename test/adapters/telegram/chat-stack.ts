@@ -1,9 +1,9 @@
 import type { Connection } from "mongoose";
+import { MENTION_SYNTAX } from "../../../adapters";
 import { createDiscordAdapter, type DiscordAdapter } from "../../../adapters/discord";
 import { createTelegramAdapter, type TelegramAdapter } from "../../../adapters/telegram";
 import type { GroupPace } from "../../../adapters/telegram/group-pace";
 import { COMMANDS } from "../../../commands";
-import { MENTION_SYNTAX } from "../../../adapters";
 import { createApp, type Mount } from "../../../src/app";
 import type { AdapterContext, ChatAdapter } from "../../../src/chat/adapter";
 import { createProcessedEvents } from "../../../src/chat/processed-events";
@@ -20,7 +20,6 @@ import { FAKE_DISCORD_TOKEN, type FakeDiscordApi } from "../../support/fake-disc
 import { FAKE_TELEGRAM_TOKEN, type FakeTelegramApi } from "../../support/fake-telegram-api";
 
 export { PUBLIC_URL };
-
 
 export interface ChatStack {
   connection: Connection;

@@ -1,7 +1,7 @@
 import { platformsOnPage } from "../../../adapters";
-import { loadConfig } from "../../../src/config";
 import { createApp } from "../../../src/app";
 import { ManualClock } from "../../../src/clock";
+import { loadConfig } from "../../../src/config";
 import { silentLogger } from "../../../src/logger";
 import { createMetrics } from "../../../src/metrics";
 import { listen, type RunningServer } from "../../../src/server";
