@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/chat/adapter";
 import { bool, bothOrNeither, ConfigError, httpUrl, secret } from "../../src/config/variables";
 import { html } from "../../src/web/html";
+import { discordCommands } from "./commands";
 import type { DiscordSettings, DiscordShards } from "./settings";
 
 export const discordPlatform: PlatformDefinition<DiscordSettings> = {
@@ -72,6 +73,10 @@ export const discordPlatform: PlatformDefinition<DiscordSettings> = {
   parseMention(word) {
     const m = /^<@!?(\d{5,25})>$/.exec(word);
     return m ? { raw: word, platform: "discord", id: m[1]! } : undefined;
+  },
+
+  publishedCommands(commands) {
+    return discordCommands(commands);
   },
 
   joinHint() {

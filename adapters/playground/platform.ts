@@ -1,6 +1,7 @@
 import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/chat/adapter";
 import { bool } from "../../src/config/variables";
 import { html } from "../../src/web/html";
+import { helpLines } from "./help";
 import type { PlaygroundSettings } from "./settings";
 
 export const playgroundPlatform: PlatformDefinition<PlaygroundSettings> = {
@@ -18,6 +19,10 @@ export const playgroundPlatform: PlatformDefinition<PlaygroundSettings> = {
     if (!m) return undefined;
     const name = m[1]!.toLowerCase();
     return { raw: word, platform: "playground", id: name, username: name, displayName: name };
+  },
+
+  publishedCommands(commands) {
+    return helpLines(commands);
   },
 
   joinHint({ command, settings, publicUrl }) {

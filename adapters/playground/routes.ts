@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import express, { type Router } from "express";
 import type { ChatRouter } from "../../src/chat/router";
-import { usageLine } from "../../src/chat/usage";
 import type { Logger } from "../../src/logger";
+import { helpLines } from "./help";
 import { NAME_RULE, playgroundIdentity } from "./identity";
 import type { PlaygroundInbox } from "./inbox";
 import { renderPlaygroundPage } from "./page";
@@ -32,7 +32,7 @@ export function playgroundRoutes(deps: PlaygroundDeps): Router {
   const router = express.Router();
 
   router.get("/", (_req, res) => {
-    const commandsHelp = deps.chat.commands.map((c) => `${usageLine(c)} — ${c.description}`);
+    const commandsHelp = helpLines(deps.chat.commands);
     res
       .set("Content-Security-Policy", CSP)
       .set("Cache-Control", "no-store")

@@ -2,7 +2,8 @@ import { z } from "zod";
 import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/chat/adapter";
 import { bothOrNeither, ConfigError, httpUrl, secret } from "../../src/config/variables";
 import { html } from "../../src/web/html";
-import { slackCommandName } from "./command-names";
+import { SlackCommandNames, slackCommandName } from "./command-names";
+import { slackManifest } from "./manifest";
 import type { SlackSettings } from "./settings";
 
 export const slackPlatform: PlatformDefinition<SlackSettings> = {
@@ -72,6 +73,11 @@ export const slackPlatform: PlatformDefinition<SlackSettings> = {
     const team = caller.id.includes(":") ? caller.id.slice(0, caller.id.indexOf(":")) : undefined;
     const id = team ? `${team}:${m[1]}` : m[1]!;
     return { raw: word, platform: "slack", id, ...(m[2] ? { username: m[2], displayName: m[2] } : {}) };
+  },
+
+  publishedCommands(commands, { settings, publicUrl }) {
+    const names = new SlackCommandNames(commands, settings.commandPrefix);
+    return slackManifest(commands, { publicUrl, names, socketMode: Boolean(settings.appToken) });
   },
 
   joinHint({ command, settings }) {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/chat/adapter";
 import { httpUrl } from "../../src/config/variables";
 import { html } from "../../src/web/html";
+import { telegramCommands } from "./commands";
 import type { TelegramSettings } from "./settings";
 
 export const telegramPlatform: PlatformDefinition<TelegramSettings> = {
@@ -48,6 +49,10 @@ export const telegramPlatform: PlatformDefinition<TelegramSettings> = {
     if (link) return { raw: word, platform: "telegram", id: link[1]! };
     const m = /^@([A-Za-z0-9_]{5,32})$/.exec(word);
     return m ? { raw: word, platform: "telegram", username: m[1]! } : undefined;
+  },
+
+  publishedCommands(commands) {
+    return telegramCommands(commands);
   },
 
   joinHint({ command }) {

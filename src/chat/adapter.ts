@@ -7,6 +7,7 @@ import type { Users } from "../engine/users";
 import type { Platform, UserIdentity } from "../kernel";
 import type { Logger } from "../logger";
 import type { SafeHtml } from "../web/html";
+import type { CommandDefinition } from "./command";
 import type { MentionRef } from "./mentions";
 import type { ChatRouter } from "./router";
 
@@ -36,6 +37,14 @@ export interface PlatformDefinition<S extends PlatformSettings = PlatformSetting
   configure(values: Record<string, unknown>, env: { production: boolean }): S;
   /** Recognises one word of a command line as a mention of a person on this platform. */
   parseMention(word: string, caller: UserIdentity): MentionRef | undefined;
+  /**
+   * The neutral command definitions in this platform's own form: Slack's app manifest, Discord's
+   * registration body, Telegram's `setMyCommands` list, the playground's help lines.
+   */
+  publishedCommands(
+    commands: readonly CommandDefinition[],
+    input: { settings: S; publicUrl: string },
+  ): unknown;
   /** How to send `command` from this platform, for the group page's "How to join". */
   joinHint(input: { command: string; settings: S; publicUrl: string }): SafeHtml;
   /** The adapter, for a platform whose settings are enabled. */
