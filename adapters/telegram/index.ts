@@ -61,7 +61,6 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
         router,
         users,
         log,
-        publicUrl: deps.publicUrl(),
         botUsername: () => bot.botInfo?.username ?? "",
         ...(deps.groupPace ? { groupPace: deps.groupPace } : {}),
       }),
