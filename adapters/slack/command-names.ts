@@ -71,7 +71,7 @@ export class SlackCommandNames {
   private readonly mentioned: RegExp | undefined;
 
   constructor(
-    commands: readonly CommandDefinition[],
+    private readonly commands: readonly CommandDefinition[],
     readonly prefix = "",
   ) {
     // A new command named like a Slack built-in would make Slack refuse the whole manifest.
@@ -100,10 +100,10 @@ export class SlackCommandNames {
    */
   resolve(slashCommand: string, text: string): ResolvedCommand {
     const name = this.canonical(slashCommand);
-    if (name !== NAMESPACE_COMMAND) return this.helpAware(name, text);
+    if (name !== NAMESPACE_COMMAND) return this.canonicalArgument(name, text);
     const words = /^\s*(\S+)\s*([\s\S]*)$/.exec(text);
     if (!words) return { command: "help", text: "" };
-    return this.helpAware(this.canonical(words[1]!), words[2] ?? "");
+    return this.canonicalArgument(this.canonical(words[1]!), words[2] ?? "");
   }
 
   /** Names the Slack form wherever a text names a command: "type /join X" → "type /joingroup X". */
@@ -122,9 +122,13 @@ export class SlackCommandNames {
     return renamed ? renamed[0] : name;
   }
 
-  /** `/help joingroup` explains the command by the name the Slack user sees. */
-  private helpAware(command: string, text: string): ResolvedCommand {
-    if (command !== "help") return { command, text };
+  /**
+   * A command whose first word names another command (`/help joingroup`) takes it by the name the
+   * Slack user sees.
+   */
+  private canonicalArgument(command: string, text: string): ResolvedCommand {
+    const first = this.commands.find((c) => c.name === command)?.args?.find((a) => a.positional);
+    if (first?.type !== "command") return { command, text };
     const words = /^\s*(\S+)([\s\S]*)$/.exec(text);
     return words ? { command, text: `${this.canonical(words[1]!)}${words[2] ?? ""}` } : { command, text };
   }

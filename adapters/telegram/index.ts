@@ -29,7 +29,6 @@ export function createTelegramAdapter(settings: TelegramSettings, ctx: AdapterCo
     router,
     users: ctx.users,
     log,
-    publicUrl: ctx.publicUrl,
     botUsername: () => bot.botInfo?.username ?? "",
     ...(settings.groupPace ? { groupPace: settings.groupPace } : {}),
   });

@@ -29,6 +29,11 @@ export interface RouterDeps {
 export interface HandleOptions {
   /** Adapter-specific lookups (e.g. Telegram text_mention entities); falls back to the defaults. */
   resolveMention?: MentionResolver;
+  /**
+   * Whether the platform can message this person (by platform id) yet; the mentions it cannot
+   * are listed in the reply's `unreachable`.
+   */
+  canReach?: (userId: string) => boolean;
 }
 
 export interface ChatRouter {
@@ -99,12 +104,14 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     const values = new Map<string, ArgValue>(parsed.values);
     // Everyone named is recorded together (placeholders for new people), however many there are.
     const named: UserIdentity[] = [];
+    const unreachable: string[] = [];
     for (const [name, refs] of parsed.mentions) {
       const people: UserIdentity[] = [];
       for (const ref of refs) {
         const person = await resolve(ref, options, parsed.usage);
         people.push(person.identity);
         if (person.record) named.push(person.identity);
+        if (options.canReach && !options.canReach(person.identity.id)) unreachable.push(ref.raw);
       }
       values.set(name, people);
     }
@@ -120,7 +127,8 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     };
     const handler = parsed.subcommand?.run ?? command.run;
     if (!handler) throw new Error(`command /${command.name} has no handler`);
-    return toReply(await handler(ctx, new ParsedArgs(values)), command.visibility);
+    const reply = toReply(await handler(ctx, new ParsedArgs(values)), command.visibility);
+    return unreachable.length ? { ...reply, unreachable } : reply;
   }
 
   /** Who a mention names; `record` when they may be new to the database (named by id, not found by name). */
@@ -241,6 +249,7 @@ function toReply(result: CommandResult, visibility: Reply["visibility"]): Reply 
     text: result.text,
     visibility: result.visibility ?? visibility,
     ...(result.buttons?.length ? { buttons: result.buttons } : {}),
+    ...(result.group ? { group: result.group } : {}),
     ...(result.replayed ? { replayed: true } : {}),
   };
 }
