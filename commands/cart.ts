@@ -1,7 +1,7 @@
 import type { CommandDefinition } from "../src/chat/command";
 import type { CartView, CodeAccess } from "../src/engine/cart/types";
 import { UserError } from "../src/engine/errors";
-import { formatMoney, formatUtc } from "../src/engine/format";
+import { formatMoney, formatUtcDigits } from "../src/format";
 import { qtyArg, skuArg } from "./shared";
 
 export const cartCommand: CommandDefinition = {
@@ -111,6 +111,6 @@ export function renderCart(cart: CartView, note?: string): string {
     const totals = cart.totals.map((t) => formatMoney(t.amount, t.currency)).join(" + ");
     lines.push(`Total: ${totals} for ${cart.totalQty} item(s). Check out with /cart checkout.`);
   }
-  lines.push(`Expires ${formatUtc(cart.expiresAt)} without activity. ${cart.url}`);
+  lines.push(`Expires ${formatUtcDigits(cart.expiresAt)} without activity. ${cart.url}`);
   return lines.join("\n");
 }

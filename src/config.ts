@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import dotenv from "dotenv";
 import { z } from "zod";
 import { IN_MEMORY } from "../embedded-mongo";
-import { parseDuration } from "./duration";
+import { parseDuration } from "./format";
 
 /** `npm start` keeps the embedded store's data here unless DATA_DIR says otherwise. */
 const DEFAULT_DATA_DIR = "./data";

@@ -1,7 +1,7 @@
 import type { Connection } from "mongoose";
 import { bindCodeMissModel } from "../../models/code-miss";
 import type { Clock } from "../clock";
-import { formatDuration } from "./cart/duration-text";
+import { formatDurationSpelledOut } from "../format";
 import { UserError } from "./errors";
 import { isDuplicateKey } from "./unavailable";
 
@@ -74,7 +74,7 @@ export function createGuessLimit(connection: Connection, clock: Clock) {
       if (waitMs !== undefined) {
         throw new UserError(
           "TOO_MANY_UNKNOWN_CODES",
-          `Too many codes that matched nothing; try again in ${formatDuration(waitMs)}.`,
+          `Too many codes that matched nothing; try again in ${formatDurationSpelledOut(waitMs)}.`,
         );
       }
       try {

@@ -1,4 +1,5 @@
-import { discounted, formatMoney, formatUtc } from "./format";
+import { discounted } from "../engine/discount";
+import { formatMoney, formatUtcInWords } from "../format";
 import { dealText, PLATFORM_NAMES, progressNote, progressText, stateNote } from "./group-page";
 import { effectiveState, STATE_LABELS, summarise } from "./group-summary";
 import type { GroupPageModel } from "./model";
@@ -47,7 +48,7 @@ export function groupJson(group: GroupPageModel, url: string, now: Date) {
       progress: progressText(group),
       progressNote: progressNote(group, summary, state),
       listPrice: formatMoney(price, currency),
-      expiresAt: formatUtc(group.expiresAt),
+      expiresAt: formatUtcInWords(group.expiresAt),
       platforms: PLATFORM_NAMES,
     },
   };

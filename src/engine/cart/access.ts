@@ -1,6 +1,6 @@
 import type { CartSessionDoc } from "../../../models/cart-session";
+import { formatDurationSpelledOut } from "../../format";
 import type { GuessLimit } from "../guess-limit";
-import { formatDuration } from "./duration-text";
 import { badAttemptDelayMs, checkSessionCode } from "./limits";
 import { retryingConflicts } from "./retry";
 import { hashToken, tokenHashesEqual } from "./session-code";
@@ -98,7 +98,7 @@ export function createCodeAccess(store: CartStore, rules: AccessRules) {
           access: {
             kind: "rate_limited",
             retryAfterMs: waitMs,
-            message: `Too many session codes that matched no cart; try again in ${formatDuration(waitMs)}.`,
+            message: `Too many session codes that matched no cart; try again in ${formatDurationSpelledOut(waitMs)}.`,
           },
         };
       }
@@ -111,7 +111,7 @@ export function createCodeAccess(store: CartStore, rules: AccessRules) {
           return {
             access: {
               kind: "expired",
-              message: `That cart expired after ${formatDuration(store.ttlMs)} without activity; type /cart to start a new cart.`,
+              message: `That cart expired after ${formatDurationSpelledOut(store.ttlMs)} without activity; type /cart to start a new cart.`,
             },
           };
         }

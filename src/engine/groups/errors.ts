@@ -1,6 +1,6 @@
 import type { GroupDoc } from "../../../models";
+import { formatUtcDigits } from "../../format";
 import { UserError } from "../errors";
-import { formatUtc } from "../format";
 
 /** The user errors of groups, in one place so their codes and wording stay consistent. */
 
@@ -14,7 +14,7 @@ export function unknownGroup(input: string): UserError {
 export function groupExpired(group: GroupDoc): UserError {
   return new UserError(
     "GROUP_EXPIRED",
-    `Group ${group._id} expired at ${formatUtc(group.expiresAt)}; ask the organiser to open a new one`,
+    `Group ${group._id} expired at ${formatUtcDigits(group.expiresAt)}; ask the organiser to open a new one`,
   );
 }
 
@@ -28,7 +28,7 @@ export function groupComplete(group: GroupDoc): UserError {
 export function groupFailed(group: GroupDoc): UserError {
   return new UserError(
     "GROUP_FAILED",
-    `Group ${group._id} closed at ${formatUtc(group.expiresAt)} without enough members; ask the organiser to open a new one`,
+    `Group ${group._id} closed at ${formatUtcDigits(group.expiresAt)} without enough members; ask the organiser to open a new one`,
   );
 }
 
