@@ -41,19 +41,6 @@ export function checkSku(input: unknown): string {
   return sku.toUpperCase();
 }
 
-/** A quantity: a whole number from 1 to the per-line cap; `undefined` means `fallback`. */
-export function checkQty(input: unknown, fallback: number): number {
-  if (input === undefined || input === null) return fallback;
-  const qty = typeof input === "string" && /^\s*\d{1,6}\s*$/.test(input) ? Number(input) : input;
-  if (typeof qty !== "number" || !Number.isInteger(qty) || qty < 1 || qty > CART_LIMITS.maxLineQty) {
-    throw new UserError(
-      "INVALID_QTY",
-      `qty must be a whole number from 1 to ${CART_LIMITS.maxLineQty}; type e.g. qty=2`,
-    );
-  }
-  return qty;
-}
-
 /** A presented session code, or a one-line error saying what one looks like. */
 export function checkSessionCode(input: unknown): SessionCodeParts {
   if (typeof input !== "string" || input.trim() === "") {
