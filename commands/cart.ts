@@ -1,6 +1,6 @@
 import type { CommandDefinition } from "../src/chat/command";
 import type { CartView, CodeAccess } from "../src/engine/cart/types";
-import { UserError } from "../src/engine/errors";
+import { UserError, type UserErrorCode } from "../src/engine/errors";
 import { formatMoney, formatUtcDigits } from "../src/format";
 import { qtyArg, skuArg } from "./shared";
 
@@ -96,8 +96,17 @@ function replacedNote(replaced: "expired" | "checked_out" | undefined): string |
   return undefined;
 }
 
+/** The code of each way a presented session code can fail; the line is the one the access carries. */
+const ACCESS_ERRORS = {
+  not_found: "CART_NOT_FOUND",
+  expired: "CART_EXPIRED",
+  closed: "CART_CLOSED",
+  improper: "CART_IMPROPER",
+  rate_limited: "CART_RATE_LIMITED",
+} as const satisfies Record<Exclude<CodeAccess, { kind: "ok" }>["kind"], UserErrorCode>;
+
 function accessError(access: Exclude<CodeAccess, { kind: "ok" }>): UserError {
-  return new UserError(`CART_${access.kind.toUpperCase()}`, access.message);
+  return new UserError(ACCESS_ERRORS[access.kind], access.message);
 }
 
 export function renderCart(cart: CartView, note?: string): string {

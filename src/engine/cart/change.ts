@@ -2,7 +2,7 @@ import { driverCollection } from "../../../models";
 import type { CartLine, CartSessionDoc } from "../../../models/cart-session";
 import { type UserIdentity, userKey } from "../../kernel";
 import type { EngineContext } from "../context";
-import { UserError } from "../errors";
+import { UserError, userError } from "../errors";
 import { currentView, findCurrentCart } from "./current";
 import { totalQtyOf } from "./lines";
 import type { CartParts } from "./parts";
@@ -111,10 +111,7 @@ export function createCartChanges(ctx: EngineContext, parts: () => Promise<CartP
       const now = ctx.clock.now();
       if (round > 0) doc = await p.store.models.CartSession.findById(sessionId).lean();
       if (!doc || !p.store.isLive(doc, now)) {
-        throw new UserError(
-          "CART_ENDED",
-          "that cart just ended (checked out or expired); type /cart to start a new one",
-        );
+        throw userError("CART_ENDED");
       }
       // A retry of a change already made.
       if (eventKey && doc.appliedEvents?.includes(eventKey)) return { doc, replayed: true };

@@ -1,6 +1,6 @@
 import { type UserIdentity, userKey } from "../../kernel";
 import type { EngineContext } from "../context";
-import { UserError } from "../errors";
+import { userError } from "../errors";
 import type { Orders } from "../orders";
 import { backOff, MAX_WRITE_ROUNDS } from "./change";
 import { findCurrentCart, viewOf } from "./current";
@@ -25,7 +25,7 @@ export function createCheckout(
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       const found = await findCurrentCart(ctx, p, user, false);
       if (!found || found.doc.lines.length === 0) {
-        throw new UserError("EMPTY_CART", "your cart is empty; add something first with /cart add <sku>");
+        throw userError("EMPTY_CART");
       }
       const read = found.doc;
       const placed = await retryingConflicts(() =>

@@ -2,7 +2,7 @@ import type { ProductDoc } from "../../../models";
 import { type UserIdentity, userKey } from "../../kernel";
 import type { Catalog } from "../catalog";
 import type { EngineContext } from "../context";
-import { UserError } from "../errors";
+import { userError } from "../errors";
 import type { GuessLimit } from "../guess-limit";
 import { checkQty, type Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
@@ -57,10 +57,7 @@ export function createCarts(ctx: EngineContext, deps: CartDeps) {
     const key = checkSku(sku);
     const product = await deps.catalog.get(key);
     if (!product) {
-      throw new UserError(
-        "UNKNOWN_PRODUCT",
-        `There is no product "${String(sku).trim()}"; type /catalog to see what is for sale`,
-      );
+      throw userError("UNKNOWN_PRODUCT", { sku: String(sku).trim() });
     }
     return product;
   }
