@@ -45,6 +45,11 @@ export const SLACK_BUILT_IN_COMMANDS: ReadonlySet<string> = new Set([
 /** Our commands whose names Slack keeps for itself, and the names they take on Slack instead. */
 const RENAMED_ON_SLACK: Readonly<Record<string, string>> = { join: "joingroup", leave: "leavegroup" };
 
+/** `join` → `joingroup` (with the prefix `cc-`: `cc-joingroup`), without the slash. */
+export function slackCommandName(name: string, prefix: string): string {
+  return `${prefix}${RENAMED_ON_SLACK[name] ?? name}`;
+}
+
 /**
  * `/crowdcart <command> [arguments]` runs any command: Slack slash commands are not namespaced, so
  * when another app in the workspace took `/cart` this one name still reaches crowdcart.
@@ -84,9 +89,9 @@ export class SlackCommandNames {
       : undefined;
   }
 
-  /** `join` → `joingroup` (with a prefix `cc-`: `cc-joingroup`), without the slash. */
+  /** The name a command is published under, without the slash. */
   published(name: string): string {
-    return `${this.prefix}${RENAMED_ON_SLACK[name] ?? name}`;
+    return slackCommandName(name, this.prefix);
   }
 
   /**

@@ -1,12 +1,12 @@
 import type { Clock } from "../clock";
 import { SYSTEM_ERROR_TEXT, UnavailableError, UserError, userError } from "../engine/errors";
 import { isUnavailable } from "../engine/unavailable";
-import type { Reply, UserIdentity } from "../kernel";
+import type { Platform, Reply, UserIdentity } from "../kernel";
 import type { Logger } from "../logger";
 import type { CommandContext, CommandDefinition, CommandResult } from "./command";
 import type { CommandEngine } from "./engine-port";
 import type { Invocation } from "./invocation";
-import { type MentionRef, type MentionResolver, parseMention } from "./mentions";
+import type { MentionRef, MentionResolver, MentionSyntax } from "./mentions";
 import { type ParsedCommand, parseOptions, parseText } from "./parse";
 import { type ArgValue, ParsedArgs } from "./parsed-args";
 import type { ProcessedEvents } from "./processed-events";
@@ -22,6 +22,8 @@ export interface RouterDeps {
   log: Logger;
   /** Base of every link, without a trailing slash. */
   publicUrl: string;
+  /** How each platform writes a mention into a command line (from its adapter's definition). */
+  mentions: Readonly<Record<Platform, MentionSyntax>>;
 }
 
 export interface HandleOptions {
@@ -50,7 +52,8 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     if (!command) {
       throw userError("UNKNOWN_COMMAND", { command: clip(invocation.command) });
     }
-    const syntax = (word: string) => parseMention(invocation.platform, word, invocation.user);
+    const mention = deps.mentions[invocation.platform];
+    const syntax = (word: string) => mention?.(word, invocation.user);
     const parsed: ParsedCommand =
       "text" in invocation.args
         ? parseText(command, invocation.args.text, syntax)

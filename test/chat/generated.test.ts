@@ -1,8 +1,8 @@
 import { describe, expect, it } from "@jest/globals";
+import { discordCommands } from "../../adapters/discord/commands";
+import { telegramCommands } from "../../adapters/telegram/commands";
 import { COMMANDS } from "../../commands";
-import { discordCommands } from "../../src/chat/discord-schema";
 import { helpFor, helpOverview } from "../../src/chat/help";
-import { telegramCommands } from "../../src/chat/telegram-commands";
 import { usageLine } from "../../src/chat/usage";
 
 const names = ["groupbuy", "join", "group", "cart", "catalog", "points", "register", "help"];

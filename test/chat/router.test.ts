@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import type { Connection } from "mongoose";
+import { MENTION_SYNTAX } from "../../adapters";
 import { COMMANDS } from "../../commands";
 import type { CommandDefinition } from "../../src/chat/command";
 import type { Invocation } from "../../src/chat/invocation";
@@ -59,6 +60,7 @@ beforeAll(async () => {
     clock: h.clock,
     log: silentLogger,
     publicUrl: PUBLIC_URL,
+    mentions: MENTION_SYNTAX,
   });
 });
 afterAll(async () => {
