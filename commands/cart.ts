@@ -1,7 +1,7 @@
 import type { CommandDefinition } from "../src/chat/command";
 import type { CartView, CodeAccess } from "../src/engine/cart/types";
-import { UserError } from "../src/engine/errors";
-import { formatMoney, formatUtc } from "../src/engine/format";
+import { UserError, type UserErrorCode } from "../src/engine/errors";
+import { formatMoney, formatUtcDigits } from "../src/format";
 import { qtyArg, skuArg } from "./shared";
 
 export const cartCommand: CommandDefinition = {
@@ -96,8 +96,17 @@ function replacedNote(replaced: "expired" | "checked_out" | undefined): string |
   return undefined;
 }
 
+/** The code of each way a presented session code can fail; the line is the one the access carries. */
+const ACCESS_ERRORS = {
+  not_found: "CART_NOT_FOUND",
+  expired: "CART_EXPIRED",
+  closed: "CART_CLOSED",
+  improper: "CART_IMPROPER",
+  rate_limited: "CART_RATE_LIMITED",
+} as const satisfies Record<Exclude<CodeAccess, { kind: "ok" }>["kind"], UserErrorCode>;
+
 function accessError(access: Exclude<CodeAccess, { kind: "ok" }>): UserError {
-  return new UserError(`CART_${access.kind.toUpperCase()}`, access.message);
+  return new UserError(ACCESS_ERRORS[access.kind], access.message);
 }
 
 export function renderCart(cart: CartView, note?: string): string {
@@ -111,6 +120,6 @@ export function renderCart(cart: CartView, note?: string): string {
     const totals = cart.totals.map((t) => formatMoney(t.amount, t.currency)).join(" + ");
     lines.push(`Total: ${totals} for ${cart.totalQty} item(s). Check out with /cart checkout.`);
   }
-  lines.push(`Expires ${formatUtc(cart.expiresAt)} without activity. ${cart.url}`);
+  lines.push(`Expires ${formatUtcDigits(cart.expiresAt)} without activity. ${cart.url}`);
   return lines.join("\n");
 }

@@ -1,5 +1,5 @@
 import type { CommandDefinition } from "../src/chat/command";
-import { formatMoney } from "../src/engine/format";
+import { formatMoney } from "../src/format";
 
 export const catalogCommand: CommandDefinition = {
   name: "catalog",

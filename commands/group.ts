@@ -1,6 +1,6 @@
 import type { CommandDefinition } from "../src/chat/command";
-import { formatMoney, formatUtc } from "../src/engine/format";
 import type { GroupView } from "../src/engine/groups";
+import { formatMoney, formatUtcDigits } from "../src/format";
 import { userKey } from "../src/kernel";
 import { groupCodeArg } from "./shared";
 
@@ -42,7 +42,7 @@ export function renderGroup(view: GroupView): string {
   const members = view.members.length ? view.members.map((m) => m.displayName).join(", ") : "nobody yet";
   const lines = [
     `Group ${view.code}: ${product.name} (${product.sku}), ${formatMoney(product.price, product.currency)} each, organised by ${view.organiser.displayName}.`,
-    `Status: ${STATE_TEXT[view.state]} · ${view.memberCount} of ${view.target} members${view.cap > view.target ? ` (closes at ${view.cap})` : ""} · deadline ${formatUtc(view.expiresAt)}.`,
+    `Status: ${STATE_TEXT[view.state]} · ${view.memberCount} of ${view.target} members${view.cap > view.target ? ` (closes at ${view.cap})` : ""} · deadline ${formatUtcDigits(view.expiresAt)}.`,
     `Tiers: ${tiers}.`,
     `Members: ${members}.`,
   ];

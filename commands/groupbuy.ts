@@ -1,6 +1,6 @@
 import type { CommandDefinition } from "../src/chat/command";
-import { formatUtc } from "../src/engine/format";
 import { LIMITS } from "../src/engine/groups/open";
+import { formatUtcDigits } from "../src/format";
 import { userKey } from "../src/kernel";
 import { skuArg } from "./shared";
 
@@ -60,7 +60,7 @@ export const groupbuyCommand: CommandDefinition = {
     const lines = [
       `${organiser} opened a group buy of ${opened.productName} (${opened.sku}): ${opened.size} members needed${
         opened.max > opened.size ? ` (closes at ${opened.max})` : ""
-      }, open until ${formatUtc(opened.expiresAt)}.`,
+      }, open until ${formatUtcDigits(opened.expiresAt)}.`,
       `Group code: ${opened.code} — ${opened.url}`,
       `Join with /join ${opened.code} (the organiser too, to buy).`,
     ];

@@ -1,7 +1,7 @@
 import type { CommandDefinition } from "../src/chat/command";
 import { helpFor, helpOverview } from "../src/chat/help";
 import { findCommand } from "../src/chat/router";
-import { UserError } from "../src/engine/errors";
+import { userError } from "../src/engine/errors";
 
 export const helpCommand: CommandDefinition = {
   name: "help",
@@ -16,7 +16,7 @@ export const helpCommand: CommandDefinition = {
     const command = findCommand(commands, name);
     if (!command) {
       const names = commands.map((c) => c.name).join(", ");
-      throw new UserError("UNKNOWN_COMMAND", `There is no /${name}: try /help with one of ${names}.`);
+      throw userError("UNKNOWN_HELP_TOPIC", { command: name, commands: names });
     }
     return helpFor(command);
   },

@@ -1,5 +1,5 @@
 import type { CommandDefinition } from "../src/chat/command";
-import { formatMoney, formatUtc } from "../src/engine/format";
+import { formatMoney, formatUtcDigits } from "../src/format";
 import { userKey } from "../src/kernel";
 import { groupCodeArg, qtyArg, skuArg } from "./shared";
 
@@ -22,7 +22,7 @@ export const joinCommand: CommandDefinition = {
     const { order } = joined;
     const progress = joined.completed
       ? `The group is complete with ${joined.memberCount} members: discounts are credited as points (see /points).`
-      : `${joined.memberCount} of ${joined.size} members so far (closes at ${joined.max}); open until ${formatUtc(joined.expiresAt)}.`;
+      : `${joined.memberCount} of ${joined.size} members so far (closes at ${joined.max}); open until ${formatUtcDigits(joined.expiresAt)}.`;
     const url = `${publicUrl}/g/${joined.code}`;
     return {
       text: [

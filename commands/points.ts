@@ -1,5 +1,5 @@
 import type { CommandDefinition } from "../src/chat/command";
-import { formatMoney, formatUtc } from "../src/engine/format";
+import { formatMoney, formatUtcDigits } from "../src/format";
 import { userKey } from "../src/kernel";
 
 const HISTORY_SHOWN = 10;
@@ -16,7 +16,7 @@ export const pointsCommand: CommandDefinition = {
     const currency = history.at(-1)?.currency ?? "EUR";
     const lines = history.slice(-HISTORY_SHOWN).map((entry) => {
       const where = entry.groupCode ? ` for group ${entry.groupCode}` : "";
-      return `• ${formatUtc(entry.createdAt)}: +${entry.amount} (${formatMoney(entry.amount, entry.currency)})${where}`;
+      return `• ${formatUtcDigits(entry.createdAt)}: +${entry.amount} (${formatMoney(entry.amount, entry.currency)})${where}`;
     });
     const older =
       history.length > HISTORY_SHOWN ? [`(${history.length - HISTORY_SHOWN} older entries not shown)`] : [];

@@ -1,5 +1,5 @@
 import type { CommandDefinition } from "../src/chat/command";
-import { UserError } from "../src/engine/errors";
+import { userError } from "../src/engine/errors";
 import { userKey } from "../src/kernel";
 
 export const registerCommand: CommandDefinition = {
@@ -22,10 +22,7 @@ export const registerCommand: CommandDefinition = {
     if (region === undefined && email === undefined) {
       const me = await engine.users.get(userKey(user));
       if (!me?.region && !me?.email) {
-        throw new UserError(
-          "NOTHING_TO_REGISTER",
-          "Nothing to store: type /register region=EU email=you@example.com (either or both).",
-        );
+        throw userError("NOTHING_TO_REGISTER");
       }
       return `Your details: region ${me.region ?? "not set"}, email ${me.email ?? "not set"}. Change them with /register region=<code> email=<addr>.`;
     }

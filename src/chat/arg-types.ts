@@ -1,4 +1,4 @@
-import { formatDuration, parseDuration } from "../duration";
+import { formatDurationAsTyped, parseDuration } from "../format";
 import type { ArgSpec } from "./command";
 
 export type CheckResult = { ok: true; value: string | number } | { ok: false; reason?: string };
@@ -27,7 +27,10 @@ export function checkValue(spec: ArgSpec, input: string | number | boolean): Che
       const ms = parseDuration(text);
       if (ms === undefined) return { ok: false };
       if (ms < spec.minMs || ms > spec.maxMs)
-        return { ok: false, reason: `from ${formatDuration(spec.minMs)} to ${formatDuration(spec.maxMs)}` };
+        return {
+          ok: false,
+          reason: `from ${formatDurationAsTyped(spec.minMs)} to ${formatDurationAsTyped(spec.maxMs)}`,
+        };
       return { ok: true, value: ms };
     }
     case "sku":

@@ -1,7 +1,19 @@
-import type { Engine } from "../engine";
+import type { Carts } from "../engine/cart";
+import type { Catalog } from "../engine/catalog";
+import type { Groups } from "../engine/groups";
+import type { Points } from "../engine/points";
+import type { Users } from "../engine/users";
 
 /**
- * The engine as commands and the router see it. A type only, so src/chat never constructs the
- * engine; the composition root hands the real one in.
+ * The engine as commands and the router see it: the operations they call, and nothing of the
+ * engine's insides (its models, transactions or workers). Types only, so src/chat never constructs
+ * the engine; the composition root hands the real one in.
  */
-export type CommandEngine = Engine;
+export interface CommandEngine {
+  groups: Pick<Groups, "open" | "join" | "status">;
+  carts: Pick<Carts, "show" | "add" | "remove" | "checkout" | "resume">;
+  /** The router records callers and the people they mention; /register reads and writes the rest. */
+  users: Pick<Users, "touch" | "ensureMany" | "resolveByUsername" | "get" | "register">;
+  catalog: Pick<Catalog, "list">;
+  points: Pick<Points, "statement">;
+}

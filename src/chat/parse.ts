@@ -1,4 +1,4 @@
-import { UserError } from "../engine/errors";
+import { type UserError, userError } from "../engine/errors";
 import { checkValue } from "./arg-types";
 import type { ArgSpec, CommandDefinition, SubcommandDefinition } from "./command";
 import type { MentionRef } from "./mentions";
@@ -20,7 +20,7 @@ export type MentionSyntax = (word: string) => MentionRef | undefined;
 /** Parses the text typed after `/command` (Slack, Telegram, playground). */
 export function parseText(command: CommandDefinition, text: string, mention: MentionSyntax): ParsedCommand {
   let usage = usageLine(command);
-  const tokens = withUsage(usage, () => tokenize(text));
+  const tokens = tokenize(text, usage);
   let subcommand: SubcommandDefinition | undefined;
   let specs = command.args ?? [];
   if (command.subcommands) {
@@ -48,8 +48,7 @@ export function parseText(command: CommandDefinition, text: string, mention: Men
     if (token.key !== undefined) {
       const spec = specs.find((s) => s.name.toLowerCase() === token.key!.toLowerCase());
       if (!spec || spec.type === "mentions") throw unknownOption(token.key, specs, usage);
-      if (values.has(spec.name))
-        throw new UserError("DUPLICATE_OPTION", `${spec.name}= is given twice; keep one. Usage: ${usage}`);
+      if (values.has(spec.name)) throw userError("DUPLICATE_OPTION", { name: spec.name, usage });
       values.set(spec.name, check(spec, token.value, usage));
       continue;
     }
@@ -84,13 +83,9 @@ export function parseOptions(
     const spec = specs.find((s) => s.name === key);
     if (!spec) throw unknownOption(key, specs, usage);
     if (spec.type === "mentions") {
-      for (const token of withUsage(usage, () => tokenize(String(raw)))) {
+      for (const token of tokenize(String(raw), usage)) {
         const ref = mention(token.value);
-        if (!ref)
-          throw new UserError(
-            "NOT_A_MENTION",
-            `"${clip(token.value)}" is not a mention of a member. Usage: ${usage}`,
-          );
+        if (!ref) throw userError("NOT_A_MENTION", { word: clip(token.value), usage });
         addMention(mentions, spec, ref, usage);
       }
       continue;
@@ -109,10 +104,12 @@ function check(spec: ArgSpec, raw: string | number | boolean, usage: string): st
   const result = checkValue(spec, raw);
   if (result.ok) return result.value;
   const limits = result.reason ? ` ${result.reason}` : "";
-  throw new UserError(
-    "INVALID_ARGUMENT",
-    `${spec.name} must be ${expected(spec)}${limits}, not "${clip(String(raw))}". Usage: ${usage}`,
-  );
+  throw userError("INVALID_ARGUMENT", {
+    name: spec.name,
+    expected: `${expected(spec)}${limits}`,
+    given: clip(String(raw)),
+    usage,
+  });
 }
 
 function addMention(
@@ -124,10 +121,7 @@ function addMention(
   const list = mentions.get(spec.name) ?? [];
   if (list.some((r) => sameRef(r, ref))) return;
   if (spec.type === "mentions" && list.length >= spec.maxCount)
-    throw new UserError(
-      "TOO_MANY_MENTIONS",
-      `At most ${spec.maxCount} members can be mentioned at once. Usage: ${usage}`,
-    );
+    throw userError("TOO_MANY_MENTIONS", { max: spec.maxCount, usage });
   list.push(ref);
   mentions.set(spec.name, list);
 }
@@ -146,34 +140,27 @@ function requireAll(
     if (!spec.required) continue;
     const present =
       spec.type === "mentions" ? (mentions.get(spec.name)?.length ?? 0) > 0 : values.has(spec.name);
-    if (!present)
-      throw new UserError("MISSING_ARGUMENT", `Missing <${spec.placeholder ?? spec.name}>. Usage: ${usage}`);
+    if (!present) throw userError("MISSING_ARGUMENT", { placeholder: spec.placeholder ?? spec.name, usage });
   }
 }
 
 function unknownOption(key: string, specs: readonly ArgSpec[], usage: string): UserError {
   const known = specs.filter((s) => s.type !== "mentions").map((s) => `${s.name}=`);
-  const hint = known.length ? `known options: ${known.join(", ")}` : "this command takes no options";
-  return new UserError("UNKNOWN_OPTION", `Unknown option ${clip(key)}= (${hint}). Usage: ${usage}`);
+  return userError("UNKNOWN_OPTION", { key: clip(key), known, usage });
 }
 
 function unexpected(token: Token, usage: string): UserError {
-  return new UserError("UNEXPECTED_ARGUMENT", `Did not expect "${clip(token.value)}" here. Usage: ${usage}`);
+  return userError("UNEXPECTED_ARGUMENT", { word: clip(token.value), usage });
 }
 
 function unknownSubcommand(command: CommandDefinition, word: string): UserError {
-  const names = (command.subcommands ?? []).map((s) => s.name).join(", ");
-  const what = word ? `Unknown /${command.name} action "${clip(word)}"` : `/${command.name} needs an action`;
-  return new UserError("UNKNOWN_SUBCOMMAND", `${what}: use one of ${names}. Usage: ${usageLine(command)}`);
-}
-
-function withUsage<T>(usage: string, run: () => T): T {
-  try {
-    return run();
-  } catch (error) {
-    if (error instanceof UserError) throw new UserError(error.code, `${error.message} Usage: ${usage}`);
-    throw error;
-  }
+  const actions = (command.subcommands ?? []).map((s) => s.name).join(", ");
+  return userError("UNKNOWN_SUBCOMMAND", {
+    command: command.name,
+    word: word && clip(word),
+    actions,
+    usage: usageLine(command),
+  });
 }
 
 /** Echoes a bit of what was typed, one line, short enough for an error. */

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock";
-import { UnavailableError, UserError } from "../engine/errors";
+import { SYSTEM_ERROR_TEXT, UnavailableError, UserError, userError } from "../engine/errors";
 import { isUnavailable } from "../engine/unavailable";
 import type { Platform, Reply, UserIdentity } from "../kernel";
 import type { Logger } from "../logger";
@@ -45,8 +45,6 @@ export interface ChatRouter {
   handle(invocation: Invocation, options?: HandleOptions): Promise<Reply>;
 }
 
-const UNAVAILABLE_TEXT = "crowdcart is temporarily unavailable; please try again in a minute.";
-const INTERNAL_TEXT = "Something went wrong on our side; nothing was changed. Please try again.";
 const RUNNING_TEXT = "Still working on that command; the answer follows shortly.";
 
 export function createRouter(deps: RouterDeps): ChatRouter {
@@ -57,10 +55,7 @@ export function createRouter(deps: RouterDeps): ChatRouter {
   function understand(invocation: Invocation): { command: CommandDefinition; parsed: ParsedCommand } {
     const command = findCommand(commands, invocation.command);
     if (!command) {
-      throw new UserError(
-        "UNKNOWN_COMMAND",
-        `Unknown command /${clip(invocation.command)}: type /help to see the commands.`,
-      );
+      throw userError("UNKNOWN_COMMAND", { command: clip(invocation.command) });
     }
     const mention = deps.mentions[invocation.platform];
     const syntax = (word: string) => mention?.(word, invocation.user);
@@ -150,10 +145,7 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     }
     const known = ref.username ? await deps.engine.users.resolveByUsername(ref.platform, ref.username) : null;
     if (!known) {
-      throw new UserError(
-        "UNKNOWN_MEMBER",
-        `I don't know ${clip(ref.raw)} yet: ask them to send any message to the bot first, then try again. Usage: ${usage}`,
-      );
+      throw userError("UNKNOWN_MEMBER", { mention: clip(ref.raw), usage });
     }
     return {
       identity: {
@@ -265,10 +257,12 @@ export function errorReply(error: unknown, invocation: Invocation, log: Logger):
       { platform: invocation.platform, command: invocation.command },
       "command refused: database unavailable",
     );
-    return { text: UNAVAILABLE_TEXT, visibility: "private", errorCode: "TEMPORARILY_UNAVAILABLE" };
+    const errorCode = "TEMPORARILY_UNAVAILABLE";
+    return { text: SYSTEM_ERROR_TEXT[errorCode], visibility: "private", errorCode };
   }
   log.error({ err: error, platform: invocation.platform, command: invocation.command }, "command failed");
-  return { text: INTERNAL_TEXT, visibility: "private", errorCode: "INTERNAL_ERROR" };
+  const errorCode = "INTERNAL_ERROR";
+  return { text: SYSTEM_ERROR_TEXT[errorCode], visibility: "private", errorCode };
 }
 
 function oneLine(text: string): string {

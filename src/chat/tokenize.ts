@@ -1,4 +1,4 @@
-import { UserError } from "../engine/errors";
+import { userError } from "../engine/errors";
 
 /**
  * One word of a command line. `key` is set when the word starts with an unquoted `key=`, so
@@ -17,9 +17,10 @@ const OPTION_KEY = /^([A-Za-z][A-Za-z0-9_]*)=/;
 /**
  * Splits what a user typed after the command: whitespace separates words, `"..."` (or the curly
  * quotes phones insert) keeps spaces inside one value with `\"` and `\\` as escapes, and `<...>`
- * stays whole so Slack's `<@U1|jane doe>` is one word.
+ * stays whole so Slack's `<@U1|jane doe>` is one word. `usage`, when given, ends the line of an
+ * error (the usage of the command being typed).
  */
-export function tokenize(text: string): Token[] {
+export function tokenize(text: string, usage?: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   while (i < text.length) {
@@ -33,7 +34,7 @@ export function tokenize(text: string): Token[] {
       const ch = text[i]!;
       const close = OPEN_TO_CLOSE[ch];
       if (close !== undefined) {
-        const end = readQuoted(text, i + 1, close);
+        const end = readQuoted(text, i + 1, close, usage);
         value += end.value;
         i = end.next;
         plain = false;
@@ -60,7 +61,12 @@ export function tokenize(text: string): Token[] {
   return tokens;
 }
 
-function readQuoted(text: string, start: number, close: string): { value: string; next: number } {
+function readQuoted(
+  text: string,
+  start: number,
+  close: string,
+  usage: string | undefined,
+): { value: string; next: number } {
   let value = "";
   let i = start;
   while (i < text.length) {
@@ -74,10 +80,7 @@ function readQuoted(text: string, start: number, close: string): { value: string
     value += ch;
     i++;
   }
-  throw new UserError(
-    "UNCLOSED_QUOTE",
-    `A quote is not closed: add the closing ${close} or remove the opening one.`,
-  );
+  throw userError("UNCLOSED_QUOTE", usage ? { close, usage } : { close });
 }
 
 function isSpace(ch: string): boolean {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { parseDuration } from "../duration";
+import { parseDuration } from "../format";
 
 /**
  * One environment variable: the form it must take, and what a person reads when it is wrong. The

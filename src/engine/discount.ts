@@ -47,3 +47,8 @@ export function memberDiscount(input: {
     total: tierAmount + regionRebate,
   };
 }
+
+/** A price after `percentOff`, rounded to the nearest minor unit. */
+export function discounted(minor: number, percentOff: number): number {
+  return Math.round((minor * (100 - percentOff)) / 100);
+}

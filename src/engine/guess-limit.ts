@@ -1,8 +1,7 @@
 import type { Connection } from "mongoose";
 import { bindCodeMissModel } from "../../models/code-miss";
 import type { Clock } from "../clock";
-import { formatDuration } from "./cart/duration-text";
-import { UserError } from "./errors";
+import { UserError, type UserErrorCode, userError } from "./errors";
 import { isDuplicateKey } from "./unavailable";
 
 /**
@@ -66,16 +65,17 @@ export function createGuessLimit(connection: Connection, clock: Clock) {
      * Runs a lookup by code for `senderKey`: refused while the sender is locked out, and a miss
      * (the lookup threw `missCode`) is counted before it is rethrown.
      */
-    async guard<T>(senderKey: string | undefined, missCode: string, lookup: () => Promise<T>): Promise<T> {
+    async guard<T>(
+      senderKey: string | undefined,
+      missCode: UserErrorCode,
+      lookup: () => Promise<T>,
+    ): Promise<T> {
       if (senderKey === undefined) return lookup();
       const missedAt = missedHere.get(senderKey);
       const mayBeLocked = missedAt !== undefined && missedAt > clock.now().getTime() - MISS_LIMIT.windowMs;
       const waitMs = mayBeLocked ? await refusal(senderKey) : undefined;
       if (waitMs !== undefined) {
-        throw new UserError(
-          "TOO_MANY_UNKNOWN_CODES",
-          `Too many codes that matched nothing; try again in ${formatDuration(waitMs)}.`,
-        );
+        throw userError("TOO_MANY_UNKNOWN_CODES", { waitMs });
       }
       try {
         return await lookup();

@@ -3,13 +3,13 @@ import { bindModels } from "../../models";
 import type { Clock } from "../clock";
 import { runInTransaction } from "../db/transaction";
 import type { Logger } from "../logger";
-import { createCartService } from "./cart/service";
-import { type Catalog, createCatalog } from "./catalog";
+import { type CartDeps, createCarts, type SessionSettings } from "./cart";
+import { createCatalog } from "./catalog";
 import type { EngineContext } from "./context";
 import { createGroups } from "./groups";
-import { createGuessLimit, type GuessLimit } from "./guess-limit";
+import { createGuessLimit } from "./guess-limit";
 import type { Messenger } from "./messenger";
-import { createOrders, type Orders } from "./orders";
+import { createOrders } from "./orders";
 import { createOutbox, type Fulfillment, type Outbox, type OutboxOptions } from "./outbox";
 import { createPoints } from "./points";
 import { guarded } from "./unavailable";
@@ -23,7 +23,7 @@ export interface EngineDeps {
   publicUrl: string;
   groupTtlMs: number;
   /** `codeSecret` (SESSION_CODE_SECRET) seals cart tokens; unset = a key kept in the database. */
-  session: { ttlMs: number; maxBadAttempts: number; badAttemptDelayMs: number; codeSecret?: string };
+  session: SessionSettings;
   fulfillment?: Fulfillment;
   /** CATALOG_FILE; the bundled demo catalog when unset. */
   catalogFile?: string;
@@ -36,17 +36,6 @@ export interface EngineDeps {
   transactions?: "auto" | "off";
   /** How often the expiry sweeper looks for groups past their deadline. */
   sweepIntervalMs?: number;
-}
-
-/** Everything a service is built from, for parts (carts) that extend the engine. */
-export interface EngineCore {
-  deps: EngineDeps;
-  ctx: EngineContext;
-  users: Users;
-  catalog: Catalog;
-  orders: Orders;
-  outbox: Outbox;
-  guesses: GuessLimit;
 }
 
 export type Engine = ReturnType<typeof createEngine>;
@@ -87,7 +76,12 @@ export function createEngine(deps: EngineDeps) {
     groupTtlMs: deps.groupTtlMs,
     sweepIntervalMs: deps.sweepIntervalMs,
   });
-  const core: EngineCore = { deps, ctx, users, catalog, orders, outbox, guesses };
+  const cartDeps: CartDeps = { catalog, orders, outbox: outbox.writer, guesses, session: deps.session };
+  /**
+   * What tests and tools reach past the public operations for: the models, the budget for codes
+   * that matched nothing, and what carts are built from (to build carts with other settings).
+   */
+  const core = { ctx, guesses, cartDeps };
 
   let started = false;
   return {
@@ -97,7 +91,7 @@ export function createEngine(deps: EngineDeps) {
     orders,
     points,
     groups,
-    carts: createCartService(core),
+    carts: createCarts(ctx, cartDeps),
     outbox,
     /** Adapters register how they DM; the worker then delivers that platform's messages. */
     registerMessenger(messenger: Messenger): void {

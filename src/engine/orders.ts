@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { driverCollection, type OrderDoc, type ProductDoc, type UserDoc } from "../../models";
 import type { EngineContext, Session } from "./context";
-import { UserError } from "./errors";
+import { userError } from "./errors";
 import type { OutboxWriter } from "./outbox/writer";
 
 export const MAX_QTY = 99;
@@ -32,10 +32,17 @@ export function newOrderId(): string {
   return `ord_${randomBytes(12).toString("base64url")}`;
 }
 
-export function checkQty(qty: number): void {
-  if (!Number.isInteger(qty) || qty < 1 || qty > MAX_QTY) {
-    throw new UserError("INVALID_QTY", `qty must be a whole number from 1 to ${MAX_QTY}; e.g. qty=2`);
+/**
+ * A quantity for one order or one cart line: a whole number from 1 to MAX_QTY (digits typed as
+ * text count too). Missing means `fallback` when there is one.
+ */
+export function checkQty(input: unknown, fallback?: number): number {
+  if ((input === undefined || input === null) && fallback !== undefined) return fallback;
+  const qty = typeof input === "string" && /^\s*\d{1,6}\s*$/.test(input) ? Number(input) : input;
+  if (typeof qty !== "number" || !Number.isInteger(qty) || qty < 1 || qty > MAX_QTY) {
+    throw userError("INVALID_QTY", { max: MAX_QTY });
   }
+  return qty;
 }
 
 export type Orders = ReturnType<typeof createOrders>;
@@ -56,10 +63,7 @@ export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
         .session(session ?? null)
         .lean<ProductDoc>());
     if (!product) {
-      throw new UserError(
-        "UNKNOWN_PRODUCT",
-        `There is no product "${input.sku}"; type /catalog to see what is for sale`,
-      );
+      throw userError("UNKNOWN_PRODUCT", { sku: input.sku });
     }
     const region = input.known
       ? input.known.region

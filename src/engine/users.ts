@@ -1,7 +1,7 @@
 import type { UserDoc } from "../../models";
 import { type Platform, type UserIdentity, userKey } from "../kernel";
 import type { EngineContext } from "./context";
-import { UserError } from "./errors";
+import { userError } from "./errors";
 import { isDuplicateKey, upsertRacing } from "./unavailable";
 
 export interface RegisterInput {
@@ -292,19 +292,13 @@ export function createUsers(ctx: EngineContext) {
         const set: Partial<UserDoc> = { updatedAt: ctx.clock.now() };
         if (input.region !== undefined) {
           if (!REGION.test(input.region)) {
-            throw new UserError(
-              "INVALID_REGION",
-              `"${input.region}" is not a region code; type /register region=EU (2 to 8 letters)`,
-            );
+            throw userError("INVALID_REGION", { region: input.region });
           }
           set.region = input.region.toUpperCase();
         }
         if (input.email !== undefined) {
           if (!EMAIL.test(input.email)) {
-            throw new UserError(
-              "INVALID_EMAIL",
-              `"${input.email}" is not an email address; type /register email=you@example.com`,
-            );
+            throw userError("INVALID_EMAIL", { email: input.email });
           }
           set.email = input.email;
         }

@@ -1,5 +1,5 @@
+import { formatMoney, formatTimeLeft, formatUtcInWords } from "../format";
 import type { Assets } from "./assets";
-import { formatMoney, formatTimeLeft, formatUtc } from "./format";
 import { html, type SafeHtml } from "./html";
 import { layout } from "./layout";
 import type { CartPageModel } from "./model";
@@ -33,7 +33,7 @@ ${
       )}</tfoot>
 </table></div>`
 }
-<p class="expiry">This session expires <time datetime="${cart.expiresAt.toISOString()}">${formatUtc(cart.expiresAt)}</time> (${formatTimeLeft(cart.expiresAt.getTime() - now.getTime())} without activity). Each change in chat extends it.</p>
+<p class="expiry">This session expires <time datetime="${cart.expiresAt.toISOString()}">${formatUtcInWords(cart.expiresAt)}</time> (${formatTimeLeft(cart.expiresAt.getTime() - now.getTime())} without activity). Each change in chat extends it.</p>
 <p class="muted small">Check out from chat with <code>/cart checkout</code>, or continue on another device with <code>/cart resume ${cart.code}</code>.</p>
 </section>
 <aside class="card notice" aria-labelledby="private-title">

@@ -1,4 +1,4 @@
-import type { CartService } from "../engine/cart/service";
+import type { Carts } from "../engine/cart";
 import type { CodeAccess } from "../engine/cart/types";
 import { isUserError } from "../engine/errors";
 import type { Groups, GroupView } from "../engine/groups";
@@ -54,7 +54,7 @@ export function toGroupPage(view: GroupView): GroupPageModel {
   };
 }
 
-export function engineCartViews(carts: Pick<CartService, "viewByCode">): CartViews {
+export function engineCartViews(carts: Pick<Carts, "viewByCode">): CartViews {
   return {
     async viewByCode(code: string, sender: WebSender): Promise<CartPageOutcome> {
       let access: CodeAccess;

@@ -1,5 +1,6 @@
+import { discounted } from "../engine/discount";
+import { formatMoney, formatUtcInWords } from "../format";
 import type { Platform } from "../kernel";
-import { discounted, formatMoney, formatUtc } from "./format";
 import { dealText, progressNote, progressText, stateNote } from "./group-page";
 import { effectiveState, STATE_LABELS, summarise } from "./group-summary";
 import type { GroupPageModel } from "./model";
@@ -49,7 +50,7 @@ export function groupJson(group: GroupPageModel, url: string, now: Date, labels:
       progress: progressText(group),
       progressNote: progressNote(group, summary, state),
       listPrice: formatMoney(price, currency),
-      expiresAt: formatUtc(group.expiresAt),
+      expiresAt: formatUtcInWords(group.expiresAt),
       platforms: labels,
     },
   };

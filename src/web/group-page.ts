@@ -1,6 +1,7 @@
+import { discounted } from "../engine/discount";
+import { formatMoney, formatTimeLeft, formatUtcInWords } from "../format";
 import type { Platform } from "../kernel";
 import type { Assets } from "./assets";
-import { discounted, formatMoney, formatTimeLeft, formatUtc } from "./format";
 import { effectiveState, type GroupSummary, STATE_LABELS, summarise } from "./group-summary";
 import { html, type SafeHtml } from "./html";
 import { layout } from "./layout";
@@ -87,14 +88,14 @@ export function stateNote(group: GroupPageModel, state: GroupPageState): string 
   switch (state) {
     case "open":
       return group.memberCount >= group.target
-        ? `The target is reached: this group goes ahead. It stays open for more members until ${formatUtc(group.expiresAt)} or until it is full.`
-        : `This group goes ahead if ${group.target} members join before ${formatUtc(group.expiresAt)}.`;
+        ? `The target is reached: this group goes ahead. It stays open for more members until ${formatUtcInWords(group.expiresAt)} or until it is full.`
+        : `This group goes ahead if ${group.target} members join before ${formatUtcInWords(group.expiresAt)}.`;
     case "completed":
       return `This group is complete: it went ahead with ${group.memberCount} members. Each member's discount was credited as points.`;
     case "failed":
-      return `This group did not go ahead: it needed ${group.target} members by ${formatUtc(group.expiresAt)}. Every order was cancelled.`;
+      return `This group did not go ahead: it needed ${group.target} members by ${formatUtcInWords(group.expiresAt)}. Every order was cancelled.`;
     case "expired":
-      return `Time is up: this group closed at ${formatUtc(group.expiresAt)}. It goes ahead only if it reached ${group.target} members; members will get a message either way.`;
+      return `Time is up: this group closed at ${formatUtcInWords(group.expiresAt)}. It goes ahead only if it reached ${group.target} members; members will get a message either way.`;
   }
 }
 
@@ -103,7 +104,7 @@ function greeting(group: GroupPageModel, state: GroupPageState, command: string)
   if (!you) return "";
   let line: SafeHtml;
   if (you.joined) {
-    line = html`You are in${you.joinedAt ? html` since ${formatUtc(you.joinedAt)}` : ""}${you.orders.length > 0 ? `, with ${you.orders.map((o) => `${o.qty} × ${o.name}`).join(" and ")}` : ""}.`;
+    line = html`You are in${you.joinedAt ? html` since ${formatUtcInWords(you.joinedAt)}` : ""}${you.orders.length > 0 ? `, with ${you.orders.map((o) => `${o.qty} × ${o.name}`).join(" and ")}` : ""}.`;
   } else if (state === "open") {
     line = html`You were invited${group.organiser ? html` by <span class="name">${group.organiser.displayName}</span>` : ""} and have not joined yet. To join, send <code>${command}</code> to crowdcart.`;
   } else {
@@ -140,8 +141,8 @@ function progress(group: GroupPageModel, summary: GroupSummary, state: GroupPage
 ${
   open
     ? html`<p class="countdown"><span class="label">Time left</span> <time id="countdown" role="timer" datetime="${group.expiresAt.toISOString()}">${formatTimeLeft(group.expiresAt.getTime() - now.getTime())}</time></p>
-<p class="muted">Closes <time datetime="${group.expiresAt.toISOString()}" class="deadline">${formatUtc(group.expiresAt)}</time></p>`
-    : html`<p class="muted">Closed <time datetime="${group.expiresAt.toISOString()}">${formatUtc(group.expiresAt)}</time></p>`
+<p class="muted">Closes <time datetime="${group.expiresAt.toISOString()}" class="deadline">${formatUtcInWords(group.expiresAt)}</time></p>`
+    : html`<p class="muted">Closed <time datetime="${group.expiresAt.toISOString()}">${formatUtcInWords(group.expiresAt)}</time></p>`
 }
 </section>`;
 }

@@ -1,4 +1,4 @@
-import { discounted } from "./format";
+import { discounted } from "../engine/discount";
 import type { GroupPageModel, GroupPageState } from "./model";
 
 /** Figures derived from a group, shared by the HTML page and its JSON twin so both always agree. */

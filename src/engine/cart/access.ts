@@ -1,6 +1,6 @@
 import type { CartSessionDoc } from "../../../models/cart-session";
+import { userErrorText } from "../errors";
 import type { GuessLimit } from "../guess-limit";
-import { formatDuration } from "./duration-text";
 import { badAttemptDelayMs, checkSessionCode } from "./limits";
 import { retryingConflicts } from "./retry";
 import { hashToken, tokenHashesEqual } from "./session-code";
@@ -21,8 +21,8 @@ export interface AccessRules {
 /** A successful presentation also returns the session, so `resume` can attach the caller to it. */
 export type Presented = { access: CodeAccess; session?: CartSessionDoc };
 
-const NOT_FOUND = "No cart has that session code; check it, or type /cart to start a new cart.";
-const CLOSED = "That cart was checked out and is closed; type /cart to start a new cart.";
+const NOT_FOUND = userErrorText("CART_NOT_FOUND");
+const CLOSED = userErrorText("CART_CLOSED");
 
 /**
  * Judges a presented session code (claims 9–12, 16):
@@ -82,8 +82,7 @@ export function createCodeAccess(store: CartStore, rules: AccessRules) {
       attempts,
       delayMs,
       retired,
-      message:
-        "Warning: that session code does not match its cart. This attempt was recorded; repeated attempts retire the code and alert the cart's owner.",
+      message: userErrorText("CART_IMPROPER"),
     };
   }
 
@@ -98,7 +97,7 @@ export function createCodeAccess(store: CartStore, rules: AccessRules) {
           access: {
             kind: "rate_limited",
             retryAfterMs: waitMs,
-            message: `Too many session codes that matched no cart; try again in ${formatDuration(waitMs)}.`,
+            message: userErrorText("CART_RATE_LIMITED", { waitMs }),
           },
         };
       }
@@ -111,7 +110,7 @@ export function createCodeAccess(store: CartStore, rules: AccessRules) {
           return {
             access: {
               kind: "expired",
-              message: `That cart expired after ${formatDuration(store.ttlMs)} without activity; type /cart to start a new cart.`,
+              message: userErrorText("CART_EXPIRED", { idleMs: store.ttlMs }),
             },
           };
         }

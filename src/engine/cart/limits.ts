@@ -1,4 +1,4 @@
-import { UserError } from "../errors";
+import { userError } from "../errors";
 import { MAX_QTY } from "../orders";
 import { parseSessionCode, SESSION_CODE_MAX_LENGTH, type SessionCodeParts } from "./session-code";
 
@@ -26,54 +26,33 @@ const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 /** A SKU as typed; the catalog decides whether it exists. Returns the catalog key (upper case). */
 export function checkSku(input: unknown): string {
   if (typeof input !== "string" || input.trim() === "") {
-    throw new UserError("MISSING_SKU", "name a product; type /cart add <sku> (see /catalog)");
+    throw userError("MISSING_SKU");
   }
   const sku = input.trim();
   if (sku.length > CART_LIMITS.maxSkuLength) {
-    throw new UserError(
-      "TEXT_TOO_LONG",
-      `a SKU is at most ${CART_LIMITS.maxSkuLength} characters; see /catalog`,
-    );
+    throw userError("TEXT_TOO_LONG", { what: "SKU", max: CART_LIMITS.maxSkuLength, instead: "see /catalog" });
   }
   if (!SKU.test(sku)) {
-    throw new UserError("UNKNOWN_SKU", `"${sku}" is not a product SKU; see /catalog for the SKUs`);
+    throw userError("UNKNOWN_SKU", { sku });
   }
   return sku.toUpperCase();
-}
-
-/** A quantity: a whole number from 1 to the per-line cap; `undefined` means `fallback`. */
-export function checkQty(input: unknown, fallback: number): number {
-  if (input === undefined || input === null) return fallback;
-  const qty = typeof input === "string" && /^\s*\d{1,6}\s*$/.test(input) ? Number(input) : input;
-  if (typeof qty !== "number" || !Number.isInteger(qty) || qty < 1 || qty > CART_LIMITS.maxLineQty) {
-    throw new UserError(
-      "INVALID_QTY",
-      `qty must be a whole number from 1 to ${CART_LIMITS.maxLineQty}; type e.g. qty=2`,
-    );
-  }
-  return qty;
 }
 
 /** A presented session code, or a one-line error saying what one looks like. */
 export function checkSessionCode(input: unknown): SessionCodeParts {
   if (typeof input !== "string" || input.trim() === "") {
-    throw new UserError(
-      "MISSING_SESSION_CODE",
-      "give the cart's session code; type /cart resume <sessionCode>",
-    );
+    throw userError("MISSING_SESSION_CODE");
   }
   if (input.trim().length > SESSION_CODE_MAX_LENGTH) {
-    throw new UserError(
-      "TEXT_TOO_LONG",
-      `a session code is at most ${SESSION_CODE_MAX_LENGTH} characters; copy it from the cart reply or its /s/ link`,
-    );
+    throw userError("TEXT_TOO_LONG", {
+      what: "session code",
+      max: SESSION_CODE_MAX_LENGTH,
+      instead: "copy it from the cart reply or its /s/ link",
+    });
   }
   const parts = parseSessionCode(input);
   if (!parts) {
-    throw new UserError(
-      "BAD_SESSION_CODE",
-      "that is not a session code (digits, a dash, then letters, e.g. 20260101120000000001-Ab3…); copy it from the cart reply",
-    );
+    throw userError("BAD_SESSION_CODE");
   }
   return parts;
 }

@@ -1,6 +1,6 @@
 import type { ProductDoc } from "../../../models";
 import type { CartLine } from "../../../models/cart-session";
-import { UserError } from "../errors";
+import { userError } from "../errors";
 import { CART_LIMITS } from "./limits";
 import type { CartLineView, CartTotal } from "./types";
 
@@ -15,23 +15,19 @@ export function addLine(lines: readonly CartLine[], product: ProductDoc, qty: nu
   const existing = lines.find((line) => line.productId === product._id);
   const lineQty = (existing?.qty ?? 0) + qty;
   if (lineQty > CART_LIMITS.maxLineQty) {
-    throw new UserError(
-      "LINE_LIMIT",
-      `that would make ${lineQty} × ${product.sku}; one line holds at most ${CART_LIMITS.maxLineQty}, so add at most ${CART_LIMITS.maxLineQty - (existing?.qty ?? 0)}`,
-    );
+    throw userError("LINE_LIMIT", {
+      wouldBe: lineQty,
+      sku: product.sku,
+      max: CART_LIMITS.maxLineQty,
+      room: CART_LIMITS.maxLineQty - (existing?.qty ?? 0),
+    });
   }
   if (!existing && lines.length >= CART_LIMITS.maxLines) {
-    throw new UserError(
-      "CART_FULL",
-      `a cart holds at most ${CART_LIMITS.maxLines} different products; check out or /cart remove <sku> first`,
-    );
+    throw userError("CART_FULL", { max: CART_LIMITS.maxLines });
   }
   const cartQty = totalQtyOf(lines) + qty;
   if (cartQty > CART_LIMITS.maxCartQty) {
-    throw new UserError(
-      "CART_LIMIT",
-      `a cart holds at most ${CART_LIMITS.maxCartQty} items in all; check out or /cart remove <sku> first`,
-    );
+    throw userError("CART_LIMIT", { max: CART_LIMITS.maxCartQty });
   }
   const line: CartLine = {
     productId: product._id,
@@ -55,7 +51,7 @@ export function removeLine(
 ): CartLine[] {
   const existing = lines.find((line) => line.productId === productId);
   if (!existing) {
-    throw new UserError("NOT_IN_CART", `${typedSku} is not in your cart; type /cart to see what is`);
+    throw userError("NOT_IN_CART", { sku: typedSku });
   }
   if (qty === undefined || qty >= existing.qty) {
     return lines.filter((line) => line.productId !== productId).map((line) => ({ ...line }));

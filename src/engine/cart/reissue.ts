@@ -55,3 +55,5 @@ export function createReissue(store: CartStore, outbox: OutboxWriter) {
     return done;
   };
 }
+
+export type Reissue = ReturnType<typeof createReissue>;

@@ -1,6 +1,6 @@
 import type { ProductDoc } from "../../../models";
 import type { EngineContext, Session } from "../context";
-import { UserError } from "../errors";
+import { userError } from "../errors";
 import { loadCatalogFile } from "./load";
 import type { CatalogEntry } from "./schema";
 
@@ -81,10 +81,7 @@ export function createCatalog(ctx: EngineContext, catalogFile?: string) {
       return ctx.guard(async () => {
         const product = await find(sku, session);
         if (!product) {
-          throw new UserError(
-            "UNKNOWN_PRODUCT",
-            `There is no product "${sku}"; type /catalog to see what is for sale`,
-          );
+          throw userError("UNKNOWN_PRODUCT", { sku });
         }
         return product;
       });

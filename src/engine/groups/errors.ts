@@ -1,50 +1,23 @@
 import type { GroupDoc } from "../../../models";
-import { UserError } from "../errors";
-import { formatUtc } from "../format";
-
-/** The user errors of groups, in one place so their codes and wording stay consistent. */
-
-export function unknownGroup(input: string): UserError {
-  return new UserError(
-    "UNKNOWN_GROUP",
-    `There is no group "${input}"; check the 13-character code in your invitation, e.g. /join 7KQ3M9XW2HBPD`,
-  );
-}
-
-export function groupExpired(group: GroupDoc): UserError {
-  return new UserError(
-    "GROUP_EXPIRED",
-    `Group ${group._id} expired at ${formatUtc(group.expiresAt)}; ask the organiser to open a new one`,
-  );
-}
-
-export function groupComplete(group: GroupDoc): UserError {
-  return new UserError(
-    "GROUP_COMPLETE",
-    `Group ${group._id} is complete (${group.memberCount} of ${group.max} places taken); ask the organiser to open a new one`,
-  );
-}
-
-export function groupFailed(group: GroupDoc): UserError {
-  return new UserError(
-    "GROUP_FAILED",
-    `Group ${group._id} closed at ${formatUtc(group.expiresAt)} without enough members; ask the organiser to open a new one`,
-  );
-}
-
-export function alreadyJoined(group: GroupDoc): UserError {
-  return new UserError(
-    "ALREADY_JOINED",
-    `You already joined group ${group._id}; type /group ${group._id} to see its status`,
-  );
-}
+import { type UserError, userError } from "../errors";
 
 /** Why a group refuses a join right now, or undefined when it would accept one. */
 export function joinRefusal(group: GroupDoc, userKey: string, now: Date): UserError | undefined {
-  if (group.members.some((m) => m.userKey === userKey)) return alreadyJoined(group);
+  const code = group._id;
+  if (group.members.some((m) => m.userKey === userKey)) return userError("ALREADY_JOINED", { code });
   if (group.state === "complete") return groupComplete(group);
-  if (group.state === "failed") return groupFailed(group);
-  if (group.expiresAt.getTime() <= now.getTime()) return groupExpired(group);
+  if (group.state === "failed") return userError("GROUP_FAILED", { code, at: group.expiresAt });
+  if (group.expiresAt.getTime() <= now.getTime())
+    return userError("GROUP_EXPIRED", { code, at: group.expiresAt });
   if (group.memberCount >= group.max) return groupComplete(group);
   return undefined;
+}
+
+function groupComplete(group: GroupDoc): UserError {
+  return userError("GROUP_COMPLETE", { code: group._id, members: group.memberCount, max: group.max });
+}
+
+/** No group has the code as typed. */
+export function unknownGroup(input: string): UserError {
+  return userError("UNKNOWN_GROUP", { code: input });
 }

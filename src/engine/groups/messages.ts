@@ -1,7 +1,7 @@
 import type { GroupDoc, ProductDoc, Tier } from "../../../models";
+import { formatMoney, formatUtcDigits } from "../../format";
 import type { Button } from "../../kernel";
 import type { Discount } from "../discount";
-import { formatMoney, formatUtc } from "../format";
 
 /** The texts of the DMs a group sends. Neutral text and plain URLs: each adapter renders them. */
 
@@ -35,7 +35,7 @@ export function inviteDm(input: {
   const text = [
     `${input.organiserName} invited you to buy ${product.name} (${product.sku}) together.`,
     `Price: ${formatMoney(product.price, product.currency)}. Discounts: ${tiersText(product)}.`,
-    `The group needs ${group.size} member${group.size === 1 ? "" : "s"} (up to ${group.max}) by ${formatUtc(group.expiresAt)}.`,
+    `The group needs ${group.size} member${group.size === 1 ? "" : "s"} (up to ${group.max}) by ${formatUtcDigits(group.expiresAt)}.`,
     `Group code: ${group._id}. Your personal link: ${input.link}`,
     `To join, type /join ${group._id}`,
   ].join("\n");
@@ -49,7 +49,7 @@ export function reminderDm(input: { group: GroupDoc; product: ProductDoc; link: 
   const { group, product } = input;
   const text = [
     `Reminder: the group buy of ${product.name} (${product.sku}) is waiting for you.`,
-    `${group.memberCount} of ${group.size} members so far; it closes ${formatUtc(group.expiresAt)}. Discounts: ${tiersText(product)}.`,
+    `${group.memberCount} of ${group.size} members so far; it closes ${formatUtcDigits(group.expiresAt)}. Discounts: ${tiersText(product)}.`,
     `Your personal link: ${input.link}`,
     `To join, type /join ${group._id}`,
   ].join("\n");
@@ -85,7 +85,7 @@ export function completedDm(input: {
 export function failedDm(input: { group: GroupDoc; product: ProductDoc; orderId: string }): string {
   const { group } = input;
   return [
-    `Group ${group._id} for ${input.product.name} closed at ${formatUtc(group.expiresAt)} with ${group.memberCount} of ${group.size} members needed.`,
+    `Group ${group._id} for ${input.product.name} closed at ${formatUtcDigits(group.expiresAt)} with ${group.memberCount} of ${group.size} members needed.`,
     `Your order ${input.orderId} is cancelled; nothing will be shipped or charged.`,
   ].join("\n");
 }

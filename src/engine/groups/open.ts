@@ -6,7 +6,7 @@ import {
   type UserDoc,
 } from "../../../models";
 import type { EngineContext } from "../context";
-import { UserError } from "../errors";
+import { userError } from "../errors";
 import type { OutboxWriter } from "../outbox";
 import { isDuplicateKey } from "../unavailable";
 import { parseUserKey } from "../users";
@@ -48,10 +48,6 @@ export const LIMITS = {
   maxExpiresMs: 30 * 86_400_000,
 } as const;
 
-function check(condition: boolean, code: string, message: string): void {
-  if (!condition) throw new UserError(code, message);
-}
-
 export function createOpenGroup(
   ctx: EngineContext,
   deps: {
@@ -70,29 +66,19 @@ export function createOpenGroup(
     options: OpenGroupOptions = {},
   ): Promise<OpenedGroup> {
     const size = options.size ?? 2;
-    check(
-      Number.isInteger(size) && size >= 2 && size <= LIMITS.maxSize,
-      "INVALID_SIZE",
-      `size must be a whole number from 2 to ${LIMITS.maxSize}; e.g. size=3`,
-    );
+    if (!(Number.isInteger(size) && size >= 2 && size <= LIMITS.maxSize)) {
+      throw userError("INVALID_SIZE", { max: LIMITS.maxSize });
+    }
     const max = options.max ?? size;
-    check(
-      Number.isInteger(max) && max >= size && max <= LIMITS.maxSize,
-      "INVALID_MAX",
-      `max must be a whole number from size (${size}) to ${LIMITS.maxSize}; e.g. max=${size + 2}`,
-    );
+    if (!(Number.isInteger(max) && max >= size && max <= LIMITS.maxSize)) {
+      throw userError("INVALID_MAX", { size, max: LIMITS.maxSize });
+    }
     const ttl = options.expiresInMs ?? deps.groupTtlMs;
-    check(
-      Number.isFinite(ttl) && ttl >= LIMITS.minExpiresMs && ttl <= LIMITS.maxExpiresMs,
-      "INVALID_EXPIRY",
-      "expires must be from 1m to 30d; e.g. expires=48h",
-    );
+    if (!(Number.isFinite(ttl) && ttl >= LIMITS.minExpiresMs && ttl <= LIMITS.maxExpiresMs)) {
+      throw userError("INVALID_EXPIRY");
+    }
     const tagged = [...new Set(options.members ?? [])].filter((key) => key !== organiserKey);
-    check(
-      tagged.length <= LIMITS.maxTagged,
-      "TOO_MANY_MEMBERS",
-      `tag at most ${LIMITS.maxTagged} members; share the group link with the others`,
-    );
+    if (tagged.length > LIMITS.maxTagged) throw userError("TOO_MANY_MEMBERS", { max: LIMITS.maxTagged });
     for (const key of tagged) parseUserKey(key);
 
     const product = await deps.requireProduct(sku);

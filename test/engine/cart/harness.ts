@@ -1,6 +1,6 @@
 import mongoose, { type Connection } from "mongoose";
 import { ManualClock } from "../../../src/clock";
-import { type CartService, createCartService } from "../../../src/engine/cart/service";
+import { type Carts, createCarts } from "../../../src/engine/cart";
 import { createEngine, type Engine } from "../../../src/engine/index";
 import { silentLogger } from "../../../src/logger";
 import { freshDatabaseUri } from "../../support/db";
@@ -19,9 +19,9 @@ export interface CartWorld {
   connections: Connection[];
   engines: Engine[];
   /** The cart service of engine 0, with sleeps recorded instead of waited. */
-  carts: CartService;
+  carts: Carts;
   /** One cart service per engine, all recording into `sleeps`. */
-  services: CartService[];
+  services: Carts[];
   sleeps: number[];
   close(): Promise<void>;
 }
@@ -39,7 +39,7 @@ export async function openWorld(options: WorldOptions = {}): Promise<CartWorld> 
   const sleeps: number[] = [];
   const connections: Connection[] = [];
   const engines: Engine[] = [];
-  const services: CartService[] = [];
+  const services: Carts[] = [];
   for (let i = 0; i < (options.engines ?? 1); i++) {
     const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: 5000 }).asPromise();
     connections.push(connection);
@@ -57,7 +57,8 @@ export async function openWorld(options: WorldOptions = {}): Promise<CartWorld> 
     });
     engines.push(engine);
     services.push(
-      createCartService(engine.core, {
+      createCarts(engine.core.ctx, {
+        ...engine.core.cartDeps,
         sleep: async (ms) => {
           sleeps.push(ms);
         },

@@ -4,12 +4,12 @@
  * next change lands where it must, counted exactly.
  */
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import type { CartService } from "../../../src/engine/cart/service";
+import type { Carts } from "../../../src/engine/cart";
 import { type CartWorld, openWorld, withOtherToken } from "./harness";
 
 let world: CartWorld;
-let a: CartService;
-let b: CartService;
+let a: Carts;
+let b: Carts;
 let n = 0;
 const shopper = () => ({ platform: "playground" as const, id: `shopper${++n}` });
 const qtyOf = (cart: { lines: { sku: string; qty: number }[] }, sku: string) =>
@@ -17,7 +17,7 @@ const qtyOf = (cart: { lines: { sku: string; qty: number }[] }, sku: string) =>
 
 beforeAll(async () => {
   world = await openWorld({ engines: 2 });
-  [a, b] = world.services as [CartService, CartService];
+  [a, b] = world.services as [Carts, Carts];
 });
 afterAll(async () => {
   await world.close();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { createCartService } from "../../../src/engine/cart/service";
+import { createCarts } from "../../../src/engine/cart";
 import { createTokenSealer, keyFromSecret } from "../../../src/engine/cart/token-seal";
 import { alice, type CartWorld, openWorld } from "./harness";
 
@@ -17,6 +17,11 @@ describe("sealed session tokens", () => {
 
   describe("with SESSION_CODE_SECRET", () => {
     let world: CartWorld;
+    /** Carts of engine 0 built as SESSION_CODE_SECRET=`secret` would build them. */
+    const withCodeSecret = (secret: string) => {
+      const { ctx, cartDeps } = world.engines[0]!.core;
+      return createCarts(ctx, { ...cartDeps, session: { ...cartDeps.session, codeSecret: secret } });
+    };
     beforeAll(async () => {
       world = await openWorld();
     });
@@ -25,16 +30,12 @@ describe("sealed session tokens", () => {
     });
 
     it("keeps no key in the database, and a changed secret gives the holder a fresh code for the same cart", async () => {
-      const first = createCartService(world.engines[0]!.core, {
-        codeSecret: "first-secret-0123456789abcdef0123",
-      });
+      const first = withCodeSecret("first-secret-0123456789abcdef0123");
       const cart = await first.add(alice, "KB-75");
       const secrets = await world.connections[0]!.db!.collection("engine_secrets").countDocuments();
       expect(secrets).toBe(0);
 
-      const rotated = createCartService(world.engines[0]!.core, {
-        codeSecret: "other-secret-0123456789abcdef0123",
-      });
+      const rotated = withCodeSecret("other-secret-0123456789abcdef0123");
       const again = await rotated.show(alice);
       expect(again.code).not.toBe(cart.code);
       expect(again.lines.map((line) => line.sku)).toEqual(["KB-75"]);

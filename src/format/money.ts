@@ -14,13 +14,16 @@ function formatterFor(currency: string) {
 }
 
 /**
- * Amounts already written out: a shop has few prices, so replies repeat the same few amounts,
- * and Intl's formatting costs more than the rest of a cart reply. Emptied when it grows.
+ * Amounts already written out: a shop has few prices, so replies and pages repeat the same few
+ * amounts, and Intl's formatting costs more than the rest of a cart reply. Emptied when it grows.
  */
 const formattedMoney = new Map<string, string>();
 const FORMATTED_MONEY = 10_000;
 
-/** Money in minor units, as a person reads it: 12900 EUR → "€129.00". */
+/**
+ * Money in minor units (EUR cents, JPY yen), as a person reads it: 12900 EUR → "€129.00". A code
+ * Intl cannot use as a currency still shows its amount, with the code as a label.
+ */
 export function formatMoney(minor: number, currency: string): string {
   const key = `${minor} ${currency}`;
   let text = formattedMoney.get(key);
@@ -33,16 +36,4 @@ export function formatMoney(minor: number, currency: string): string {
     formattedMoney.set(key, text);
   }
   return text;
-}
-
-/** The last minute written out: deadlines a reply shows fall in the same minute over and over. */
-let lastMinute = { minute: Number.NaN, text: "" };
-
-/** A deadline as every platform can show it: "2026-01-03 12:00 UTC". */
-export function formatUtc(date: Date): string {
-  const minute = Math.floor(date.getTime() / 60_000);
-  if (minute !== lastMinute.minute) {
-    lastMinute = { minute, text: `${date.toISOString().slice(0, 16).replace("T", " ")} UTC` };
-  }
-  return lastMinute.text;
 }

@@ -1,0 +1,76 @@
+import { type UserIdentity, userKey } from "../../kernel";
+import type { EngineContext } from "../context";
+import { userError } from "../errors";
+import type { Orders } from "../orders";
+import { backOff, MAX_WRITE_ROUNDS } from "./change";
+import { findCurrentCart, viewOf } from "./current";
+import type { CartParts } from "./parts";
+import { retryingConflicts } from "./retry";
+import type { CheckoutResult } from "./types";
+
+/**
+ * `/cart checkout`: closes the session and places one order per line through the shared
+ * purchase procedure (each with its shipping request), all in one transaction. The closing
+ * write comes first and is conditional on the version read, so a concurrent add either lands
+ * before (and is ordered) or fails after (the cart has ended).
+ */
+export function createCheckout(
+  ctx: EngineContext,
+  deps: { parts: () => Promise<CartParts>; orders: Orders; forget: (key: string) => void },
+) {
+  return async function checkout(user: UserIdentity): Promise<CheckoutResult> {
+    const p = await deps.parts();
+    const { CartSession } = p.store.models;
+    const key = userKey(user);
+    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+      const found = await findCurrentCart(ctx, p, user, false);
+      if (!found || found.doc.lines.length === 0) {
+        throw userError("EMPTY_CART");
+      }
+      const read = found.doc;
+      const placed = await retryingConflicts(() =>
+        ctx.tx(async (session) => {
+          const now = ctx.clock.now();
+          const closed = await CartSession.findOneAndUpdate(
+            { _id: read._id, version: read.version, status: "open", expiresAt: { $gt: now } },
+            { $set: { status: "checked_out", closedAt: now, lastActivityAt: now }, $inc: { version: 1 } },
+            { session, returnDocument: "after" },
+          ).lean();
+          if (!closed) return undefined;
+          const made = [];
+          for (const line of closed.lines) {
+            // The serial, not the whole code: an order record must not carry a usable secret.
+            made.push(
+              await deps.orders.placeOrder(session, {
+                userKey: key,
+                sku: line.productId,
+                qty: line.qty,
+                sessionCode: closed.serial,
+              }),
+            );
+          }
+          const orderIds = made.map((order) => order._id);
+          await CartSession.updateOne({ _id: read._id }, { $set: { orderIds } }, { session });
+          return { closed: { ...closed, orderIds }, made };
+        }),
+      );
+      if (!placed) {
+        await backOff(round);
+        continue;
+      }
+      ctx.kickOutbox();
+      deps.forget(key);
+      return {
+        cart: await viewOf(p, placed.closed),
+        orders: placed.made.map((order) => ({
+          orderId: order._id,
+          sku: order.sku,
+          qty: order.qty,
+          total: order.total,
+          currency: order.currency,
+        })),
+      };
+    }
+    throw new Error("checkout: the cart kept changing");
+  };
+}
