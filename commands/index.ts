@@ -8,7 +8,7 @@ import { joinCommand } from "./join";
 import { pointsCommand } from "./points";
 import { registerCommand } from "./register";
 
-/** Every command, in the order /help, Slack, Telegram and Discord list them (CONTRACT §4). */
+/** Every command, in the order /help and every platform list them (README "Commands"). */
 export const COMMANDS: readonly CommandDefinition[] = [
   groupbuyCommand,
   joinCommand,

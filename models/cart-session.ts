@@ -15,7 +15,7 @@ export interface CartLine {
 }
 
 /**
- * A cart session (CONTRACT §8). `serial` is kept in the clear as the lookup key; the token as its
+ * A cart session (README "Cart sessions"). `serial` is kept in the clear as the lookup key; the token as its
  * SHA-256 (`tokenHash`, looked up and compared) and sealed under a key kept outside the database
  * (`tokenSealed`, so replies can show the code again). A dump opens no cart. A reissue replaces all three.
  */

@@ -2,7 +2,7 @@ import { type Connection, type Model, Schema } from "mongoose";
 
 export type GroupState = "open" | "complete" | "failed";
 
-/** A member who joined: their order is the purchase procedure of claim 1. */
+/** A member who joined, with the order their joining placed. */
 export interface GroupMember {
   userKey: string;
   orderId: string;
@@ -90,7 +90,7 @@ export function bindGroupModel(connection: Connection): GroupModel {
   );
 }
 
-/** When each tagged member was last reminded (claim 21 throttle). `_id` = `<code>|<userKey>`. */
+/** When each tagged member was last reminded (at most one reminder per interval). `_id` = `<code>|<userKey>`. */
 export interface ReminderDoc {
   _id: string;
   remindedAt: Date;

@@ -2,7 +2,7 @@ import { type Connection, type Model, Schema } from "mongoose";
 
 export type OrderStatus = "placed" | "cancelled";
 
-/** One executed purchase: one SKU, one quantity, one shipping request (CONTRACT §7). */
+/** One executed purchase: one SKU, one quantity, one shipping request (README "Shipping requests"). */
 export interface OrderDoc {
   _id: string;
   userKey: string;

@@ -5,7 +5,7 @@ export interface Tier {
   percentOff: number;
 }
 
-/** A catalog product (CONTRACT §5). Money in integer minor units of `currency`. */
+/** A catalog product (README "Catalog"). Money in integer minor units of `currency`. */
 export interface ProductDoc {
   /** Upper-cased SKU: lookups are case-insensitive. */
   _id: string;

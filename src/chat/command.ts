@@ -20,7 +20,7 @@ export type ArgType =
   | "command";
 
 interface ArgBase {
-  /** The `key=` of the text grammar and the Discord option name (CONTRACT §4). */
+  /** The `key=` of the text grammar and the Discord option name (README "Commands"). */
   name: string;
   /** One line; shown in /help and as the Discord option description (≤ 100 characters). */
   description: string;

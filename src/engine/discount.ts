@@ -25,7 +25,7 @@ export interface Discount {
 }
 
 /**
- * What one member gets back (claims 6, 8): the percentage of the tier reached at the final member
+ * What one member gets back when the group completes: the percentage of the tier reached at the final member
  * count applied to the member's own order total, plus the rebate of the member's shipping region.
  */
 export function memberDiscount(input: {

@@ -49,7 +49,7 @@ export type Orders = ReturnType<typeof createOrders>;
 
 /**
  * The purchase procedure shared by `/join` and `/cart checkout`: an order at list price and its
- * shipping request (claim 5, CONTRACT §7), written together in the caller's transaction.
+ * signed shipping request (README "Shipping requests"), written together in the caller's transaction.
  */
 export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
   const { Order, Product, User } = ctx.models;

@@ -10,7 +10,7 @@ export interface PointsStatement {
 
 export type Points = ReturnType<typeof createPoints>;
 
-/** Credit points (claim 7): read from the append-only ledger; a balance is always derived. */
+/** Credit points (a completed group's discounts, paid back): read from the append-only ledger; a balance is always derived. */
 export function createPoints(ctx: EngineContext) {
   const { LedgerEntry } = ctx.models;
   return {

@@ -36,7 +36,7 @@ export function parseUserKey(key: string): { platform: Platform; id: string } {
 
 export type Users = ReturnType<typeof createUsers>;
 
-/** Users and their contact details (claims 13, 24): one per platform identity. */
+/** Users and their contact details (email, shipping region), which only the organiser of their group sees: one per platform identity. */
 export function createUsers(ctx: EngineContext) {
   const { User } = ctx.models;
   const remembered = new Map<string, { doc: UserDoc; until: number }>();

@@ -53,7 +53,7 @@ describe("generated from the definitions", () => {
     for (const example of groupbuy.examples ?? []) expect(text).toContain(example);
   });
 
-  it("declares the Discord options of CONTRACT §4 with their types", () => {
+  it("declares the Discord options of the command grammar with their types", () => {
     const schema = Object.fromEntries(discordCommands(COMMANDS).map((c) => [c.name, c]));
     const opts = (name: string) =>
       schema[name]!.options.map((o) => `${o.name}:${o.type}${o.required ? "" : "?"}`);

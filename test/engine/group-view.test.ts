@@ -3,7 +3,7 @@ import type { Connection } from "mongoose";
 import { dropConnection, freshConnection } from "../support/db";
 import { engineOn, type Harness, PUBLIC_URL, people } from "./support/harness";
 
-describe("group status and the organiser view (claim 13)", () => {
+describe("group status and the organiser view", () => {
   let connection: Connection;
   let h: Harness;
   let org: string;

@@ -8,7 +8,7 @@ function tokenOf(link: string | undefined): string {
   return new URL(link ?? "http://x/").searchParams.get("m") ?? "";
 }
 
-describe("reminders on access (claims 1, 21)", () => {
+describe("reminders when someone looks at a group", () => {
   let connection: Connection;
   let h: Harness;
   let org: string;

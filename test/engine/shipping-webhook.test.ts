@@ -6,7 +6,7 @@ import { engineOn, type Harness, HOUR, people } from "./support/harness";
 
 const SECRET = "fulfillment-secret-0123456789";
 
-describe("shipping requests to FULFILLMENT_WEBHOOK_URL (claim 5, CONTRACT §7)", () => {
+describe("shipping requests to FULFILLMENT_WEBHOOK_URL", () => {
   let connection: Connection;
   let receiver: Awaited<ReturnType<typeof startFulfillmentReceiver>>;
   let h: Harness;

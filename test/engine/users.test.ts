@@ -3,7 +3,7 @@ import type { Connection } from "mongoose";
 import { dropConnection, freshConnection } from "../support/db";
 import { engineOn, errorCode, type Harness } from "./support/harness";
 
-describe("users and contacts (claims 13, 24)", () => {
+describe("users and their contact details", () => {
   let connection: Connection;
   let h: Harness;
   beforeAll(async () => {

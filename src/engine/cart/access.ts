@@ -25,7 +25,7 @@ const NOT_FOUND = userErrorText("CART_NOT_FOUND");
 const CLOSED = userErrorText("CART_CLOSED");
 
 /**
- * Judges a presented session code (claims 9–12, 16):
+ * Judges a presented session code, so that guessing half of one gets nowhere:
  * - serial and token both match → the cart (expired or closed sessions say so);
  * - only the serial, or only the token, matches a live session → improper access: counted on that
  *   session atomically, the reply delayed, the sender warned; at the limit the code is retired;

@@ -4,7 +4,8 @@ import { retryingConflicts } from "./retry";
 import type { CartStore } from "./store";
 
 /**
- * Erases a session's code and issues a new one (claims 9, 10, 16). The update is conditional on
+ * Erases a session's code and issues a new one (after too many improper attempts, or when the
+ * owner asks). The update is conditional on
  * the code being the one judged, so of several attempts racing past the limit exactly one retires
  * it. With `notifyOwner`, the owner's DM with the new code is written in the same transaction.
  */

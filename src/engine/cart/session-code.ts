@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 
 /**
- * Session codes (CONTRACT §8): `<serial>-<token>`.
+ * Session codes (README "Cart sessions"): `<serial>-<token>`, ordered by the serial, secret by the token.
  *
  * - serial: UTC issue time `YYYYMMDDhhmmss` + a zero-padded sequence (≥ 6 digits) from a counter
  *   shared by every process on the database, so serials order sessions system-wide. It is stored

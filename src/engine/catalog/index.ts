@@ -17,7 +17,7 @@ export type Catalog = ReturnType<typeof createCatalog>;
  */
 const PRODUCT_CACHE_MS = 30_000;
 
-/** The products for sale (CONTRACT §5): loaded from a file at start, read from the database after. */
+/** The products for sale (README "Catalog"): loaded from a file at start, read from the database after. */
 export function createCatalog(ctx: EngineContext, catalogFile?: string) {
   const { Product } = ctx.models;
   const cached = new Map<string, { product: ProductDoc | null; until: number }>();

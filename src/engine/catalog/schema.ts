@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** One catalog entry as CONTRACT §5 spells it. Strict: an unknown field is a mistake, not data. */
+/** One catalog entry as the README's "Catalog" spells it. Strict: an unknown field is a mistake, not data. */
 export const catalogEntrySchema = z.strictObject({
   sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, "sku: 1 to 40 letters, digits, '.', '_' or '-'"),
   name: z.string().trim().min(1, "name: must not be empty").max(200, "name: at most 200 characters"),

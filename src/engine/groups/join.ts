@@ -8,7 +8,7 @@ import { joinRefusal, unknownGroup } from "./errors";
 import type { Settlement } from "./settle";
 
 export interface JoinOptions {
-  /** Another catalog product than the group's (claim 2). */
+  /** Another catalog product than the group's: a member may order any product in a group. */
   sku?: string;
   qty?: number;
   /** The chat event asking (`platform:eventId`): asking again with it answers the first join again. */

@@ -7,7 +7,7 @@ import { personalUrl, reminderDm } from "./messages";
 export const REMINDER_INTERVAL_MS = 12 * 3_600_000;
 
 /**
- * Reminders on access (claims 1, 21): every tagged member who has not joined gets one, at most
+ * Reminders on access (whenever someone looks at the group): every tagged member who has not joined gets one, at most
  * once per REMINDER_INTERVAL_MS each. The throttle is a conditional upsert on one document per
  * member, so two instances (or two simultaneous page loads) remind a member once.
  */

@@ -46,7 +46,7 @@ export interface GroupView {
     /** Why DMs to them fail, when they do (shown on their page so they can open a chat with the bot). */
     couldNotDm: string | null;
   };
-  /** Organiser only (claim 13): every member's details and every tagged member's state. */
+  /** Organiser only: every member's details and every tagged member's state. */
   details?: {
     members: {
       userKey: string;
@@ -59,7 +59,7 @@ export interface GroupView {
     }[];
     invited: { displayName: string; platform: Platform; joined: boolean; couldNotDm: string | null }[];
   };
-  /** Tagged members reminded because of this access (claims 1, 21). */
+  /** Tagged members reminded because of this access (someone looked at a group they have not joined). */
   remindersSent: number;
 }
 

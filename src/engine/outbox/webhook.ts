@@ -11,7 +11,7 @@ export function signBody(body: string, secret: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
-/** POSTs one shipping request (CONTRACT §7). Anything but a 2xx is retried by the caller. */
+/** POSTs one shipping request (README "Shipping requests"). Anything but a 2xx is retried by the caller. */
 export async function postShippingRequest(
   fulfillment: Fulfillment,
   body: string,

@@ -51,7 +51,7 @@ async function eventually<T>(
   }
 }
 
-/** The behaviour every adapter must show (CONTRACT §4), whatever its platform. */
+/** The behaviour every adapter must show, whatever its platform. */
 export function adapterContract(name: string, start: () => Promise<AdapterDriver>): void {
   describe(`adapter contract: ${name}`, () => {
     let d: AdapterDriver;

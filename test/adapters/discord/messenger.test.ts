@@ -83,7 +83,7 @@ describe("Discord messenger and rate-limit headers", () => {
 });
 
 describe("slash command registration", () => {
-  it("PUTs every command from the definitions with the option names of CONTRACT §4", async () => {
+  it("PUTs every command from the definitions with the option names of the command grammar", async () => {
     const rest = createDiscordRest({ token: TOKEN, apiUrl: api.apiUrl });
     const registered = await registerDiscordCommands(rest, "100000000000000001", COMMANDS);
     expect(registered.map((c) => c.name)).toEqual([
