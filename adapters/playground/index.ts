@@ -4,6 +4,7 @@ import type { ChatRouter } from "../../src/chat/router";
 import type { Clock } from "../../src/clock";
 import type { Messenger } from "../../src/engine/messenger";
 import type { Logger } from "../../src/logger";
+import { createPlaygroundChannel } from "./channel";
 import { createPlaygroundInbox, type PlaygroundInbox } from "./inbox";
 import { createPlaygroundMessenger } from "./messenger";
 import { playgroundRoutes } from "./routes";
@@ -22,6 +23,13 @@ export function createPlaygroundAdapter(deps: {
   publicUrl: () => string;
 }): PlaygroundAdapter {
   const inbox = createPlaygroundInbox(deps.connection, deps.clock);
-  const router = playgroundRoutes({ chat: deps.chat, inbox, publicUrl: deps.publicUrl, log: deps.log });
-  return { mount: { path: "/", router }, messenger: createPlaygroundMessenger(inbox), inbox };
+  const channel = createPlaygroundChannel(deps.connection, deps.clock);
+  const router = playgroundRoutes({
+    chat: deps.chat,
+    inbox,
+    channel,
+    publicUrl: deps.publicUrl,
+    log: deps.log,
+  });
+  return { mount: { path: "/", router }, messenger: createPlaygroundMessenger(inbox, channel), inbox };
 }

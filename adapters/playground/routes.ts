@@ -5,6 +5,7 @@ import express, { type Router } from "express";
 import type { ChatRouter } from "../../src/chat/router";
 import { usageLine } from "../../src/chat/usage";
 import type { Logger } from "../../src/logger";
+import type { PlaygroundChannel } from "./channel";
 import { NAME_RULE, playgroundIdentity } from "./identity";
 import type { PlaygroundInbox } from "./inbox";
 import { renderPlaygroundPage } from "./page";
@@ -13,6 +14,7 @@ export interface PlaygroundDeps {
   /** The router, once the engine is up (the HTTP server starts listening a moment before). */
   chat: () => ChatRouter | undefined;
   inbox: PlaygroundInbox;
+  channel: PlaygroundChannel;
   publicUrl: () => string;
   log: Logger;
 }
@@ -21,6 +23,8 @@ const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const EVENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
+/** The one channel every playground user is in. */
+export const PLAYGROUND_CHANNEL = "playground";
 const COMMAND_LINE = /^\/(\S+)\s*([\s\S]*)$/;
 
 const assets = {
@@ -73,7 +77,7 @@ export function playgroundRoutes(deps: PlaygroundDeps): Router {
       command: line[1]!,
       args: { text: line[2] ?? "" },
       user,
-      channel: { id: "playground", kind: "group" },
+      channel: { id: PLAYGROUND_CHANNEL, kind: "group" },
       eventId,
       raw: body,
     });
@@ -83,13 +87,21 @@ export function playgroundRoutes(deps: PlaygroundDeps): Router {
   router.get("/playground/inbox", async (req, res) => {
     const user = playgroundIdentity(req.query.user);
     if (!user) return void res.status(400).json({ error: `A user name is ${NAME_RULE}.` });
-    const since = typeof req.query.since === "string" ? new Date(req.query.since) : undefined;
-    const messages = await deps.inbox.list(
-      user.id,
-      since && !Number.isNaN(since.getTime()) ? since : undefined,
-    );
+    const messages = await deps.inbox.list(user.id, sinceOf(req.query.since));
+    res.set("Cache-Control", "no-store").json({ messages });
+  });
+
+  // What the bot posted in the channel, each as it stands now: an edited post comes again.
+  router.get("/playground/channel", async (req, res) => {
+    const messages = await deps.channel.list(PLAYGROUND_CHANNEL, sinceOf(req.query.since));
     res.set("Cache-Control", "no-store").json({ messages });
   });
 
   return router;
+}
+
+/** The `since` of a poll, when it is a valid date. */
+function sinceOf(value: unknown): Date | undefined {
+  const since = typeof value === "string" ? new Date(value) : undefined;
+  return since && !Number.isNaN(since.getTime()) ? since : undefined;
 }

@@ -26,7 +26,7 @@ export interface SlackConfig {
 export interface SlackAdapter {
   /** POST /slack/events, when there is a signing secret (Socket Mode needs none). */
   mount: Mount | undefined;
-  messenger: Messenger & { readonly unreachable: ReadonlySet<string> };
+  messenger: Messenger;
   app: App;
   /** Socket Mode: opens the WebSocket (apps.connections.open, then `hello`). Over HTTP: nothing to do. */
   start(): Promise<void>;

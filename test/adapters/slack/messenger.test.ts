@@ -82,7 +82,7 @@ describe("Slack messenger", () => {
     const messenger = createSlackMessenger({ client, names, log: silentLogger });
     const result = await messenger.send(dm("T1:U13"));
     expect(result).toMatchObject({ ok: false, retryable: false });
-    expect(messenger.unreachable.has("T1:U13")).toBe(true);
+    expect(messenger.canReach("T1:U13")).toBe(false);
   });
 
   it("treats other Slack errors as worth retrying", async () => {
@@ -113,7 +113,7 @@ describe("Slack messenger", () => {
         const result = await messenger.send(dm("T1:U15"));
         expect(result).toMatchObject({ ok: false, retryable: true, retryAfterMs: 600_000 });
         expect(result.ok === false && result.reason).toContain("the app's token was refused");
-        expect(messenger.unreachable.has("T1:U15")).toBe(false);
+        expect(messenger.canReach("T1:U15")).toBe(true);
         expect(errors).toEqual([expect.stringContaining("SLACK_BOT_TOKEN")]);
       } finally {
         fake.failEveryCall(undefined);
