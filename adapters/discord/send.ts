@@ -1,12 +1,14 @@
 import { createHash } from "node:crypto";
 import { DiscordAPIError, RateLimitError, REST, Routes } from "discord.js";
-import type {
-  DeliveryFailure,
-  DeliveryResult,
-  EditResult,
-  Messenger,
-  PostResult,
-  TakeSlot,
+import {
+  type DeliveryFailure,
+  type DeliveryResult,
+  type EditResult,
+  type Messenger,
+  notAPostedMessage,
+  type PostResult,
+  type TakeSlot,
+  tooLongForOneMessage,
 } from "../../src/engine/messenger";
 import type { ChannelMessage, DirectMessage, MessageContent } from "../../src/kernel";
 import { renderDiscord } from "./render";
@@ -104,7 +106,7 @@ function createDiscordChannelMessages(rest: REST) {
   return {
     async post(message: ChannelMessage, takeSlot?: TakeSlot): Promise<PostResult> {
       const body = render(message);
-      if (!body) return { ok: false, retryable: false, reason: "discord: text too long for one message" };
+      if (!body) return tooLongForOneMessage("discord");
       try {
         await request(takeSlot);
         // The nonce makes a repeat of this post answer the message the first one made.
@@ -124,11 +126,10 @@ function createDiscordChannelMessages(rest: REST) {
 
     async edit(ref: string, content: MessageContent, takeSlot?: TakeSlot): Promise<EditResult> {
       const [channel, id] = ref.split(":");
-      if (!channel || !id)
-        return { ok: false, retryable: false, gone: true, reason: "discord: not a message ref" };
+      if (!channel || !id) return notAPostedMessage("discord");
       const body = render(content);
       if (!body) {
-        return { ok: false, retryable: false, gone: false, reason: "discord: text too long for one message" };
+        return tooLongForOneMessage("discord");
       }
       try {
         await request(takeSlot);

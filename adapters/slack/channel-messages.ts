@@ -1,5 +1,12 @@
 import type { webApi } from "@slack/bolt";
-import type { DeliveryFailure, EditResult, PostResult, TakeSlot } from "../../src/engine/messenger";
+import {
+  type DeliveryFailure,
+  type EditResult,
+  notAPostedMessage,
+  type PostResult,
+  type TakeSlot,
+  tooLongForOneMessage,
+} from "../../src/engine/messenger";
 import type { ChannelMessage, MessageContent } from "../../src/kernel";
 import type { Logger } from "../../src/logger";
 import { readSlackError, TOKEN_DEAD, TOKEN_DEAD_LOG, TOKEN_DEAD_RETRY_MS } from "./api-errors";
@@ -73,7 +80,7 @@ export function createSlackChannelMessages(options: {
   return {
     async post(message: ChannelMessage, takeSlot?: TakeSlot): Promise<PostResult> {
       const body = render(message);
-      if (!body) return { ok: false, retryable: false, reason: "slack: text too long for one message" };
+      if (!body) return tooLongForOneMessage("slack");
       try {
         await takeSlot?.(`chat.postMessage:${message.channelId}`, CHANNEL_POSTS_PER_SECOND);
         const posted = await client.chat.postMessage({
@@ -91,11 +98,10 @@ export function createSlackChannelMessages(options: {
 
     async edit(ref: string, content: MessageContent, takeSlot?: TakeSlot): Promise<EditResult> {
       const [channel, ts] = ref.split(":");
-      if (!channel || !ts)
-        return { ok: false, retryable: false, gone: true, reason: "slack: not a message ref" };
+      if (!channel || !ts) return notAPostedMessage("slack");
       const body = render(content);
       if (!body) {
-        return { ok: false, retryable: false, gone: false, reason: "slack: text too long for one message" };
+        return tooLongForOneMessage("slack");
       }
       try {
         await takeSlot?.("chat.update", UPDATES_PER_MINUTE / 60);

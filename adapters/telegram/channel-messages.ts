@@ -1,5 +1,11 @@
 import type { Telegram } from "telegraf";
-import type { EditResult, PostResult, TakeSlot } from "../../src/engine/messenger";
+import {
+  type EditResult,
+  notAPostedMessage,
+  type PostResult,
+  type TakeSlot,
+  tooLongForOneMessage,
+} from "../../src/engine/messenger";
 import type { ChannelMessage, MessageContent } from "../../src/kernel";
 import { classifyTelegramError, readTelegramError } from "./api-errors";
 import { TELEGRAM_GROUP_PACE } from "./group-pace";
@@ -34,7 +40,7 @@ export function createTelegramChannelMessages(telegram: Telegram) {
   return {
     async post(message: ChannelMessage, takeSlot?: TakeSlot): Promise<PostResult> {
       const part = render(message);
-      if (!part) return { ok: false, retryable: false, reason: "telegram: text too long for one message" };
+      if (!part) return tooLongForOneMessage("telegram");
       try {
         await slot(message.channelId, takeSlot);
         const sent = await telegram.sendMessage(message.channelId, part.text, extra(part));
@@ -49,17 +55,10 @@ export function createTelegramChannelMessages(telegram: Telegram) {
 
     async edit(ref: string, content: MessageContent, takeSlot?: TakeSlot): Promise<EditResult> {
       const match = /^(-?\d{1,20}):(\d{1,20})$/.exec(ref);
-      if (!match) return { ok: false, retryable: false, gone: true, reason: "telegram: not a message ref" };
+      if (!match) return notAPostedMessage("telegram");
       const [, chatId, messageId] = match as unknown as [string, string, string];
       const part = render(content);
-      if (!part) {
-        return {
-          ok: false,
-          retryable: false,
-          gone: false,
-          reason: "telegram: text too long for one message",
-        };
-      }
+      if (!part) return tooLongForOneMessage("telegram");
       try {
         await slot(chatId, takeSlot);
         // Without reply_markup Telegram removes the old buttons, as a replaced message should.

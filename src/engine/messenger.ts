@@ -25,6 +25,26 @@ export type EditResult =
    */
   | { ok: false; retryable: false; gone: boolean; reason: string };
 
+/** A text that needs more than one platform message: a post or an edit carries exactly one. */
+export function tooLongForOneMessage(platform: Platform) {
+  return {
+    ok: false,
+    retryable: false,
+    gone: false,
+    reason: `${platform}: text too long for one message`,
+  } as const;
+}
+
+/** A reference this messenger never made (not `post`'s answer): there is nothing of its own to edit. */
+export function notAPostedMessage(platform: Platform) {
+  return {
+    ok: false,
+    retryable: false,
+    gone: true,
+    reason: `${platform}: not a message this bot posted`,
+  } as const;
+}
+
 /**
  * Waits for a slot in one of the platform's own budgets, shared by every instance: a method's
  * rate tier or a request limit that a DM spends more than once (`perSecond` is the published limit).
