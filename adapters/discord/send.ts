@@ -48,7 +48,10 @@ export function createDiscordRest(options: DiscordRestOptions, rejectOnRateLimit
   }).setToken(options.token);
 }
 
-/** DMs: `POST /users/@me/channels` for the DM channel, then `POST /channels/{id}/messages`. */
+/**
+ * DMs: `POST /users/@me/channels` for the DM channel, then `POST /channels/{id}/messages`; posts in
+ * a channel and their edits below.
+ */
 export function createDiscordMessenger(rest: REST): Messenger {
   const channels = new Map<string, string>();
 

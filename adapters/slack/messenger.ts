@@ -38,7 +38,8 @@ export interface SlackMessengerOptions {
 }
 
 /**
- * DMs through `conversations.open` + `chat.postMessage`. The outbox worker paces sends by `pace`
+ * DMs through `conversations.open` + `chat.postMessage` (channel posts and their edits: see
+ * channel-messages.ts). The outbox worker paces sends by `pace`
  * (Slack allows about one message per second per channel, with short bursts); after a 429 every
  * send waits out Retry-After, since Slack's limits are per method across the workspace.
  */

@@ -14,8 +14,9 @@ export function isReachableTelegramId(id: string): boolean {
 }
 
 /**
- * DMs through the Bot API. A private chat's id is the user's id, so no chat needs opening first.
- * The outbox worker paces calls by `pace`; this only classifies what Telegram answered.
+ * DMs through the Bot API (group posts and their edits: see channel-messages.ts). A private chat's
+ * id is the user's id, so no chat needs opening first. The outbox worker paces DMs by `pace`; this
+ * only classifies what Telegram answered.
  */
 export function createTelegramMessenger(telegram: Telegram): Messenger {
   return {
