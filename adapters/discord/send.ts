@@ -131,9 +131,7 @@ function createDiscordChannelMessages(rest: REST) {
       const [channel, id] = ref.split(":");
       if (!channel || !id) return notAPostedMessage("discord");
       const body = render(content);
-      if (!body) {
-        return tooLongForOneMessage("discord");
-      }
+      if (!body) return tooLongForOneMessage("discord");
       try {
         await request(takeSlot);
         // Without components the old buttons would stay: an empty list removes them.
@@ -171,6 +169,6 @@ export function classifyDiscordError(error: unknown): DeliveryFailure {
 }
 
 /** Discord nonces are at most 25 characters: a digest of the outbox id keeps them distinct. */
-export function nonceOf(id: string): string {
+function nonceOf(id: string): string {
   return createHash("sha256").update(id).digest("base64url").slice(0, 25);
 }

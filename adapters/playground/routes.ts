@@ -24,7 +24,7 @@ const CSP =
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const EVENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
 /** The one channel every playground user is in. */
-export const PLAYGROUND_CHANNEL = "playground";
+const PLAYGROUND_CHANNEL = "playground";
 const COMMAND_LINE = /^\/(\S+)\s*([\s\S]*)$/;
 
 const assets = {

@@ -100,9 +100,7 @@ export function createSlackChannelMessages(options: {
       const [channel, ts] = ref.split(":");
       if (!channel || !ts) return notAPostedMessage("slack");
       const body = render(content);
-      if (!body) {
-        return tooLongForOneMessage("slack");
-      }
+      if (!body) return tooLongForOneMessage("slack");
       try {
         await takeSlot?.("chat.update", UPDATES_PER_MINUTE / 60);
         // Without blocks the buttons of the old message would stay: an empty list removes them.

@@ -11,9 +11,12 @@ import { classifyTelegramError, readTelegramError } from "./api-errors";
 import { TELEGRAM_GROUP_PACE } from "./group-pace";
 import { renderTelegram, type TelegramMessage } from "./render";
 
-/** The message can no longer be edited by this bot: deleted, never its own, or the bot left the chat. */
+/**
+ * The message can no longer be edited by this bot: deleted, never its own, the bot left the chat,
+ * or the group became a supergroup (a new chat id: the card is posted there anew).
+ */
 const EDIT_GONE =
-  /message to edit not found|message can't be edited|chat not found|MESSAGE_ID_INVALID|message identifier is not specified/i;
+  /message to edit not found|message can't be edited|chat not found|MESSAGE_ID_INVALID|message identifier is not specified|upgraded to a supergroup/i;
 
 /**
  * Channel messages through `sendMessage` and `editMessageText`. A reference is `chatId:messageId`.
