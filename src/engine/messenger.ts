@@ -10,9 +10,8 @@ export type DeliveryFailure =
 export type DeliveryResult = { ok: true } | DeliveryFailure;
 
 /**
- * A message posted in a channel: `ref` is how its messenger finds it again to edit it (`channel:ts`
- * on Slack, `chat:message` on Telegram and Discord, the entry id in the playground). Opaque to
- * everyone else; store it as it is.
+ * A message posted in a channel: `ref` is how its messenger finds it again to edit it (the
+ * platform's channel and message ids, say). Opaque to everyone else; store it as it is.
  */
 export type PostResult = { ok: true; ref: string } | DeliveryFailure;
 
@@ -66,8 +65,8 @@ export interface Messenger {
   /** Replaces text and buttons of a message `post` made; the same content again is done, not an error. */
   edit(ref: string, content: MessageContent, takeSlot?: TakeSlot): Promise<EditResult>;
   /**
-   * Whether a DM to this user can be attempted at all (a Telegram @name nobody resolved cannot;
-   * a Slack user who refused one for good cannot until they get one again).
+   * Whether a DM to this user can be attempted at all: not to a placeholder for a name nobody
+   * resolved, nor to someone the platform refused a DM for good (until one reaches them again).
    */
   canReach(userId: string): boolean;
 }

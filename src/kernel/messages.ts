@@ -27,6 +27,6 @@ export interface ChannelMessage extends MessageContent {
   /** Stable id: a platform that supports it uses it to drop duplicates. */
   id: string;
   platform: Platform;
-  /** Platform-native channel id: Slack `C123`, Telegram chat `-100…`, Discord channel snowflake. */
+  /** Platform-native id of the channel or group chat, as its adapter reports it. */
   channelId: string;
 }
