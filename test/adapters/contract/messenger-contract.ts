@@ -22,15 +22,22 @@ export interface MessengerDriver {
   deleteMessage(ref: string): Promise<void>;
   /** A user a DM can be attempted to. */
   reachableUser: string;
-  /** Platform limits, where the platform has any: its next `call` answers 429 asking for `seconds`. */
-  rateLimitNext?(call: "post" | "edit", seconds: number): void;
-  /** Where others post: a message in `channel` by someone else, as a ref this messenger's edit takes. */
-  othersMessage?(channel: string): string;
-  /** Where the bot can be shut out: it may no longer post or edit in `channel`. */
-  shutOut?(channel: string): void;
-  /** Where some users cannot be reached: one a DM cannot be attempted to (after whatever shows it). */
-  unreachableUser?(): Promise<string>;
   stop(): Promise<void>;
+}
+
+/**
+ * A chat platform's side as well: it limits rates, others post in its channels, it can shut the
+ * bot out and refuse DMs. (The playground is this server's own database and has none of these.)
+ */
+export interface ChatPlatformMessengerDriver extends MessengerDriver {
+  /** The platform's next `call` answers 429 asking for `seconds`. */
+  rateLimitNext(call: "post" | "edit", seconds: number): void;
+  /** A message in `channel` by someone else, as a ref this messenger's edit takes. */
+  othersMessage(channel: string): string;
+  /** The bot may no longer post or edit in `channel`. */
+  shutOut(channel: string): void;
+  /** A user a DM cannot be attempted to (after whatever shows it). */
+  unreachableUser(): Promise<string>;
 }
 
 const card = (text: string, buttons: string[] = []) => ({
@@ -40,10 +47,38 @@ const card = (text: string, buttons: string[] = []) => ({
 
 let seq = 0;
 
+/** A message for `channelId`, with an id of its own. */
+function message(d: MessengerDriver, channelId: string, content = card("KB-75: 1 of 3 members")) {
+  return { id: `post-${++seq}`, platform: d.messenger.platform, channelId, ...content };
+}
+
+/** Posts and returns the reference (the post must succeed). */
+async function posted(d: MessengerDriver, channelId = d.channel(), content?: ReturnType<typeof card>) {
+  const result = await d.messenger.post(message(d, channelId, content));
+  if (!result.ok) throw new Error(`post failed: ${result.reason}`);
+  return result.ref;
+}
+
 /** What every messenger must do with channel messages, whatever its platform. */
 export function messengerContract(name: string, start: () => Promise<MessengerDriver>): void {
+  contract(name, start);
+}
+
+/** The same, and what a chat platform's limits, other authors and refusals make of it. */
+export function chatPlatformMessengerContract(
+  name: string,
+  start: () => Promise<ChatPlatformMessengerDriver>,
+): void {
+  contract(name, start, platformChecks);
+}
+
+function contract<D extends MessengerDriver>(
+  name: string,
+  start: () => Promise<D>,
+  more?: (driver: () => D) => void,
+): void {
   describe(`messenger contract: ${name}`, () => {
-    let d: MessengerDriver;
+    let d: D;
     beforeAll(async () => {
       d = await start();
     });
@@ -51,26 +86,15 @@ export function messengerContract(name: string, start: () => Promise<MessengerDr
       await d?.stop();
     });
 
-    async function post(channelId = d.channel(), text = "KB-75: 1 of 3 members", buttons: string[] = []) {
-      const result = await d.messenger.post({
-        id: `post-${name}-${++seq}`,
-        platform: d.messenger.platform,
-        channelId,
-        ...card(text, buttons),
-      });
-      if (!result.ok) throw new Error(`post failed: ${result.reason}`);
-      return result.ref;
-    }
-
     it("posts a message in a channel and an edit replaces its text", async () => {
-      const ref = await post();
+      const ref = await posted(d);
       expect(await d.shown(ref)).toMatchObject({ text: "KB-75: 1 of 3 members" });
       expect(await d.messenger.edit(ref, card("KB-75: 2 of 3 members"))).toEqual({ ok: true });
       expect(await d.shown(ref)).toMatchObject({ text: "KB-75: 2 of 3 members" });
     });
 
     it("replaces the buttons with the text: new ones shown, none left when the edit has none", async () => {
-      const ref = await post(d.channel(), "open", ["Join"]);
+      const ref = await posted(d, d.channel(), card("open", ["Join"]));
       expect((await d.shown(ref))?.buttons).toEqual(["Join"]);
       expect(await d.messenger.edit(ref, card("waitlist", ["Wait"]))).toEqual({ ok: true });
       expect((await d.shown(ref))?.buttons).toEqual(["Wait"]);
@@ -79,13 +103,13 @@ export function messengerContract(name: string, start: () => Promise<MessengerDr
     });
 
     it("takes an edit to exactly what the message shows already as done", async () => {
-      const ref = await post(d.channel(), "same", ["Join"]);
+      const ref = await posted(d, d.channel(), card("same", ["Join"]));
       expect(await d.messenger.edit(ref, card("same", ["Join"]))).toEqual({ ok: true });
       expect(await d.shown(ref)).toEqual({ text: "same", buttons: ["Join"] });
     });
 
     it("answers an edit of a deleted message as gone, so the caller posts anew", async () => {
-      const ref = await post();
+      const ref = await posted(d);
       await d.deleteMessage(ref);
       expect(await d.messenger.edit(ref, card("later"))).toMatchObject({
         ok: false,
@@ -102,57 +126,46 @@ export function messengerContract(name: string, start: () => Promise<MessengerDr
       expect(d.messenger.canReach(d.reachableUser)).toBe(true);
     });
 
-    // The playground is this server's own database: nothing limits it, no one else posts there,
-    // everyone can be reached. Only it may leave out what follows; each chat platform has it all.
+    more?.(() => d);
+  });
+}
 
-    it("passes on a 429 on a post or an edit as retryable after the wait the platform gave", async () => {
-      if (!d.rateLimitNext) return expect(name).toBe("playground");
-      const ref = await post();
-      d.rateLimitNext("edit", 2);
-      const edited = await d.messenger.edit(ref, card("busy"));
-      expect(edited).toMatchObject({ ok: false, retryable: true });
-      expectWait(edited, 2000);
-      d.rateLimitNext("post", 3);
-      const posted = await d.messenger.post({
-        id: `post-${name}-${++seq}`,
-        platform: d.messenger.platform,
-        channelId: d.channel(),
-        text: "x",
-      });
-      expect(posted).toMatchObject({ ok: false, retryable: true });
-      expectWait(posted, 3000);
-    });
+function platformChecks(driver: () => ChatPlatformMessengerDriver): void {
+  it("passes on a 429 on a post or an edit as retryable after the wait the platform gave", async () => {
+    const d = driver();
+    const ref = await posted(d);
+    d.rateLimitNext("edit", 2);
+    const edited = await d.messenger.edit(ref, card("busy"));
+    expect(edited).toMatchObject({ ok: false, retryable: true });
+    expectWait(edited, 2000);
+    d.rateLimitNext("post", 3);
+    const refused = await d.messenger.post(message(d, d.channel()));
+    expect(refused).toMatchObject({ ok: false, retryable: true });
+    expectWait(refused, 3000);
+  });
 
-    it("answers an edit of someone else's message as gone", async () => {
-      if (!d.othersMessage) return expect(name).toBe("playground");
-      const ref = d.othersMessage(d.channel());
-      expect(await d.messenger.edit(ref, card("mine now?"))).toMatchObject({
-        ok: false,
-        retryable: false,
-        gone: true,
-      });
+  it("answers an edit of someone else's message as gone", async () => {
+    const d = driver();
+    const ref = d.othersMessage(d.channel());
+    expect(await d.messenger.edit(ref, card("mine now?"))).toMatchObject({
+      ok: false,
+      retryable: false,
+      gone: true,
     });
+  });
 
-    it("refuses for good to post where the bot may not, and answers an edit there as gone", async () => {
-      if (!d.shutOut) return expect(name).toBe("playground");
-      const channel = d.channel();
-      const ref = await post(channel);
-      d.shutOut(channel);
-      expect(await d.messenger.edit(ref, card("after"))).toMatchObject({ ok: false, gone: true });
-      expect(
-        await d.messenger.post({
-          id: `post-${name}-${++seq}`,
-          platform: d.messenger.platform,
-          channelId: channel,
-          text: "x",
-        }),
-      ).toMatchObject({ ok: false, retryable: false });
-    });
+  it("refuses for good to post where the bot may not, and answers an edit there as gone", async () => {
+    const d = driver();
+    const channel = d.channel();
+    const ref = await posted(d, channel);
+    d.shutOut(channel);
+    expect(await d.messenger.edit(ref, card("after"))).toMatchObject({ ok: false, gone: true });
+    expect(await d.messenger.post(message(d, channel))).toMatchObject({ ok: false, retryable: false });
+  });
 
-    it("says a user no DM can reach cannot be reached", async () => {
-      if (!d.unreachableUser) return expect(name).toBe("playground");
-      expect(d.messenger.canReach(await d.unreachableUser())).toBe(false);
-    });
+  it("says a user no DM can reach cannot be reached", async () => {
+    const d = driver();
+    expect(d.messenger.canReach(await d.unreachableUser())).toBe(false);
   });
 }
 

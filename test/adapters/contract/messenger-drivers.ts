@@ -14,13 +14,13 @@ import { dropConnection, freshConnection } from "../../support/db";
 import { FAKE_DISCORD_TOKEN, startFakeDiscordApi } from "../../support/fake-discord-api";
 import { startFakeSlackApi } from "../../support/fake-slack-api";
 import { FAKE_TELEGRAM_TOKEN, startFakeTelegramApi } from "../../support/fake-telegram-api";
-import type { MessengerDriver } from "./messenger-contract";
+import type { ChatPlatformMessengerDriver, MessengerDriver } from "./messenger-contract";
 
 /** `a:b` as its two halves (every platform's reference but the playground's). */
 const halves = (ref: string) => ref.split(":") as [string, string];
 
 /** Slack through the real WebClient, configured as the adapter does, against the fake Web API. */
-export async function slackMessengerDriver(): Promise<MessengerDriver> {
+export async function slackMessengerDriver(): Promise<ChatPlatformMessengerDriver> {
   const fake = await startFakeSlackApi();
   const client = new webApi.WebClient(fake.botToken, {
     slackApiUrl: fake.apiUrl,
@@ -61,7 +61,7 @@ export async function slackMessengerDriver(): Promise<MessengerDriver> {
 }
 
 /** Telegram through telegraf's Telegram client against the fake Bot API; channels are groups. */
-export async function telegramMessengerDriver(): Promise<MessengerDriver> {
+export async function telegramMessengerDriver(): Promise<ChatPlatformMessengerDriver> {
   const api = await startFakeTelegramApi();
   const bot = new Telegraf(FAKE_TELEGRAM_TOKEN, { telegram: { apiRoot: api.apiRoot } });
   const messenger = createTelegramMessenger(bot.telegram);
@@ -93,7 +93,7 @@ export async function telegramMessengerDriver(): Promise<MessengerDriver> {
 }
 
 /** Discord through @discordjs/rest, rejecting on a rate limit as the adapter does, against the fake. */
-export async function discordMessengerDriver(): Promise<MessengerDriver> {
+export async function discordMessengerDriver(): Promise<ChatPlatformMessengerDriver> {
   const api = await startFakeDiscordApi();
   const messenger = createDiscordMessenger(
     createDiscordRest({ token: FAKE_DISCORD_TOKEN, apiUrl: api.apiUrl }, true),

@@ -1,4 +1,4 @@
-import { messengerContract } from "./messenger-contract";
+import { chatPlatformMessengerContract, messengerContract } from "./messenger-contract";
 import {
   discordMessengerDriver,
   playgroundMessengerDriver,
@@ -6,7 +6,7 @@ import {
   telegramMessengerDriver,
 } from "./messenger-drivers";
 
-messengerContract("slack", slackMessengerDriver);
-messengerContract("telegram", telegramMessengerDriver);
-messengerContract("discord", discordMessengerDriver);
+chatPlatformMessengerContract("slack", slackMessengerDriver);
+chatPlatformMessengerContract("telegram", telegramMessengerDriver);
+chatPlatformMessengerContract("discord", discordMessengerDriver);
 messengerContract("playground", playgroundMessengerDriver);
