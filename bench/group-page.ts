@@ -13,8 +13,10 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import mongoose from "mongoose";
+import { platformsOnPage } from "../adapters";
 import { startEmbeddedMongo } from "../embedded-mongo";
 import { ManualClock } from "../src/clock";
+import { loadConfig } from "../src/config";
 import { createEngine } from "../src/engine";
 import type { Platform } from "../src/kernel";
 import { silentLogger } from "../src/logger";
@@ -23,6 +25,7 @@ import { engineCartViews, engineGroupViews } from "../src/web/engine-views";
 import { groupJson } from "../src/web/group-json";
 import { renderGroupPage } from "../src/web/group-page";
 import type { CartViews, GroupPageModel, GroupViews } from "../src/web/model";
+import { platformLabels } from "../src/web/platforms";
 import { qrSvg } from "../src/web/qr";
 import { createWebRouter } from "../src/web/router";
 
@@ -97,11 +100,16 @@ async function measureHttp(label: string, base: string, times: number[], path: s
   stats(label, times, `  status ${status}, ${bytes} B body`);
 }
 
+/** Every platform as the service lists them on its pages. */
+const platforms = platformsOnPage(loadConfig({}, "/nonexistent/.env").platforms);
+const labels = platformLabels(platforms);
+
 async function main(): Promise<void> {
   const assets = loadAssets();
   const group = model();
   const now = new Date("2026-01-01T12:00:00Z");
-  const url = `https://shop.example/g/${group.code}`;
+  const publicUrl = "https://shop.example";
+  const url = `${publicUrl}/g/${group.code}`;
   const qr = await qrSvg(url, `QR code of ${url}`);
 
   console.log(`group page at ${MEMBERS} members, ${ROUNDS} rounds each (target: < 20 ms server time)\n`);
@@ -110,9 +118,9 @@ async function main(): Promise<void> {
   let size = 0;
   for (let i = 0; i < ROUNDS + 200; i++) {
     const a = process.hrtime.bigint();
-    size = renderGroupPage({ group, url, qr, now, assets, pollMs: 5000 }).value.length;
+    size = renderGroupPage({ group, url, qr, now, assets, pollMs: 5000, publicUrl, platforms }).value.length;
     const b = process.hrtime.bigint();
-    JSON.stringify(groupJson(group, url, now));
+    JSON.stringify(groupJson(group, url, now, labels));
     const c = process.hrtime.bigint();
     if (i >= 200) {
       render.push(Number(b - a) / 1e6);
@@ -140,6 +148,7 @@ async function main(): Promise<void> {
       clock,
       log: silentLogger,
       publicUrl: () => "https://shop.example",
+      platforms,
     }),
   );
   await measureHttp("HTTP page, in-memory view", memory.base, memory.times, `/g/${group.code}`);
@@ -177,6 +186,7 @@ async function main(): Promise<void> {
         clock,
         log: silentLogger,
         publicUrl: () => "https://shop.example",
+        platforms,
       }),
     );
     const engineTimes: number[] = [];
@@ -202,6 +212,7 @@ async function main(): Promise<void> {
         clock,
         log: silentLogger,
         publicUrl: () => "https://shop.example",
+        platforms,
         liveCacheMs: 0,
       }),
     );

@@ -23,6 +23,7 @@ export const groupCommand: CommandDefinition = {
               { label: "Open the group page", url: view.url },
             ]
           : [{ label: "Open the group page", url: view.url }],
+      group: { code: view.code, url: view.url },
     };
   },
 };

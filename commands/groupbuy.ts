@@ -78,6 +78,7 @@ export const groupbuyCommand: CommandDefinition = {
         { label: "Join", command: `/join ${opened.code}` },
         { label: "Open the group page", url: opened.url },
       ],
+      group: { code: opened.code, url: opened.url },
       replayed: Boolean(opened.replayed),
     };
   },

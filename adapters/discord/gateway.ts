@@ -1,7 +1,7 @@
 import { Client, type ClientOptions, GatewayDispatchEvents, type REST, Routes } from "discord.js";
-import type { DiscordShards } from "../../src/config";
 import type { Logger } from "../../src/logger";
 import type { InitialResponder } from "./handle";
+import type { DiscordShards } from "./settings";
 
 export interface DiscordGateway {
   stop(): Promise<void>;

@@ -10,7 +10,7 @@ import { renderDiscord } from "./render";
 export type InitialResponder = (body: { type: number; data?: Record<string, unknown> }) => Promise<void>;
 
 export interface DiscordHandlerDeps {
-  chat: () => ChatRouter | undefined;
+  router: ChatRouter;
   /** Waits out rate limits (follow-ups must arrive, late rather than never). */
   rest: REST;
   applicationId: string;
@@ -21,8 +21,6 @@ export interface DiscordHandlerDeps {
 
 /** Discord's answer to a second initial response to one interaction. */
 const ALREADY_ACKNOWLEDGED = 40060;
-
-const NOT_READY = "crowdcart is starting up; please try again in a few seconds.";
 
 /**
  * One handler for both ways interactions arrive. Discord wants an answer within 3 seconds, so
@@ -46,13 +44,7 @@ export function createDiscordHandler(deps: DiscordHandlerDeps) {
         data: { content: "This action is not available.", flags: MessageFlags.Ephemeral },
       });
     }
-    const router = deps.chat();
-    if (!router) {
-      return respond({
-        type: InteractionResponseType.ChannelMessageWithSource,
-        data: { content: NOT_READY, flags: MessageFlags.Ephemeral },
-      });
-    }
+    const { router } = deps;
     const { invocation, fromButton } = parsed;
     const interaction = invocation.raw as RawInteraction;
     // A button answers only the one who pressed it; a command as its definition says.

@@ -1,6 +1,6 @@
 import { type REST, Routes } from "discord.js";
 import type { CommandDefinition } from "../../src/chat/command";
-import { discordCommands } from "../../src/chat/discord-schema";
+import { discordCommands } from "./commands";
 
 /**
  * Replaces the application's global slash commands with the ones the definitions declare

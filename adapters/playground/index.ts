@@ -1,35 +1,32 @@
-import type { Connection } from "mongoose";
-import type { Mount } from "../../src/app";
-import type { ChatRouter } from "../../src/chat/router";
-import type { Clock } from "../../src/clock";
-import type { Messenger } from "../../src/engine/messenger";
-import type { Logger } from "../../src/logger";
+import type { AdapterContext, ChatAdapter } from "../../src/chat/adapter";
 import { createPlaygroundChannel } from "./channel";
-import { createPlaygroundInbox, type PlaygroundInbox } from "./inbox";
+import { createPlaygroundInbox } from "./inbox";
 import { createPlaygroundMessenger } from "./messenger";
 import { playgroundRoutes } from "./routes";
+import type { PlaygroundSettings } from "./settings";
 
-export interface PlaygroundAdapter {
-  mount: Mount;
-  messenger: Messenger;
-  inbox: PlaygroundInbox;
-}
-
-export function createPlaygroundAdapter(deps: {
-  connection: Connection;
-  clock: Clock;
-  log: Logger;
-  chat: () => ChatRouter | undefined;
-  publicUrl: () => string;
-}): PlaygroundAdapter {
-  const inbox = createPlaygroundInbox(deps.connection, deps.clock);
-  const channel = createPlaygroundChannel(deps.connection, deps.clock);
+/** The web playground: a chat page served by crowdcart itself, its DMs kept in the database. */
+export function createPlaygroundAdapter(settings: PlaygroundSettings, ctx: AdapterContext): ChatAdapter {
+  if (settings.forcedInProduction) {
+    ctx.log.warn(
+      "PLAYGROUND=true in production: anyone who can open the page can act as any playground user",
+    );
+  }
+  const inbox = createPlaygroundInbox(ctx.connection, ctx.clock);
+  const channel = createPlaygroundChannel(ctx.connection, ctx.clock);
   const router = playgroundRoutes({
-    chat: deps.chat,
+    chat: ctx.router,
     inbox,
     channel,
-    publicUrl: deps.publicUrl,
-    log: deps.log,
+    publicUrl: ctx.publicUrl,
+    log: ctx.log,
   });
-  return { mount: { path: "/", router }, messenger: createPlaygroundMessenger(inbox, channel), inbox };
+  return {
+    mounts: [{ path: "/", router }],
+    messenger: createPlaygroundMessenger(inbox, channel),
+    async start() {
+      ctx.log.info(`playground: open ${ctx.publicUrl}/ in a browser to try the commands`);
+    },
+    async stop() {},
+  };
 }

@@ -3,19 +3,18 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import express, { type Router } from "express";
 import type { ChatRouter } from "../../src/chat/router";
-import { usageLine } from "../../src/chat/usage";
 import type { Logger } from "../../src/logger";
 import type { PlaygroundChannel } from "./channel";
+import { helpLines } from "./help";
 import { NAME_RULE, playgroundIdentity } from "./identity";
 import type { PlaygroundInbox } from "./inbox";
 import { renderPlaygroundPage } from "./page";
 
 export interface PlaygroundDeps {
-  /** The router, once the engine is up (the HTTP server starts listening a moment before). */
-  chat: () => ChatRouter | undefined;
+  chat: ChatRouter;
   inbox: PlaygroundInbox;
   channel: PlaygroundChannel;
-  publicUrl: () => string;
+  publicUrl: string;
   log: Logger;
 }
 
@@ -37,13 +36,12 @@ export function playgroundRoutes(deps: PlaygroundDeps): Router {
   const router = express.Router();
 
   router.get("/", (_req, res) => {
-    const chat = deps.chat();
-    const commandsHelp = (chat?.commands ?? []).map((c) => `${usageLine(c)} — ${c.description}`);
+    const commandsHelp = helpLines(deps.chat.commands);
     res
       .set("Content-Security-Policy", CSP)
       .set("Cache-Control", "no-store")
       .type("html")
-      .send(renderPlaygroundPage({ publicUrl: deps.publicUrl(), commandsHelp }));
+      .send(renderPlaygroundPage({ publicUrl: deps.publicUrl, commandsHelp }));
   });
   router.get("/playground/app.js", (_req, res) => {
     res.type("application/javascript").set("Cache-Control", "no-cache").send(assets.js);
@@ -60,8 +58,6 @@ export function playgroundRoutes(deps: PlaygroundDeps): Router {
     if (typeof fields.text !== "string" || fields.text.length > 2000) {
       return void res.status(400).json({ error: "Send the command as text of at most 2000 characters." });
     }
-    const chat = deps.chat();
-    if (!chat) return void res.status(503).json({ error: "crowdcart is starting; try again in a second." });
     const line = COMMAND_LINE.exec(fields.text.trim());
     if (!line) {
       return void res.json({
@@ -72,7 +68,7 @@ export function playgroundRoutes(deps: PlaygroundDeps): Router {
     }
     const eventId =
       typeof fields.eventId === "string" && EVENT_ID.test(fields.eventId) ? fields.eventId : randomUUID();
-    const reply = await chat.handle({
+    const reply = await deps.chat.handle({
       platform: "playground",
       command: line[1]!,
       args: { text: line[2] ?? "" },

@@ -45,6 +45,11 @@ export const SLACK_BUILT_IN_COMMANDS: ReadonlySet<string> = new Set([
 /** Our commands whose names Slack keeps for itself, and the names they take on Slack instead. */
 const RENAMED_ON_SLACK: Readonly<Record<string, string>> = { join: "joingroup", leave: "leavegroup" };
 
+/** `join` → `joingroup` (with the prefix `cc-`: `cc-joingroup`), without the slash. */
+export function slackCommandName(name: string, prefix: string): string {
+  return `${prefix}${RENAMED_ON_SLACK[name] ?? name}`;
+}
+
 /**
  * `/crowdcart <command> [arguments]` runs any command: Slack slash commands are not namespaced, so
  * when another app in the workspace took `/cart` this one name still reaches crowdcart.
@@ -66,7 +71,7 @@ export class SlackCommandNames {
   private readonly mentioned: RegExp | undefined;
 
   constructor(
-    commands: readonly CommandDefinition[],
+    private readonly commands: readonly CommandDefinition[],
     readonly prefix = "",
   ) {
     // A new command named like a Slack built-in would make Slack refuse the whole manifest.
@@ -84,9 +89,9 @@ export class SlackCommandNames {
       : undefined;
   }
 
-  /** `join` → `joingroup` (with a prefix `cc-`: `cc-joingroup`), without the slash. */
+  /** The name a command is published under, without the slash. */
   published(name: string): string {
-    return `${this.prefix}${RENAMED_ON_SLACK[name] ?? name}`;
+    return slackCommandName(name, this.prefix);
   }
 
   /**
@@ -95,10 +100,10 @@ export class SlackCommandNames {
    */
   resolve(slashCommand: string, text: string): ResolvedCommand {
     const name = this.canonical(slashCommand);
-    if (name !== NAMESPACE_COMMAND) return this.helpAware(name, text);
+    if (name !== NAMESPACE_COMMAND) return this.canonicalArgument(name, text);
     const words = /^\s*(\S+)\s*([\s\S]*)$/.exec(text);
     if (!words) return { command: "help", text: "" };
-    return this.helpAware(this.canonical(words[1]!), words[2] ?? "");
+    return this.canonicalArgument(this.canonical(words[1]!), words[2] ?? "");
   }
 
   /** Names the Slack form wherever a text names a command: "type /join X" → "type /joingroup X". */
@@ -117,9 +122,13 @@ export class SlackCommandNames {
     return renamed ? renamed[0] : name;
   }
 
-  /** `/help joingroup` explains the command by the name the Slack user sees. */
-  private helpAware(command: string, text: string): ResolvedCommand {
-    if (command !== "help") return { command, text };
+  /**
+   * A command whose first word names another command (`/help joingroup`) takes it by the name the
+   * Slack user sees.
+   */
+  private canonicalArgument(command: string, text: string): ResolvedCommand {
+    const first = this.commands.find((c) => c.name === command)?.args?.find((a) => a.positional);
+    if (first?.type !== "command") return { command, text };
     const words = /^\s*(\S+)([\s\S]*)$/.exec(text);
     return words ? { command, text: `${this.canonical(words[1]!)}${words[2] ?? ""}` } : { command, text };
   }

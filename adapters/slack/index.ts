@@ -1,58 +1,23 @@
 import { App, LogLevel, webApi } from "@slack/bolt";
-import type { Mount } from "../../src/app";
-import type { Invocation } from "../../src/chat/invocation";
-import type { ChatRouter } from "../../src/chat/router";
-import type { Clock } from "../../src/clock";
-import type { Messenger } from "../../src/engine/messenger";
-import type { Reply } from "../../src/kernel";
-import type { Logger } from "../../src/logger";
+import type { AdapterContext, ChatAdapter } from "../../src/chat/adapter";
 import { boltLogger } from "./bolt-logger";
-import type { SlackCommandNames } from "./command-names";
+import { SlackCommandNames } from "./command-names";
 import { INLINE_REPLY_WITHIN_MS, registerListeners } from "./listeners";
 import { createSlackMessenger } from "./messenger";
 import { HttpReceiver } from "./receiver";
+import type { SlackSettings } from "./settings";
 import { slackMentionNames } from "./user-names";
-
-export interface SlackConfig {
-  /** Unset only with Socket Mode, where nothing arrives over HTTP. */
-  signingSecret?: string | undefined;
-  botToken: string;
-  /** SLACK_API_URL: Web API base, e.g. a local fake in tests. */
-  apiUrl?: string | undefined;
-  /** SLACK_APP_TOKEN (`xapp-…`): events come over Socket Mode instead of POST /slack/events. */
-  appToken?: string | undefined;
-}
-
-export interface SlackAdapter {
-  /** POST /slack/events, when there is a signing secret (Socket Mode needs none). */
-  mount: Mount | undefined;
-  messenger: Messenger;
-  app: App;
-  /** Socket Mode: opens the WebSocket (apps.connections.open, then `hello`). Over HTTP: nothing to do. */
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** Checks the token in the background (auth.test) and logs the workspace; never blocks start. */
-  checkToken(): Promise<void>;
-}
 
 /**
  * Slack: slash commands and buttons in through Bolt (at POST /slack/events, or over Socket Mode
  * with an app token); DMs out through the Web API.
  */
-export function createSlackAdapter(deps: {
-  config: SlackConfig;
-  chat: () => ChatRouter | undefined;
-  clock: Clock;
-  log: Logger;
-  /** The names commands carry on Slack (published, prefixed, renamed). */
-  names: SlackCommandNames;
-  /** How long a command may run and still answer in the acknowledgement. */
-  inlineReplyWithinMs?: number;
-}): SlackAdapter {
-  const { config, names } = deps;
-  const log = deps.log.child({ adapter: "slack" });
+export function createSlackAdapter(settings: SlackSettings, ctx: AdapterContext): ChatAdapter {
+  const log = ctx.log.child({ adapter: "slack" });
+  // The names commands carry on Slack (published, prefixed, renamed).
+  const names = new SlackCommandNames(ctx.router.commands, settings.commandPrefix);
   const clientOptions = {
-    ...(config.apiUrl ? { slackApiUrl: config.apiUrl } : {}),
+    ...(settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {}),
     // The outbox worker owns retries: a 429 comes back to it with Retry-After instead of blocking here.
     rejectRateLimitedCalls: true,
     retryConfig: { retries: 0 },
@@ -60,10 +25,10 @@ export function createSlackAdapter(deps: {
     logger: boltLogger(log),
     logLevel: LogLevel.WARN,
   };
-  const client = new webApi.WebClient(config.botToken, clientOptions);
+  const client = new webApi.WebClient(settings.botToken, clientOptions);
   const common = {
     // One workspace, one bot token: no per-event auth.test round trip.
-    authorize: async () => ({ botToken: config.botToken }),
+    authorize: async () => ({ botToken: settings.botToken }),
     // No conversation state is kept in Bolt (the database holds it all); its default in-memory
     // store also builds an Error for every event from a conversation it has not seen.
     convoStore: false as const,
@@ -71,61 +36,58 @@ export function createSlackAdapter(deps: {
     logger: boltLogger(log),
     logLevel: LogLevel.WARN,
   };
-  const receiver = config.signingSecret
-    ? new HttpReceiver({ signingSecret: config.signingSecret, clock: deps.clock, log })
+  const receiver = settings.signingSecret
+    ? new HttpReceiver({ signingSecret: settings.signingSecret, clock: ctx.clock, log })
     : undefined;
-  const app = config.appToken
+  const app = settings.appToken
     ? new App({
         ...common,
         socketMode: true,
-        appToken: config.appToken,
+        appToken: settings.appToken,
         // apps.connections.open is a Web API call: it goes to SLACK_API_URL like the others.
-        installerOptions: { clientOptions: config.apiUrl ? { slackApiUrl: config.apiUrl } : {} },
+        installerOptions: { clientOptions: settings.apiUrl ? { slackApiUrl: settings.apiUrl } : {} },
       })
     : new App({ ...common, receiver: receiver! });
   // With a signing secret as well, POST /slack/events keeps working beside Socket Mode (e.g. while
   // an app is switched from one to the other): it hands its events to the same app.
-  if (config.appToken && receiver) receiver.init(app);
+  if (settings.appToken && receiver) receiver.init(app);
 
   const resolveMention = slackMentionNames({ client, log });
-  function handle(invocation: Invocation): Promise<Reply> {
-    const chat = deps.chat();
-    return chat
-      ? chat.handle(invocation, { resolveMention })
-      : Promise.resolve({
-          text: "crowdcart is starting; try again in a few seconds.",
-          visibility: "private",
-        });
-  }
   registerListeners(app, {
     names,
     log,
-    handle,
-    inlineReplyWithinMs: deps.inlineReplyWithinMs ?? INLINE_REPLY_WITHIN_MS,
+    handle: (invocation) => ctx.router.handle(invocation, { resolveMention }),
+    inlineReplyWithinMs: settings.inlineReplyWithinMs ?? INLINE_REPLY_WITHIN_MS,
   });
 
+  /** Checks the token in the background (auth.test) and logs the workspace; never blocks start. */
+  async function checkToken(): Promise<void> {
+    try {
+      const auth = await client.auth.test();
+      log.info({ team: auth.team, bot: auth.user }, "slack: connected");
+    } catch (error) {
+      log.warn(
+        { error: error instanceof Error ? error.message : String(error) },
+        "slack: auth.test failed; check SLACK_BOT_TOKEN",
+      );
+    }
+  }
+
   return {
-    mount: receiver ? { path: "/slack/events", post: receiver.handle } : undefined,
+    mounts: receiver ? [{ path: "/slack/events", post: receiver.handle }] : [],
     messenger: createSlackMessenger({ client, log, names }),
-    app,
     async start() {
-      if (!config.appToken) return;
-      await app.start();
-      log.info("slack: connected over Socket Mode");
+      void checkToken();
+      // Socket Mode connects out to Slack and keeps reconnecting: nothing else waits for it.
+      if (settings.appToken) {
+        void app
+          .start()
+          .then(() => log.info("slack: connected over Socket Mode"))
+          .catch((error: unknown) => log.error({ err: error }, "slack adapter did not start"));
+      }
     },
     async stop() {
-      if (config.appToken) await app.stop();
-    },
-    async checkToken() {
-      try {
-        const auth = await client.auth.test();
-        log.info({ team: auth.team, bot: auth.user }, "slack: connected");
-      } catch (error) {
-        log.warn(
-          { error: error instanceof Error ? error.message : String(error) },
-          "slack: auth.test failed; check SLACK_BOT_TOKEN",
-        );
-      }
+      if (settings.appToken) await app.stop();
     },
   };
 }

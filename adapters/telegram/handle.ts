@@ -1,12 +1,11 @@
 import type { Telegram } from "telegraf";
-import type { Invocation } from "../../src/chat/invocation";
 import type { MentionRef } from "../../src/chat/mentions";
 import type { ChatRouter } from "../../src/chat/router";
 import type { Engine } from "../../src/engine";
 import type { Reply, UserIdentity } from "../../src/kernel";
 import type { Logger } from "../../src/logger";
 import { classifyTelegramError } from "./api-errors";
-import { groupCodeOfPayload, groupDeepLink } from "./deep-link";
+import { groupDeepLink } from "./deep-link";
 import { createGroupPacer, type GroupPace, TELEGRAM_GROUP_PACE } from "./group-pace";
 import type { TelegramEvent } from "./parse";
 import { renderTelegram, type TelegramMessage } from "./render";
@@ -18,7 +17,6 @@ export interface TelegramHandlerDeps {
   log: Logger;
   /** The bot's @username, for deep links. */
   botUsername: () => string;
-  publicUrl: string;
   /** Group limits; Telegram's own unless a test narrows them. */
   groupPace?: GroupPace;
 }
@@ -29,28 +27,15 @@ export interface TelegramHandlerDeps {
  */
 export function createTelegramHandler(deps: TelegramHandlerDeps) {
   const pacer = createGroupPacer(deps.groupPace ?? TELEGRAM_GROUP_PACE);
-  const groupLinkPattern = new RegExp(`${escapeRegExp(deps.publicUrl)}/g/([0-9A-Z]{13})\\b`);
 
   return async function handle(event: Extract<TelegramEvent, { kind: "command" }>, telegram: Telegram) {
-    const invocation = startToCommand(event);
-    const unresolved: string[] = [];
-    const reply = await deps.router.handle(invocation, {
-      resolveMention: (ref) => resolveMention(ref, event.textMentions, unresolved),
+    const reply = await deps.router.handle(event.invocation, {
+      resolveMention: (ref) => resolveMention(ref, event.textMentions),
+      canReach: isReachableTelegramId,
     });
     if (reply.replayed) return;
-    const text = withOptIn(reply, invocation, unresolved);
-    await deliver({ ...reply, text }, event, telegram);
+    await deliver({ ...reply, text: withOptIn(reply) }, event, telegram);
   };
-
-  /** `/start g-<code>` from a deep link shows that group; a bare `/start` shows the help. */
-  function startToCommand(event: Extract<TelegramEvent, { kind: "command" }>): Invocation {
-    const { invocation } = event;
-    if (invocation.command !== "start") return invocation;
-    const code = groupCodeOfPayload(event.startPayload);
-    return code
-      ? { ...invocation, command: "group", args: { text: code } }
-      : { ...invocation, command: "help", args: { text: "" } };
-  }
 
   /**
    * text_mention words carry their user; `@username` resolves to someone who wrote to the bot; anyone
@@ -59,7 +44,6 @@ export function createTelegramHandler(deps: TelegramHandlerDeps) {
   async function resolveMention(
     ref: MentionRef,
     textMentions: Map<string, UserIdentity>,
-    unresolved: string[],
   ): Promise<UserIdentity | undefined> {
     if (!ref.username) return undefined;
     const name = ref.username.toLowerCase();
@@ -74,23 +58,21 @@ export function createTelegramHandler(deps: TelegramHandlerDeps) {
         ...(known.username ? { username: known.username } : {}),
       };
     }
-    unresolved.push(`@${ref.username}`);
     return { platform: "telegram", id: `@${name}`, displayName: `@${ref.username}` };
   }
 
-  /** People the bot cannot DM yet get a deep link that starts the bot and shows them the group. */
-  function withOptIn(reply: Reply, invocation: Invocation, unresolved: string[]): string {
-    if (reply.errorCode) return reply.text;
-    const code = groupLinkPattern.exec(reply.text)?.[1];
-    const link = code ? groupDeepLink(deps.botUsername(), code) : undefined;
+  /**
+   * Under a group the reply opened or shows: a deep link that starts the bot and shows the group,
+   * for the people it cannot message yet, or for anyone not getting its messages.
+   */
+  function withOptIn(reply: Reply): string {
+    if (reply.errorCode || !reply.group) return reply.text;
+    const link = groupDeepLink(deps.botUsername(), reply.group.code);
     if (!link) return reply.text;
-    if (unresolved.length > 0) {
-      return `${reply.text}\n\nI can't message ${unresolved.join(", ")} yet (they never started me). To get the invitation: open ${link} and press Start.`;
+    if (reply.unreachable?.length) {
+      return `${reply.text}\n\nI can't message ${reply.unreachable.join(", ")} yet (they never started me). To get the invitation: open ${link} and press Start.`;
     }
-    if (invocation.command === "group" || invocation.command === "groupbuy") {
-      return `${reply.text}\n\nNot getting my messages? Open ${link} and press Start.`;
-    }
-    return reply.text;
+    return `${reply.text}\n\nNot getting my messages? Open ${link} and press Start.`;
   }
 
   /**
@@ -205,8 +187,4 @@ function sleep(ms: number): Promise<void> {
 function messageIdOf(raw: unknown): number | undefined {
   const id = (raw as { message?: { message_id?: unknown } })?.message?.message_id;
   return typeof id === "number" ? id : undefined;
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -1,73 +1,37 @@
 import { Telegraf } from "telegraf";
 import type { Update, UserFromGetMe } from "telegraf/types";
-import type { Mount } from "../../src/app";
-import type { ChatRouter } from "../../src/chat/router";
-import { telegramCommands } from "../../src/chat/telegram-commands";
-import type { Config } from "../../src/config";
-import type { Engine } from "../../src/engine";
+import type { AdapterContext, ChatAdapter } from "../../src/chat/adapter";
 import { KeyedLock } from "../../src/engine/keyed-lock";
-import type { Messenger } from "../../src/engine/messenger";
-import type { Logger } from "../../src/logger";
-import type { GroupPace } from "./group-pace";
+import { telegramCommands } from "./commands";
 import { createTelegramHandler } from "./handle";
 import { parseTelegramUpdate } from "./parse";
 import { type Poller, startPolling } from "./polling";
 import { createTelegramMessenger } from "./send";
+import type { TelegramSettings } from "./settings";
 import { telegramWebhookRouter } from "./webhook";
 
-/**
- * The router, the engine's users and the public URL exist only once the server listens (the port
- * may be chosen then), while the webhook route is mounted before: hence getters.
- */
-export interface TelegramAdapterDeps {
-  config: NonNullable<Config["telegram"]>;
-  chat: () => ChatRouter | undefined;
-  users: () => Pick<Engine["users"], "resolveByUsername"> | undefined;
-  log: Logger;
-  publicUrl: () => string;
-  /** Group limits; Telegram's own unless a test narrows them. */
-  groupPace?: GroupPace;
-}
-
-export interface TelegramAdapter {
-  /** `POST /telegram/webhook`, present in webhook mode (TELEGRAM_WEBHOOK_SECRET set). */
-  mount?: Mount;
-  messenger: Messenger;
+export interface TelegramAdapter extends ChatAdapter {
   /** Runs one update as if Telegram had delivered it (webhook and polling both end here). */
   handleUpdate(update: Update): Promise<void>;
-  /** Learns the bot's name, publishes the command list, then registers the webhook or starts polling. */
-  start(): Promise<void>;
-  stop(): Promise<void>;
 }
 
 const BUTTON_RUNS_NOTHING = "This button no longer runs anything; type /help to see the commands.";
 
 /** Telegram through telegraf: one bot, two ways in (webhook or long polling), one handler. */
-export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapter {
-  const { config, log } = deps;
-  const bot = new Telegraf(config.botToken, {
+export function createTelegramAdapter(settings: TelegramSettings, ctx: AdapterContext): TelegramAdapter {
+  const { router, log } = ctx;
+  const bot = new Telegraf(settings.botToken, {
     // webhookReply off: every answer is a real API call we can check, never folded into the 200.
-    telegram: { webhookReply: false, ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}) },
+    telegram: { webhookReply: false, ...(settings.apiRoot ? { apiRoot: settings.apiRoot } : {}) },
   });
-  let ready: { handle: ReturnType<typeof createTelegramHandler>; commands: Set<string> } | undefined;
-  const wired = () => {
-    if (ready) return ready;
-    const router = deps.chat();
-    const users = deps.users();
-    if (!router || !users) throw new Error("telegram update before the service finished starting");
-    ready = {
-      commands: new Set(router.commands.map((c) => c.name)),
-      handle: createTelegramHandler({
-        router,
-        users,
-        log,
-        publicUrl: deps.publicUrl(),
-        botUsername: () => bot.botInfo?.username ?? "",
-        ...(deps.groupPace ? { groupPace: deps.groupPace } : {}),
-      }),
-    };
-    return ready;
-  };
+  const commands = new Set(router.commands.map((c) => c.name));
+  const handle = createTelegramHandler({
+    router,
+    users: ctx.users,
+    log,
+    botUsername: () => bot.botInfo?.username ?? "",
+    ...(settings.groupPace ? { groupPace: settings.groupPace } : {}),
+  });
 
   // Chats run side by side, each chat's updates one after another: one busy group (a reply waiting
   // out a 429 or its turn) holds up only itself.
@@ -85,7 +49,6 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   };
 
   async function onUpdate(update: Update): Promise<void> {
-    const { handle, commands } = wired();
     const { username } = await botInfo();
     const event = parseTelegramUpdate(update, { botUsername: username, commands });
     // A button press is answered at once, whatever it leads to: the client spins until then.
@@ -110,29 +73,19 @@ export function createTelegramAdapter(deps: TelegramAdapterDeps): TelegramAdapte
   let poller: Poller | undefined;
 
   return {
-    ...(config.webhookSecret
-      ? {
-          mount: {
-            path: "/telegram",
-            router: telegramWebhookRouter(config.webhookSecret, onUpdate, log, () =>
-              Boolean(deps.chat() && deps.users()),
-            ),
-          },
-        }
-      : {}),
+    mounts: settings.webhookSecret
+      ? [{ path: "/telegram", router: telegramWebhookRouter(settings.webhookSecret, onUpdate, log) }]
+      : [],
     messenger: createTelegramMessenger(bot.telegram),
     handleUpdate: onUpdate,
     async start() {
       const { username } = await botInfo();
-      const router = deps.chat();
-      if (!router) throw new Error("start the Telegram adapter after the chat router exists");
       await bot.telegram.setMyCommands(telegramCommands(router.commands));
-      if (config.webhookSecret) {
+      if (settings.webhookSecret) {
         // Telegram only calls public https URLs; for anything else setWebhook is done by hand (README).
-        const publicUrl = deps.publicUrl();
-        if (publicUrl.startsWith("https://")) {
-          await bot.telegram.setWebhook(`${publicUrl}/telegram/webhook`, {
-            secret_token: config.webhookSecret,
+        if (ctx.publicUrl.startsWith("https://")) {
+          await bot.telegram.setWebhook(`${ctx.publicUrl}/telegram/webhook`, {
+            secret_token: settings.webhookSecret,
             allowed_updates: ["message", "callback_query"],
           });
         }

@@ -1,6 +1,7 @@
 import type { Update } from "telegraf/types";
 import type { Invocation } from "../../src/chat/invocation";
 import type { UserIdentity } from "../../src/kernel";
+import { groupCodeOfPayload } from "./deep-link";
 
 /** What one update asks of the bot. */
 export type TelegramEvent =
@@ -13,8 +14,6 @@ export type TelegramEvent =
       textMentions: Map<string, UserIdentity>;
       /** Set for a button press: answered so the client stops its spinner. */
       callbackQueryId?: string;
-      /** `/start <payload>` from a deep link. */
-      startPayload?: string;
     }
   /** A button press that runs nothing still carries its query, which must be answered. */
   | { kind: "ignore"; reason: string; callbackQueryId?: string };
@@ -96,11 +95,11 @@ function parseMessage(
     return { kind: "ignore", reason: "unknown command in a group" };
   }
   const { text: rest, textMentions } = rewriteTextMentions(text, entities, head.length);
-  const args = rest.trim();
+  const asked = command === "start" ? fromStart(rest.trim()) : { command, text: rest.trim() };
   const invocation: Invocation = {
     platform: "telegram",
-    command,
-    args: { text: args },
+    command: asked.command,
+    args: { text: asked.text },
     user: identityOf(from),
     channel: { id: String(message.chat.id), kind: direct ? "direct" : "group" },
     eventId,
@@ -111,8 +110,16 @@ function parseMessage(
     invocation,
     chatId: message.chat.id,
     textMentions,
-    ...(command === "start" && args ? { startPayload: args.split(/\s+/)[0]! } : {}),
   };
+}
+
+/**
+ * Telegram's Start button sends `/start` with the payload of the link that led there: a group's
+ * deep link (`g-<code>`) shows that group, anything else (or nothing) shows the help.
+ */
+function fromStart(payload: string): { command: string; text: string } {
+  const code = groupCodeOfPayload(payload.split(/\s+/)[0]);
+  return code ? { command: "group", text: code } : { command: "help", text: "" };
 }
 
 function parseCallback(

@@ -14,8 +14,6 @@ export function telegramWebhookRouter(
   secret: string,
   onUpdate: (update: Update) => Promise<void>,
   log: Logger,
-  /** False while the service is still starting: Telegram is told to come back (it redelivers). */
-  ready: () => boolean = () => true,
 ): Router {
   const router = express.Router();
   router.post(
@@ -28,8 +26,6 @@ export function telegramWebhookRouter(
       if (!verifyTelegramSecret(secret, req.get(SECRET_HEADER))) {
         return void res.status(401).type("text/plain").send("Unauthorized");
       }
-      if (!ready())
-        return void res.status(503).set("Retry-After", "5").type("text/plain").send("Starting up");
       next();
     },
     express.json({ limit: LIMIT_BYTES }),

@@ -1,5 +1,5 @@
 import type { Clock } from "../clock";
-import type { Button, UserIdentity } from "../kernel";
+import type { Reply, UserIdentity } from "../kernel";
 import type { CommandEngine } from "./engine-port";
 import type { Invocation } from "./invocation";
 import type { ParsedArgs } from "./parsed-args";
@@ -60,11 +60,12 @@ export interface CommandContext {
 
 /**
  * A handler's answer: text with plain URLs, optional buttons; visibility defaults to the command's.
- * `replayed`: this event's effect was already there (a retry), so this is its first answer again.
+ * `group`: the group it opened or shows (see Reply). `replayed`: this event's effect was already
+ * there (a retry), so this is its first answer again.
  */
 export type CommandResult =
   | string
-  | { text: string; buttons?: Button[]; visibility?: "channel" | "private"; replayed?: boolean };
+  | (Pick<Reply, "text" | "buttons" | "group"> & { visibility?: Reply["visibility"]; replayed?: boolean });
 
 /**
  * How a retried chat event is kept from acting twice:

@@ -1,12 +1,12 @@
 import type { Clock } from "../clock";
 import { UnavailableError, UserError } from "../engine/errors";
 import { isUnavailable } from "../engine/unavailable";
-import type { Reply, UserIdentity } from "../kernel";
+import type { Platform, Reply, UserIdentity } from "../kernel";
 import type { Logger } from "../logger";
 import type { CommandContext, CommandDefinition, CommandResult } from "./command";
 import type { CommandEngine } from "./engine-port";
 import type { Invocation } from "./invocation";
-import { type MentionRef, type MentionResolver, parseMention } from "./mentions";
+import type { MentionRef, MentionResolver, MentionSyntax } from "./mentions";
 import { type ParsedCommand, parseOptions, parseText } from "./parse";
 import { type ArgValue, ParsedArgs } from "./parsed-args";
 import type { ProcessedEvents } from "./processed-events";
@@ -22,11 +22,18 @@ export interface RouterDeps {
   log: Logger;
   /** Base of every link, without a trailing slash. */
   publicUrl: string;
+  /** How each platform writes a mention into a command line (from its adapter's definition). */
+  mentions: Readonly<Record<Platform, MentionSyntax>>;
 }
 
 export interface HandleOptions {
   /** Adapter-specific lookups (e.g. Telegram text_mention entities); falls back to the defaults. */
   resolveMention?: MentionResolver;
+  /**
+   * Whether the platform can message this person (by platform id) yet; the mentions it cannot
+   * are listed in the reply's `unreachable`.
+   */
+  canReach?: (userId: string) => boolean;
 }
 
 export interface ChatRouter {
@@ -55,7 +62,8 @@ export function createRouter(deps: RouterDeps): ChatRouter {
         `Unknown command /${clip(invocation.command)}: type /help to see the commands.`,
       );
     }
-    const syntax = (word: string) => parseMention(invocation.platform, word, invocation.user);
+    const mention = deps.mentions[invocation.platform];
+    const syntax = (word: string) => mention?.(word, invocation.user);
     const parsed: ParsedCommand =
       "text" in invocation.args
         ? parseText(command, invocation.args.text, syntax)
@@ -96,12 +104,14 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     const values = new Map<string, ArgValue>(parsed.values);
     // Everyone named is recorded together (placeholders for new people), however many there are.
     const named: UserIdentity[] = [];
+    const unreachable: string[] = [];
     for (const [name, refs] of parsed.mentions) {
       const people: UserIdentity[] = [];
       for (const ref of refs) {
         const person = await resolve(ref, options, parsed.usage);
         people.push(person.identity);
         if (person.record) named.push(person.identity);
+        if (options.canReach && !options.canReach(person.identity.id)) unreachable.push(ref.raw);
       }
       values.set(name, people);
     }
@@ -117,7 +127,8 @@ export function createRouter(deps: RouterDeps): ChatRouter {
     };
     const handler = parsed.subcommand?.run ?? command.run;
     if (!handler) throw new Error(`command /${command.name} has no handler`);
-    return toReply(await handler(ctx, new ParsedArgs(values)), command.visibility);
+    const reply = toReply(await handler(ctx, new ParsedArgs(values)), command.visibility);
+    return unreachable.length ? { ...reply, unreachable } : reply;
   }
 
   /** Who a mention names; `record` when they may be new to the database (named by id, not found by name). */
@@ -238,6 +249,7 @@ function toReply(result: CommandResult, visibility: Reply["visibility"]): Reply 
     text: result.text,
     visibility: result.visibility ?? visibility,
     ...(result.buttons?.length ? { buttons: result.buttons } : {}),
+    ...(result.group ? { group: result.group } : {}),
     ...(result.replayed ? { replayed: true } : {}),
   };
 }

@@ -6,6 +6,16 @@ export interface Reply {
   /** `private`: only the caller sees it where the platform allows (ephemeral); `channel`: everyone. */
   visibility: "channel" | "private";
   buttons?: Button[];
+  /**
+   * The group this reply opened or shows, so a platform can add its own way into it (Telegram's
+   * deep link that lets someone start the bot) without reading the text.
+   */
+  group?: { code: string; url: string };
+  /**
+   * Mentions, as typed, of people this platform cannot message yet (a Telegram @name nobody has
+   * resolved): the platform tells how they can be reached.
+   */
+  unreachable?: string[];
   /** Set on an error reply: the stable code of the UserError. */
   errorCode?: string;
   /**

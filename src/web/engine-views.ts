@@ -1,6 +1,6 @@
 import type { CartService } from "../engine/cart/service";
 import type { CodeAccess } from "../engine/cart/types";
-import { isUserError, UnavailableError } from "../engine/errors";
+import { isUserError } from "../engine/errors";
 import type { Groups, GroupView } from "../engine/groups";
 import type { CartPageOutcome, CartViews, GroupPageModel, GroupViews, WebSender } from "./model";
 
@@ -89,23 +89,5 @@ export function engineCartViews(carts: Pick<CartService, "viewByCode">): CartVie
           return { kind: access.kind, message: access.message, delayMs: 0 };
       }
     },
-  };
-}
-
-/**
- * Views over an engine that may not exist yet: the service mounts the pages before it listens and
- * creates the engine once PUBLIC_URL is known. Until then a page answers 503 ("back in a minute").
- */
-export function lazyEngineViews(
-  engine: () => { groups: Pick<Groups, "view">; carts: Pick<CartService, "viewByCode"> } | undefined,
-): { groups: GroupViews; carts: CartViews } {
-  const ready = () => {
-    const current = engine();
-    if (!current) throw new UnavailableError();
-    return current;
-  };
-  return {
-    groups: { view: (code, options) => engineGroupViews(ready().groups).view(code, options) },
-    carts: { viewByCode: (code, sender) => engineCartViews(ready().carts).viewByCode(code, sender) },
   };
 }

@@ -1,5 +1,6 @@
+import type { Platform } from "../kernel";
 import { discounted, formatMoney, formatUtc } from "./format";
-import { dealText, PLATFORM_NAMES, progressNote, progressText, stateNote } from "./group-page";
+import { dealText, progressNote, progressText, stateNote } from "./group-page";
 import { effectiveState, STATE_LABELS, summarise } from "./group-summary";
 import type { GroupPageModel } from "./model";
 
@@ -9,7 +10,8 @@ import type { GroupPageModel } from "./model";
  * the HTML shows, so the page's script never re-implements them. It holds no clock reading, so an
  * unchanged group gives an identical body and the ETag lets a poll end in a bodiless 304.
  */
-export function groupJson(group: GroupPageModel, url: string, now: Date) {
+/** `labels`: each platform's name by id, for the members list the page redraws. */
+export function groupJson(group: GroupPageModel, url: string, now: Date, labels: Record<Platform, string>) {
   const state = effectiveState(group, now);
   const summary = summarise(group);
   const { price, currency } = group.product;
@@ -48,7 +50,7 @@ export function groupJson(group: GroupPageModel, url: string, now: Date) {
       progressNote: progressNote(group, summary, state),
       listPrice: formatMoney(price, currency),
       expiresAt: formatUtc(group.expiresAt),
-      platforms: PLATFORM_NAMES,
+      platforms: labels,
     },
   };
 }

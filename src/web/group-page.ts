@@ -5,6 +5,7 @@ import { effectiveState, type GroupSummary, STATE_LABELS, summarise } from "./gr
 import { html, type SafeHtml } from "./html";
 import { layout } from "./layout";
 import type { GroupPageModel, GroupPageState } from "./model";
+import type { PlatformOnPage } from "./platforms";
 
 export interface GroupPageContext {
   group: GroupPageModel;
@@ -14,18 +15,11 @@ export interface GroupPageContext {
   now: Date;
   assets: Assets;
   pollMs: number;
-  /** The web chat's address, when the playground is on. */
-  playgroundUrl?: string | undefined;
-  /** The join command's name on Slack (Slack keeps `/join` for itself). Default `joingroup`. */
-  slackJoinCommand?: string | undefined;
+  /** Base of every link (PUBLIC_URL). */
+  publicUrl: string;
+  /** Every platform crowdcart speaks, in the order the page lists them. */
+  platforms: readonly PlatformOnPage[];
 }
-
-export const PLATFORM_NAMES: Record<Platform, string> = {
-  discord: "Discord",
-  slack: "Slack",
-  telegram: "Telegram",
-  playground: "Web chat",
-};
 
 export function renderGroupPage(ctx: GroupPageContext): SafeHtml {
   const { group, now } = ctx;
@@ -35,15 +29,15 @@ export function renderGroupPage(ctx: GroupPageContext): SafeHtml {
   const body = html`<main id="main" class="wrap group" data-state="${state}" data-code="${group.code}"
  data-now="${now.getTime()}" data-expires="${group.expiresAt.toISOString()}" data-poll-ms="${ctx.pollMs}"
  data-price="${group.product.price}" data-currency="${group.product.currency}">
-${hero(group, summary, state)}
+${hero(group, summary, state, ctx.platforms)}
 ${greeting(group, state, command)}
 <div class="side">
-${state === "open" ? join(command, ctx.playgroundUrl, `/${ctx.slackJoinCommand ?? "joingroup"} ${group.code}`) : ""}
+${state === "open" ? join(command, ctx) : ""}
 ${share(ctx)}
 </div>
 ${progress(group, summary, state, now)}
 ${tiers(group, summary)}
-${members(group, state)}
+${members(group, state, ctx.platforms)}
 <p class="visually-hidden" role="status" aria-live="polite" id="live-status"></p>
 </main>`;
   return layout({
@@ -54,14 +48,19 @@ ${members(group, state)}
   });
 }
 
-function hero(group: GroupPageModel, summary: GroupSummary, state: GroupPageState): SafeHtml {
+function hero(
+  group: GroupPageModel,
+  summary: GroupSummary,
+  state: GroupPageState,
+  platforms: readonly PlatformOnPage[],
+): SafeHtml {
   const { price, currency } = group.product;
   return html`<section class="card hero" aria-labelledby="product-name">
 <p class="eyebrow">Group purchase <span class="code">${group.code}</span> <span class="badge state-${state}" id="state-badge">${STATE_LABELS[state]}</span></p>
 <h1 id="product-name">${group.product.name}</h1>
 <p class="price"><span class="amount">${formatMoney(price, currency)}</span> <span class="per">list price</span></p>
 <p class="deal" id="deal">${dealText(group, summary, state)}</p>
-${group.organiser && html`<p class="muted">Organised by <span class="name">${group.organiser.displayName}</span> on ${PLATFORM_NAMES[group.organiser.platform]}.</p>`}
+${group.organiser && html`<p class="muted">Organised by <span class="name">${group.organiser.displayName}</span> on ${labelOf(platforms, group.organiser.platform)}.</p>`}
 <p class="state-note" id="state-note">${stateNote(group, state)}</p>
 </section>`;
 }
@@ -186,12 +185,16 @@ function tiers(group: GroupPageModel, summary: GroupSummary): SafeHtml {
 </section>`;
 }
 
-function members(group: GroupPageModel, state: GroupPageState): SafeHtml {
+function members(
+  group: GroupPageModel,
+  state: GroupPageState,
+  platforms: readonly PlatformOnPage[],
+): SafeHtml {
   return html`<section class="card members-card" aria-labelledby="members-title">
 <h2 id="members-title">Members <span class="pill" id="members-count">${group.members.length}</span></h2>
 <ul class="members" id="members">${group.members.map(
     (m) =>
-      html`<li><span class="avatar platform-${m.platform}" aria-hidden="true">${initial(m.displayName)}</span><span class="name">${m.displayName}</span><span class="platform">${PLATFORM_NAMES[m.platform]}</span></li>`,
+      html`<li><span class="avatar platform-${m.platform}" aria-hidden="true">${initial(m.displayName)}</span><span class="name">${m.displayName}</span><span class="platform">${labelOf(platforms, m.platform)}</span></li>`,
   )}</ul>
 <p class="muted" id="members-empty"${group.members.length > 0 ? html` hidden` : ""}>${state === "open" ? "No one has joined yet. Be the first!" : "No one joined."}</p>
 </section>`;
@@ -201,7 +204,11 @@ function initial(name: string): string {
   return (Array.from(name.trim())[0] ?? "?").toUpperCase();
 }
 
-function join(command: string, playgroundUrl: string | undefined, slackCommand: string): SafeHtml {
+function labelOf(platforms: readonly PlatformOnPage[], id: Platform): string {
+  return platforms.find((platform) => platform.id === id)?.label ?? id;
+}
+
+function join(command: string, { platforms, publicUrl }: GroupPageContext): SafeHtml {
   return html`<section class="card join" aria-labelledby="join-title" id="join">
 <h2 id="join-title">How to join</h2>
 <p>Send this command to crowdcart from any platform:</p>
@@ -211,11 +218,10 @@ function join(command: string, playgroundUrl: string | undefined, slackCommand: 
 </div>
 <p class="small muted" id="copy-status" role="status" aria-live="polite"></p>
 <dl class="platforms">
-<dt>Discord</dt><dd>Type <code>/join</code>, choose crowdcart's command and enter the code in the <em>code</em> option.</dd>
-<dt>Slack</dt><dd>In a channel with the crowdcart app, send <code>${slackCommand}</code>.</dd>
-<dt>Telegram</dt><dd>Send <code>${command}</code> to the crowdcart bot, or in a group where it is.</dd>
-<dt>Web chat</dt><dd>${playgroundUrl ? html`Open <a href="${playgroundUrl}">the web chat</a>, pick a name and send <code>${command}</code>.` : html`Send <code>${command}</code> in the web chat.`}</dd>
-</dl>
+${platforms.map(
+  (platform) => html`<dt>${platform.label}</dt><dd>${platform.joinHint(command, publicUrl)}</dd>
+`,
+)}</dl>
 <p class="small muted">More than one? <code>${command} qty=2</code>. Another product of the catalog? Add its SKU after the code.</p>
 </section>`;
 }

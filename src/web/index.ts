@@ -1,4 +1,4 @@
-export { engineCartViews, engineGroupViews, lazyEngineViews } from "./engine-views";
+export { engineCartViews, engineGroupViews } from "./engine-views";
 export type {
   CartPageModel,
   CartPageOutcome,
@@ -7,4 +7,5 @@ export type {
   GroupViews,
   WebSender,
 } from "./model";
+export type { PlatformOnPage } from "./platforms";
 export { createWebRouter, type WebDeps } from "./router";

@@ -11,6 +11,7 @@ import type { SafeHtml } from "./html";
 import { createLiveCache, type JsonEntry } from "./live-cache";
 import { MESSAGES, type MessagePage, renderMessagePage } from "./message-page";
 import type { CartPageModel, CartPageOutcome, CartViews, GroupViews, WebSender } from "./model";
+import { type PlatformOnPage, platformLabels } from "./platforms";
 import { qrSvg } from "./qr";
 import { pageSecurity } from "./security";
 
@@ -21,10 +22,8 @@ export interface WebDeps {
   publicUrl: () => string;
   clock: Clock;
   log: Logger;
-  /** Whether the web chat is served at `/` (the join instructions link to it). */
-  playground?: boolean;
-  /** The join command's name on Slack, which reserves `/join` (e.g. `joingroup`). */
-  slackJoinCommand?: string;
+  /** Every platform crowdcart speaks (names, and how to join from each), in the order pages list them. */
+  platforms: readonly PlatformOnPage[];
   /** How often an open group page asks for changes. Default 5 s. */
   pollMs?: number;
   /** How long one group's polled JSON is shared between its viewers. Default 1 s; 0 turns it off. */
@@ -53,6 +52,7 @@ export function createWebRouter(deps: WebDeps): Router {
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const security = pageSecurity();
   const liveCache = createLiveCache(deps.liveCacheMs ?? DEFAULT_LIVE_CACHE_MS);
+  const labels = platformLabels(deps.platforms);
   const router = Router();
 
   router.get("/assets/:file", security, serveAsset(assets));
@@ -79,14 +79,13 @@ export function createWebRouter(deps: WebDeps): Router {
       const now = deps.clock.now();
       const cache = memberToken ? CACHE.personal : CACHE.group;
       if (wantsJson) {
-        const entry = jsonEntry(groupJson(group, url, now));
+        const entry = jsonEntry(groupJson(group, url, now, labels));
         if (shared) liveCache.set(code, entry);
         return sendJson(req, res, cache, entry);
       }
       const qr = await qrSvg(url, `QR code of ${url}`);
-      const playgroundUrl = deps.playground ? `${deps.publicUrl()}/` : undefined;
-      const slackJoinCommand = deps.slackJoinCommand;
-      const page = { group, url, qr, now, assets, pollMs, playgroundUrl, slackJoinCommand };
+      const { platforms } = deps;
+      const page = { group, url, qr, now, assets, pollMs, publicUrl: deps.publicUrl(), platforms };
       sendPage(res, 200, cache, renderGroupPage(page));
     } catch (error) {
       unavailable(error, res, next);

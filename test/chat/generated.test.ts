@@ -1,15 +1,30 @@
 import { describe, expect, it } from "@jest/globals";
+import { PLATFORMS } from "../../adapters";
+import { discordCommands } from "../../adapters/discord/commands";
+import { telegramCommands } from "../../adapters/telegram/commands";
 import { COMMANDS } from "../../commands";
-import { discordCommands } from "../../src/chat/discord-schema";
 import { helpFor, helpOverview } from "../../src/chat/help";
-import { telegramCommands } from "../../src/chat/telegram-commands";
 import { usageLine } from "../../src/chat/usage";
+import { loadConfig } from "../../src/config";
 
 const names = ["groupbuy", "join", "group", "cart", "catalog", "points", "register", "help"];
 
 describe("generated from the definitions", () => {
   it("declares exactly the contract's eight commands", () => {
     expect(COMMANDS.map((c) => c.name)).toEqual(names);
+  });
+
+  it("is published by every platform in its own form, every command in it", () => {
+    const { platforms } = loadConfig({}, "/nonexistent/.env");
+    for (const platform of PLATFORMS) {
+      const published = JSON.stringify(
+        platform.publishedCommands(COMMANDS, {
+          settings: platforms[platform.id]!,
+          publicUrl: "https://shop.example",
+        }),
+      );
+      for (const name of names) expect(`${platform.id}: ${published}`).toContain(name);
+    }
   });
 
   it("writes the contract's usage lines", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@jest/globals";
+import { MENTION_SYNTAX } from "../../adapters";
 import { COMMANDS } from "../../commands";
 import type { CommandDefinition } from "../../src/chat/command";
-import { parseMention } from "../../src/chat/mentions";
 import { type ParsedCommand, parseOptions, parseText } from "../../src/chat/parse";
 import { findCommand } from "../../src/chat/router";
 import { UserError } from "../../src/engine/errors";
@@ -15,7 +15,7 @@ function command(name: string): CommandDefinition {
 
 const caller = { platform: "slack" as Platform, id: "T1:U1" };
 function parse(name: string, text: string, platform: Platform = "playground"): ParsedCommand {
-  return parseText(command(name), text, (w) => parseMention(platform, w, { ...caller, platform }));
+  return parseText(command(name), text, (w) => MENTION_SYNTAX[platform]?.(w, { ...caller, platform }));
 }
 function refuse(name: string, text: string, platform: Platform = "playground"): UserError {
   try {
@@ -159,7 +159,7 @@ describe("/catalog, /points, /register and /help grammar", () => {
 });
 
 describe("Discord options", () => {
-  const slashy = (w: string) => parseMention("discord", w, { platform: "discord", id: "1" });
+  const slashy = (w: string) => MENTION_SYNTAX.discord?.(w, { platform: "discord", id: "1" });
   it("checks pre-parsed options with the same rules", () => {
     const p = parseOptions(
       command("groupbuy"),

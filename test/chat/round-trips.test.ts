@@ -3,8 +3,10 @@
  * connection's driver. Every round trip is a cost every user pays on every command: a change that
  * adds one fails here and has to say why in this file.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import mongoose, { type Connection } from "mongoose";
+import { MENTION_SYNTAX } from "../../adapters";
 import { COMMANDS } from "../../commands";
 import type { Invocation } from "../../src/chat/invocation";
 import { createProcessedEvents } from "../../src/chat/processed-events";
@@ -59,6 +61,7 @@ beforeAll(async () => {
     clock: h.clock,
     log: silentLogger,
     publicUrl: PUBLIC_URL,
+    mentions: MENTION_SYNTAX,
   });
 });
 afterAll(async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from "@jest/globals";
 import type { Connection } from "mongoose";
+import { MENTION_SYNTAX } from "../../adapters";
 import { COMMANDS } from "../../commands";
 import type { CommandDefinition } from "../../src/chat/command";
 import type { Invocation } from "../../src/chat/invocation";
@@ -59,6 +60,7 @@ beforeAll(async () => {
     clock: h.clock,
     log: silentLogger,
     publicUrl: PUBLIC_URL,
+    mentions: MENTION_SYNTAX,
   });
 });
 afterAll(async () => {
@@ -240,6 +242,32 @@ describe("router", () => {
     );
     expect(reply.errorCode).toBeUndefined();
     expect(await h.engine.users.get("telegram:2002")).not.toBeNull();
+  });
+
+  it("names the group a reply opened or shows as a field, and no other reply", async () => {
+    const opened = await router.handle(invocation("gina", "/groupbuy KB-75"));
+    const code = /Group code: ([0-9A-Z]{13})/.exec(opened.text)?.[1] ?? "";
+    const group = { code, url: `${PUBLIC_URL}/g/${code}` };
+    expect(opened.group).toEqual(group);
+    expect((await router.handle(invocation("hugo", `/group ${code}`))).group).toEqual(group);
+    const joined = await router.handle(invocation("hugo", `/join ${code}`));
+    expect(joined.text).toContain(group.url);
+    expect(joined.group).toBeUndefined();
+    expect((await router.handle(invocation("hugo", "/group NOPE"))).group).toBeUndefined();
+  });
+
+  it("lists, as typed, the mentions the platform says it cannot message yet", async () => {
+    const reply = await router.handle(invocation("gina", "/groupbuy KB-75 @ivan @Jane_x @kim"), {
+      canReach: (id) => id === "ivan",
+    });
+    expect(reply.errorCode).toBeUndefined();
+    expect(reply.unreachable).toEqual(["@Jane_x", "@kim"]);
+    const everyone = await router.handle(invocation("gina", "/groupbuy KB-75 @ivan"), {
+      canReach: () => true,
+    });
+    expect(everyone.unreachable).toBeUndefined();
+    const unasked = await router.handle(invocation("gina", "/groupbuy KB-75 @ivan"));
+    expect(unasked.unreachable).toBeUndefined();
   });
 
   it("refuses a Telegram @username nobody has seen, saying how to fix it", async () => {

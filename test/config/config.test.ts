@@ -2,6 +2,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
+import { settingsOf } from "../../adapters";
+import { discordPlatform } from "../../adapters/discord/platform";
+import { playgroundPlatform } from "../../adapters/playground/platform";
+import { slackPlatform } from "../../adapters/slack/platform";
+import { telegramPlatform } from "../../adapters/telegram/platform";
 import { ConfigError, loadConfig } from "../../src/config";
 
 const NO_DOTENV = "/nonexistent/.env";
@@ -27,10 +32,10 @@ describe("configuration", () => {
     expect(config.session).toEqual({ ttlMs: 30 * 60_000, maxBadAttempts: 3, badAttemptDelayMs: 1000 });
     expect(config.groupTtlMs).toBe(48 * 3_600_000);
     expect(config.outboxRetentionMs).toBe(7 * 24 * 3_600_000);
-    expect(config.playground).toBe(true);
-    expect(config.slack).toBeUndefined();
-    expect(config.telegram).toBeUndefined();
-    expect(config.discord).toBeUndefined();
+    expect(settingsOf(config, playgroundPlatform).enabled).toBe(true);
+    expect(settingsOf(config, slackPlatform).enabled).toBe(false);
+    expect(settingsOf(config, telegramPlatform).enabled).toBe(false);
+    expect(settingsOf(config, discordPlatform).enabled).toBe(false);
     expect(config.fulfillment).toBeUndefined();
   });
 
@@ -93,10 +98,18 @@ describe("configuration", () => {
   });
 
   it("reads Discord sharding: auto, a count run whole, or some ids of a count", () => {
-    expect(load(DISCORD).discord?.shards).toBeUndefined();
-    expect(load({ ...DISCORD, DISCORD_SHARDS: "auto" }).discord?.shards).toEqual({ count: "auto" });
-    expect(load({ ...DISCORD, DISCORD_SHARDS: "3" }).discord?.shards).toEqual({ count: 3, ids: [0, 1, 2] });
-    expect(load({ ...DISCORD, DISCORD_SHARDS: "4", DISCORD_SHARD_IDS: " 3, 1,1" }).discord?.shards).toEqual({
+    expect(settingsOf(load(DISCORD), discordPlatform).shards).toBeUndefined();
+    expect(settingsOf(load({ ...DISCORD, DISCORD_SHARDS: "auto" }), discordPlatform).shards).toEqual({
+      count: "auto",
+    });
+    expect(settingsOf(load({ ...DISCORD, DISCORD_SHARDS: "3" }), discordPlatform).shards).toEqual({
+      count: 3,
+      ids: [0, 1, 2],
+    });
+    expect(
+      settingsOf(load({ ...DISCORD, DISCORD_SHARDS: "4", DISCORD_SHARD_IDS: " 3, 1,1" }), discordPlatform)
+        .shards,
+    ).toEqual({
       count: 4,
       ids: [1, 3],
     });
@@ -116,9 +129,9 @@ describe("configuration", () => {
       SLACK_APP_TOKEN: "xapp-1-A1-2-abc",
       SLACK_COMMAND_PREFIX: "cc-",
     });
-    expect(config.slack).toMatchObject({ appToken: "xapp-1-A1-2-abc" });
-    expect(config.slackCommandPrefix).toBe("cc-");
-    expect(config.slack?.signingSecret).toBeUndefined();
+    const slack = settingsOf(config, slackPlatform);
+    expect(slack).toMatchObject({ enabled: true, appToken: "xapp-1-A1-2-abc", commandPrefix: "cc-" });
+    expect(slack.signingSecret).toBeUndefined();
   });
 
   it("keeps the embedded store's data in ./data unless DATA_DIR says otherwise", () => {
@@ -134,10 +147,9 @@ describe("configuration", () => {
 
   it("turns the playground off in production unless asked for", () => {
     const uri = { NODE_ENV: "production", MONGODB_URI: "mongodb://db.example:27017/cc" };
-    expect(load(uri).playground).toBe(false);
-    const forced = load({ ...uri, PLAYGROUND: "true" });
-    expect(forced.playground).toBe(true);
-    expect(forced.playgroundForcedInProduction).toBe(true);
+    expect(settingsOf(load(uri), playgroundPlatform).enabled).toBe(false);
+    const forced = settingsOf(load({ ...uri, PLAYGROUND: "true" }), playgroundPlatform);
+    expect(forced).toEqual({ enabled: true, forcedInProduction: true });
   });
 
   it("enables each adapter only when its variables are set", () => {
@@ -149,12 +161,14 @@ describe("configuration", () => {
       DISCORD_BOT_TOKEN: "t".repeat(40),
       DISCORD_GATEWAY: "false",
     });
-    expect(config.slack?.botToken).toBe("xoxb-1-2-3");
-    expect(config.slack?.appToken).toBeUndefined();
-    expect(config.slackCommandPrefix).toBe("");
-    expect(config.telegram?.webhookSecret).toBeUndefined();
-    expect(config.discord?.gateway).toBe(false);
-    expect(config.discord?.publicKey).toBeUndefined();
+    const slack = settingsOf(config, slackPlatform);
+    expect(slack).toMatchObject({ enabled: true, botToken: "xoxb-1-2-3", commandPrefix: "" });
+    expect(slack.appToken).toBeUndefined();
+    const telegram = settingsOf(config, telegramPlatform);
+    expect(telegram.enabled).toBe(true);
+    expect(telegram.webhookSecret).toBeUndefined();
+    expect(settingsOf(config, discordPlatform)).toMatchObject({ enabled: true, gateway: false });
+    expect(settingsOf(config, discordPlatform).publicKey).toBeUndefined();
   });
 
   it("reads .env when present and lets the real environment win", () => {

@@ -3,6 +3,8 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { build } from "esbuild";
 import { parse } from "yaml";
+import { settingsOf } from "../../adapters";
+import { discordPlatform } from "../../adapters/discord/platform";
 import { loadConfig } from "../../src/config";
 
 /**
@@ -195,7 +197,7 @@ describe("compose.yaml", () => {
         "/nonexistent/.env",
       );
       expect(config.nodeEnv).toBe("production");
-      const shards = config.discord?.shards;
+      const shards = settingsOf(config, discordPlatform).shards;
       expect(shards).toMatchObject({ count: 2 });
       if (shards && shards.count !== "auto") shardIds.push(...shards.ids);
     }

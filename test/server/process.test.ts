@@ -1,9 +1,21 @@
 import { mkdtempSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, jest } from "@jest/globals";
 import { freshDatabaseUri } from "../support/db";
 import { spawnService, waitForLine } from "../support/spawn-service";
+
+/** A port nothing listens on right now, for a process that must be reached before it says where. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.once("error", reject);
+  });
+}
 
 // Each test starts a process: room for a cold tsx start on a busy machine, past spawnService's limit.
 jest.setTimeout(120_000);
@@ -18,6 +30,35 @@ describe("the crowdcart process", () => {
     // Exit code 0, not 1: the process exits 1 by itself when shutdown overruns its 10 s limit.
     expect(await service.exited).toBe(0);
     expect(service.output.join("\n")).toContain("shutting down");
+  });
+
+  it("is ready when it first says it is healthy: the very next command is answered", async () => {
+    const port = await freePort();
+    // Not awaited: /healthz is asked from the moment the process exists, before it says it listens.
+    const starting = spawnService({ MONGODB_URI: freshDatabaseUri("proc"), PORT: String(port) });
+    const base = `http://127.0.0.1:${port}`;
+    const statuses: number[] = [];
+    for (;;) {
+      const status = await fetch(`${base}/healthz`).then(
+        (res) => res.status,
+        () => 0, // not listening yet
+      );
+      statuses.push(status);
+      if (status === 200) break;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const reply = await fetch(`${base}/playground/commands`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ user: "ana", text: "/catalog" }),
+    });
+    expect(reply.status).toBe(200);
+    expect(((await reply.json()) as { text: string }).text).toContain("KB-75");
+    // Only "not listening", "starting" and then "healthy": never healthy before ready.
+    expect(statuses.every((status) => [0, 503, 200].includes(status))).toBe(true);
+    const service = await starting;
+    service.child.kill("SIGTERM");
+    expect(await service.exited).toBe(0);
   });
 
   it("exits non-zero with one line naming a bad variable", async () => {

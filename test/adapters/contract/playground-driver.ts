@@ -29,6 +29,7 @@ export async function playgroundDriver(): Promise<AdapterDriver> {
   return {
     publicUrl: service.publicUrl,
     mention: (name) => `@${name}`,
+    commandName: (command) => command,
     async send(user, line) {
       const reply = await post(user, line, randomUUID());
       return { text: reply.text, private: reply.visibility === "private" };

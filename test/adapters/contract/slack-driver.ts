@@ -1,3 +1,5 @@
+import { SlackCommandNames } from "../../../adapters/slack/command-names";
+import { COMMANDS } from "../../../commands";
 import { countHandled } from "../../support/handled-count";
 import { slashCommandBody } from "../../support/slack-sign";
 import { startSlackHarness } from "../slack/slack-harness";
@@ -6,18 +8,23 @@ import type { AdapterDriver } from "./adapter-contract";
 /** Slack's markup escapes, undone so the contract reads plain text. */
 const plain = (text: string) => text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
 const slackId = (name: string) => `U${name.toUpperCase()}`;
+const names = new SlackCommandNames(COMMANDS);
+/** The line as a Slack user types it: `/join X` is `/joingroup X` on Slack. */
+const typed = (line: string) => line.replace(/^\/(\S+)/, (_m, name: string) => `/${names.published(name)}`);
 
 export async function slackDriver(): Promise<AdapterDriver> {
   const h = await startSlackHarness();
   return {
     publicUrl: h.service.publicUrl,
     mention: (name) => `<@${slackId(name)}|${name}>`,
+    commandName: (command) => names.published(command),
     async send(user, line) {
-      const { reply } = await h.command(slackId(user), line, { userName: user });
-      return { text: plain(reply.text), private: reply.response_type === "ephemeral" };
+      const { reply } = await h.command(slackId(user), typed(line), { userName: user });
+      // Slack shows a response without `response_type` to the caller only, as an ephemeral one.
+      return { text: plain(reply.text), private: reply.response_type !== "in_channel" };
     },
     async sendTwice(user, line) {
-      const [command, ...rest] = line.split(" ");
+      const [command, ...rest] = typed(line).split(" ");
       const responseUrl = h.fake.responseUrl();
       const body = slashCommandBody({
         command: command!,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { discordCommands } from "../../../adapters/discord/commands";
 import { registerDiscordCommands } from "../../../adapters/discord/register";
 import { createDiscordRest } from "../../../adapters/discord/send";
 import { COMMANDS } from "../../../commands";
-import { discordCommands } from "../../../src/chat/discord-schema";
 import { FAKE_DISCORD_TOKEN, type FakeDiscordApi, startFakeDiscordApi } from "../../support/fake-discord-api";
 
 const APP_ID = "100000000000000031";

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { createDiscordAdapter, type DiscordAdapter } from "../../../adapters/discord";
-import { silentLogger } from "../../../src/logger";
 import { type FakeDiscordApi, startFakeDiscordApi } from "../../support/fake-discord-api";
 import { countHandled } from "../../support/handled-count";
 import { type ChatStack, eventually, PUBLIC_URL, startChatStack } from "../telegram/chat-stack";
@@ -18,17 +17,17 @@ beforeAll(async () => {
   stack = await startChatStack("dcgw");
   handled = countHandled(stack.router);
   // No public key: the HTTP endpoint is off and the gateway is the only way in.
-  adapter = createDiscordAdapter({
-    config: {
+  adapter = createDiscordAdapter(
+    {
+      enabled: true,
       applicationId: APP_ID,
       botToken: TOKEN,
       publicKey: undefined,
       gateway: true,
       apiUrl: api.apiUrl,
     },
-    chat: () => stack.router,
-    log: silentLogger,
-  });
+    stack.context(),
+  );
   await adapter.start();
 });
 
@@ -54,7 +53,7 @@ describe("Discord gateway", () => {
     expect(api.callsTo("GET", /^\/gateway\/bot$/)).toHaveLength(1);
     const identify = api.gatewayFrames.find((f) => f.op === 2);
     expect(((identify?.d ?? {}) as { token?: string }).token).toBe(TOKEN);
-    expect(adapter.mount).toBeUndefined();
+    expect(adapter.mounts).toEqual([]);
   });
 
   it("answers INTERACTION_CREATE with a deferred callback over REST, then the webhook follow-up", async () => {

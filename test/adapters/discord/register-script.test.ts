@@ -17,7 +17,7 @@ describe("npm run discord:register", () => {
   it("registers the slash commands at DISCORD_API_URL with the bot token", async () => {
     const { stdout } = await run(
       process.execPath,
-      ["node_modules/tsx/dist/cli.mjs", "src/scripts/discord-register.ts"],
+      ["node_modules/tsx/dist/cli.mjs", "adapters/discord/register-script.ts"],
       {
         env: {
           PATH: process.env.PATH ?? "",
@@ -38,7 +38,7 @@ describe("npm run discord:register", () => {
   it("refuses to run without the application id and token, naming them", async () => {
     const failure = await run(
       process.execPath,
-      ["node_modules/tsx/dist/cli.mjs", "src/scripts/discord-register.ts"],
+      ["node_modules/tsx/dist/cli.mjs", "adapters/discord/register-script.ts"],
       {
         env: { PATH: process.env.PATH ?? "", NODE_ENV: "test" },
         timeout: 60_000,

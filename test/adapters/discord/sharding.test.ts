@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { settingsOf } from "../../../adapters";
 import { createDiscordAdapter, type DiscordAdapter } from "../../../adapters/discord";
+import { discordPlatform } from "../../../adapters/discord/platform";
+import type { DiscordShards } from "../../../adapters/discord/settings";
 import type { ChatRouter } from "../../../src/chat/router";
-import { type DiscordShards, loadConfig } from "../../../src/config";
-import { silentLogger } from "../../../src/logger";
+import { loadConfig } from "../../../src/config";
 import { type FakeDiscordApi, startFakeDiscordApi } from "../../support/fake-discord-api";
 import { type ChatStack, eventually, startChatStack } from "../telegram/chat-stack";
 
@@ -35,7 +37,7 @@ describe("Discord gateway sharding", () => {
       },
       "/nonexistent/.env",
     );
-    return config.discord!.shards!;
+    return settingsOf(config, discordPlatform).shards!;
   }
 
   beforeAll(async () => {
@@ -49,8 +51,9 @@ describe("Discord gateway sharding", () => {
           return stack.router.handle(invocation, options);
         },
       };
-      const adapter = createDiscordAdapter({
-        config: {
+      const adapter = createDiscordAdapter(
+        {
+          enabled: true,
           applicationId: APP_ID,
           botToken: TOKEN,
           publicKey: undefined,
@@ -58,9 +61,8 @@ describe("Discord gateway sharding", () => {
           apiUrl: api.apiUrl,
           shards: shardsFrom(ids),
         },
-        chat: () => recording,
-        log: silentLogger,
-      });
+        stack.context(recording),
+      );
       await adapter.start();
       adapters.push(adapter);
     }
@@ -129,11 +131,11 @@ describe("Discord gateway sharding with DISCORD_SHARDS=auto", () => {
       { DISCORD_APPLICATION_ID: APP_ID, DISCORD_BOT_TOKEN: TOKEN, DISCORD_SHARDS: "auto" },
       "/nonexistent/.env",
     );
-    const adapter = createDiscordAdapter({
-      config: { ...config.discord!, apiUrl: api.apiUrl, publicKey: undefined },
-      chat: () => stack.router,
-      log: silentLogger,
-    });
+    const discord = settingsOf(config, discordPlatform);
+    const adapter = createDiscordAdapter(
+      { ...discord, apiUrl: api.apiUrl, publicKey: undefined },
+      stack.context(),
+    );
     try {
       await adapter.start();
       expect(api.identifiedShards().sort()).toEqual([

@@ -1,40 +1,29 @@
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import express from "express";
-import type { Connection } from "mongoose";
 import { createPlaygroundChannel, type PlaygroundChannel } from "../../../adapters/playground/channel";
 import { createPlaygroundInbox } from "../../../adapters/playground/inbox";
 import { createPlaygroundMessenger } from "../../../adapters/playground/messenger";
-import { playgroundRoutes } from "../../../adapters/playground/routes";
 import { ManualClock } from "../../../src/clock";
 import type { Messenger } from "../../../src/engine/messenger";
-import { silentLogger } from "../../../src/logger";
-import { dropConnection, freshConnection } from "../../support/db";
+import type { Service } from "../../../src/service";
+import { startPlaygroundService } from "../contract/playground-driver";
 
-let connection: Connection;
-let server: Server;
+// The service serves the page's poll; the messenger here writes to the same database on a clock
+// the test moves, so an edit's time is plainly later than the post's.
+let service: Service;
 let base = "";
 let channel: PlaygroundChannel;
 let messenger: Messenger;
 const clock = new ManualClock("2026-05-01T10:00:00Z");
 
 beforeAll(async () => {
-  connection = await freshConnection("pg_channel");
-  const inbox = createPlaygroundInbox(connection, clock);
+  service = await startPlaygroundService();
+  base = `http://127.0.0.1:${service.port}`;
+  const connection = service.db.connection;
   channel = createPlaygroundChannel(connection, clock);
-  messenger = createPlaygroundMessenger(inbox, channel);
-  const app = express().use(
-    playgroundRoutes({ chat: () => undefined, inbox, channel, publicUrl: () => "", log: silentLogger }),
-  );
-  server = await new Promise((resolve) => {
-    const s = app.listen(0, "127.0.0.1", () => resolve(s));
-  });
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  messenger = createPlaygroundMessenger(createPlaygroundInbox(connection, clock), channel);
 });
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
-  await dropConnection(connection);
+  await service?.stop();
 });
 
 type Listed = { id: string; text: string; updatedAt: string }[];

@@ -7,7 +7,7 @@ const run = promisify(execFile);
 async function manifest(env: Record<string, string>, args: string[] = []) {
   const { stdout } = await run(
     process.execPath,
-    ["--import", "tsx", "src/scripts/slack-manifest.ts", ...args],
+    ["--import", "tsx", "adapters/slack/manifest-script.ts", ...args],
     { env: { ...process.env, NODE_ENV: "development", ...env }, cwd: `${__dirname}/../../..` },
   );
   return JSON.parse(stdout) as {

@@ -1,8 +1,10 @@
+import { slackPlatform } from "../../../adapters/slack/platform";
 import { loadConfig } from "../../../src/config";
 import { silentLogger } from "../../../src/logger";
 import { type Service, startService } from "../../../src/service";
 import { freshDatabaseUri } from "../../support/db";
 import { type FakeSlackApi, type SlackDelivery, startFakeSlackApi } from "../../support/fake-slack-api";
+import { withSettings } from "../../support/platform-settings";
 import { blockActionBody, slackHeaders, slashCommandBody } from "../../support/slack-sign";
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -61,13 +63,18 @@ export async function startSlackHarness(
     },
     "/nonexistent/.env",
   );
-  const service = await startService(config, silentLogger, {
-    mongodbUri: freshDatabaseUri("slack"),
-    engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
-    // Production's short wait unless a test says: a command slowed by a busy machine is acknowledged
-    // in time and answers on its response_url, as in production, instead of missing Slack's 3 s.
-    ...(options.inlineReplyMs !== undefined ? { slackInlineReplyMs: options.inlineReplyMs } : {}),
-  });
+  // Production's short wait unless a test says: a command slowed by a busy machine is acknowledged
+  // in time and answers on its response_url, as in production, instead of missing Slack's 3 s.
+  const service = await startService(
+    options.inlineReplyMs !== undefined
+      ? withSettings(config, slackPlatform, { inlineReplyWithinMs: options.inlineReplyMs })
+      : config,
+    silentLogger,
+    {
+      mongodbUri: freshDatabaseUri("slack"),
+      engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
+    },
+  );
   const url = `http://127.0.0.1:${service.port}/slack/events`;
   const post = (body: string, headers: Record<string, string>) =>
     fetch(url, { method: "POST", headers, body });

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { slackPlatform } from "../../../adapters/slack/platform";
 import { loadConfig } from "../../../src/config";
 import { silentLogger } from "../../../src/logger";
 import { type Service, startService } from "../../../src/service";
 import { freshDatabaseUri } from "../../support/db";
 import { type FakeSlackApi, startFakeSlackApi } from "../../support/fake-slack-api";
+import { withSettings } from "../../support/platform-settings";
 import {
   blockActionPayload,
   slackHeaders,
@@ -29,11 +31,16 @@ async function start(appToken: string, inlineReplyMs?: number, signingSecret?: s
     },
     "/nonexistent/.env",
   );
-  return startService(config, silentLogger, {
-    mongodbUri: freshDatabaseUri("slack-socket"),
-    engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
-    ...(inlineReplyMs !== undefined ? { slackInlineReplyMs: inlineReplyMs } : {}),
-  });
+  return startService(
+    inlineReplyMs !== undefined
+      ? withSettings(config, slackPlatform, { inlineReplyWithinMs: inlineReplyMs })
+      : config,
+    silentLogger,
+    {
+      mongodbUri: freshDatabaseUri("slack-socket"),
+      engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
+    },
+  );
 }
 
 /** A slash command as Slack sends it over the socket; the reply rides on the ack or follows on response_url. */

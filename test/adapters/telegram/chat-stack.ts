@@ -1,15 +1,16 @@
 import type { Connection } from "mongoose";
+import { MENTION_SYNTAX } from "../../../adapters";
 import { createDiscordAdapter, type DiscordAdapter } from "../../../adapters/discord";
 import { createTelegramAdapter, type TelegramAdapter } from "../../../adapters/telegram";
 import type { GroupPace } from "../../../adapters/telegram/group-pace";
 import { COMMANDS } from "../../../commands";
 import { createApp, type Mount } from "../../../src/app";
+import type { AdapterContext, ChatAdapter } from "../../../src/chat/adapter";
 import { createProcessedEvents } from "../../../src/chat/processed-events";
 import { type ChatRouter, createRouter } from "../../../src/chat/router";
 import { createSeenChannels } from "../../../src/chat/seen-channels";
 import { systemClock } from "../../../src/clock";
 import type { Engine } from "../../../src/engine";
-import type { Messenger } from "../../../src/engine/messenger";
 import { silentLogger } from "../../../src/logger";
 import { createMetrics } from "../../../src/metrics";
 import { listen, type RunningServer } from "../../../src/server";
@@ -20,13 +21,6 @@ import { FAKE_TELEGRAM_TOKEN, type FakeTelegramApi } from "../../support/fake-te
 
 export { PUBLIC_URL };
 
-export interface AttachableAdapter {
-  mount?: Mount | undefined;
-  messenger: Messenger;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 export interface ChatStack {
   connection: Connection;
   engine: Engine;
@@ -34,8 +28,10 @@ export interface ChatStack {
   /** The HTTP base once `serve` ran, e.g. http://127.0.0.1:1234 */
   base: string;
   serve(mounts: Mount[]): Promise<string>;
-  /** Plugs an adapter in as the service does: its messenger registered, its route served, started. Closed with the stack. */
-  attach(adapter: AttachableAdapter): Promise<void>;
+  /** What an adapter is built with on this stack (another router in its place, e.g. one that records). */
+  context(router?: ChatRouter): AdapterContext;
+  /** Plugs an adapter in as the service does: its messenger registered, its routes served, started. Closed with the stack. */
+  attach(adapter: ChatAdapter): Promise<void>;
   /** Delivers every due outbox message (DMs) now, as the worker would. */
   flushOutbox(): Promise<void>;
   close(): Promise<void>;
@@ -59,9 +55,10 @@ export async function startChatStack(prefix: string): Promise<ChatStack> {
     clock: systemClock,
     log: silentLogger,
     publicUrl: PUBLIC_URL,
+    mentions: MENTION_SYNTAX,
   });
   let running: RunningServer | undefined;
-  let attached: AttachableAdapter | undefined;
+  let attached: ChatAdapter | undefined;
   const stack: ChatStack = {
     connection,
     engine,
@@ -78,10 +75,18 @@ export async function startChatStack(prefix: string): Promise<ChatStack> {
       stack.base = `http://127.0.0.1:${running.port}`;
       return stack.base;
     },
+    context: (other = router) => ({
+      router: other,
+      users: engine.users,
+      connection,
+      clock: systemClock,
+      log: silentLogger,
+      publicUrl: PUBLIC_URL,
+    }),
     async attach(adapter) {
       attached = adapter;
       engine.registerMessenger(adapter.messenger);
-      await stack.serve(adapter.mount ? [adapter.mount] : []);
+      await stack.serve([...adapter.mounts]);
       await adapter.start();
     },
     async flushOutbox() {
@@ -123,14 +128,16 @@ export function telegramOn(
   api: FakeTelegramApi,
   options: { webhookSecret?: string; groupPace?: GroupPace } = {},
 ): TelegramAdapter {
-  return createTelegramAdapter({
-    config: { botToken: FAKE_TELEGRAM_TOKEN, webhookSecret: options.webhookSecret, apiRoot: api.apiRoot },
-    chat: () => stack.router,
-    users: () => stack.engine.users,
-    log: silentLogger,
-    publicUrl: () => PUBLIC_URL,
-    ...(options.groupPace ? { groupPace: options.groupPace } : {}),
-  });
+  return createTelegramAdapter(
+    {
+      enabled: true,
+      botToken: FAKE_TELEGRAM_TOKEN,
+      webhookSecret: options.webhookSecret,
+      apiRoot: api.apiRoot,
+      ...(options.groupPace ? { groupPace: options.groupPace } : {}),
+    },
+    stack.context(),
+  );
 }
 
 /** The Discord adapter on this stack and a fake Discord API, through its HTTP endpoint (gateway off). */
@@ -140,15 +147,15 @@ export function discordOn(
   applicationId: string,
   publicKeyHex: string,
 ): DiscordAdapter {
-  return createDiscordAdapter({
-    config: {
+  return createDiscordAdapter(
+    {
+      enabled: true,
       applicationId,
       botToken: FAKE_DISCORD_TOKEN,
       publicKey: publicKeyHex,
       gateway: false,
       apiUrl: api.apiUrl,
     },
-    chat: () => stack.router,
-    log: silentLogger,
-  });
+    stack.context(),
+  );
 }

@@ -30,6 +30,7 @@ async function telegramDriver(): Promise<AdapterDriver> {
   return {
     publicUrl: service.publicUrl,
     mention: client.mention,
+    commandName: (command) => command,
     send: client.send,
     sendTwice: client.sendTwice,
     dms: async (user) => client.dms(user),

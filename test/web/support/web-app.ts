@@ -1,5 +1,7 @@
+import { platformsOnPage } from "../../../adapters";
 import { createApp } from "../../../src/app";
 import { ManualClock } from "../../../src/clock";
+import { loadConfig } from "../../../src/config";
 import { silentLogger } from "../../../src/logger";
 import { createMetrics } from "../../../src/metrics";
 import { listen, type RunningServer } from "../../../src/server";
@@ -38,7 +40,8 @@ export async function startWebApp(
   const router = createWebRouter({
     log: silentLogger,
     publicUrl: () => base,
-    playground: true,
+    // Every platform as the service lists them, the web chat on (the page links to it).
+    platforms: platformsOnPage(loadConfig({ PLAYGROUND: "true" }, "/nonexistent/.env").platforms),
     // Tests read right after a change; the shared poll cache has a test of its own.
     liveCacheMs: 0,
     sleep: async (ms) => {

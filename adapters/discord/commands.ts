@@ -1,4 +1,4 @@
-import type { ArgSpec, CommandDefinition } from "./command";
+import type { ArgSpec, CommandDefinition } from "../../src/chat/command";
 
 /** Discord's application command option types (API v10). */
 export const DISCORD_OPTION = { SUB_COMMAND: 1, STRING: 3, INTEGER: 4 } as const;

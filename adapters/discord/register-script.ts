@@ -1,7 +1,9 @@
-import { registerDiscordCommands } from "../../adapters/discord/register";
-import { createDiscordRest } from "../../adapters/discord/send";
 import { COMMANDS } from "../../commands";
-import { ConfigError, loadConfig } from "../config";
+import { ConfigError, loadConfig } from "../../src/config";
+import { discordPlatform } from "./platform";
+import { registerDiscordCommands } from "./register";
+import { createDiscordRest } from "./send";
+import type { DiscordSettings } from "./settings";
 
 /**
  * `npm run discord:register`: publishes the slash commands, derived from the command definitions,
@@ -9,18 +11,18 @@ import { ConfigError, loadConfig } from "../config";
  * minutes to show changes). Run it again whenever a command changes.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
-  if (!config.discord) {
+  const discord = loadConfig().platforms[discordPlatform.id] as DiscordSettings;
+  if (!discord.enabled) {
     process.stderr.write(
       "discord:register needs DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN (in the environment or .env)\n",
     );
     process.exit(2);
   }
   const rest = createDiscordRest({
-    token: config.discord.botToken,
-    ...(config.discord.apiUrl ? { apiUrl: config.discord.apiUrl } : {}),
+    token: discord.botToken,
+    ...(discord.apiUrl ? { apiUrl: discord.apiUrl } : {}),
   });
-  const registered = await registerDiscordCommands(rest, config.discord.applicationId, COMMANDS);
+  const registered = await registerDiscordCommands(rest, discord.applicationId, COMMANDS);
   process.stdout.write(
     `registered ${registered.length} commands: ${registered.map((c) => `/${c.name}`).join(" ")}\n`,
   );

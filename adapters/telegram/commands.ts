@@ -1,4 +1,4 @@
-import type { CommandDefinition } from "./command";
+import type { CommandDefinition } from "../../src/chat/command";
 
 export interface TelegramBotCommand {
   command: string;

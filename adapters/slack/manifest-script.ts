@@ -1,7 +1,9 @@
-import { SlackCommandNames } from "../../adapters/slack/command-names";
-import { slackManifest } from "../../adapters/slack/manifest";
 import { COMMANDS } from "../../commands";
-import { type Config, ConfigError, loadConfig } from "../config";
+import { type Config, ConfigError, loadConfig } from "../../src/config";
+import { SlackCommandNames } from "./command-names";
+import { slackManifest } from "./manifest";
+import { slackPlatform } from "./platform";
+import type { SlackSettings } from "./settings";
 
 /**
  * `npm run slack:manifest [-- --socket-mode]`: prints the Slack app manifest (JSON) for this
@@ -18,13 +20,14 @@ function main(): void {
     process.exit(2);
   }
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
-  const socketMode = process.argv.includes("--socket-mode") || Boolean(config.slack?.appToken);
+  const slack = config.platforms[slackPlatform.id] as SlackSettings;
+  const socketMode = process.argv.includes("--socket-mode") || Boolean(slack.appToken);
   if (!socketMode && !publicUrl.startsWith("https://")) {
     process.stderr.write(
       `note: PUBLIC_URL is ${publicUrl}; Slack only calls public https URLs, so set PUBLIC_URL before creating the app (or use --socket-mode).\n`,
     );
   }
-  const names = new SlackCommandNames(COMMANDS, config.slackCommandPrefix);
+  const names = new SlackCommandNames(COMMANDS, slack.commandPrefix);
   const manifest = slackManifest(COMMANDS, { publicUrl, names, socketMode });
   process.stdout.write(`${JSON.stringify(manifest, null, 2)}\n`);
 }

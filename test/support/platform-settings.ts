@@ -1,0 +1,15 @@
+import { settingsOf } from "../../adapters";
+import type { PlatformDefinition, PlatformSettings } from "../../src/chat/adapter";
+import type { Config } from "../../src/config";
+
+/** `config` with some of one platform's settings changed (tuning no variable sets, e.g. a shorter wait). */
+export function withSettings<S extends PlatformSettings>(
+  config: Config,
+  platform: PlatformDefinition<S>,
+  changes: Partial<S>,
+): Config {
+  return {
+    ...config,
+    platforms: { ...config.platforms, [platform.id]: { ...settingsOf(config, platform), ...changes } },
+  };
+}
