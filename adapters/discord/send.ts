@@ -1,7 +1,16 @@
 import { createHash } from "node:crypto";
 import { DiscordAPIError, RateLimitError, REST, Routes } from "discord.js";
-import type { DeliveryResult, Messenger, TakeSlot } from "../../src/engine/messenger";
-import type { DirectMessage } from "../../src/kernel";
+import {
+  type DeliveryFailure,
+  type DeliveryResult,
+  type EditResult,
+  type Messenger,
+  notAPostedMessage,
+  type PostResult,
+  type TakeSlot,
+  tooLongForOneMessage,
+} from "../../src/engine/messenger";
+import type { ChannelMessage, DirectMessage, MessageContent } from "../../src/kernel";
 import { renderDiscord } from "./render";
 
 /** Discord's global limit per bot, which every REST call spends: each one takes a shared slot. */
@@ -16,6 +25,7 @@ export const DISCORD_PACE = { perSecond: DISCORD_REQUESTS_PER_SECOND, perRecipie
 
 /** Discord's JSON error code for "Cannot send messages to this user" (DMs closed, no shared server). */
 export const DMS_CLOSED = 50007;
+const SNOWFLAKE = /^\d{17,20}$/;
 /** How many DM channel ids to remember; opening one is idempotent, so forgetting only costs a call. */
 const CHANNEL_CACHE = 10_000;
 
@@ -38,7 +48,10 @@ export function createDiscordRest(options: DiscordRestOptions, rejectOnRateLimit
   }).setToken(options.token);
 }
 
-/** DMs: `POST /users/@me/channels` for the DM channel, then `POST /channels/{id}/messages`. */
+/**
+ * DMs: `POST /users/@me/channels` for the DM channel, then `POST /channels/{id}/messages`; posts in
+ * a channel and their edits below.
+ */
 export function createDiscordMessenger(rest: REST): Messenger {
   const channels = new Map<string, string>();
 
@@ -57,6 +70,9 @@ export function createDiscordMessenger(rest: REST): Messenger {
   return {
     platform: "discord",
     pace: DISCORD_PACE,
+    ...createDiscordChannelMessages(rest),
+    // A user id is a snowflake; whether their DMs are open only the attempt can tell.
+    canReach: (userId) => SNOWFLAKE.test(userId),
     async send(message: DirectMessage, takeSlot?: TakeSlot): Promise<DeliveryResult> {
       const request = async () => takeSlot?.("requests", DISCORD_REQUESTS_PER_SECOND);
       try {
@@ -76,8 +92,65 @@ export function createDiscordMessenger(rest: REST): Messenger {
   };
 }
 
+/**
+ * Channel messages through `POST /channels/{id}/messages` and `PATCH /channels/{id}/messages/{id}`.
+ * A reference is `channelId:messageId`. The REST client keeps each route's bucket from Discord's
+ * headers; every request also takes a slot of the bot's global requests budget, as DMs do.
+ */
+function createDiscordChannelMessages(rest: REST) {
+  const request = (takeSlot: TakeSlot | undefined) => takeSlot?.("requests", DISCORD_REQUESTS_PER_SECOND);
+
+  /** One Discord message, or undefined when the text needs more than one. */
+  function render(content: MessageContent) {
+    const pieces = renderDiscord(content.text, content.buttons);
+    return pieces.length === 1 ? pieces[0] : undefined;
+  }
+
+  return {
+    async post(message: ChannelMessage, takeSlot?: TakeSlot): Promise<PostResult> {
+      const body = render(message);
+      if (!body) return tooLongForOneMessage("discord");
+      try {
+        await request(takeSlot);
+        // The nonce makes a repeat of this post answer the message the first one made.
+        const posted = (await rest.post(Routes.channelMessages(message.channelId), {
+          body: { ...body, nonce: nonceOf(message.id), enforce_nonce: true },
+        })) as { id: string; channel_id: string };
+        return { ok: true, ref: `${posted.channel_id}:${posted.id}` };
+      } catch (error) {
+        const failed = classifyDiscordError(error);
+        // A refused body (400) fails the same way every time.
+        if (error instanceof DiscordAPIError && error.status === 400) {
+          return { ok: false, retryable: false, reason: failed.reason };
+        }
+        return failed;
+      }
+    },
+
+    async edit(ref: string, content: MessageContent, takeSlot?: TakeSlot): Promise<EditResult> {
+      const [channel, id] = ref.split(":");
+      if (!channel || !id) return notAPostedMessage("discord");
+      const body = render(content);
+      if (!body) return tooLongForOneMessage("discord");
+      try {
+        await request(takeSlot);
+        // Without components the old buttons would stay: an empty list removes them.
+        await rest.patch(Routes.channelMessage(channel, id), { body: { components: [], ...body } });
+        return { ok: true };
+      } catch (error) {
+        const failed = classifyDiscordError(error);
+        const status = error instanceof DiscordAPIError ? error.status : undefined;
+        if (failed.retryable && status !== 400) return failed;
+        // 404: the message or its channel is gone (10008, 10003); 403: not the bot's (50005), no
+        // rights there any more (50013, 50001). A refused body (400) is not gone, only refused.
+        return { ok: false, retryable: false, gone: status === 404 || status === 403, reason: failed.reason };
+      }
+    },
+  };
+}
+
 /** What a failed REST call means for delivery: wait (rate limit), give up for good (50007, 403), or retry. */
-export function classifyDiscordError(error: unknown): DeliveryResult {
+export function classifyDiscordError(error: unknown): DeliveryFailure {
   if (error instanceof RateLimitError) {
     return {
       ok: false,

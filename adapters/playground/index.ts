@@ -1,4 +1,5 @@
 import type { AdapterContext, ChatAdapter } from "../../src/chat/adapter";
+import { createPlaygroundChannel } from "./channel";
 import { createPlaygroundInbox } from "./inbox";
 import { createPlaygroundMessenger } from "./messenger";
 import { playgroundRoutes } from "./routes";
@@ -12,10 +13,17 @@ export function createPlaygroundAdapter(settings: PlaygroundSettings, ctx: Adapt
     );
   }
   const inbox = createPlaygroundInbox(ctx.connection, ctx.clock);
-  const router = playgroundRoutes({ chat: ctx.router, inbox, publicUrl: ctx.publicUrl, log: ctx.log });
+  const channel = createPlaygroundChannel(ctx.connection, ctx.clock);
+  const router = playgroundRoutes({
+    chat: ctx.router,
+    inbox,
+    channel,
+    publicUrl: ctx.publicUrl,
+    log: ctx.log,
+  });
   return {
     mounts: [{ path: "/", router }],
-    messenger: createPlaygroundMessenger(inbox),
+    messenger: createPlaygroundMessenger(inbox, channel),
     async start() {
       ctx.log.info(`playground: open ${ctx.publicUrl}/ in a browser to try the commands`);
     },

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import express, { type Router } from "express";
 import type { ChatRouter } from "../../src/chat/router";
 import type { Logger } from "../../src/logger";
+import type { PlaygroundChannel } from "./channel";
 import { helpLines } from "./help";
 import { NAME_RULE, playgroundIdentity } from "./identity";
 import type { PlaygroundInbox } from "./inbox";
@@ -12,6 +13,7 @@ import { renderPlaygroundPage } from "./page";
 export interface PlaygroundDeps {
   chat: ChatRouter;
   inbox: PlaygroundInbox;
+  channel: PlaygroundChannel;
   publicUrl: string;
   log: Logger;
 }
@@ -20,6 +22,8 @@ const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
   "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 const EVENT_ID = /^[A-Za-z0-9_-]{8,64}$/;
+/** The one channel every playground user is in. */
+const PLAYGROUND_CHANNEL = "playground";
 const COMMAND_LINE = /^\/(\S+)\s*([\s\S]*)$/;
 
 const assets = {
@@ -69,7 +73,7 @@ export function playgroundRoutes(deps: PlaygroundDeps): Router {
       command: line[1]!,
       args: { text: line[2] ?? "" },
       user,
-      channel: { id: "playground", kind: "group" },
+      channel: { id: PLAYGROUND_CHANNEL, kind: "group" },
       eventId,
       raw: body,
     });
@@ -79,13 +83,21 @@ export function playgroundRoutes(deps: PlaygroundDeps): Router {
   router.get("/playground/inbox", async (req, res) => {
     const user = playgroundIdentity(req.query.user);
     if (!user) return void res.status(400).json({ error: `A user name is ${NAME_RULE}.` });
-    const since = typeof req.query.since === "string" ? new Date(req.query.since) : undefined;
-    const messages = await deps.inbox.list(
-      user.id,
-      since && !Number.isNaN(since.getTime()) ? since : undefined,
-    );
+    const messages = await deps.inbox.list(user.id, sinceOf(req.query.since));
+    res.set("Cache-Control", "no-store").json({ messages });
+  });
+
+  // What the bot posted in the channel, each as it stands now: an edited post comes again.
+  router.get("/playground/channel", async (req, res) => {
+    const messages = await deps.channel.list(PLAYGROUND_CHANNEL, sinceOf(req.query.since));
     res.set("Cache-Control", "no-store").json({ messages });
   });
 
   return router;
+}
+
+/** The `since` of a poll, when it is a valid date. */
+function sinceOf(value: unknown): Date | undefined {
+  const since = typeof value === "string" ? new Date(value) : undefined;
+  return since && !Number.isNaN(since.getTime()) ? since : undefined;
 }

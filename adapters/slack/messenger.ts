@@ -1,24 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { webApi } from "@slack/bolt";
+import type { webApi } from "@slack/bolt";
 import type { DeliveryResult, Messenger, TakeSlot } from "../../src/engine/messenger";
 import type { DirectMessage } from "../../src/kernel";
 import type { Logger } from "../../src/logger";
+import { readSlackError, TOKEN_DEAD, TOKEN_DEAD_LOG, TOKEN_DEAD_RETRY_MS } from "./api-errors";
+import { createSlackChannelMessages } from "./channel-messages";
 import type { SlackCommandNames } from "./command-names";
 import { renderMessages } from "./render";
-
-/**
- * Slack answers these when the app's own token no longer works (uninstalled, revoked, the workspace
- * or the bot deactivated): every DM fails alike, and it is the operator's to fix, not the recipient's.
- */
-const TOKEN_DEAD = new Set([
-  "account_inactive",
-  "invalid_auth",
-  "token_revoked",
-  "token_expired",
-  "not_authed",
-]);
-/** While the token is dead, DMs are tried again this much later (each try tells the operator again). */
-const TOKEN_DEAD_RETRY_MS = 10 * 60_000;
 
 /** Slack answers these when a person can never get a DM from this bot: retrying will not help. */
 const UNREACHABLE = new Set([
@@ -50,13 +38,12 @@ export interface SlackMessengerOptions {
 }
 
 /**
- * DMs through `conversations.open` + `chat.postMessage`. The outbox worker paces sends by `pace`
+ * DMs through `conversations.open` + `chat.postMessage` (channel posts and their edits: see
+ * channel-messages.ts). The outbox worker paces sends by `pace`
  * (Slack allows about one message per second per channel, with short bursts); after a 429 every
  * send waits out Retry-After, since Slack's limits are per method across the workspace.
  */
-export function createSlackMessenger(
-  options: SlackMessengerOptions,
-): Messenger & { readonly unreachable: ReadonlySet<string> } {
+export function createSlackMessenger(options: SlackMessengerOptions): Messenger {
   const { client, log } = options;
   const wait = options.wait ?? ((ms: number) => sleep(ms));
   const now = options.now ?? (() => Date.now());
@@ -81,7 +68,9 @@ export function createSlackMessenger(
   return {
     platform: "slack",
     pace: { perSecond: 20, perRecipientPerSecond: 1 },
-    unreachable,
+    ...createSlackChannelMessages(options),
+    // Someone Slack refused a DM for good (unknown, deactivated, DMs off) until one reaches them again.
+    canReach: (userId) => !unreachable.has(userId),
     async send(message: DirectMessage, takeSlot?: TakeSlot): Promise<DeliveryResult> {
       const delay = pausedUntil - now();
       if (delay > 0) await wait(delay);
@@ -104,20 +93,17 @@ export function createSlackMessenger(
   };
 
   function classify(error: unknown, message: DirectMessage): DeliveryResult {
-    const coded = error as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown } };
-    if (coded.code === webApi.ErrorCode.RateLimitedError) {
-      const retryAfterMs = Math.max(1, Number(coded.retryAfter) || 1) * 1000;
+    const failure = readSlackError(error);
+    if (failure.kind === "ratelimited") {
+      const { retryAfterMs } = failure;
       pausedUntil = Math.max(pausedUntil, now() + retryAfterMs);
       log.warn({ retryAfterMs }, "slack: rate limited; pausing DMs");
       return { ok: false, retryable: true, reason: "ratelimited", retryAfterMs };
     }
-    if (coded.code === webApi.ErrorCode.PlatformError && typeof coded.data?.error === "string") {
-      const reason = coded.data.error;
+    if (failure.kind === "slack") {
+      const reason = failure.code;
       if (TOKEN_DEAD.has(reason)) {
-        log.error(
-          { reason },
-          "slack: the app's bot token was refused; no DM can go out until SLACK_BOT_TOKEN is fixed (reinstall the app)",
-        );
+        log.error({ reason }, TOKEN_DEAD_LOG);
         return {
           ok: false,
           retryable: true,
@@ -134,7 +120,6 @@ export function createSlackMessenger(
       }
       return { ok: false, retryable: true, reason: `slack: ${reason}` };
     }
-    const reason = error instanceof Error ? error.message : String(error);
-    return { ok: false, retryable: true, reason: `slack: ${reason}` };
+    return { ok: false, retryable: true, reason: `slack: ${failure.reason}` };
   }
 }

@@ -4,11 +4,12 @@ import type { ChatRouter } from "../../src/chat/router";
 import type { Engine } from "../../src/engine";
 import type { Reply, UserIdentity } from "../../src/kernel";
 import type { Logger } from "../../src/logger";
+import { classifyTelegramError } from "./api-errors";
 import { groupDeepLink } from "./deep-link";
 import { createGroupPacer, type GroupPace, TELEGRAM_GROUP_PACE } from "./group-pace";
 import type { TelegramEvent } from "./parse";
 import { renderTelegram, type TelegramMessage } from "./render";
-import { classifyTelegramError } from "./send";
+import { isReachableTelegramId } from "./send";
 
 export interface TelegramHandlerDeps {
   router: ChatRouter;
@@ -18,11 +19,6 @@ export interface TelegramHandlerDeps {
   botUsername: () => string;
   /** Group limits; Telegram's own unless a test narrows them. */
   groupPace?: GroupPace;
-}
-
-/** A Telegram id is a number; anything else is a placeholder for an @username nobody has resolved. */
-export function isReachableTelegramId(id: string): boolean {
-  return /^-?\d{1,20}$/.test(id);
 }
 
 /**

@@ -3,5 +3,5 @@
  * chat router and the adapters, importing none of them.
  */
 export { type Platform, type UserIdentity, userKey } from "./identity";
-export type { Button, DirectMessage } from "./messages";
+export type { Button, ChannelMessage, DirectMessage, MessageContent } from "./messages";
 export type { Reply } from "./reply";

@@ -14,6 +14,16 @@ export interface DiscordCall {
   status: number;
   /** When it arrived (epoch ms), so a test can measure the rate a bot sends at. */
   at: number;
+  /** A post whose `enforce_nonce` matched an earlier message: Discord answered that one, creating none. */
+  duplicate?: boolean;
+}
+
+/** A channel message as it stands now (edits applied). */
+export interface DiscordStoredMessage {
+  channelId: string;
+  authorId: string;
+  content: string;
+  components?: unknown;
 }
 
 /** One gateway frame the client sent (IDENTIFY, heartbeats, …). */
@@ -44,6 +54,14 @@ export interface FakeDiscordApi {
   callsTo(method: string, routePattern: RegExp): DiscordCall[];
   /** Messages posted to the DM channel of one user, in order. */
   dmsTo(userId: string): unknown[];
+  /** A message as it stands now (edits applied), or undefined (never posted, deleted). */
+  message(channelId: string, messageId: string): DiscordStoredMessage | undefined;
+  /** A person posts in a channel: the bot may not edit that message (403, 50005). */
+  postAsUser(channelId: string, userId: string, content: string): string;
+  /** Someone deletes a message: editing it answers 404 Unknown Message (10008). */
+  deleteMessage(channelId: string, messageId: string): void;
+  /** The bot loses its permissions in a channel: posting or editing there answers 403 (50013). */
+  revokePermissions(channelId: string): void;
   /** This user closed DMs: messages to their DM channel answer 403 with code 50007. */
   closeDms(userId: string): void;
   /** The next `times` calls matching method and route answer 429 with Retry-After. */
@@ -66,13 +84,15 @@ export interface FakeDiscordApi {
 
 const NOT_FOUND = { message: "404: Not Found", code: 0 };
 const UNAUTHORIZED = { message: "401: Unauthorized", code: 0 };
+const MISSING_PERMISSIONS = { message: "Missing Permissions", code: 50013 };
 
 /** The token every test gives its bot unless it says otherwise. */
 export const FAKE_DISCORD_TOKEN = "fake-discord-bot-token-0123456789";
 
 /**
  * A local stand-in for discord.com: the REST routes crowdcart uses under `/api/v10`, answering and
- * erroring like Discord (50007, 429 with Retry-After and X-RateLimit headers), and a gateway that
+ * erroring like Discord (50007, 429 with Retry-After and X-RateLimit headers; a message edited only
+ * by its author, 10008, 50005, 50013; `enforce_nonce` answering a repeat with the first message), and a gateway that
  * speaks HELLO, IDENTIFY/READY, heartbeats and INTERACTION_CREATE to a discord.js client.
  */
 export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Promise<FakeDiscordApi> {
@@ -86,6 +106,9 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
   const limits: Array<{ method: string; route: RegExp; retryAfter: number; times: number }> = [];
   const dmChannels = new Map<string, string>();
   const channelOwner = new Map<string, string>();
+  const stored = new Map<string, DiscordStoredMessage>();
+  const nonces = new Map<string, Record<string, unknown>>();
+  const forbidden = new Set<string>();
   const gatewayFrames: GatewayFrame[] = [];
   const clients = new Set<{ socket: WebSocket; seq: number; shard: [number, number] }>();
   const readyWaiters: Array<() => void> = [];
@@ -111,6 +134,7 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
       at: Date.now(),
     };
     calls.push(call);
+    res.locals.call = call;
     res.on("finish", () => {
       call.status = res.statusCode;
     });
@@ -191,11 +215,53 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
 
   api.post("/channels/:channel/messages", (req, res) => {
     if (!messageIsValid(req.body, res, FLAGS.channel)) return;
-    const owner = channelOwner.get(req.params.channel);
+    const channel = req.params.channel;
+    const owner = channelOwner.get(channel);
     if (owner && closed.has(owner)) {
       return void res.status(403).json({ message: "Cannot send messages to this user", code: 50007 });
     }
-    res.json(message(req.params.channel, req.body));
+    if (forbidden.has(channel)) return void res.status(403).json(MISSING_PERMISSIONS);
+    // enforce_nonce: the same nonce again from the same bot answers the message it made the first time.
+    const body = req.body as {
+      nonce?: unknown;
+      enforce_nonce?: unknown;
+      content?: unknown;
+      components?: unknown;
+    };
+    const nonceKey = body.enforce_nonce && body.nonce !== undefined ? `${channel}:${String(body.nonce)}` : "";
+    const earlier = nonceKey ? nonces.get(nonceKey) : undefined;
+    if (earlier) {
+      (res.locals.call as DiscordCall).duplicate = true;
+      return void res.json(earlier);
+    }
+    const posted = message(channel, req.body);
+    stored.set(String(posted.id), {
+      channelId: channel,
+      authorId: botUserId,
+      content: String(body.content ?? ""),
+      components: body.components,
+    });
+    if (nonceKey) nonces.set(nonceKey, posted);
+    res.json(posted);
+  });
+  api.patch("/channels/:channel/messages/:message", (req, res) => {
+    const { channel, message: id } = req.params;
+    if (forbidden.has(channel)) return void res.status(403).json(MISSING_PERMISSIONS);
+    const found = stored.get(id);
+    if (!found || found.channelId !== channel) {
+      return void res.status(404).json({ message: "Unknown Message", code: 10008 });
+    }
+    if (found.authorId !== botUserId) {
+      return void res
+        .status(403)
+        .json({ message: "Cannot edit a message authored by another user", code: 50005 });
+    }
+    if (!messageIsValid(req.body, res, FLAGS.edit, true)) return;
+    // Fields left out stay as they were; `components: []` removes the buttons.
+    const body = req.body as { content?: unknown; components?: unknown };
+    if (body.content !== undefined) found.content = String(body.content);
+    if (body.components !== undefined) found.components = body.components;
+    res.json({ ...message(channel, { content: found.content, components: found.components }), id });
   });
 
   api.post("/interactions/:id/:token/callback", (req, res) => {
@@ -299,9 +365,28 @@ export async function startFakeDiscordApi(options: FakeDiscordOptions = {}): Pro
     dmsTo: (userId) => {
       const channel = dmChannels.get(userId);
       return calls
-        .filter((c) => c.method === "POST" && c.route === `/channels/${channel}/messages` && c.status === 200)
+        .filter(
+          (c) =>
+            c.method === "POST" &&
+            c.route === `/channels/${channel}/messages` &&
+            c.status === 200 &&
+            !c.duplicate,
+        )
         .map((c) => c.body);
     },
+    message: (channelId, messageId) => {
+      const found = stored.get(messageId);
+      return found && found.channelId === channelId ? { ...found } : undefined;
+    },
+    postAsUser: (channelId, userId, content) => {
+      const id = nextId();
+      stored.set(id, { channelId, authorId: userId, content });
+      return id;
+    },
+    deleteMessage: (channelId, messageId) => {
+      if (stored.get(messageId)?.channelId === channelId) stored.delete(messageId);
+    },
+    revokePermissions: (channelId) => void forbidden.add(channelId),
     closeDms: (userId) => void closed.add(userId),
     rateLimitNext: (method, route, retryAfter, times = 1) =>
       void limits.push({ method, route, retryAfter, times }),

@@ -41,6 +41,13 @@ export interface SlackUserProfile {
   display_name?: string;
 }
 
+/** A message kept by the fake so `chat.update` can be checked against it. */
+export interface SlackChannelMessage {
+  user: string;
+  text: string;
+  blocks?: unknown;
+}
+
 export interface FakeSlackOptions {
   /** The one bot token Slack accepts; any other is `invalid_auth`. */
   botToken?: string;
@@ -67,6 +74,14 @@ export interface FakeSlackApi {
   refusedResponses: SlackResponse[];
   /** Messages posted to the DM channel of `userId` (chat.postMessage args), in order. */
   dmsTo(userId: string): Record<string, unknown>[];
+  /** A message in a channel as it stands now (edits applied), or undefined (never posted, deleted). */
+  channelMessage(channel: string, ts: string): SlackChannelMessage | undefined;
+  /** Someone else posts in a channel: the bot may not update that message (`cant_update_message`). */
+  postAsUser(channel: string, user: string, text: string): string;
+  /** Someone deletes a message: updating it is `message_not_found`. */
+  deleteMessage(channel: string, ts: string): void;
+  /** Posts and updates in this channel answer `{ok:false, error}` (`not_in_channel`, `channel_not_found`, …). */
+  refuseChannel(channel: string, error: string | undefined): void;
   /** conversations.open for this user answers `{ok:false, error}` (e.g. user_not_found). */
   refuseDm(userId: string, error?: string): void;
   /** The next `times` calls of `method` answer 429 with Retry-After. */
@@ -114,7 +129,8 @@ const RESPONSE_URL_USES = 5;
  * A local stand-in for slack.com/api, response URLs and the Socket Mode WebSocket, on 127.0.0.1.
  * It records every call and answers the way Slack does: only the configured bot token is accepted
  * (`invalid_auth` otherwise, `not_authed` without one), `no_text` for a message with neither text
- * nor blocks, `unknown_method`, 429 with Retry-After, response URLs that expire after 30 minutes
+ * nor blocks, `unknown_method`, 429 with Retry-After, `chat.update` only of a message the bot posted
+ * (`message_not_found`, `cant_update_message`, a channel's `not_in_channel`), response URLs that expire after 30 minutes
  * or 5 uses, acknowledgements that must come within 3 seconds, and `invalid_manifest` for a
  * manifest Slack would refuse (a built-in command name among them).
  */
@@ -129,6 +145,11 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
   const refused = new Map<string, string>();
   const limited = new Map<string, { seconds: number; times: number }>();
   const users = new Map<string, SlackUserProfile>();
+  const channelMessages = new Map<string, SlackChannelMessage>();
+  const refusedChannels = new Map<string, string>();
+  let tsSeq = 0;
+  // Unique per message like Slack's own (seconds, then a sequence), so two posts in a millisecond differ.
+  const nextTs = () => `${Math.floor(Date.now() / 1000)}.${String(++tsSeq).padStart(6, "0")}`;
   const responseUrls = new Map<string, { issuedAt: number; uses: number }>();
   const deliveries: SlackDelivery[] = [];
   const tickets = new Set<string>();
@@ -199,19 +220,36 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
         if (error) return answer({ ok: false, error });
         return answer({ ok: true, channel: { id: `D${user}` } });
       }
-      case "chat.postMessage":
-        if (!args.channel) return answer({ ok: false, error: "channel_not_found" });
-        if (!args.text && !(Array.isArray(args.blocks) && args.blocks.length > 0))
-          return answer({ ok: false, error: "no_text" });
-        if (String(args.text ?? "").length > MAX_TEXT) return answer({ ok: false, error: "msg_too_long" });
-        if (args.blocks !== undefined && blocksRefused(args.blocks))
-          return answer({ ok: false, error: "invalid_blocks" });
-        return answer({
-          ok: true,
-          channel: args.channel,
-          ts: `${Date.now() / 1000}`,
-          message: { text: args.text },
+      case "chat.postMessage": {
+        const channel = String(args.channel ?? "");
+        if (!channel) return answer({ ok: false, error: "channel_not_found" });
+        const refusal = refusedChannels.get(channel) ?? contentError(args);
+        if (refusal) return answer({ ok: false, error: refusal });
+        const ts = nextTs();
+        channelMessages.set(`${channel}:${ts}`, {
+          user: "UBOT",
+          text: String(args.text ?? ""),
+          blocks: args.blocks,
         });
+        return answer({ ok: true, channel, ts, message: { text: args.text, ts } });
+      }
+      case "chat.update": {
+        const channel = String(args.channel ?? "");
+        const ts = String(args.ts ?? "");
+        if (!channel) return answer({ ok: false, error: "channel_not_found" });
+        const refusal = refusedChannels.get(channel);
+        if (refusal) return answer({ ok: false, error: refusal });
+        const message = channelMessages.get(`${channel}:${ts}`);
+        if (!message) return answer({ ok: false, error: "message_not_found" });
+        if (message.user !== "UBOT") return answer({ ok: false, error: "cant_update_message" });
+        const error = contentError(args);
+        if (error) return answer({ ok: false, error });
+        // Text without blocks removes the old blocks; blocks without text keep the old text.
+        if (args.text !== undefined) message.text = String(args.text);
+        message.blocks =
+          args.blocks !== undefined ? args.blocks : args.text !== undefined ? undefined : message.blocks;
+        return answer({ ok: true, channel, ts, text: message.text, message: { text: message.text, ts } });
+      }
       case "users.info": {
         const id = String(args.user ?? "");
         const profile = users.get(id);
@@ -347,6 +385,20 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
         .filter((c) => c.method === "chat.postMessage" && c.status === 200 && c.args.channel === `D${userId}`)
         .filter((c) => !c.error)
         .map((c) => c.args),
+    channelMessage: (channel, ts) => {
+      const message = channelMessages.get(`${channel}:${ts}`);
+      return message && { ...message };
+    },
+    postAsUser: (channel, user, text) => {
+      const ts = nextTs();
+      channelMessages.set(`${channel}:${ts}`, { user, text });
+      return ts;
+    },
+    deleteMessage: (channel, ts) => void channelMessages.delete(`${channel}:${ts}`),
+    refuseChannel: (channel, error) => {
+      if (error) refusedChannels.set(channel, error);
+      else refusedChannels.delete(channel);
+    },
     refuseDm: (userId, error = "user_not_found") => {
       refused.set(userId, error);
     },
@@ -410,6 +462,15 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
       });
     },
   };
+}
+
+/** What Slack says about a message body it refuses (`no_text`, `msg_too_long`, `invalid_blocks`), if anything. */
+function contentError(args: Record<string, unknown>): string | undefined {
+  const blocks = args.blocks;
+  if (!args.text && !(Array.isArray(blocks) && blocks.length > 0)) return "no_text";
+  if (String(args.text ?? "").length > MAX_TEXT) return "msg_too_long";
+  if (blocks !== undefined && blocksRefused(blocks)) return "invalid_blocks";
+  return undefined;
 }
 
 /**

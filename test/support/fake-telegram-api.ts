@@ -13,6 +13,14 @@ export interface TelegramCall {
   at: number;
 }
 
+/** A message kept by the fake so `editMessageText` can be checked against it. */
+export interface TelegramStoredMessage {
+  /** The author's user id (the bot's own for what it sent). */
+  from: number;
+  text: string;
+  reply_markup?: unknown;
+}
+
 export interface FakeTelegramOptions {
   /** The only token the fake accepts in `/bot<token>/`; any other answers 401 like Telegram. */
   token?: string;
@@ -41,6 +49,14 @@ export interface FakeTelegramApi {
   callsTo(method: string): TelegramCall[];
   /** Messages sent to one chat (sendMessage bodies), in order. */
   messagesTo(chatId: number | string): Array<Record<string, unknown>>;
+  /** A message in a chat as it stands now (edits applied), or undefined (never sent, deleted). */
+  message(chatId: number | string, messageId: number): TelegramStoredMessage | undefined;
+  /** A person writes in a chat: the bot may not edit that message. Returns its message_id. */
+  postAsUser(chatId: number | string, userId: number, text: string): number;
+  /** Someone deletes a message: editing it answers "message to edit not found". */
+  deleteMessage(chatId: number | string, messageId: number): void;
+  /** The bot is removed from a group: sending or editing there answers 403. */
+  kickBot(chatId: number | string): void;
   /** This user never pressed Start: sendMessage to their private chat answers 403. */
   neverStarted(userId: number | string): void;
   /** The user pressed Start (e.g. through a deep link): DMs reach them again. */
@@ -91,7 +107,9 @@ const SEND_METHODS = new Set([
 /**
  * A local stand-in for api.telegram.org: `POST /bot<token>/<method>` answering `{ok, result}` like
  * the Bot API, recording every call. It answers the errors a bot meets in practice: 403 for a user
- * who never started the bot, 429 with `retry_after`, and (optionally) a global send rate.
+ * who never started the bot or a group that removed it, 429 with `retry_after`, a group's 20
+ * messages a minute, `editMessageText` only of the bot's own message and never to the same
+ * content ("message is not modified"), and (optionally) a global send rate.
  */
 export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): Promise<FakeTelegramApi> {
   const bot = { id: 7000001, username: "crowdcart_test_bot", first_name: "crowdcart", ...options.bot };
@@ -103,6 +121,8 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
   let queryId = 1;
   const calls: TelegramCall[] = [];
   const blocked = new Set<string>();
+  const kicked = new Set<string>();
+  const stored = new Map<string, TelegramStoredMessage>();
   const limits = new Map<string, { retryAfter: number; times: number }>();
   const updates: Array<Record<string, unknown>> = [];
   const waiters: Array<() => void> = [];
@@ -160,6 +180,14 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
       await hold;
     }
 
+    if (SEND_METHODS.has(method) && kicked.has(chatKey)) {
+      return answer(403, {
+        ok: false,
+        error_code: 403,
+        description: "Forbidden: bot was kicked from the group chat",
+      });
+    }
+
     switch (method) {
       case "getMe":
         return answer(200, {
@@ -209,9 +237,43 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
           Number(chatId) > 0
             ? { id: Number(chatId), type: "private" }
             : { id: Number(chatId), type: "group" };
+        const id = messageId++;
+        stored.set(`${chatId}:${id}`, { from: bot.id, text, reply_markup: jsonField(body.reply_markup) });
         return answer(200, {
           ok: true,
-          result: { message_id: messageId++, date: Math.floor(Date.now() / 1000), chat, text: body.text },
+          result: { message_id: id, date: Math.floor(Date.now() / 1000), chat, text: body.text },
+        });
+      }
+      case "editMessageText": {
+        const chatId = String(body.chat_id ?? "");
+        if (!chatId) return badRequest("chat_id is empty");
+        if (body.message_id === undefined) return badRequest("message identifier is not specified");
+        const text = typeof body.text === "string" ? body.text : "";
+        if (text.trim() === "") return badRequest("message text is empty");
+        if (text.length > 4096) return badRequest("MESSAGE_TOO_LONG");
+        const markupError = body.reply_markup === undefined ? undefined : checkReplyMarkup(body.reply_markup);
+        if (markupError) return badRequest(markupError);
+        const message = stored.get(`${chatId}:${Number(body.message_id)}`);
+        if (!message) return badRequest("message to edit not found");
+        if (message.from !== bot.id) return badRequest("message can't be edited");
+        // An edit without reply_markup removes the buttons, as on Telegram.
+        const markup = jsonField(body.reply_markup);
+        if (message.text === text && JSON.stringify(message.reply_markup) === JSON.stringify(markup)) {
+          return badRequest(
+            "message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+          );
+        }
+        message.text = text;
+        message.reply_markup = markup;
+        return answer(200, {
+          ok: true,
+          result: {
+            message_id: Number(body.message_id),
+            date: Math.floor(Date.now() / 1000),
+            edit_date: Math.floor(Date.now() / 1000),
+            chat: { id: Number(chatId), type: Number(chatId) > 0 ? "private" : "group" },
+            text,
+          },
         });
       }
       default:
@@ -255,6 +317,17 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
           (c) => c.method === "sendMessage" && c.status === 200 && String(c.body.chat_id) === String(chatId),
         )
         .map((c) => c.body),
+    message: (chatId, id) => {
+      const message = stored.get(`${chatId}:${id}`);
+      return message && { ...message };
+    },
+    postAsUser: (chatId, userId, text) => {
+      const id = messageId++;
+      stored.set(`${chatId}:${id}`, { from: userId, text });
+      return id;
+    },
+    deleteMessage: (chatId, id) => void stored.delete(`${chatId}:${id}`),
+    kickBot: (chatId) => void kicked.add(String(chatId)),
     neverStarted: (userId) => void blocked.add(String(userId)),
     started: (userId) => void blocked.delete(String(userId)),
     rateLimitNext: (method, retryAfter, times = 1) => void limits.set(method, { retryAfter, times }),

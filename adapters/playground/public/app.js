@@ -6,6 +6,9 @@
   let user = "";
   let seen = new Set();
   let since = "";
+  let channelSince = "";
+  // The bot's channel posts shown, by id: an edited post replaces its old self in place.
+  let posts = new Map();
   let pollTimer;
 
   function eventId() {
@@ -56,7 +59,7 @@
     parent.appendChild(row);
   }
 
-  function append(listId, kind, text, buttons) {
+  function build(kind, text, buttons) {
     const item = document.createElement("li");
     item.className = kind;
     const body = document.createElement("div");
@@ -64,6 +67,11 @@
     appendText(body, text);
     item.appendChild(body);
     appendButtons(item, buttons);
+    return item;
+  }
+
+  function append(listId, kind, text, buttons) {
+    const item = build(kind, text, buttons);
     const list = $(listId);
     list.appendChild(item);
     item.scrollIntoView({ block: "nearest" });
@@ -106,10 +114,33 @@
           since = message.at;
         }
       }
+      await pollChannel(current);
     } catch {
       // The next poll tries again.
     }
     if (current === user) pollTimer = setTimeout(poll, 1000);
+  }
+
+  async function pollChannel(current) {
+    const query = new URLSearchParams();
+    if (channelSince) query.set("since", channelSince);
+    const response = await fetch(`/playground/channel?${query}`);
+    if (!response.ok || current !== user) return;
+    const { messages } = await response.json();
+    for (const message of messages) {
+      channelSince = message.updatedAt;
+      const shown = posts.get(message.id);
+      if (shown && shown.dataset.updatedAt === message.updatedAt) continue;
+      const item = build("post", message.text, message.buttons);
+      item.dataset.id = message.id;
+      item.dataset.updatedAt = message.updatedAt;
+      if (shown) shown.replaceWith(item);
+      else {
+        $("transcript").appendChild(item);
+        item.scrollIntoView({ block: "nearest" });
+      }
+      posts.set(message.id, item);
+    }
   }
 
   function useName(name) {
@@ -119,6 +150,8 @@
     $("transcript").replaceChildren();
     seen = new Set();
     since = "";
+    posts = new Map();
+    channelSince = "";
     clearTimeout(pollTimer);
     poll();
   }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Browser, Page } from "playwright-core";
+import { createPlaygroundChannel } from "../../../adapters/playground/channel";
+import { systemClock } from "../../../src/clock";
 import type { Service } from "../../../src/service";
 import { chromiumMissing, launchChromium } from "../../web/support/browser";
 import { startPlaygroundService } from "../contract/playground-driver";
@@ -70,6 +72,23 @@ if (chromiumMissing) process.stdout.write(`skipping the playground browser test:
     const text = await type(alice, `/group ${code}`);
     expect(text).toContain("1 of 2 members");
     expect(text).toContain("bob");
+  });
+
+  it("shows a message the bot posts in the channel on every page, and its edit in place", async () => {
+    const channel = createPlaygroundChannel(service.db.connection, systemClock);
+    const id = await channel.post({
+      id: "card-1",
+      platform: "playground",
+      channelId: "playground",
+      text: "1 of 2",
+    });
+    for (const page of [alice, bob])
+      await page.locator("#transcript li.post", { hasText: "1 of 2" }).waitFor();
+    await channel.edit(id, { text: "2 of 2: complete" });
+    for (const page of [alice, bob]) {
+      await page.locator("#transcript li.post", { hasText: "2 of 2: complete" }).waitFor();
+      expect(await page.locator("#transcript li.post").count()).toBe(1);
+    }
   });
 
   it("shows a mistake as one error line", async () => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Connection } from "mongoose";
+import { createPlaygroundChannel } from "../../../adapters/playground/channel";
 import { createPlaygroundInbox } from "../../../adapters/playground/inbox";
 import { createPlaygroundMessenger } from "../../../adapters/playground/messenger";
 import { ManualClock } from "../../../src/clock";
@@ -17,7 +18,7 @@ describe("playground messenger", () => {
   it("delivers a DM to the user's inbox once, even when the outbox sends it twice", async () => {
     const clock = new ManualClock();
     const inbox = createPlaygroundInbox(connection, clock);
-    const messenger = createPlaygroundMessenger(inbox);
+    const messenger = createPlaygroundMessenger(inbox, createPlaygroundChannel(connection, clock));
     const dm = {
       id: "dm:1",
       platform: "playground" as const,

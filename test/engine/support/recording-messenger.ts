@@ -1,5 +1,5 @@
-import type { DeliveryResult, Messenger } from "../../../src/engine/messenger";
-import type { DirectMessage, Platform } from "../../../src/kernel";
+import type { DeliveryResult, EditResult, Messenger, PostResult } from "../../../src/engine/messenger";
+import type { ChannelMessage, DirectMessage, Platform } from "../../../src/kernel";
 
 /** A Messenger that records what it was asked to send and answers what the test scripts. */
 export class RecordingMessenger implements Messenger {
@@ -16,6 +16,25 @@ export class RecordingMessenger implements Messenger {
     const result = this.answer(message);
     if (result.ok) this.sent.push(message);
     return result;
+  }
+
+  /** Channel posts, by their reference, as they stand after any edits. */
+  readonly posts = new Map<string, ChannelMessage>();
+
+  async post(message: ChannelMessage): Promise<PostResult> {
+    this.posts.set(message.id, message);
+    return { ok: true, ref: message.id };
+  }
+
+  async edit(ref: string, content: { text: string }): Promise<EditResult> {
+    const post = this.posts.get(ref);
+    if (!post) return { ok: false, retryable: false, gone: true, reason: "no such post" };
+    this.posts.set(ref, { ...post, ...content });
+    return { ok: true };
+  }
+
+  canReach(): boolean {
+    return true;
   }
 
   to(userId: string): DirectMessage[] {
