@@ -1,4 +1,5 @@
 import { type Connection, type Model, Schema } from "mongoose";
+import type { Platform } from "../src/kernel";
 
 export type GroupState = "open" | "complete" | "failed";
 
@@ -15,6 +16,24 @@ export interface GroupMember {
 export interface GroupInvite {
   userKey: string;
   token: string;
+}
+
+/** A card that could no longer be edited (deleted, no rights there any more): a new one replaced it. */
+export interface LostCard {
+  ref: string;
+  reason: string;
+  at: Date;
+}
+
+/**
+ * The group's status card: the channel message `/groupbuy` posted, edited whenever the group
+ * changes. `ref` is the messenger's reference to it, null until it is posted (or after it was lost).
+ */
+export interface GroupCard {
+  platform: Platform;
+  channelId: string;
+  ref: string | null;
+  lost: LostCard[];
 }
 
 /**
@@ -42,6 +61,8 @@ export interface GroupDoc {
    * run's reply was lost finds this group instead of opening a second one and DMing everyone twice.
    */
   openedBy?: string | null;
+  /** Where its status card is; null for a group opened outside a chat channel. */
+  card?: GroupCard | null;
 }
 
 export const groupSchema = new Schema<GroupDoc>(
@@ -71,6 +92,21 @@ export const groupSchema = new Schema<GroupDoc>(
     createdAt: { type: Date, required: true },
     closedAt: { type: Date, default: null },
     openedBy: { type: String, default: null },
+    card: {
+      type: new Schema<GroupCard>(
+        {
+          platform: String,
+          channelId: String,
+          ref: { type: String, default: null },
+          lost: {
+            type: [new Schema<LostCard>({ ref: String, reason: String, at: Date }, { _id: false })],
+            default: [],
+          },
+        },
+        { _id: false },
+      ),
+      default: null,
+    },
   },
   { collection: "groups", versionKey: false },
 );

@@ -8,10 +8,18 @@ import { bindProductModel } from "./product";
 import { bindSendSlotModel } from "./send-slot";
 import { bindUserModel } from "./user";
 
-export type { GroupDoc, GroupInvite, GroupMember, GroupState, ReminderDoc } from "./group";
+export type {
+  GroupCard,
+  GroupDoc,
+  GroupInvite,
+  GroupMember,
+  GroupState,
+  LostCard,
+  ReminderDoc,
+} from "./group";
 export type { LedgerEntryDoc } from "./ledger";
 export type { OrderDoc, OrderStatus } from "./order";
-export type { OutboxDm, OutboxDoc, OutboxShipping, OutboxStatus } from "./outbox";
+export type { OutboxCard, OutboxDm, OutboxDoc, OutboxShipping, OutboxStatus } from "./outbox";
 export type { ProductDoc, Tier } from "./product";
 export type { SendSlotDoc } from "./send-slot";
 export type { UserDoc } from "./user";

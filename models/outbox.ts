@@ -22,15 +22,29 @@ export interface OutboxShipping {
   orderId: string;
 }
 
-/** One message to deliver: a DM or a shipping request, written with the state change that caused it. */
+/** A group's status card as it should now stand; `revision` tells a newer state from the one being sent. */
+export interface OutboxCard {
+  groupCode: string;
+  channelId: string;
+  text: string;
+  buttons: Button[];
+}
+
+/** One message to deliver: a DM, a group's status card or a shipping request, written with the state change that caused it. */
 export interface OutboxDoc {
   /** Stable id, derived from the cause where one exists, so writing it twice is a duplicate key. */
   _id: string;
-  kind: "dm" | "shipping";
-  /** For DMs: the platform whose Messenger delivers it (the worker claims only what it can send). */
+  kind: "dm" | "card" | "shipping";
+  /** For DMs and cards: the platform whose Messenger delivers it (the worker claims only what it can send). */
   platform: Platform | null;
   dm?: OutboxDm | null;
   shipping?: OutboxShipping | null;
+  /**
+   * One document per group (`card_<code>`): each change of the group replaces its content and
+   * counts `revision` up, so a burst of changes leaves one pending edit with the last state.
+   */
+  card?: OutboxCard | null;
+  revision?: number;
   status: OutboxStatus;
   attempts: number;
   nextAttemptAt: Date;
@@ -46,7 +60,7 @@ const buttonSchema = new Schema<Button>({ label: String, url: String, command: S
 export const outboxSchema = new Schema<OutboxDoc>(
   {
     _id: { type: String, required: true },
-    kind: { type: String, required: true, enum: ["dm", "shipping"] },
+    kind: { type: String, required: true, enum: ["dm", "card", "shipping"] },
     platform: { type: String, default: null },
     dm: {
       type: new Schema<OutboxDm>(
@@ -68,6 +82,19 @@ export const outboxSchema = new Schema<OutboxDoc>(
       ),
       default: null,
     },
+    card: {
+      type: new Schema<OutboxCard>(
+        {
+          groupCode: String,
+          channelId: String,
+          text: String,
+          buttons: { type: [buttonSchema], default: [] },
+        },
+        { _id: false },
+      ),
+      default: null,
+    },
+    revision: { type: Number, default: 0 },
     status: { type: String, required: true, enum: ["pending", "sending", "sent", "failed", "held"] },
     attempts: { type: Number, required: true, default: 0 },
     nextAttemptAt: { type: Date, required: true },

@@ -5,6 +5,7 @@ import type { GuessLimit } from "../guess-limit";
 import type { Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
 import type { Users } from "../users";
+import { createStatusCards } from "./card";
 import { createJoin, type JoinOptions } from "./join";
 import { createOpenGroup, type OpenGroupOptions } from "./open";
 import { createReminders } from "./reminders";
@@ -12,6 +13,7 @@ import { createSettlement } from "./settle";
 import { ExpirySweeper } from "./sweeper";
 import { createView, type ViewOptions } from "./view";
 
+export { type StatusCards, statusCard } from "./card";
 export { GROUP_CODE_LENGTH, newGroupCode, normalizeGroupCode } from "./code";
 export type { JoinOptions, JoinResult } from "./join";
 export type { OpenedGroup, OpenGroupOptions } from "./open";
@@ -37,10 +39,12 @@ export function createGroups(
   const lookup = <T>(sender: string | undefined, fn: () => Promise<T>) =>
     ctx.guard(() => deps.guesses.guard(sender, "UNKNOWN_GROUP", fn));
   const requireProduct = (sku: string) => deps.catalog.require(sku);
-  const settlement = createSettlement(ctx, deps.orders, deps.outbox);
+  const cards = createStatusCards(ctx, { outbox: deps.outbox, product: (sku) => deps.catalog.get(sku) });
+  const settlement = createSettlement(ctx, deps.orders, deps.outbox, cards);
   const sweeper = new ExpirySweeper(ctx, settlement, deps.sweepIntervalMs);
   const open = createOpenGroup(ctx, {
     outbox: deps.outbox,
+    cards,
     groupTtlMs: deps.groupTtlMs,
     requireProduct,
     users: deps.users.recentMany,
@@ -48,6 +52,7 @@ export function createGroups(
   const joining = createJoin(ctx, {
     orders: deps.orders,
     settlement,
+    cards,
     requireProduct,
     regionOf: async (key) => (await deps.users.recentMany([key])).get(key)?.region ?? null,
   });
@@ -79,5 +84,7 @@ export function createGroups(
     /** One expiry pass (the sweeper runs it on a timer; tests call it after moving the clock). */
     sweep: () => ctx.guard(() => sweeper.sweep()),
     sweeper,
+    /** Queues a group's status card after any change to it, inside the change's transaction. */
+    cards,
   };
 }

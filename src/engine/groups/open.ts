@@ -5,11 +5,13 @@ import {
   type ProductDoc,
   type UserDoc,
 } from "../../../models";
+import type { Platform } from "../../kernel";
 import type { EngineContext } from "../context";
 import { userError } from "../errors";
 import type { OutboxWriter } from "../outbox";
 import { isDuplicateKey } from "../unavailable";
 import { parseUserKey } from "../users";
+import type { StatusCards } from "./card";
 import { newGroupCode, newMemberToken } from "./code";
 import { groupUrl, inviteDm, personalUrl } from "./messages";
 
@@ -24,6 +26,8 @@ export interface OpenGroupOptions {
   members?: string[];
   /** The chat event asking (`platform:eventId`): asking again with it returns the same group. */
   eventKey?: string;
+  /** The channel asked from: the group's status card is posted there and kept up to date. */
+  channel?: { platform: Platform; id: string };
 }
 
 export interface OpenedGroup {
@@ -52,6 +56,7 @@ export function createOpenGroup(
   ctx: EngineContext,
   deps: {
     outbox: OutboxWriter;
+    cards: StatusCards;
     groupTtlMs: number;
     requireProduct: (sku: string) => Promise<ProductDoc>;
     /** Names and DM flags, from memory where this process saw the people lately. */
@@ -104,10 +109,14 @@ export function createOpenGroup(
         createdAt: now,
         closedAt: null,
         openedBy: options.eventKey ?? null,
+        card: options.channel
+          ? { platform: options.channel.platform, channelId: options.channel.id, ref: null, lost: [] }
+          : null,
       };
       try {
         await ctx.tx(async (session) => {
           await driverCollection(Group).insertOne(group, session ? { session } : {});
+          await deps.cards.changed(session, group);
           await deps.outbox.dms(
             session,
             invites.map((invite) => ({

@@ -3,6 +3,7 @@ import type { EngineContext, Session } from "../context";
 import { memberDiscount } from "../discount";
 import type { Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
+import type { StatusCards } from "./card";
 import { completedDm, failedDm, organiserOutcomeDm } from "./messages";
 
 /**
@@ -10,7 +11,12 @@ import { completedDm, failedDm, organiserOutcomeDm } from "./messages";
  * ids, conditional updates), so settling a group twice — a retried transaction, two instances, or
  * a standalone server resuming after a crash — has the effect of settling it once.
  */
-export function createSettlement(ctx: EngineContext, orders: Orders, outbox: OutboxWriter) {
+export function createSettlement(
+  ctx: EngineContext,
+  orders: Orders,
+  outbox: OutboxWriter,
+  cards: StatusCards,
+) {
   const { Group, Order, Product, LedgerEntry, User } = ctx.models;
 
   /** Moves an open group to `complete`/`failed` if the condition still holds; null when another writer won. */
@@ -107,6 +113,7 @@ export function createSettlement(ctx: EngineContext, orders: Orders, outbox: Out
   /** Writes the consequences of a closed group, then marks it settled. */
   async function settle(session: Session, group: GroupDoc): Promise<void> {
     if (group.state === "open" || group.settled) return;
+    await cards.changed(session, group);
     const product = await productOf(session, group.sku);
     if (product) {
       if (group.state === "complete") await settleComplete(session, group, product);

@@ -8,7 +8,7 @@ import { createOutboxWriter } from "./writer";
 export type { Fulfillment } from "./webhook";
 export { signBody } from "./webhook";
 export { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions, OutboxWorker } from "./worker";
-export { type DmInput, type OutboxWriter, shippingBody } from "./writer";
+export { type CardInput, cardMessageId, type DmInput, type OutboxWriter, shippingBody } from "./writer";
 
 export type Outbox = ReturnType<typeof createOutbox>;
 
@@ -29,7 +29,7 @@ export function createOutbox(
     /** Removes delivered messages past OUTBOX_RETENTION (the running worker does it every minute). */
     purgeDelivered: () => ctx.guard(() => worker.purgeDelivered()),
     list(
-      filter: { status?: OutboxStatus; kind?: "dm" | "shipping"; userKey?: string } = {},
+      filter: { status?: OutboxStatus; kind?: OutboxDoc["kind"]; userKey?: string } = {},
     ): Promise<OutboxDoc[]> {
       const query: Record<string, unknown> = {};
       if (filter.status) query.status = filter.status;

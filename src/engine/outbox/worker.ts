@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Collection } from "mongodb";
-import type { OutboxDoc, SendSlotDoc } from "../../../models";
+import type { GroupDoc, OutboxDoc, SendSlotDoc } from "../../../models";
 import type { Platform } from "../../kernel";
 import type { EngineContext } from "../context";
-import type { DeliveryResult, Messenger } from "../messenger";
+import type { DeliveryResult, Messenger, TakeSlot } from "../messenger";
 import { SharedPacer } from "./pace";
 import type { ShippingRelay } from "./relay";
 import { type Fulfillment, postShippingRequest } from "./webhook";
@@ -25,6 +25,11 @@ export interface OutboxOptions {
   concurrency: number;
   /** Delivered messages are removed this long after delivery (OUTBOX_RETENTION); failed ones are kept. */
   retentionMs: number;
+  /**
+   * A group's card that changed while its last edit was on its way is edited again this long
+   * after: a burst of changes makes one edit per interval, the last state in the last one.
+   */
+  cardEditIntervalMs: number;
 }
 
 export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
@@ -35,6 +40,7 @@ export const DEFAULT_OUTBOX_OPTIONS: OutboxOptions = {
   pollMs: 1_000,
   concurrency: 6,
   retentionMs: 7 * 24 * 3_600_000,
+  cardEditIntervalMs: 3_000,
 };
 
 /** How often (real time) a running worker removes delivered messages past their retention. */
@@ -78,11 +84,14 @@ export class OutboxWorker {
     this.kick();
   }
 
-  /** What this worker can deliver, one filter per queue: shipping requests, then each platform's DMs. */
+  /** What this worker can deliver, one filter per queue: shipping requests, then each platform's DMs and cards. */
   private queues(): object[] {
     return [
       { kind: "shipping" },
-      ...[...this.messengers.keys()].map((platform) => ({ kind: "dm", platform })),
+      ...[...this.messengers.keys()].flatMap((platform) => [
+        { kind: "dm", platform },
+        { kind: "card", platform },
+      ]),
     ];
   }
 
@@ -113,6 +122,7 @@ export class OutboxWorker {
   /** Delivers one claimed message and records the outcome (only while this worker still holds the lease). */
   async deliver(doc: OutboxDoc): Promise<void> {
     if (doc.kind === "shipping") return this.deliverShipping(doc);
+    if (doc.kind === "card") return this.deliverCard(doc);
     const dm = doc.dm;
     const messenger = dm ? this.messengers.get(dm.platform) : undefined;
     if (!dm || !messenger) {
@@ -175,6 +185,110 @@ export class OutboxWorker {
         { outboxId: doc._id, platform: dm.platform, reason: result.reason },
         "outbox: direct message could not be delivered",
       );
+    }
+  }
+
+  /**
+   * Posts or edits a group's status card. The reference of the posted message is kept on the
+   * group; a card that can no longer be edited is recorded there as lost and posted anew. When
+   * the group changed again while this ran (a newer revision), the newest goes next, after
+   * `cardEditIntervalMs`.
+   */
+  private async deliverCard(doc: OutboxDoc): Promise<void> {
+    const card = doc.card;
+    const messenger = doc.platform ? this.messengers.get(doc.platform) : undefined;
+    if (!card || !messenger) {
+      await this.release(doc, "no messenger for this platform");
+      return;
+    }
+    const { Group } = this.ctx.models;
+    const content = { text: card.text, ...(card.buttons.length > 0 ? { buttons: card.buttons } : {}) };
+    const group = await Group.findById(card.groupCode, { card: 1 }).lean<GroupDoc>();
+    let ref = group?.card?.ref ?? null;
+    let lostSoFar = group?.card?.lost.length ?? 0;
+    let result: DeliveryResult;
+    try {
+      result = await this.paced(messenger.platform, async (takeSlot) => {
+        if (ref) {
+          const edited = await messenger.edit(ref, content, takeSlot);
+          if (edited.ok || !("gone" in edited) || !edited.gone) return edited;
+          // Recorded before the new post, so a crash in between still posts it.
+          const lost = { ref, reason: edited.reason, at: this.ctx.clock.now() };
+          await Group.updateOne(
+            { _id: card.groupCode, "card.ref": ref },
+            { $set: { "card.ref": null }, $push: { "card.lost": lost } },
+          );
+          this.ctx.log.info(
+            { groupCode: card.groupCode, reason: edited.reason },
+            "outbox: status card lost; posting it anew",
+          );
+          ref = null;
+          lostSoFar++;
+        }
+        // Each new message its own id: a platform that drops repeated ids must not drop a re-post.
+        const id = lostSoFar === 0 ? doc._id : `${doc._id}:${lostSoFar}`;
+        const posted = await messenger.post(
+          { id, platform: messenger.platform, channelId: card.channelId, ...content },
+          takeSlot,
+        );
+        if (!posted.ok) return posted;
+        await Group.updateOne(
+          { _id: card.groupCode, "card.ref": null },
+          { $set: { "card.ref": posted.ref } },
+        );
+        return { ok: true };
+      });
+    } catch (error) {
+      result = { ok: false, retryable: true, reason: error instanceof Error ? error.message : String(error) };
+    }
+    const now = this.ctx.clock.now();
+    const newer = {
+      status: "pending" as const,
+      nextAttemptAt: new Date(now.getTime() + this.options.cardEditIntervalMs),
+    };
+    if (result.ok) {
+      // Only the revision that was sent is done; a newer one goes again after the interval.
+      if (
+        !(await this.finish(doc, { status: "sent", sentAt: now, lastError: null }, 0, {
+          revision: doc.revision,
+        }))
+      ) {
+        await this.finish(doc, { ...newer, attempts: 0, lastError: null });
+      }
+      return;
+    }
+    if (result.retryable && result.retryAfterMs !== undefined) {
+      // The platform's rate limit: a wait it named, not a failed attempt.
+      const next = new Date(now.getTime() + result.retryAfterMs);
+      await this.finish(doc, { status: "pending", nextAttemptAt: next, lastError: result.reason }, -1);
+      return;
+    }
+    if (result.retryable && doc.attempts < this.options.maxDmAttempts) {
+      await this.retry(doc, result.reason);
+      return;
+    }
+    // Refused for good (no right to post there, content refused) or too many failures: kept as
+    // failed, unless the group changed since and its newer state may fare better.
+    if (
+      await this.finish(doc, { status: "failed", lastError: result.reason }, 0, { revision: doc.revision })
+    ) {
+      this.ctx.log.warn(
+        { outboxId: doc._id, platform: doc.platform, reason: result.reason },
+        "outbox: status card could not be posted",
+      );
+    } else await this.finish(doc, { ...newer, lastError: result.reason });
+  }
+
+  /** Runs `call` with a `takeSlot` that holds each of the platform's budgets for its turn. */
+  private async paced<T>(platform: Platform, call: (takeSlot: TakeSlot) => Promise<T>): Promise<T> {
+    let answered = () => {};
+    try {
+      return await call(async (budget, perSecond) => {
+        answered();
+        answered = await this.pacer.take(`${platform}:${budget}`, perSecond);
+      });
+    } finally {
+      answered();
     }
   }
 
@@ -263,9 +377,14 @@ export class OutboxWorker {
   }
 
   /** Records an outcome if this worker still holds the lease; false when another worker took it over. */
-  private async finish(doc: OutboxDoc, set: Partial<OutboxDoc>, attemptsDelta = 0): Promise<boolean> {
+  private async finish(
+    doc: OutboxDoc,
+    set: Partial<OutboxDoc>,
+    attemptsDelta = 0,
+    also: Partial<OutboxDoc> = {},
+  ): Promise<boolean> {
     const result = await this.ctx.models.OutboxMessage.updateOne(
-      { _id: doc._id, status: "sending", leaseOwner: this.workerId },
+      { ...also, _id: doc._id, status: "sending", leaseOwner: this.workerId },
       {
         $set: { ...set, leaseOwner: null, leaseUntil: null },
         ...(attemptsDelta !== 0 ? { $inc: { attempts: attemptsDelta } } : {}),

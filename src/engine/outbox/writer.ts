@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import { driverCollection, type OrderDoc, type OutboxDoc } from "../../../models";
-import type { Button } from "../../kernel";
+import type { Button, Platform } from "../../kernel";
 import type { EngineContext, Session } from "../context";
-import { upsertRacing } from "../unavailable";
+import { isDuplicateKey, upsertRacing } from "../unavailable";
 import { parseUserKey } from "../users";
 
 export interface DmInput {
@@ -59,6 +59,20 @@ function shippingDoc(order: OrderDoc, status: "requested" | "cancelled", now: Da
     nextAttemptAt: now,
     createdAt: now,
   };
+}
+
+/** A group's status card as it should now stand (see OutboxDoc.card). */
+export interface CardInput {
+  groupCode: string;
+  platform: Platform;
+  channelId: string;
+  text: string;
+  buttons: Button[];
+}
+
+/** The outbox id of a group's card: one per group, so a newer state replaces a pending one. */
+export function cardMessageId(groupCode: string): string {
+  return messageId("card", groupCode);
 }
 
 export type OutboxWriter = ReturnType<typeof createOutboxWriter>;
@@ -125,6 +139,61 @@ export function createOutboxWriter(ctx: EngineContext) {
         inputs.map((input) => dmDoc(input, now)),
         session,
       );
+    },
+
+    /**
+     * The group's card as it now stands. A card waiting or being sent gets the new content and a
+     * new revision (the worker sends the newest, and once more if it changed meanwhile); a card
+     * delivered before (or given up) is due again now.
+     */
+    async card(session: Session, input: CardInput): Promise<void> {
+      const _id = cardMessageId(input.groupCode);
+      const card = {
+        groupCode: input.groupCode,
+        channelId: input.channelId,
+        text: input.text,
+        buttons: input.buttons,
+      };
+      const options = session ? { session } : {};
+      const outbox = driverCollection(OutboxMessage);
+      for (let attempt = 0; ; attempt++) {
+        const waiting = await outbox.updateOne(
+          { _id, status: { $in: ["pending", "sending"] } },
+          { $set: { card }, $inc: { revision: 1 } },
+          options,
+        );
+        if (waiting.matchedCount === 1) return;
+        const now = ctx.clock.now();
+        try {
+          await outbox.updateOne(
+            { _id, status: { $nin: ["pending", "sending"] } },
+            {
+              $set: {
+                card,
+                status: "pending",
+                nextAttemptAt: now,
+                attempts: 0,
+                lastError: null,
+                sentAt: null,
+              },
+              $inc: { revision: 1 },
+              $setOnInsert: {
+                kind: "card",
+                platform: input.platform,
+                dm: null,
+                shipping: null,
+                createdAt: now,
+              },
+            },
+            { upsert: true, ...options },
+          );
+          return;
+        } catch (error) {
+          // Outside a transaction another writer made the card pending meanwhile, which makes the
+          // upsert a duplicate: the first update then takes it.
+          if (session || !isDuplicateKey(error) || attempt >= 2) throw error;
+        }
+      }
     },
 
     /** A shipping request for an executed (or cancelled) purchase, keyed so it is sent once. */

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import type { Connection } from "mongoose";
 import { COMMANDS } from "../../../commands";
+import type { GroupDoc } from "../../../models";
 
 /** What the contract reads back from an adapter's reply, in the adapter's own rendering made plain. */
 export interface DriverReply {
@@ -33,8 +35,30 @@ export interface AdapterDriver {
   dms(user: string): Promise<string[]>;
   /** How many groups exist (to observe effects). */
   groupCount(): Promise<number>;
+  /**
+   * The group's status card as the platform's API received it: the text of each channel post of
+   * the card (a new message) and of each edit of it, oldest first.
+   */
+  card(code: string): Promise<{ posts: string[]; edits: string[] }>;
+  /** Deletes the group's card in the channel, as a moderator would. */
+  deleteCard(code: string): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** The card's text starts so; DMs about the group name its code too. */
+export const isCard = (code: string) => (text: unknown) =>
+  typeof text === "string" && text.startsWith("Group buy:") && text.includes(code);
+
+/** The messenger's reference of the group's card, as kept on the group. */
+export async function cardRef(connection: Connection, code: string): Promise<string> {
+  const group = await connection.collection<GroupDoc>("groups").findOne({ _id: code });
+  const ref = group?.card?.ref;
+  if (!ref) throw new Error(`group ${code} has no card posted`);
+  return ref;
+}
+
+/** A chat platform's reference `channel:message` in its two halves. */
+export const refHalves = (ref: string) => ref.split(":") as [string, string];
 
 async function eventually<T>(
   what: string,
@@ -99,6 +123,34 @@ export function adapterContract(name: string, start: () => Promise<AdapterDriver
       const status = await d.send("carl", `/group ${code}`);
       expect(status.text).toContain("1 of 2 members");
       expect(status.text).toContain("Members: bob.");
+    });
+
+    it("posts the group's status card in the channel and edits it in place when someone joins", async () => {
+      const card = await eventually(
+        "the card edited to show bob",
+        () => d.card(code),
+        (c) => c.edits.some((t) => t.includes("1 of 2 members")),
+      );
+      expect(card.posts).toHaveLength(1);
+      expect(card.posts[0]).toContain("75% keyboard kit (KB-75)");
+    });
+
+    it("posts the card anew, with the group's new state, when the old one was deleted", async () => {
+      const reply = await d.send("ana", "/groupbuy KB-75 size=3");
+      const fresh = /Group code: ([0-9A-Z]+)/.exec(reply.text)?.[1] ?? "";
+      await eventually(
+        "the card posted",
+        () => d.card(fresh),
+        (c) => c.posts.length === 1,
+      );
+      await d.deleteCard(fresh);
+      await d.send("bob", `/join ${fresh}`);
+      const card = await eventually(
+        "the card posted anew",
+        () => d.card(fresh),
+        (c) => c.posts.length === 2,
+      );
+      expect(card.posts[1]).toContain("1 of 3 members");
     });
 
     it("answers /cart privately with the session code and link", async () => {

@@ -4,7 +4,7 @@ import { silentLogger } from "../../../src/logger";
 import { type Service, startService } from "../../../src/service";
 import { freshDatabaseUri } from "../../support/db";
 import { countHandled } from "../../support/handled-count";
-import type { AdapterDriver } from "./adapter-contract";
+import { type AdapterDriver, cardRef, isCard } from "./adapter-contract";
 
 /** The real service with the playground on, driven over HTTP the way its page does. */
 export async function startPlaygroundService(): Promise<Service> {
@@ -18,6 +18,7 @@ export async function startPlaygroundService(): Promise<Service> {
 export async function playgroundDriver(): Promise<AdapterDriver> {
   const service = await startPlaygroundService();
   const base = `http://127.0.0.1:${service.port}`;
+  const deleted: string[] = [];
   const post = async (user: string, text: string, eventId: string) => {
     const response = await fetch(`${base}/playground/commands`, {
       method: "POST",
@@ -43,6 +44,25 @@ export async function playgroundDriver(): Promise<AdapterDriver> {
       const response = await fetch(`${base}/playground/inbox?user=${encodeURIComponent(user)}`);
       const { messages } = (await response.json()) as { messages: { text: string }[] };
       return messages.map((m) => m.text);
+    },
+    async card(code) {
+      // The transcript holds each post as it stands now (an edited one has moved on from its post
+      // time); posts deleted here are remembered as they were.
+      const response = await fetch(`${base}/playground/channel`);
+      const { messages } = (await response.json()) as {
+        messages: { text: string; at: string; updatedAt: string }[];
+      };
+      const cards = messages.filter((m) => isCard(code)(m.text));
+      return {
+        posts: [...deleted.filter(isCard(code)), ...cards.map((m) => m.text)],
+        edits: cards.filter((m) => m.updatedAt !== m.at).map((m) => m.text),
+      };
+    },
+    async deleteCard(code) {
+      const id = await cardRef(service.db.connection, code);
+      const posts = service.db.connection.collection<{ _id: string; text: string }>("playground_channel");
+      const post = await posts.findOneAndDelete({ _id: id });
+      if (post) deleted.push(post.text);
     },
     handled: countHandled(service.chat),
     groupCount: () => service.db.connection.collection("groups").countDocuments(),

@@ -3,7 +3,7 @@ import { COMMANDS } from "../../../commands";
 import { countHandled } from "../../support/handled-count";
 import { slashCommandBody } from "../../support/slack-sign";
 import { startSlackHarness } from "../slack/slack-harness";
-import type { AdapterDriver } from "./adapter-contract";
+import { type AdapterDriver, cardRef, isCard, refHalves } from "./adapter-contract";
 
 /** Slack's markup escapes, undone so the contract reads plain text. */
 const plain = (text: string) => text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
@@ -40,6 +40,16 @@ export async function slackDriver(): Promise<AdapterDriver> {
     async dms(user) {
       return h.fake.dmsTo(slackId(user)).map((m) => plain(String(m.text)));
     },
+    async card(code) {
+      const texts = (method: string) =>
+        h.fake
+          .callsTo(method)
+          .filter((c) => c.status === 200 && !("error" in c) && isCard(code)(plain(String(c.args.text))))
+          .map((c) => plain(String(c.args.text)));
+      return { posts: texts("chat.postMessage"), edits: texts("chat.update") };
+    },
+    deleteCard: async (code) =>
+      h.fake.deleteMessage(...refHalves(await cardRef(h.service.db.connection, code))),
     handled: countHandled(h.service.chat),
     groupCount: () => h.service.db.connection.collection("groups").countDocuments(),
     stop: () => h.stop(),

@@ -5,7 +5,13 @@ import { freshDatabaseUri } from "../../support/db";
 import { createDiscordSigner } from "../../support/discord-sign";
 import { startFakeDiscordApi } from "../../support/fake-discord-api";
 import { countHandled } from "../../support/handled-count";
-import { type AdapterDriver, adapterContract } from "../contract/adapter-contract";
+import {
+  type AdapterDriver,
+  adapterContract,
+  cardRef,
+  isCard,
+  refHalves,
+} from "../contract/adapter-contract";
 import { DISCORD_APP_ID, DISCORD_TOKEN, discordClient } from "./discord-client";
 
 /** The real service with Discord's HTTP interactions on (gateway off), talking to a fake Discord API. */
@@ -38,6 +44,18 @@ async function discordDriver(): Promise<AdapterDriver> {
     send: client.send,
     sendTwice: client.sendTwice,
     dms: async (user) => client.dms(user),
+    async card(code) {
+      const texts = (method: string, route: RegExp) =>
+        api
+          .callsTo(method, route)
+          .filter((c) => c.status === 200 && isCard(code)((c.body as { content?: unknown }).content))
+          .map((c) => String((c.body as { content: string }).content));
+      return {
+        posts: texts("POST", /^\/channels\/\d+\/messages$/),
+        edits: texts("PATCH", /^\/channels\/\d+\/messages\/\d+$/),
+      };
+    },
+    deleteCard: async (code) => api.deleteMessage(...refHalves(await cardRef(service.db.connection, code))),
     handled: countHandled(service.chat),
     groupCount: () => service.db.connection.collection("groups").countDocuments(),
     stop: async () => {

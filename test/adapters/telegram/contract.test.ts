@@ -4,7 +4,13 @@ import { startService } from "../../../src/service";
 import { freshDatabaseUri } from "../../support/db";
 import { startFakeTelegramApi } from "../../support/fake-telegram-api";
 import { countHandled } from "../../support/handled-count";
-import { type AdapterDriver, adapterContract } from "../contract/adapter-contract";
+import {
+  type AdapterDriver,
+  adapterContract,
+  cardRef,
+  isCard,
+  refHalves,
+} from "../contract/adapter-contract";
 import { TELEGRAM_BOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, telegramClient } from "./telegram-client";
 
 /** The real service with Telegram on (webhook mode), talking to a fake Bot API. */
@@ -34,6 +40,18 @@ async function telegramDriver(): Promise<AdapterDriver> {
     send: client.send,
     sendTwice: client.sendTwice,
     dms: async (user) => client.dms(user),
+    async card(code) {
+      const texts = (method: string) =>
+        api
+          .callsTo(method)
+          .filter((c) => c.status === 200 && isCard(code)(c.body.text))
+          .map((c) => String(c.body.text));
+      return { posts: texts("sendMessage"), edits: texts("editMessageText") };
+    },
+    async deleteCard(code) {
+      const [chat, id] = refHalves(await cardRef(service.db.connection, code));
+      api.deleteMessage(chat, Number(id));
+    },
     handled: countHandled(service.chat),
     groupCount: () => service.db.connection.collection("groups").countDocuments(),
     stop: async () => {

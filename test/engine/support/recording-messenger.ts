@@ -1,5 +1,5 @@
 import type { DeliveryResult, EditResult, Messenger, PostResult } from "../../../src/engine/messenger";
-import type { ChannelMessage, DirectMessage, Platform } from "../../../src/kernel";
+import type { ChannelMessage, DirectMessage, MessageContent, Platform } from "../../../src/kernel";
 
 /** A Messenger that records what it was asked to send and answers what the test scripts. */
 export class RecordingMessenger implements Messenger {
@@ -26,10 +26,17 @@ export class RecordingMessenger implements Messenger {
     return { ok: true, ref: message.id };
   }
 
-  async edit(ref: string, content: { text: string }): Promise<EditResult> {
+  /** Every edit that landed, in order. */
+  readonly edits: { ref: string; text: string }[] = [];
+  /** Runs while an edit is on its way (before it lands), e.g. to change the group meanwhile. */
+  duringEdit: () => Promise<void> = async () => {};
+
+  async edit(ref: string, content: MessageContent): Promise<EditResult> {
+    await this.duringEdit();
     const post = this.posts.get(ref);
     if (!post) return { ok: false, retryable: false, gone: true, reason: "no such post" };
-    this.posts.set(ref, { ...post, ...content });
+    this.posts.set(ref, { ...post, text: content.text, buttons: content.buttons ?? [] });
+    this.edits.push({ ref, text: content.text });
     return { ok: true };
   }
 

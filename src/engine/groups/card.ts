@@ -1,0 +1,100 @@
+import type { GroupDoc, ProductDoc } from "../../../models";
+import { formatUtcDigits } from "../../format";
+import type { Button } from "../../kernel";
+import type { EngineContext, Session } from "../context";
+import { nextTier, reachedTier } from "../discount";
+import type { OutboxWriter } from "../outbox";
+import { groupUrl } from "./messages";
+
+/** Cells of the members bar: enough to see progress, short enough for a phone's line. */
+const BAR_CELLS = 20;
+
+/**
+ * Members against the cap, with a mark where the target is: `▓▓▓▓░░░░|░░░░` reads "4 joined, the
+ * target at 8, room for 12". Cells are rounded down, so a full bar means the group is full.
+ */
+export function membersBar(members: number, size: number, max: number): string {
+  const cells = (n: number) => Math.floor((Math.min(n, max) / max) * BAR_CELLS);
+  const filled = cells(members);
+  const target = cells(size);
+  let bar = "";
+  for (let i = 0; i < BAR_CELLS; i++) {
+    if (i === target && size < max) bar += "|";
+    bar += i < filled ? "▓" : "░";
+  }
+  return bar;
+}
+
+/** What the card says about the group's state: the count, and what is left to reach. */
+function progressLine(group: GroupDoc): string {
+  const count = `${group.memberCount} of ${group.size} members`;
+  const cap = group.max > group.size ? ` (closes at ${group.max})` : "";
+  if (group.state === "complete") return `Complete with ${group.memberCount} members.`;
+  if (group.state === "failed") return `Closed with ${count} needed: every order is cancelled.`;
+  return `${count}${cap}, open until ${formatUtcDigits(group.expiresAt)}.`;
+}
+
+function tierLine(group: GroupDoc, product: Pick<ProductDoc, "tiers">): string {
+  const reached = reachedTier(product.tiers, group.memberCount);
+  const next = group.state === "open" ? nextTier(product.tiers, group.memberCount) : undefined;
+  const parts = [
+    reached ? `Tier reached: ${reached.percentOff}% off.` : "No tier reached yet.",
+    ...(next && next.members <= group.max
+      ? [
+          `Next: ${next.percentOff}% off at ${next.members} members (${next.members - group.memberCount} more).`,
+        ]
+      : []),
+  ];
+  return product.tiers.length === 0 ? "No group discount tiers." : parts.join(" ");
+}
+
+/** The status card's text and buttons for `group` as it stands. Neutral text: each adapter renders it. */
+export function statusCard(
+  publicUrl: string,
+  group: GroupDoc,
+  product: Pick<ProductDoc, "name" | "sku" | "tiers">,
+): { text: string; buttons: Button[] } {
+  const url = groupUrl(publicUrl, group._id);
+  const open = group.state === "open";
+  const text = [
+    `Group buy: ${product.name} (${product.sku}) — code ${group._id}`,
+    `${membersBar(group.memberCount, group.size, group.max)} ${group.memberCount}/${group.max}`,
+    progressLine(group),
+    tierLine(group, product),
+    open ? `Join with /join ${group._id} — ${url}` : url,
+  ].join("\n");
+  return {
+    text,
+    buttons: [
+      ...(open ? [{ label: "Join", command: `/join ${group._id}` }] : []),
+      { label: "Open the group page", url },
+    ],
+  };
+}
+
+export type StatusCards = ReturnType<typeof createStatusCards>;
+
+/**
+ * "The group changed": every write that changes what a group's card shows (a join, completion,
+ * failure, expiry, and whatever else changes a group) calls `changed` in its own transaction, so
+ * the card's new state is queued with the change that causes it.
+ */
+export function createStatusCards(
+  ctx: EngineContext,
+  deps: { outbox: OutboxWriter; product: (sku: string) => Promise<ProductDoc | null> },
+) {
+  return {
+    /** Queues the card of `group` (as it stands after the change) to be posted or edited. */
+    async changed(session: Session, group: GroupDoc): Promise<void> {
+      if (!group.card) return;
+      const product = await deps.product(group.sku);
+      if (!product) return;
+      await deps.outbox.card(session, {
+        groupCode: group._id,
+        platform: group.card.platform,
+        channelId: group.card.channelId,
+        ...statusCard(ctx.publicUrl, group, product),
+      });
+    },
+  };
+}
