@@ -84,8 +84,8 @@ export interface FakeSlackApi {
   refuseChannel(channel: string, error: string | undefined): void;
   /** conversations.open for this user answers `{ok:false, error}` (e.g. user_not_found). */
   refuseDm(userId: string, error?: string): void;
-  /** The next `times` calls of `method` answer 429 with Retry-After. */
-  rateLimitNext(method: string, retryAfterSeconds: number, times?: number): void;
+  /** The next `times` calls of `method` (to `channel` only, when given) answer 429 with Retry-After. */
+  rateLimitNext(method: string, retryAfterSeconds: number, times?: number, channel?: string): void;
   /** The next `times` posts to any response_url answer 503, as Slack does when briefly unwell. */
   failNextResponses(times: number): void;
   /** Every Web API call answers `{ok:false, error}` from now on (e.g. `account_inactive`: the token died). */
@@ -143,7 +143,7 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
   const responses: SlackResponse[] = [];
   const refusedResponses: SlackResponse[] = [];
   const refused = new Map<string, string>();
-  const limited = new Map<string, { seconds: number; times: number }>();
+  const limited = new Map<string, { seconds: number; times: number; channel: string | undefined }>();
   const users = new Map<string, SlackUserProfile>();
   const channelMessages = new Map<string, SlackChannelMessage>();
   const refusedChannels = new Map<string, string>();
@@ -174,7 +174,7 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
       calls.push({ method, token, args, status, ...(error ? { error } : {}), at: Date.now() });
     };
     const limit = limited.get(method);
-    if (limit && limit.times > 0) {
+    if (limit && limit.times > 0 && (limit.channel === undefined || limit.channel === args.channel)) {
       limit.times--;
       record(429, "ratelimited");
       return void res
@@ -402,8 +402,8 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
     refuseDm: (userId, error = "user_not_found") => {
       refused.set(userId, error);
     },
-    rateLimitNext: (method, seconds, times = 1) => {
-      limited.set(method, { seconds, times });
+    rateLimitNext: (method, seconds, times = 1, channel = undefined) => {
+      limited.set(method, { seconds, times, channel });
     },
     failNextResponses: (times) => {
       responseFailures = times;

@@ -150,7 +150,8 @@ describe("Slack request checks", () => {
 
 describe("Slack DM delivery", () => {
   it("backs off on 429 and delivers the DM once Retry-After has passed", async () => {
-    h.fake.rateLimitNext("chat.postMessage", 1);
+    // The DM's channel only: the group's status card is posted in the channel at the same time.
+    h.fake.rateLimitNext("chat.postMessage", 1, 1, "DU5");
     await h.command("U1", "/groupbuy KB-75 <@U5>");
     await h.fake.waitFor("the DM to U5", () => h.fake.dmsTo("U5").length === 1);
     const attempts = h.fake.callsTo("chat.postMessage").filter((c) => c.args.channel === "DU5");
