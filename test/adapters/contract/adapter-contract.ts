@@ -27,6 +27,11 @@ export interface AdapterDriver {
   commandName(command: string): string;
   /** Runs `line` (e.g. `/join ABC`) as `user` and returns the reply. */
   send(user: string, line: string): Promise<DriverReply>;
+  /**
+   * Runs `line` where its reply adds nothing to the channel's own limits (Telegram: the caller's
+   * private chat, as a group takes about 20 bot messages a minute); elsewhere as `send`.
+   */
+  sendAside(user: string, line: string): Promise<DriverReply>;
   /** Delivers the same platform event twice (a retry / redelivery). */
   sendTwice(user: string, line: string): Promise<void>;
   /** How many invocations the service has finished handling (a redelivery counts too). */
@@ -49,12 +54,14 @@ export interface AdapterDriver {
 export const isCard = (code: string) => (text: unknown) =>
   typeof text === "string" && text.startsWith("Group buy:") && text.includes(code);
 
-/** The messenger's reference of the group's card, as kept on the group. */
+/** The messenger's reference of the group's card, once the worker has kept it on the group. */
 export async function cardRef(connection: Connection, code: string): Promise<string> {
-  const group = await connection.collection<GroupDoc>("groups").findOne({ _id: code });
-  const ref = group?.card?.ref;
-  if (!ref) throw new Error(`group ${code} has no card posted`);
-  return ref;
+  const group = await eventually(
+    `the card of ${code} recorded`,
+    () => connection.collection<GroupDoc>("groups").findOne({ _id: code }),
+    (found) => Boolean(found?.card?.ref),
+  );
+  return group?.card?.ref as string;
 }
 
 /** A chat platform's reference `channel:message` in its two halves. */
@@ -152,6 +159,28 @@ export function adapterContract(name: string, start: () => Promise<AdapterDriver
       );
       expect(card.posts[1]).toContain("1 of 3 members");
     });
+
+    it("coalesces a burst of joins into a handful of card edits, the last showing the true state", async () => {
+      const reply = await d.send("ana", "/groupbuy KB-75 size=20");
+      const burst = /Group code: ([0-9A-Z]+)/.exec(reply.text)?.[1] ?? "";
+      await eventually(
+        "the card posted",
+        () => d.card(burst),
+        (c) => c.posts.length === 1,
+      );
+      const joiners = [..."abcdefghijklmnopqrst"].map((letter) => `fan${letter}`);
+      await Promise.all(joiners.map((user) => d.sendAside(user, `/join ${burst}`)));
+      const card = await eventually(
+        "the card showing the group complete",
+        () => d.card(burst),
+        (c) => c.edits.some((t) => t.includes("Complete with 20 members.")),
+        40_000,
+      );
+      expect(card.posts).toHaveLength(1);
+      expect(card.edits.at(-1)).toContain("Complete with 20 members.");
+      // Each edit carries every join made while the one before it was on its way.
+      expect(card.edits.length).toBeLessThanOrEqual(joiners.length / 4);
+    }, 60_000);
 
     it("answers /cart privately with the session code and link", async () => {
       const reply = await d.send("ana", "/cart add KB-75 qty=2");

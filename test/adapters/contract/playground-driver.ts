@@ -27,7 +27,7 @@ export async function playgroundDriver(): Promise<AdapterDriver> {
     });
     return (await response.json()) as { text: string; visibility: string };
   };
-  return {
+  const driver: AdapterDriver = {
     publicUrl: service.publicUrl,
     mention: (name) => `@${name}`,
     commandName: (command) => command,
@@ -35,6 +35,7 @@ export async function playgroundDriver(): Promise<AdapterDriver> {
       const reply = await post(user, line, randomUUID());
       return { text: reply.text, private: reply.visibility === "private" };
     },
+    sendAside: (user, line) => driver.send(user, line),
     async sendTwice(user, line) {
       const id = randomUUID();
       await post(user, line, id);
@@ -68,4 +69,5 @@ export async function playgroundDriver(): Promise<AdapterDriver> {
     groupCount: () => service.db.connection.collection("groups").countDocuments(),
     stop: () => service.stop(),
   };
+  return driver;
 }

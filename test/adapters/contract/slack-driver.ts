@@ -14,7 +14,7 @@ const typed = (line: string) => line.replace(/^\/(\S+)/, (_m, name: string) => `
 
 export async function slackDriver(): Promise<AdapterDriver> {
   const h = await startSlackHarness();
-  return {
+  const driver: AdapterDriver = {
     publicUrl: h.service.publicUrl,
     mention: (name) => `<@${slackId(name)}|${name}>`,
     commandName: (command) => names.published(command),
@@ -23,6 +23,7 @@ export async function slackDriver(): Promise<AdapterDriver> {
       // Slack shows a response without `response_type` to the caller only, as an ephemeral one.
       return { text: plain(reply.text), private: reply.response_type !== "in_channel" };
     },
+    sendAside: (user, line) => driver.send(user, line),
     async sendTwice(user, line) {
       const [command, ...rest] = typed(line).split(" ");
       const responseUrl = h.fake.responseUrl();
@@ -54,4 +55,5 @@ export async function slackDriver(): Promise<AdapterDriver> {
     groupCount: () => h.service.db.connection.collection("groups").countDocuments(),
     stop: () => h.stop(),
   };
+  return driver;
 }

@@ -42,6 +42,7 @@ async function discordDriver(): Promise<AdapterDriver> {
     mention: client.mention,
     commandName: (command) => command,
     send: client.send,
+    sendAside: client.send,
     sendTwice: client.sendTwice,
     dms: async (user) => client.dms(user),
     async card(code) {

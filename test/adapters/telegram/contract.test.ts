@@ -38,6 +38,7 @@ async function telegramDriver(): Promise<AdapterDriver> {
     mention: client.mention,
     commandName: (command) => command,
     send: client.send,
+    sendAside: (user, line) => client.send(user, line, "private"),
     sendTwice: client.sendTwice,
     dms: async (user) => client.dms(user),
     async card(code) {
