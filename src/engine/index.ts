@@ -76,6 +76,8 @@ export function createEngine(deps: EngineDeps) {
     groupTtlMs: deps.groupTtlMs,
     sweepIntervalMs: deps.sweepIntervalMs,
   });
+  // A join's card edit follows its order out of the transaction, as its shipping request does.
+  outbox.onGroupsJoined((codes) => groups.cards.joined(codes));
   const cartDeps: CartDeps = { catalog, orders, outbox: outbox.writer, guesses, session: deps.session };
   /**
    * What tests and tools reach past the public operations for: the models, the budget for codes

@@ -46,7 +46,7 @@ describe("the live status card", () => {
     expect(card?.text).toContain("75% keyboard kit (KB-75)");
     expect(card?.text).toContain(`code ${code}`);
     expect(card?.text).toContain(`${membersBar(0, 3, 6)} 0/6`);
-    expect(card?.text).toContain("0 of 3 members (closes at 6), open until 2026-03-04 10:00 UTC.");
+    expect(card?.text).toContain("0 joined, 3 needed (closes at 6), open until 2026-03-04 10:00 UTC.");
     expect(card?.text).toContain("No tier reached yet. Next: 10% off at 3 members (3 more).");
     expect(card?.buttons?.map((b) => b.command ?? b.url)).toEqual([
       `/join ${code}`,
@@ -54,15 +54,16 @@ describe("the live status card", () => {
     ]);
   });
 
-  it("is edited in place, not posted again, when someone joins", async () => {
+  it("is edited in place, not posted again, when someone joins (edits of one card spaced by the interval)", async () => {
     const { code } = await h.engine.groups.open(alice, "KB-75", { size: 3, max: 6, channel: CHANNEL });
     await h.engine.outbox.runOnce();
     const posts = h.messenger.posts.size;
     await h.engine.groups.join(bob, code);
+    h.clock.advance(INTERVAL);
     await h.engine.outbox.runOnce();
     expect(h.messenger.posts.size).toBe(posts);
     expect((await editsOf(code)).map((e) => e.text)).toHaveLength(1);
-    expect((await shown(code))?.text).toContain("1 of 3 members");
+    expect((await shown(code))?.text).toContain("1 joined, 3 needed");
   });
 
   it("a group opened without a channel (the page, a script) has no card", async () => {
@@ -73,15 +74,16 @@ describe("the live status card", () => {
     expect(cards.some((c) => c.card?.groupCode === code)).toBe(false);
   });
 
-  it("coalesces: changes made while no edit runs make one edit with the last state", async () => {
+  it("coalesces: changes made between two edits make one edit with the last state", async () => {
     const { code } = await h.engine.groups.open(alice, "KB-75", { size: 50, max: 50, channel: CHANNEL });
     await h.engine.outbox.runOnce();
     const joiners = await people(h.engine, ...Array.from({ length: 30 }, (_, i) => `burst${i}`));
     await Promise.all(joiners.map((key) => h.engine.groups.join(key, code)));
+    h.clock.advance(INTERVAL);
     await h.engine.outbox.runOnce();
     const edits = await editsOf(code);
     expect(edits).toHaveLength(1);
-    expect(edits[0]?.text).toContain("30 of 50 members");
+    expect(edits[0]?.text).toContain("30 joined, 50 needed");
   });
 
   it("coalesces: changes while an edit is on its way make one more edit, one interval later, with the last state", async () => {
@@ -89,13 +91,14 @@ describe("the live status card", () => {
     await h.engine.outbox.runOnce();
     const joiners = await people(h.engine, ...Array.from({ length: 40 }, (_, i) => `wave${i}`));
     await h.engine.groups.join(joiners[0]!, code);
+    h.clock.advance(INTERVAL);
     // The first edit shows 1 member; 39 more join while it is on its way.
     h.messenger.duringEdit = async () => {
       h.messenger.duringEdit = async () => {};
       await Promise.all(joiners.slice(1).map((key) => h.engine.groups.join(key, code)));
     };
     await h.engine.outbox.runOnce();
-    expect((await editsOf(code)).map((e) => e.text.match(/(\d+) of 50/)?.[1])).toEqual(["1"]);
+    expect((await editsOf(code)).map((e) => e.text.match(/(\d+) joined/)?.[1])).toEqual(["1"]);
 
     // Not before the interval: the platform's limits and the channel's patience both hold.
     h.clock.advance(INTERVAL - 1);
@@ -103,7 +106,7 @@ describe("the live status card", () => {
     expect(await editsOf(code)).toHaveLength(1);
     h.clock.advance(1);
     await h.engine.outbox.runOnce();
-    expect((await editsOf(code)).map((e) => e.text.match(/(\d+) of 50/)?.[1])).toEqual(["1", "40"]);
+    expect((await editsOf(code)).map((e) => e.text.match(/(\d+) joined/)?.[1])).toEqual(["1", "40"]);
     await h.engine.outbox.runOnce();
     expect(await editsOf(code)).toHaveLength(2);
   });
@@ -151,9 +154,7 @@ describe("the live status card", () => {
     h.clock.advance(HOUR);
     await h.engine.groups.sweep();
     await h.engine.outbox.runOnce();
-    expect((await shown(code))?.text).toContain(
-      "Closed with 1 of 3 members needed: every order is cancelled.",
-    );
+    expect((await shown(code))?.text).toContain("Closed with 1 joined, 3 needed: every order is cancelled.");
   });
 
   it("a card that can no longer be edited is recorded and the new state posted as a new message", async () => {
@@ -162,17 +163,19 @@ describe("the live status card", () => {
     const first = (await groupDoc(code))?.card?.ref as string;
     h.messenger.posts.delete(first); // deleted in the channel
     await h.engine.groups.join(bob, code);
+    h.clock.advance(INTERVAL);
     await h.engine.outbox.runOnce();
     const card = (await groupDoc(code))?.card;
     expect(card?.lost).toEqual([expect.objectContaining({ ref: first, reason: "no such post" })]);
     expect(card?.ref).not.toBe(first);
-    expect(h.messenger.posts.get(card?.ref as string)?.text).toContain("1 of 3 members");
+    expect(h.messenger.posts.get(card?.ref as string)?.text).toContain("1 joined, 3 needed");
     // The new message is the card from now on: edited, not posted again.
     const posts = h.messenger.posts.size;
     await h.engine.groups.join(carol, code);
+    h.clock.advance(INTERVAL);
     await h.engine.outbox.runOnce();
     expect(h.messenger.posts.size).toBe(posts);
-    expect((await shown(code))?.text).toContain("2 of 3 members");
+    expect((await shown(code))?.text).toContain("2 joined, 3 needed");
   });
 
   it("a worker that dies holding the card: after its lease the card is posted once", async () => {
@@ -186,7 +189,7 @@ describe("the live status card", () => {
     await h.engine.outbox.runOnce();
     await h.engine.outbox.runOnce();
     expect(h.messenger.posts.size).toBe(posts + 1);
-    expect((await shown(code))?.text).toContain("0 of 3 members");
+    expect((await shown(code))?.text).toContain("0 joined, 3 needed");
   });
 
   it("a retried /groupbuy (the same chat event) posts no second card", async () => {

@@ -1,9 +1,9 @@
-import type { GroupDoc, ProductDoc } from "../../../models";
+import type { GroupCard, GroupDoc, ProductDoc } from "../../../models";
 import { formatUtcDigits } from "../../format";
 import type { Button } from "../../kernel";
 import type { EngineContext, Session } from "../context";
 import { nextTier, reachedTier } from "../discount";
-import type { OutboxWriter } from "../outbox";
+import type { CardInput, OutboxWriter } from "../outbox";
 import { groupUrl } from "./messages";
 
 /** Cells of the members bar: enough to see progress, short enough for a phone's line. */
@@ -27,25 +27,22 @@ export function membersBar(members: number, size: number, max: number): string {
 
 /** What the card says about the group's state: the count, and what is left to reach. */
 function progressLine(group: GroupDoc): string {
-  const count = `${group.memberCount} of ${group.size} members`;
+  const count = `${group.memberCount} joined, ${group.size} needed`;
   const cap = group.max > group.size ? ` (closes at ${group.max})` : "";
   if (group.state === "complete") return `Complete with ${group.memberCount} members.`;
-  if (group.state === "failed") return `Closed with ${count} needed: every order is cancelled.`;
+  if (group.state === "failed") return `Closed with ${count}: every order is cancelled.`;
   return `${count}${cap}, open until ${formatUtcDigits(group.expiresAt)}.`;
 }
 
+/** The tier the count has reached and, while the group is open, the next one within its cap. */
 function tierLine(group: GroupDoc, product: Pick<ProductDoc, "tiers">): string {
+  if (product.tiers.length === 0) return "No group discount tiers.";
   const reached = reachedTier(product.tiers, group.memberCount);
   const next = group.state === "open" ? nextTier(product.tiers, group.memberCount) : undefined;
-  const parts = [
-    reached ? `Tier reached: ${reached.percentOff}% off.` : "No tier reached yet.",
-    ...(next && next.members <= group.max
-      ? [
-          `Next: ${next.percentOff}% off at ${next.members} members (${next.members - group.memberCount} more).`,
-        ]
-      : []),
-  ];
-  return product.tiers.length === 0 ? "No group discount tiers." : parts.join(" ");
+  const line = reached ? `Tier reached: ${reached.percentOff}% off.` : "No tier reached yet.";
+  if (!next || next.members > group.max) return line;
+  const more = next.members - group.memberCount;
+  return `${line} Next: ${next.percentOff}% off at ${next.members} members (${more} more).`;
 }
 
 /** The status card's text and buttons for `group` as it stands. Neutral text: each adapter renders it. */
@@ -75,26 +72,45 @@ export function statusCard(
 export type StatusCards = ReturnType<typeof createStatusCards>;
 
 /**
- * "The group changed": every write that changes what a group's card shows (a join, completion,
- * failure, expiry, and whatever else changes a group) calls `changed` in its own transaction, so
- * the card's new state is queued with the change that causes it.
+ * "The group changed": every write that changes what a group's card shows (completion, failure,
+ * expiry, and whatever else changes a group) calls `changed` in its own transaction, so the card's
+ * new state is queued with the change that causes it. Joins are the exception that keeps `/join`
+ * at its round trips: like their shipping requests, the relay finds their committed orders after
+ * the fact and calls `joined`.
  */
 export function createStatusCards(
   ctx: EngineContext,
   deps: { outbox: OutboxWriter; product: (sku: string) => Promise<ProductDoc | null> },
 ) {
+  const { Group } = ctx.models;
+
+  /** What the outbox is given for `group`'s card. */
+  function input(group: GroupDoc & { card: GroupCard }, product: ProductDoc): CardInput {
+    return {
+      groupCode: group._id,
+      platform: group.card.platform,
+      channelId: group.card.channelId,
+      ...statusCard(ctx.publicUrl, group, product),
+    };
+  }
+
+  async function changed(session: Session, group: GroupDoc): Promise<void> {
+    if (!group.card) return;
+    const product = await deps.product(group.sku);
+    if (product) await deps.outbox.card(session, input({ ...group, card: group.card }, product));
+  }
+
   return {
+    input,
     /** Queues the card of `group` (as it stands after the change) to be posted or edited. */
-    async changed(session: Session, group: GroupDoc): Promise<void> {
-      if (!group.card) return;
-      const product = await deps.product(group.sku);
-      if (!product) return;
-      await deps.outbox.card(session, {
-        groupCode: group._id,
-        platform: group.card.platform,
-        channelId: group.card.channelId,
-        ...statusCard(ctx.publicUrl, group, product),
-      });
+    changed,
+    /** Orders were placed in these groups: their cards show them as the groups now stand. */
+    async joined(codes: string[]): Promise<void> {
+      const groups = await Group.find(
+        { _id: { $in: codes }, card: { $ne: null } },
+        { members: 0, invites: 0 },
+      ).lean<GroupDoc[]>();
+      for (const group of groups) await changed(undefined, group);
     },
   };
 }

@@ -13,7 +13,7 @@ import { createSettlement } from "./settle";
 import { ExpirySweeper } from "./sweeper";
 import { createView, type ViewOptions } from "./view";
 
-export { type StatusCards, statusCard } from "./card";
+export type { StatusCards } from "./card";
 export { GROUP_CODE_LENGTH, newGroupCode, normalizeGroupCode } from "./code";
 export type { JoinOptions, JoinResult } from "./join";
 export type { OpenedGroup, OpenGroupOptions } from "./open";
@@ -52,7 +52,6 @@ export function createGroups(
   const joining = createJoin(ctx, {
     orders: deps.orders,
     settlement,
-    cards,
     requireProduct,
     regionOf: async (key) => (await deps.users.recentMany([key])).get(key)?.region ?? null,
   });

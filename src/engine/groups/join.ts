@@ -3,7 +3,6 @@ import type { EngineContext, Session } from "../context";
 import { KeyedBatches } from "../keyed-batches";
 import { checkQty, newOrderId, type Orders, type PlaceOrderInput } from "../orders";
 import { SharedReads } from "../shared-reads";
-import type { StatusCards } from "./card";
 import { normalizeGroupCode } from "./code";
 import { joinRefusal, unknownGroup } from "./errors";
 import type { Settlement } from "./settle";
@@ -50,7 +49,6 @@ export function createJoin(
   deps: {
     orders: Orders;
     settlement: Settlement;
-    cards: StatusCards;
     requireProduct: (sku: string) => Promise<ProductDoc>;
     /** The caller's shipping region, from memory when this process saw them lately. */
     regionOf: (userKey: string) => Promise<string | null>;
@@ -287,8 +285,6 @@ export function createJoin(
         const written = placed ?? (await placeWithoutTransaction(code, orders));
         // The completed group comes back whole: what later joins and retries are answered from.
         const completed = await deps.settlement.completeIfFull(session, admitted);
-        // Completion queues the card as it settles; a plain join queues it here.
-        if (!completed) await deps.cards.changed(session, admitted);
         return { orders: written, group: admitted, completed };
       })
       .catch((error: unknown) => {

@@ -116,7 +116,6 @@ export function createOpenGroup(
       try {
         await ctx.tx(async (session) => {
           await driverCollection(Group).insertOne(group, session ? { session } : {});
-          await deps.cards.changed(session, group);
           await deps.outbox.dms(
             session,
             invites.map((invite) => ({
@@ -129,6 +128,8 @@ export function createOpenGroup(
                 link: personalUrl(ctx.publicUrl, group._id, invite.token),
               }),
             })),
+            // The card's first state rides in the same write as the invitations.
+            group.card ? deps.cards.input({ ...group, card: group.card }, product) : undefined,
           );
         });
       } catch (error) {

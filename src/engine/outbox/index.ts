@@ -1,6 +1,6 @@
 import type { OutboxDoc, OutboxStatus } from "../../../models";
 import type { EngineContext } from "../context";
-import { createShippingRelay } from "./relay";
+import { createShippingRelay, type JoinedGroupsListener } from "./relay";
 import type { Fulfillment } from "./webhook";
 import { type OutboxOptions, OutboxWorker } from "./worker";
 import { createOutboxWriter } from "./writer";
@@ -19,13 +19,21 @@ export function createOutbox(
   options?: Partial<OutboxOptions>,
 ) {
   const writer = createOutboxWriter(ctx);
-  const relay = createShippingRelay(ctx, writer, { fulfillment: fulfillment !== undefined });
+  let joined: JoinedGroupsListener | undefined;
+  const relay = createShippingRelay(ctx, writer, {
+    fulfillment: fulfillment !== undefined,
+    joined: () => joined,
+  });
   const worker = new OutboxWorker(ctx, fulfillment, options, relay);
   return {
     writer,
     worker,
     /** Delivers everything due now (tests and shutdown); returns how many were handled. */
     runOnce: () => ctx.guard(() => worker.runOnce()),
+    /** Who hears of the groups that relayed orders joined (the groups' status cards). */
+    onGroupsJoined(listener: JoinedGroupsListener): void {
+      joined = listener;
+    },
     /** Removes delivered messages past OUTBOX_RETENTION (the running worker does it every minute). */
     purgeDelivered: () => ctx.guard(() => worker.purgeDelivered()),
     list(

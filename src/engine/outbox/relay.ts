@@ -7,17 +7,21 @@ const RELAY_BATCH = 500;
 
 export type ShippingRelay = () => Promise<number>;
 
+/** Told, before the orders are marked relayed, of the groups orders were placed in (their status cards follow). */
+export type JoinedGroupsListener = (groupCodes: string[]) => Promise<void>;
+
 /**
  * Moves the shipping requests of orders written without one (`shippingQueued: false`, a `/join`)
  * into the outbox: one read, one bulk write of the requests, one write marking the orders, however
- * many there are. The order is committed first, so a request is never lost: a process that dies
+ * many there are; the groups they joined are then told, so their status cards show the joins. The
+ * order is committed first, so a request is never lost: a process that dies
  * before marking leaves the orders unmarked, and the next pass (any instance) writes the same
  * requests again under the same ids, which stores each once. Returns how many orders it relayed.
  */
 export function createShippingRelay(
   ctx: EngineContext,
   writer: OutboxWriter,
-  options: { fulfillment: boolean },
+  options: { fulfillment: boolean; joined: () => JoinedGroupsListener | undefined },
 ): ShippingRelay {
   const orders = () => driverCollection(ctx.models.Order);
   return async () => {
@@ -35,6 +39,10 @@ export function createShippingRelay(
           );
         }
       }
+      // Before the orders are marked: a pass that dies in between finds them, and the groups, again.
+      const groupCodes = [...new Set(batch.flatMap((order) => (order.groupCode ? [order.groupCode] : [])))];
+      const joined = options.joined();
+      if (joined && groupCodes.length > 0) await joined(groupCodes);
       await orders().updateMany(
         { _id: { $in: batch.map((order) => order._id) }, shippingQueued: false },
         { $set: { shippingQueued: true } },

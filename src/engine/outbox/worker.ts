@@ -84,14 +84,12 @@ export class OutboxWorker {
     this.kick();
   }
 
-  /** What this worker can deliver, one filter per queue: shipping requests, then each platform's DMs and cards. */
+  /** What this worker can deliver, one filter per queue: shipping requests, then each platform's messages. */
   private queues(): object[] {
     return [
       { kind: "shipping" },
-      ...[...this.messengers.keys()].flatMap((platform) => [
-        { kind: "dm", platform },
-        { kind: "card", platform },
-      ]),
+      // A platform's DMs and status cards share its queue: an idle pass costs one claim a platform.
+      ...[...this.messengers.keys()].map((platform) => ({ platform })),
     ];
   }
 
@@ -201,6 +199,12 @@ export class OutboxWorker {
       await this.release(doc, "no messenger for this platform");
       return;
     }
+    const spaced = doc.sentAt ? doc.sentAt.getTime() + this.options.cardEditIntervalMs : 0;
+    if (spaced > this.ctx.clock.now().getTime()) {
+      // Edited moments ago: this state waits for the interval, gathering any later ones.
+      await this.finish(doc, { status: "pending", nextAttemptAt: new Date(spaced) }, -1);
+      return;
+    }
     const { Group } = this.ctx.models;
     const content = { text: card.text, ...(card.buttons.length > 0 ? { buttons: card.buttons } : {}) };
     const group = await Group.findById(card.groupCode, { card: 1 }).lean<GroupDoc>();
@@ -253,7 +257,7 @@ export class OutboxWorker {
           revision: doc.revision,
         }))
       ) {
-        await this.finish(doc, { ...newer, attempts: 0, lastError: null });
+        await this.finish(doc, { ...newer, sentAt: now, attempts: 0, lastError: null });
       }
       return;
     }

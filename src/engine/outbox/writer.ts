@@ -125,6 +125,23 @@ export function createOutboxWriter(ctx: EngineContext) {
     };
   }
 
+  function cardDoc(input: CardInput, now: Date): OutboxDoc {
+    const { groupCode, channelId, text, buttons } = input;
+    return {
+      _id: cardMessageId(groupCode),
+      kind: "card",
+      platform: input.platform,
+      dm: null,
+      shipping: null,
+      card: { groupCode, channelId, text, buttons },
+      revision: 1,
+      status: "pending",
+      attempts: 0,
+      nextAttemptAt: now,
+      createdAt: now,
+    };
+  }
+
   return {
     async dm(session: Session, input: DmInput): Promise<string> {
       const doc = dmDoc(input, ctx.clock.now());
@@ -132,11 +149,14 @@ export function createOutboxWriter(ctx: EngineContext) {
       return doc._id;
     },
 
-    /** Many DMs in one round trip (a group's invitations), each stored once like `dm`. */
-    dms(session: Session, inputs: DmInput[]): Promise<void> {
+    /**
+     * Many DMs in one round trip (a group's invitations), each stored once like `dm`; with the
+     * first card of the group they invite to, when it has one.
+     */
+    dms(session: Session, inputs: DmInput[], firstCard?: CardInput): Promise<void> {
       const now = ctx.clock.now();
       return putMany(
-        inputs.map((input) => dmDoc(input, now)),
+        [...inputs.map((input) => dmDoc(input, now)), ...(firstCard ? [cardDoc(firstCard, now)] : [])],
         session,
       );
     },
@@ -144,7 +164,7 @@ export function createOutboxWriter(ctx: EngineContext) {
     /**
      * The group's card as it now stands. A card waiting or being sent gets the new content and a
      * new revision (the worker sends the newest, and once more if it changed meanwhile); a card
-     * delivered before (or given up) is due again now.
+     * delivered before (or given up) is due again, no sooner than the worker's edit interval.
      */
     async card(session: Session, input: CardInput): Promise<void> {
       const _id = cardMessageId(input.groupCode);
@@ -168,14 +188,8 @@ export function createOutboxWriter(ctx: EngineContext) {
           await outbox.updateOne(
             { _id, status: { $nin: ["pending", "sending"] } },
             {
-              $set: {
-                card,
-                status: "pending",
-                nextAttemptAt: now,
-                attempts: 0,
-                lastError: null,
-                sentAt: null,
-              },
+              // `sentAt` stays: the worker spaces this edit from the last one.
+              $set: { card, status: "pending", nextAttemptAt: now, attempts: 0, lastError: null },
               $inc: { revision: 1 },
               $setOnInsert: {
                 kind: "card",
