@@ -201,6 +201,25 @@ describe("the live status card", () => {
     expect(cards.filter((c) => c.card?.groupCode === first.code)).toHaveLength(1);
   });
 
+  it("a pass that dies after a join committed, before its card was queued: the next pass queues it", async () => {
+    const { code } = await h.engine.groups.open(alice, "KB-75", { size: 3, channel: CHANNEL });
+    await h.engine.outbox.runOnce();
+    let dies = true;
+    h.engine.outbox.onGroupsJoined(async (codes) => {
+      if (dies) {
+        dies = false;
+        throw new Error("killed before the card was queued");
+      }
+      await h.engine.groups.cards.joined(codes);
+    });
+    await h.engine.groups.join(bob, code);
+    h.clock.advance(INTERVAL);
+    await h.engine.outbox.runOnce();
+    expect((await shown(code))?.text).toContain("0 joined, 3 needed");
+    await h.engine.outbox.runOnce();
+    expect((await shown(code))?.text).toContain("1 joined, 3 needed");
+  });
+
   it("draws the bar against the cap with a mark at the target", () => {
     expect(membersBar(0, 2, 2)).toBe("░".repeat(20));
     expect(membersBar(2, 2, 2)).toBe("▓".repeat(20));
