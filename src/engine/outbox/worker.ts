@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import type { Collection } from "mongodb";
-import type { GroupDoc, OutboxDoc, SendSlotDoc } from "../../../models";
+import type { OutboxDoc, SendSlotDoc } from "../../../models";
 import type { Platform } from "../../kernel";
 import type { EngineContext } from "../context";
 import type { DeliveryResult, Messenger, TakeSlot } from "../messenger";
+import { showCard } from "./card-delivery";
 import { SharedPacer } from "./pace";
 import type { ShippingRelay } from "./relay";
 import { type Fulfillment, postShippingRequest } from "./webhook";
@@ -187,10 +188,9 @@ export class OutboxWorker {
   }
 
   /**
-   * Posts or edits a group's status card. The reference of the posted message is kept on the
-   * group; a card that can no longer be edited is recorded there as lost and posted anew. When
-   * the group changed again while this ran (a newer revision), the newest goes next, after
-   * `cardEditIntervalMs`.
+   * Shows a group's status card (see showCard), one edit at most every `cardEditIntervalMs`. When
+   * the group changed again while this ran (a newer revision), the newest goes next, after the
+   * interval.
    */
   private async deliverCard(doc: OutboxDoc): Promise<void> {
     const card = doc.card;
@@ -205,43 +205,11 @@ export class OutboxWorker {
       await this.finish(doc, { status: "pending", nextAttemptAt: new Date(spaced) }, -1);
       return;
     }
-    const { Group } = this.ctx.models;
-    const content = { text: card.text, ...(card.buttons.length > 0 ? { buttons: card.buttons } : {}) };
-    const group = await Group.findById(card.groupCode, { card: 1 }).lean<GroupDoc>();
-    let ref = group?.card?.ref ?? null;
-    let lostSoFar = group?.card?.lost.length ?? 0;
     let result: DeliveryResult;
     try {
-      result = await this.paced(messenger.platform, async (takeSlot) => {
-        if (ref) {
-          const edited = await messenger.edit(ref, content, takeSlot);
-          if (edited.ok || !("gone" in edited) || !edited.gone) return edited;
-          // Recorded before the new post, so a crash in between still posts it.
-          const lost = { ref, reason: edited.reason, at: this.ctx.clock.now() };
-          await Group.updateOne(
-            { _id: card.groupCode, "card.ref": ref },
-            { $set: { "card.ref": null }, $push: { "card.lost": lost } },
-          );
-          this.ctx.log.info(
-            { groupCode: card.groupCode, reason: edited.reason },
-            "outbox: status card lost; posting it anew",
-          );
-          ref = null;
-          lostSoFar++;
-        }
-        // Each new message its own id: a platform that drops repeated ids must not drop a re-post.
-        const id = lostSoFar === 0 ? doc._id : `${doc._id}:${lostSoFar}`;
-        const posted = await messenger.post(
-          { id, platform: messenger.platform, channelId: card.channelId, ...content },
-          takeSlot,
-        );
-        if (!posted.ok) return posted;
-        await Group.updateOne(
-          { _id: card.groupCode, "card.ref": null },
-          { $set: { "card.ref": posted.ref } },
-        );
-        return { ok: true };
-      });
+      result = await this.paced(messenger.platform, (takeSlot) =>
+        showCard(this.ctx, messenger, { outboxId: doc._id, ...card }, takeSlot),
+      );
     } catch (error) {
       result = { ok: false, retryable: true, reason: error instanceof Error ? error.message : String(error) };
     }
