@@ -70,6 +70,7 @@ export function renderGroup(view: GroupView): string {
       lines.push(`Invited, not joined yet: ${names.join(", ")}.`);
     }
   }
+  if (view.exportUrl) lines.push(`Orders as CSV (private link, keep it to yourself): ${view.exportUrl}`);
   lines.push(view.url);
   return lines.join("\n");
 }

@@ -42,6 +42,17 @@ export interface GroupDoc {
    * run's reply was lost finds this group instead of opening a second one and DMing everyone twice.
    */
   openedBy?: string | null;
+  /**
+   * The organiser's export link token (`/g/<code>/orders.csv?k=<token>`), made on first use: its
+   * SHA-256 to check a presented token, and the token sealed (as cart tokens are) to show the link
+   * again. The token itself is never stored.
+   */
+  exportToken?: GroupExportToken | null;
+}
+
+export interface GroupExportToken {
+  hash: string;
+  sealed: string;
 }
 
 export const groupSchema = new Schema<GroupDoc>(
@@ -71,6 +82,10 @@ export const groupSchema = new Schema<GroupDoc>(
     createdAt: { type: Date, required: true },
     closedAt: { type: Date, default: null },
     openedBy: { type: String, default: null },
+    exportToken: {
+      type: new Schema<GroupExportToken>({ hash: String, sealed: String }, { _id: false }),
+      default: null,
+    },
   },
   { collection: "groups", versionKey: false },
 );

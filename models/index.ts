@@ -8,7 +8,14 @@ import { bindProductModel } from "./product";
 import { bindSendSlotModel } from "./send-slot";
 import { bindUserModel } from "./user";
 
-export type { GroupDoc, GroupInvite, GroupMember, GroupState, ReminderDoc } from "./group";
+export type {
+  GroupDoc,
+  GroupExportToken,
+  GroupInvite,
+  GroupMember,
+  GroupState,
+  ReminderDoc,
+} from "./group";
 export type { LedgerEntryDoc } from "./ledger";
 export type { OrderDoc, OrderStatus } from "./order";
 export type { OutboxDm, OutboxDoc, OutboxShipping, OutboxStatus } from "./outbox";

@@ -75,6 +75,7 @@ export function createEngine(deps: EngineDeps) {
     outbox: outbox.writer,
     groupTtlMs: deps.groupTtlMs,
     sweepIntervalMs: deps.sweepIntervalMs,
+    codeSecret: deps.session.codeSecret,
   });
   const cartDeps: CartDeps = { catalog, orders, outbox: outbox.writer, guesses, session: deps.session };
   /**

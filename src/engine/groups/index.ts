@@ -5,6 +5,7 @@ import type { GuessLimit } from "../guess-limit";
 import type { Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
 import type { Users } from "../users";
+import { createExport } from "./export";
 import { createJoin, type JoinOptions } from "./join";
 import { createOpenGroup, type OpenGroupOptions } from "./open";
 import { createReminders } from "./reminders";
@@ -13,6 +14,7 @@ import { ExpirySweeper } from "./sweeper";
 import { createView, type ViewOptions } from "./view";
 
 export { GROUP_CODE_LENGTH, newGroupCode, normalizeGroupCode } from "./code";
+export type { ExportedOrder, GroupExport } from "./export";
 export type { JoinOptions, JoinResult } from "./join";
 export type { OpenedGroup, OpenGroupOptions } from "./open";
 export { REMINDER_INTERVAL_MS } from "./reminders";
@@ -32,6 +34,8 @@ export function createGroups(
     sweepIntervalMs?: number;
     /** Unknown group codes count against the sender, like unknown session codes. */
     guesses: GuessLimit;
+    /** SESSION_CODE_SECRET: seals the export link's token as it seals cart tokens. */
+    codeSecret?: string;
   },
 ) {
   const lookup = <T>(sender: string | undefined, fn: () => Promise<T>) =>
@@ -58,6 +62,7 @@ export function createGroups(
     return closed;
   };
   const view = createView(ctx, { closeIfExpired, remind });
+  const exports = createExport(ctx, { codeSecret: deps.codeSecret, closeIfExpired });
 
   return {
     /** `/groupbuy`: opens a group for `sku` and DMs every tagged member (user keys) a personal link. */
@@ -74,8 +79,16 @@ export function createGroups(
     /** The page `/g/<code>` and `/group <code>`: status for anyone, details for the organiser; may send reminders. */
     view: (code: string, options?: ViewOptions & { sender?: string }) =>
       lookup(options?.sender ?? options?.viewerKey, () => view(code, options)),
-    /** `/group <code>` as `viewerKey`. */
-    status: (code: string, viewerKey: string) => lookup(viewerKey, () => view(code, { viewerKey })),
+    /** `/group <code>` as `viewerKey`; the organiser also gets the export link. */
+    status: (code: string, viewerKey: string) =>
+      lookup(viewerKey, async () => {
+        const status = await view(code, { viewerKey });
+        if (status.viewer.isOrganiser) status.exportUrl = await exports.link(status.code);
+        return status;
+      }),
+    /** `GET /g/<code>/orders.csv?k=<token>`: a wrong or missing token is an unknown code, counted against `sender`. */
+    exportOrders: (code: string, token: string | undefined, sender: string) =>
+      lookup(sender, () => exports.orders(code, token)),
     /** One expiry pass (the sweeper runs it on a timer; tests call it after moving the clock). */
     sweep: () => ctx.guard(() => sweeper.sweep()),
     sweeper,

@@ -59,6 +59,8 @@ export interface GroupView {
     }[];
     invited: { displayName: string; platform: Platform; joined: boolean; couldNotDm: string | null }[];
   };
+  /** Organiser only (`/group`): the private link to the group's orders as CSV. */
+  exportUrl?: string;
   /** Tagged members reminded because of this access (someone looked at a group they have not joined). */
   remindersSent: number;
 }
