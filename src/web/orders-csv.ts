@@ -2,27 +2,29 @@ import { formatAmount } from "../format";
 import type { Platform } from "../kernel";
 import type { GroupExportModel } from "./model";
 
+/** The first record: one column name per field. */
+export const ORDERS_CSV_HEADER = [
+  "order",
+  "member",
+  "platform",
+  "product",
+  "sku",
+  "quantity",
+  "unit price",
+  "currency",
+  "tier reached",
+  "points",
+  "region",
+  "email",
+  "state",
+] as const;
+
 /**
  * The organiser's export as RFC 4180 CSV: CRLF line ends, a header row, and a field quoted when it
  * holds a comma, a quote or a line break (quotes doubled). Every field is user text to a
  * spreadsheet, so one that would start a formula is neutralised first.
  */
 export function ordersCsv(data: GroupExportModel, platformLabel: (id: Platform) => string): string {
-  const header = [
-    "order",
-    "member",
-    "platform",
-    "product",
-    "sku",
-    "quantity",
-    "unit price",
-    "currency",
-    "tier reached",
-    "points",
-    "region",
-    "email",
-    "state",
-  ];
   const rows = data.orders.map((order) => [
     order.orderId,
     order.member,
@@ -38,7 +40,7 @@ export function ordersCsv(data: GroupExportModel, platformLabel: (id: Platform) 
     order.email ?? "",
     order.state,
   ]);
-  return [header, ...rows].map((row) => `${row.map(csvField).join(",")}\r\n`).join("");
+  return [ORDERS_CSV_HEADER, ...rows].map((row) => `${row.map(csvField).join(",")}\r\n`).join("");
 }
 
 /** Characters a spreadsheet reads as the start of a formula (or that hide one after them). */

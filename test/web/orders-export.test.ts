@@ -3,6 +3,7 @@ import type { Engine } from "../../src/engine";
 import { hashToken } from "../../src/engine/cart/session-code";
 import { MISS_LIMIT } from "../../src/engine/guess-limit";
 import type { Platform } from "../../src/kernel";
+import { ORDERS_CSV_HEADER } from "../../src/web/orders-csv";
 import { type EngineWebApp, startEngineWebApp } from "./support/engine-web-app";
 import { parseCsv } from "./support/parse-csv";
 
@@ -36,22 +37,6 @@ async function exportLink(code: string, organiser: string): Promise<URL> {
 const get = (path: string) => fetch(`${world.app.base}${path}`);
 const pathOf = (url: URL) => `${url.pathname}${url.search}`;
 const misses = async () => (await engine.core.guesses.model.findById("web:127.0.0.1").lean())?.misses ?? 0;
-
-const HEADER = [
-  "order",
-  "member",
-  "platform",
-  "product",
-  "sku",
-  "quantity",
-  "unit price",
-  "currency",
-  "tier reached",
-  "points",
-  "region",
-  "email",
-  "state",
-];
 
 describe("the organiser's export link", () => {
   it("is in the organiser's /group status only, the same each time, and its token is not stored", async () => {
@@ -110,7 +95,7 @@ describe("GET /g/:code/orders.csv", () => {
     expect(text).toContain('"Bea ""the boss"", Ltd\nsecond line"');
 
     const [header, ...rows] = parseCsv(text);
-    expect(header).toEqual(HEADER);
+    expect(header).toEqual(ORDERS_CSV_HEADER);
     expect(rows.map((row) => row[1])).toEqual([
       '\'=HYPERLINK("http://evil.test","click")',
       "'+SUM(1,2)",
