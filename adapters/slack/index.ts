@@ -1,5 +1,5 @@
 import { App, LogLevel, webApi } from "@slack/bolt";
-import type { AdapterContext, ChatAdapter } from "../../src/chat/adapter";
+import type { AdapterContext, ChatAdapter } from "../../src/platform";
 import { boltLogger } from "./bolt-logger";
 import { SlackCommandNames } from "./command-names";
 import { INLINE_REPLY_WITHIN_MS, registerListeners } from "./listeners";
