@@ -10,7 +10,7 @@ import type {
 import { bindEngineSecretModel } from "../../../models/engine-secret";
 import type { Platform } from "../../kernel";
 import { hashToken, tokenHashesEqual } from "../cart/session-code";
-import { createTokenSealer, keyFromSecret, storedSealKey, type TokenSealer } from "../cart/token-seal";
+import { createTokenSealer, sealingKey, type TokenSealer } from "../cart/token-seal";
 import type { EngineContext } from "../context";
 import { reachedTier } from "../discount";
 import { parseUserKey } from "../users";
@@ -56,12 +56,9 @@ export function createExport(
   const { Group, Order, User, LedgerEntry, Product } = ctx.models;
   let sealing: Promise<TokenSealer> | undefined;
   function sealer(): Promise<TokenSealer> {
-    sealing ??= (async () =>
-      createTokenSealer(
-        deps.codeSecret
-          ? keyFromSecret(deps.codeSecret)
-          : await storedSealKey(bindEngineSecretModel(ctx.connection), ctx.clock.now()),
-      ))();
+    sealing ??= sealingKey(bindEngineSecretModel(ctx.connection), deps.codeSecret, ctx.clock.now()).then(
+      createTokenSealer,
+    );
     sealing.catch(() => {
       sealing = undefined;
     });
