@@ -42,6 +42,14 @@ export interface GroupDoc {
    * run's reply was lost finds this group instead of opening a second one and DMing everyone twice.
    */
   openedBy?: string | null;
+  /**
+   * Where `/groupbuy` was typed, as `<platform>:<space>` (a Discord server, a Slack workspace, a
+   * Telegram group chat): that space's admins may run the group's organiser actions. Null where the
+   * platform has no admins (a direct chat, the playground).
+   */
+  openedIn?: string | null;
+  /** Set when the organiser (or an admin) cancelled the group: the reason members are told ("" = none given). */
+  cancelReason?: string | null;
 }
 
 export const groupSchema = new Schema<GroupDoc>(
@@ -71,6 +79,8 @@ export const groupSchema = new Schema<GroupDoc>(
     createdAt: { type: Date, required: true },
     closedAt: { type: Date, default: null },
     openedBy: { type: String, default: null },
+    openedIn: { type: String, default: null },
+    cancelReason: { type: String, default: null },
   },
   { collection: "groups", versionKey: false },
 );
