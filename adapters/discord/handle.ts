@@ -35,9 +35,9 @@ export interface DiscordHandlerDeps {
 function serverAdmin(interaction: RawInteraction) {
   const guildId = interaction.guild_id;
   const permissions = interaction.member?.permissions;
-  if (!guildId || permissions === undefined) return {};
+  if (!guildId) return {};
   const isAdmin = async () => {
-    if (!/^\d+$/.test(permissions)) return false;
+    if (permissions === undefined || !/^\d+$/.test(permissions)) return false;
     return new PermissionsBitField(BigInt(permissions)).has(PermissionFlagsBits.ManageGuild);
   };
   return { admin: { space: guildId, isAdmin } };
