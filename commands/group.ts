@@ -132,6 +132,10 @@ const STATE_TEXT: Record<GroupView["state"], string> = {
   failed: "failed (not enough members; orders cancelled)",
 };
 
+function cancelledText(reason: string): string {
+  return `cancelled${reason ? ` (${reason})` : ""}; orders cancelled`;
+}
+
 export function renderGroup(view: GroupView): string {
   const { product } = view;
   const tiers = view.tiers.length
@@ -140,7 +144,7 @@ export function renderGroup(view: GroupView): string {
   const members = view.members.length ? view.members.map((m) => m.displayName).join(", ") : "nobody yet";
   const lines = [
     `Group ${view.code}: ${product.name} (${product.sku}), ${formatMoney(product.price, product.currency)} each, organised by ${view.organiser.displayName}.`,
-    `Status: ${STATE_TEXT[view.state]} · ${view.memberCount} of ${view.target} members${view.cap > view.target ? ` (closes at ${view.cap})` : ""} · deadline ${formatUtcDigits(view.expiresAt)}.`,
+    `Status: ${typeof view.cancelReason === "string" ? cancelledText(view.cancelReason) : STATE_TEXT[view.state]} · ${view.memberCount} of ${view.target} members${view.cap > view.target ? ` (closes at ${view.cap})` : ""} · deadline ${formatUtcDigits(view.expiresAt)}.`,
     `Tiers: ${tiers}.`,
     `Members: ${members}.`,
   ];

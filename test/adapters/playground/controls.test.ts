@@ -40,6 +40,9 @@ describe("playground: /leave and the organiser controls", () => {
     const cancelled = await playgroundSay(base, "olga", `/group ${code} cancel changed my mind`);
     expect(cancelled.text).toContain(`Group ${code} is cancelled: changed my mind.`);
     expect((await playgroundSay(base, "olga", `/group ${code} remind`)).errorCode).toBe("GROUP_NOT_OPEN");
+    expect((await playgroundSay(base, "pia", `/group ${code}`)).text).toContain(
+      "Status: cancelled (changed my mind); orders cancelled",
+    );
   });
 
   it("an action without its words, or words without their action, get the usage", async () => {
