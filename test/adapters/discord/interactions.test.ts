@@ -221,6 +221,14 @@ describe("Discord: leave(code) and group(code, action, duration, reason)", () =>
     await send(payload);
     return contentOf(await followUpOf(payload));
   }
+  /** An error to a public command: the "thinking…" message goes and an ephemeral follow-up tells the caller. */
+  async function refusal(payload: ReturnType<typeof command>) {
+    await send(payload);
+    return eventually(
+      () => api.calls.find((c) => c.route === `/webhooks/${APP_ID}/${payload.token}` && c.method === "POST"),
+      "the private refusal",
+    );
+  }
   async function openGroup(): Promise<string> {
     const text = await answer(
       command(alice, "groupbuy", [str("product", "KB-75"), int("size", 2), int("max", 3)]),
@@ -233,23 +241,15 @@ describe("Discord: leave(code) and group(code, action, duration, reason)", () =>
     await answer(command(dave, "join", [str("code", code)]));
     expect(await answer(command(dave, "leave", [str("code", code)]))).toContain(`left group ${code}: order`);
     expect((await stack.engine.orders.forGroup(code)).map((o) => o.status)).toEqual(["cancelled"]);
-    const again = command(dave, "leave", [str("code", code)]);
-    await send(again);
-    const refusal = await eventually(
-      () => api.calls.find((c) => c.route === `/webhooks/${APP_ID}/${again.token}` && c.method === "POST"),
-      "the private refusal",
-    );
-    expect(contentOf(refusal)).toContain(`You are not a member of group ${code}`);
-    expect(((refusal.body as { flags?: number }).flags ?? 0) & 64).toBe(64);
+    const again = await refusal(command(dave, "leave", [str("code", code)]));
+    expect(contentOf(again)).toContain(`You are not a member of group ${code}`);
+    expect(((again.body as { flags?: number }).flags ?? 0) & 64).toBe(64);
   });
 
   it("a member without Manage Server is refused; with it, or as Administrator, may act", async () => {
     const code = await openGroup();
-    const refused = command(erin, "group", [str("code", code), str("action", "cancel")], true, MEMBER);
-    await send(refused);
-    const line = await eventually(
-      () => api.calls.find((c) => c.route === `/webhooks/${APP_ID}/${refused.token}` && c.method === "POST"),
-      "the private refusal",
+    const line = await refusal(
+      command(erin, "group", [str("code", code), str("action", "cancel")], true, MEMBER),
     );
     expect(contentOf(line)).toBe(
       `Only the organiser of group ${code} or an admin of the place it was opened in may cancel it; ask them`,
@@ -281,12 +281,7 @@ describe("Discord: leave(code) and group(code, action, duration, reason)", () =>
   it("the organiser closes at size, and remind and close below it answer as they should", async () => {
     const code = await openGroup();
     await answer(command(dave, "join", [str("code", code)]));
-    const early = command(alice, "group", [str("code", code), str("action", "close")]);
-    await send(early);
-    const missing = await eventually(
-      () => api.calls.find((c) => c.route === `/webhooks/${APP_ID}/${early.token}` && c.method === "POST"),
-      "the private refusal",
-    );
+    const missing = await refusal(command(alice, "group", [str("code", code), str("action", "close")]));
     expect(contentOf(missing)).toContain(`needs 1 more member (of 2)`);
     expect(await answer(command(alice, "group", [str("code", code), str("action", "remind")]))).toContain(
       "nobody to remind",
