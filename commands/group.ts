@@ -81,16 +81,7 @@ async function act(ctx: CommandContext, args: ParsedArgs): Promise<CommandResult
   if (reason !== undefined && action !== "cancel") {
     throw userError("ACTION_OPTION_MISMATCH", { option: "reason", action: "cancel", usage });
   }
-  if (action === undefined) throw new Error("act without an action");
-  let request: GroupAction;
-  if (action === "extend") {
-    // The parser required it after extend.
-    request = { action, byMs: byMs ?? 0 };
-  } else if (action === "cancel") {
-    request = { action, ...(reason !== undefined ? { reason } : {}) };
-  } else {
-    request = { action: action as "close" | "remind" };
-  }
+  const request = requestOf(action, byMs, reason);
   const done = await ctx.engine.groups.act(
     userKey(ctx.user),
     args.requiredString("code"),
@@ -104,6 +95,25 @@ async function act(ctx: CommandContext, args: ParsedArgs): Promise<CommandResult
     visibility: action === "remind" ? "private" : "channel",
     buttons: [{ label: "Open the group page", url }],
   };
+}
+
+/** The action as the engine takes it; the parser made sure extend came with its duration. */
+function requestOf(
+  action: string | undefined,
+  byMs: number | undefined,
+  reason: string | undefined,
+): GroupAction {
+  switch (action) {
+    case "extend":
+      return { action, byMs: byMs ?? 0 };
+    case "cancel":
+      return reason === undefined ? { action } : { action, reason };
+    case "close":
+    case "remind":
+      return { action };
+    default:
+      throw new Error(`/group action ${action} is not one of ${ACTIONS.join(", ")}`);
+  }
 }
 
 function actionText(done: GroupActionResult, request: GroupAction): string {
