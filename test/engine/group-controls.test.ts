@@ -195,12 +195,12 @@ describe("leaving a group and the organiser's controls", () => {
   });
 
   it("concurrent joins and leaves never take a group past max; each order has one request and at most one cancellation", async () => {
-    const { code } = await h.engine.groups.open(org, "KB-75", { size: 30, max: 40 });
-    const early = Array.from({ length: 30 }, (_, i) => `playground:early${i}`);
+    const { code } = await h.engine.groups.open(org, "KB-75", { size: 40, max: 50 });
+    const early = Array.from({ length: 40 }, (_, i) => `playground:early${i}`);
     await Promise.all(early.map((key) => h.engine.groups.join(key, code)));
-    const late = Array.from({ length: 60 }, (_, i) => `playground:late${i}`);
-    // Half the early members leave (each twice at once), while sixty newcomers race for the places.
-    const leaves = early.slice(0, 15).flatMap((key) => [key, key]);
+    const late = Array.from({ length: 160 }, (_, i) => `playground:late${i}`);
+    // 200 at once: half the early members leave (each twice), while 160 newcomers race for the places.
+    const leaves = early.slice(0, 20).flatMap((key) => [key, key]);
     // Interleaved, so leaves and joins queue for the group together.
     const leaving: Promise<unknown>[] = [];
     const joining: Promise<unknown>[] = [];
@@ -222,7 +222,9 @@ describe("leaving a group and the organiser's controls", () => {
     }
     const final = await group(code);
     expect(final.memberCount).toBe(final.members.length);
-    expect(final.memberCount).toBeLessThanOrEqual(40);
+    // More newcomers than places, whatever the order: the group filled exactly to max and completed.
+    expect(final.memberCount).toBe(50);
+    expect(final.state).toBe("complete");
     expect(new Set(final.members.map((m) => m.userKey)).size).toBe(final.members.length);
 
     const orders = await connection.collection<OrderDoc>("orders").find({ groupCode: code }).toArray();
@@ -239,7 +241,7 @@ describe("leaving a group and the organiser's controls", () => {
       expect(statuses.filter((s) => s === "cancelled")).toHaveLength(o.status === "cancelled" ? 1 : 0);
     }
     // Every leave that succeeded cancelled one order; a repeated leave cancelled nothing more.
-    expect(leftOnce).toBeLessThanOrEqual(15);
+    expect(leftOnce).toBeLessThanOrEqual(20);
     expect(orders.filter((o) => o.status === "cancelled")).toHaveLength(leftOnce);
   });
 });
