@@ -45,7 +45,7 @@ export const groupbuyCommand: CommandDefinition = {
       description: "Members to invite; each gets a DM with a personal link",
     },
   ],
-  async run({ engine, user, eventKey }, args) {
+  async run({ engine, user, eventKey, rights }, args) {
     const size = args.number("size");
     const max = args.number("max");
     const expiresInMs = args.number("expires");
@@ -55,6 +55,7 @@ export const groupbuyCommand: CommandDefinition = {
       ...(expiresInMs !== undefined ? { expiresInMs } : {}),
       members: args.mentions("members").map(userKey),
       eventKey,
+      ...(rights?.space ? { openedIn: rights.space } : {}),
     });
     const organiser = user.displayName ?? user.username ?? user.id;
     const lines = [

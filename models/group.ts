@@ -48,6 +48,14 @@ export interface GroupDoc {
    * again. The token itself is never stored.
    */
   exportToken?: GroupExportToken | null;
+  /**
+   * Where `/groupbuy` was typed, as `<platform>:<space>` (a Discord server, a Slack workspace, a
+   * Telegram group chat): that space's admins may run the group's organiser actions. Null where the
+   * platform has no admins (a direct chat, the playground).
+   */
+  openedIn?: string | null;
+  /** Set when the organiser (or an admin) cancelled the group: the reason members are told ("" = none given). */
+  cancelReason?: string | null;
 }
 
 export interface GroupExportToken {
@@ -86,6 +94,8 @@ export const groupSchema = new Schema<GroupDoc>(
       type: new Schema<GroupExportToken>({ hash: String, sealed: String }, { _id: false }),
       default: null,
     },
+    openedIn: { type: String, default: null },
+    cancelReason: { type: String, default: null },
   },
   { collection: "groups", versionKey: false },
 );

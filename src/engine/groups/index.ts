@@ -7,6 +7,7 @@ import type { OutboxWriter } from "../outbox";
 import type { Users } from "../users";
 import { createExport } from "./export";
 import { createJoin, type JoinOptions } from "./join";
+import { type CallerRights, createManage, type GroupAction } from "./manage";
 import { createOpenGroup, type OpenGroupOptions } from "./open";
 import { createReminders } from "./reminders";
 import { createSettlement } from "./settle";
@@ -16,13 +17,14 @@ import { createView, type ViewOptions } from "./view";
 export { GROUP_CODE_LENGTH, newGroupCode, normalizeGroupCode } from "./code";
 export type { ExportedOrder, GroupExport } from "./export";
 export type { JoinOptions, JoinResult } from "./join";
+export type { CallerRights, GroupAction, GroupActionResult, LeaveResult } from "./manage";
 export type { OpenedGroup, OpenGroupOptions } from "./open";
 export { REMINDER_INTERVAL_MS } from "./reminders";
 export type { GroupView, ViewOptions } from "./view";
 
 export type Groups = ReturnType<typeof createGroups>;
 
-/** Group purchases: open, join, status/page view with reminders, completion, failure, expiry. */
+/** Group purchases: open, join, leave, organiser actions, status/page view with reminders, completion, failure, expiry. */
 export function createGroups(
   ctx: EngineContext,
   deps: {
@@ -63,6 +65,7 @@ export function createGroups(
   };
   const view = createView(ctx, { closeIfExpired, remind });
   const exports = createExport(ctx, { codeSecret: deps.codeSecret, closeIfExpired });
+  const manage = createManage(ctx, { orders: deps.orders, settlement, remind });
 
   return {
     /** `/groupbuy`: opens a group for `sku` and DMs every tagged member (user keys) a personal link. */
@@ -76,6 +79,11 @@ export function createGroups(
     /** `/join`: places the caller's order and makes them a member, atomically; `eventKey` in options. */
     join: (userKey: string, code: string, options?: JoinOptions) =>
       lookup(userKey, () => joining.join(userKey, code, options)),
+    /** `/leave`: the caller's place and order in an open group go; the cancellation is queued. */
+    leave: (userKey: string, code: string) => lookup(userKey, () => manage.leave(userKey, code)),
+    /** `/group <code> close|extend|cancel|remind`: for the organiser and the admins of where it was opened. */
+    act: (callerKey: string, code: string, request: GroupAction, rights?: CallerRights) =>
+      lookup(callerKey, () => manage.act(callerKey, code, request, rights)),
     /** The page `/g/<code>` and `/group <code>`: status for anyone, details for the organiser; may send reminders. */
     view: (code: string, options?: ViewOptions & { sender?: string }) =>
       lookup(options?.sender ?? options?.viewerKey, () => view(code, options)),

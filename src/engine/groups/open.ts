@@ -24,6 +24,8 @@ export interface OpenGroupOptions {
   members?: string[];
   /** The chat event asking (`platform:eventId`): asking again with it returns the same group. */
   eventKey?: string;
+  /** Where it was typed (`<platform>:<space>`): that space's admins may manage the group too. */
+  openedIn?: string;
 }
 
 export interface OpenedGroup {
@@ -104,6 +106,7 @@ export function createOpenGroup(
         createdAt: now,
         closedAt: null,
         openedBy: options.eventKey ?? null,
+        openedIn: options.openedIn ?? null,
       };
       try {
         await ctx.tx(async (session) => {
