@@ -1,6 +1,6 @@
-import type { PlatformDefinition, PlatformSettings } from "../src/chat/adapter";
 import type { MentionSyntax } from "../src/chat/mentions";
 import type { Platform } from "../src/kernel";
+import type { PlatformDefinition, PlatformSettings } from "../src/platform";
 import type { PlatformOnPage } from "../src/web";
 import { discordPlatform } from "./discord/platform";
 import { playgroundPlatform } from "./playground/platform";

@@ -139,7 +139,10 @@ async function main(): Promise<void> {
 
   // 2. HTTP over an in-memory view.
   const clock = new ManualClock(now);
-  const memoryGroups: GroupViews = { view: async () => structuredClone(group) };
+  const memoryGroups: GroupViews = {
+    view: async () => structuredClone(group),
+    orders: async () => undefined,
+  };
   const noCarts: CartViews = { viewByCode: async () => ({ kind: "not_found", message: "", delayMs: 0 }) };
   const memory = await serve(
     createWebRouter({

@@ -1,17 +1,58 @@
-import type { CommandDefinition } from "../src/chat/command";
-import type { GroupView } from "../src/engine/groups";
-import { formatMoney, formatUtcDigits } from "../src/format";
+import type { CommandContext, CommandDefinition, CommandResult } from "../src/chat/command";
+import type { ParsedArgs } from "../src/chat/parsed-args";
+import { usageLine } from "../src/chat/usage";
+import { userError } from "../src/engine/errors";
+import type { GroupAction, GroupActionResult, GroupView } from "../src/engine/groups";
+import { LIMITS } from "../src/engine/groups/open";
+import { formatDurationAsTyped, formatMoney, formatUtcDigits } from "../src/format";
 import { userKey } from "../src/kernel";
 import { groupCodeArg } from "./shared";
 
+const ACTIONS = ["close", "extend", "cancel", "remind"] as const;
+
 export const groupCommand: CommandDefinition = {
   name: "group",
-  description: "Show a group's status: members, target, deadline and tiers",
+  description: "Show a group's status; its organiser (or an admin) can close, extend, cancel or remind",
   visibility: "channel",
-  examples: ["/group 7KQ3MX9P2HABC"],
-  args: [groupCodeArg],
-  async run({ engine, user }, args) {
-    const view = await engine.groups.status(args.requiredString("code"), userKey(user));
+  examples: [
+    "/group 7KQ3MX9P2HABC",
+    "/group 7KQ3MX9P2HABC extend 24h",
+    "/group 7KQ3MX9P2HABC cancel the supplier is out of stock",
+  ],
+  args: [
+    groupCodeArg,
+    {
+      name: "action",
+      type: "choice",
+      choices: ACTIONS,
+      positional: true,
+      description: "Organiser only: close now, extend the deadline, cancel, or remind who has not joined",
+    },
+    {
+      name: "duration",
+      type: "duration",
+      minMs: LIMITS.minExpiresMs,
+      maxMs: LIMITS.maxExpiresMs,
+      positional: true,
+      required: true,
+      after: { name: "action", value: "extend" },
+      placeholder: "dur",
+      description: "With extend: how much longer the group stays open, e.g. 24h",
+    },
+    {
+      name: "reason",
+      type: "string",
+      maxLength: 300,
+      rest: true,
+      positional: true,
+      after: { name: "action", value: "cancel" },
+      description: "With cancel: why, told to every member",
+    },
+  ],
+  async run(ctx, args) {
+    // duration= or reason= without their action still goes there, to be told which action they belong to.
+    if (args.has("action") || args.has("duration") || args.has("reason")) return act(ctx, args);
+    const view = await ctx.engine.groups.status(args.requiredString("code"), userKey(ctx.user));
     return {
       text: renderGroup(view),
       // The organiser's view carries members' contact details: only they see it.
@@ -28,11 +69,82 @@ export const groupCommand: CommandDefinition = {
   },
 };
 
+/** `/group <code> close|extend|cancel|remind`: the organiser's (or an admin's) action, then what it did. */
+async function act(ctx: CommandContext, args: ParsedArgs): Promise<CommandResult> {
+  const action = args.string("action");
+  const usage = usageLine(groupCommand);
+  const byMs = args.number("duration");
+  const reason = args.string("reason");
+  if (byMs !== undefined && action !== "extend") {
+    throw userError("ACTION_OPTION_MISMATCH", { option: "duration", action: "extend", usage });
+  }
+  if (reason !== undefined && action !== "cancel") {
+    throw userError("ACTION_OPTION_MISMATCH", { option: "reason", action: "cancel", usage });
+  }
+  const request = requestOf(action, byMs, reason);
+  const done = await ctx.engine.groups.act(
+    userKey(ctx.user),
+    args.requiredString("code"),
+    request,
+    ctx.rights,
+  );
+  const url = `${ctx.publicUrl}/g/${done.code}`;
+  return {
+    text: `${actionText(done, request)}\n${url}`,
+    // Reminding is the organiser's business; the rest changes the group for everyone in the channel.
+    visibility: action === "remind" ? "private" : "channel",
+    buttons: [{ label: "Open the group page", url }],
+  };
+}
+
+/** The action as the engine takes it; the parser made sure extend came with its duration. */
+function requestOf(
+  action: string | undefined,
+  byMs: number | undefined,
+  reason: string | undefined,
+): GroupAction {
+  switch (action) {
+    case "extend":
+      return { action, byMs: byMs ?? 0 };
+    case "cancel":
+      return reason === undefined ? { action } : { action, reason };
+    case "close":
+    case "remind":
+      return { action };
+    default:
+      throw new Error(`/group action ${action} is not one of ${ACTIONS.join(", ")}`);
+  }
+}
+
+function actionText(done: GroupActionResult, request: GroupAction): string {
+  switch (request.action) {
+    case "close":
+      return `Group ${done.code} is closed and complete with ${done.memberCount} members: discounts are credited as points (see /points).`;
+    case "extend":
+      return `Group ${done.code} now stays open until ${formatUtcDigits(done.expiresAt)} (${formatDurationAsTyped(request.byMs)} more).`;
+    case "cancel":
+      return `Group ${done.code} is cancelled${request.reason ? `: ${request.reason}` : ""}. Every order in it is cancelled and its members are told.`;
+    case "remind": {
+      const waiting = done.waiting ?? 0;
+      const reminded = done.reminded ?? 0;
+      if (waiting === 0) return `Everyone tagged in group ${done.code} has joined: nobody to remind.`;
+      const skipped = waiting - reminded;
+      return `Reminded ${reminded} of the ${waiting} tagged members who have not joined group ${done.code}${
+        skipped ? ` (${skipped} already had a reminder in the last 12 hours)` : ""
+      }.`;
+    }
+  }
+}
+
 const STATE_TEXT: Record<GroupView["state"], string> = {
   open: "open",
   complete: "complete",
   failed: "failed (not enough members; orders cancelled)",
 };
+
+function cancelledText(reason: string): string {
+  return `cancelled${reason ? ` (${reason})` : ""}; orders cancelled`;
+}
 
 export function renderGroup(view: GroupView): string {
   const { product } = view;
@@ -42,7 +154,7 @@ export function renderGroup(view: GroupView): string {
   const members = view.members.length ? view.members.map((m) => m.displayName).join(", ") : "nobody yet";
   const lines = [
     `Group ${view.code}: ${product.name} (${product.sku}), ${formatMoney(product.price, product.currency)} each, organised by ${view.organiser.displayName}.`,
-    `Status: ${STATE_TEXT[view.state]} · ${view.memberCount} of ${view.target} members${view.cap > view.target ? ` (closes at ${view.cap})` : ""} · deadline ${formatUtcDigits(view.expiresAt)}.`,
+    `Status: ${typeof view.cancelReason === "string" ? cancelledText(view.cancelReason) : STATE_TEXT[view.state]} · ${view.memberCount} of ${view.target} members${view.cap > view.target ? ` (closes at ${view.cap})` : ""} · deadline ${formatUtcDigits(view.expiresAt)}.`,
     `Tiers: ${tiers}.`,
     `Members: ${members}.`,
   ];
@@ -70,6 +182,7 @@ export function renderGroup(view: GroupView): string {
       lines.push(`Invited, not joined yet: ${names.join(", ")}.`);
     }
   }
+  if (view.exportUrl) lines.push(`Orders as CSV (private link, keep it to yourself): ${view.exportUrl}`);
   lines.push(view.url);
   return lines.join("\n");
 }

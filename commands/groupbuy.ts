@@ -45,7 +45,7 @@ export const groupbuyCommand: CommandDefinition = {
       description: "Members to invite; each gets a DM with a personal link",
     },
   ],
-  async run({ engine, user, eventKey, invocation }, args) {
+  async run({ engine, user, eventKey, invocation, rights }, args) {
     const size = args.number("size");
     const max = args.number("max");
     const expiresInMs = args.number("expires");
@@ -57,6 +57,7 @@ export const groupbuyCommand: CommandDefinition = {
       eventKey,
       // The reply answers the organiser; the status card is a message of its own in this channel.
       channel: { platform: invocation.platform, id: invocation.channel.id },
+      ...(rights?.space ? { openedIn: rights.space } : {}),
     });
     const organiser = user.displayName ?? user.username ?? user.id;
     const lines = [

@@ -5,6 +5,7 @@ import { groupCommand } from "./group";
 import { groupbuyCommand } from "./groupbuy";
 import { helpCommand } from "./help";
 import { joinCommand } from "./join";
+import { leaveCommand } from "./leave";
 import { pointsCommand } from "./points";
 import { registerCommand } from "./register";
 
@@ -12,6 +13,7 @@ import { registerCommand } from "./register";
 export const COMMANDS: readonly CommandDefinition[] = [
   groupbuyCommand,
   joinCommand,
+  leaveCommand,
   groupCommand,
   cartCommand,
   catalogCommand,

@@ -63,6 +63,25 @@ export interface GroupDoc {
   openedBy?: string | null;
   /** Where its status card is; null for a group opened outside a chat channel. */
   card?: GroupCard | null;
+  /**
+   * The organiser's export link token (`/g/<code>/orders.csv?k=<token>`), made on first use: its
+   * SHA-256 to check a presented token, and the token sealed (as cart tokens are) to show the link
+   * again. The token itself is never stored.
+   */
+  exportToken?: GroupExportToken | null;
+  /**
+   * Where `/groupbuy` was typed, as `<platform>:<space>` (a Discord server, a Slack workspace, a
+   * Telegram group chat): that space's admins may run the group's organiser actions. Null where the
+   * platform has no admins (a direct chat, the playground).
+   */
+  openedIn?: string | null;
+  /** Set when the organiser (or an admin) cancelled the group: the reason members are told ("" = none given). */
+  cancelReason?: string | null;
+}
+
+export interface GroupExportToken {
+  hash: string;
+  sealed: string;
 }
 
 export const groupSchema = new Schema<GroupDoc>(
@@ -107,6 +126,12 @@ export const groupSchema = new Schema<GroupDoc>(
       ),
       default: null,
     },
+    exportToken: {
+      type: new Schema<GroupExportToken>({ hash: String, sealed: String }, { _id: false }),
+      default: null,
+    },
+    openedIn: { type: String, default: null },
+    cancelReason: { type: String, default: null },
   },
   { collection: "groups", versionKey: false },
 );

@@ -11,6 +11,7 @@ import { bindUserModel } from "./user";
 export type {
   GroupCard,
   GroupDoc,
+  GroupExportToken,
   GroupInvite,
   GroupMember,
   GroupState,

@@ -1,7 +1,6 @@
 import { MENTION_SYNTAX, PLATFORMS, platformsOnPage } from "../adapters";
 import { COMMANDS } from "../commands";
 import { createApp, type Mount } from "./app";
-import type { AdapterContext, ChatAdapter } from "./chat/adapter";
 import { createProcessedEvents } from "./chat/processed-events";
 import { type ChatRouter, createRouter } from "./chat/router";
 import { createSeenChannels } from "./chat/seen-channels";
@@ -11,6 +10,7 @@ import { connectDatabase, type Database, openDatabase } from "./db/database";
 import { createEngine, type Engine, type EngineDeps } from "./engine";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
+import type { AdapterContext, ChatAdapter } from "./platform";
 import { listen } from "./server";
 import { createWebRouter, engineCartViews, engineGroupViews } from "./web";
 

@@ -5,8 +5,9 @@ import { PLATFORMS } from "../adapters";
 
 /**
  * The layers, checked on the source itself. From the bottom: the kernel (words every layer
- * shares), models, the engine, then the chat router and the commands, then the web pages and the
- * adapters, and the composition root (`src/service.ts`) on top. Arrows only point down.
+ * shares), models, the engine, then the chat router and the commands, then the web pages, the
+ * HTTP app and the configuration, then the adapters (each implementing `src/platform.ts`), and the
+ * composition root (`src/service.ts`) on top. Arrows only point down.
  */
 const ROOT = join(__dirname, "..");
 const FOLDERS = ["src", "commands", "models", "adapters"];
@@ -80,6 +81,18 @@ describe("the architecture", () => {
 
   it("the engine imports no chat router, commands, pages or adapters", () => {
     expect(arrows("src/engine/", ["src/chat/", "src/web/", "commands/", "adapters/"])).toEqual([]);
+  });
+
+  it("the chat router and the engine import nothing from the layers above them (pages, HTTP app, configuration, composition)", () => {
+    const above = [
+      "src/web/",
+      "src/app.ts",
+      "src/server.ts",
+      "src/config/",
+      "src/platform.ts",
+      "src/service.ts",
+    ];
+    expect([...arrows("src/chat/", above), ...arrows("src/engine/", above)]).toEqual([]);
   });
 
   it("the database layer imports no engine", () => {

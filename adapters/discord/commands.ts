@@ -12,6 +12,7 @@ export interface DiscordOption {
   max_value?: number;
   min_length?: number;
   max_length?: number;
+  choices?: { name: string; value: string }[];
   options?: DiscordOption[];
 }
 
@@ -41,9 +42,14 @@ export function discordCommands(commands: readonly CommandDefinition[]): Discord
 
 function options(specs: readonly ArgSpec[]): DiscordOption[] {
   // Discord rejects an optional option placed before a required one.
-  const ordered = [...specs.filter((s) => s.required), ...specs.filter((s) => !s.required)];
+  const ordered = [
+    ...specs.filter((s) => s.required && !s.after),
+    ...specs.filter((s) => !s.required || s.after),
+  ];
   return ordered.map((spec) => {
-    const base = { name: spec.name, description: clip(spec.description), required: Boolean(spec.required) };
+    // Discord cannot require an option only with another's value: the parser checks that.
+    const required = Boolean(spec.required && !spec.after);
+    const base = { name: spec.name, description: clip(spec.description), required };
     switch (spec.type) {
       case "integer":
         return { ...base, type: DISCORD_OPTION.INTEGER, min_value: spec.min, max_value: spec.max };
@@ -53,6 +59,12 @@ function options(specs: readonly ArgSpec[]): DiscordOption[] {
         return { ...base, type: DISCORD_OPTION.STRING, max_length: 6000 };
       case "email":
         return { ...base, type: DISCORD_OPTION.STRING, max_length: 254 };
+      case "choice":
+        return {
+          ...base,
+          type: DISCORD_OPTION.STRING,
+          choices: spec.choices.map((choice) => ({ name: choice, value: choice })),
+        };
       default:
         return { ...base, type: DISCORD_OPTION.STRING, max_length: 160 };
     }

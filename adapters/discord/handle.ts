@@ -1,4 +1,12 @@
-import { DiscordAPIError, InteractionResponseType, MessageFlags, type REST, Routes } from "discord.js";
+import {
+  DiscordAPIError,
+  InteractionResponseType,
+  MessageFlags,
+  PermissionFlagsBits,
+  PermissionsBitField,
+  type REST,
+  Routes,
+} from "discord.js";
 import { type ChatRouter, findCommand } from "../../src/chat/router";
 import type { Reply } from "../../src/kernel";
 import type { Logger } from "../../src/logger";
@@ -17,6 +25,22 @@ export interface DiscordHandlerDeps {
   /** Names for the members a command mentions. */
   names: DiscordNames;
   log: Logger;
+}
+
+/**
+ * A server's admins are its members with Manage Server (or Administrator, which implies it), as
+ * the interaction itself reports their permissions: nothing to ask, nothing to cache. A direct
+ * message has no server and so no admins.
+ */
+function serverAdmin(interaction: RawInteraction) {
+  const guildId = interaction.guild_id;
+  const permissions = interaction.member?.permissions;
+  if (!guildId) return {};
+  const isAdmin = async () => {
+    if (permissions === undefined || !/^\d+$/.test(permissions)) return false;
+    return new PermissionsBitField(BigInt(permissions)).has(PermissionFlagsBits.ManageGuild);
+  };
+  return { admin: { space: guildId, isAdmin } };
 }
 
 /** Discord's answer to a second initial response to one interaction. */
@@ -63,6 +87,7 @@ export function createDiscordHandler(deps: DiscordHandlerDeps) {
 
     const reply = await router.handle(invocation, {
       resolveMention: (ref) => deps.names.resolve(ref, interaction.data?.resolved),
+      ...serverAdmin(interaction),
     });
     // The same interaction id seen again: its answer already went to the first delivery.
     if (reply.replayed) return;

@@ -1,4 +1,4 @@
-import type { AdapterContext, ChatAdapter } from "../../src/chat/adapter";
+import type { AdapterContext, ChatAdapter } from "../../src/platform";
 import { type DiscordGateway, startDiscordGateway } from "./gateway";
 import { createDiscordHandler } from "./handle";
 import { discordInteractionsRouter } from "./http";

@@ -19,7 +19,8 @@ export interface RawInteraction {
   guild_id?: string;
   channel_id?: string;
   channel?: { id: string };
-  member?: { user?: RawUser };
+  /** In a server: the member, with their permissions in this channel (a bitfield as a decimal string). */
+  member?: { user?: RawUser; permissions?: string };
   user?: RawUser;
   data?: {
     name?: string;

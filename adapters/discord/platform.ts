@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/chat/adapter";
 import { bool, bothOrNeither, ConfigError, httpUrl, secret } from "../../src/config/variables";
+import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/platform";
 import { html } from "../../src/web/html";
 import { discordCommands } from "./commands";
 import type { DiscordSettings, DiscordShards } from "./settings";

@@ -1,4 +1,4 @@
-import type { AdapterContext, ChatAdapter } from "../../src/chat/adapter";
+import type { AdapterContext, ChatAdapter } from "../../src/platform";
 import { createPlaygroundChannel } from "./channel";
 import { createPlaygroundInbox } from "./inbox";
 import { createPlaygroundMessenger } from "./messenger";

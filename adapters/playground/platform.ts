@@ -1,5 +1,5 @@
-import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/chat/adapter";
 import { bool } from "../../src/config/variables";
+import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/platform";
 import { html } from "../../src/web/html";
 import { helpLines } from "./help";
 import type { PlaygroundSettings } from "./settings";

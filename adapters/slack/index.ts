@@ -1,5 +1,6 @@
 import { App, LogLevel, webApi } from "@slack/bolt";
-import type { AdapterContext, ChatAdapter } from "../../src/chat/adapter";
+import type { AdapterContext, ChatAdapter } from "../../src/platform";
+import { slackAdmins } from "./admins";
 import { boltLogger } from "./bolt-logger";
 import { SlackCommandNames } from "./command-names";
 import { INLINE_REPLY_WITHIN_MS, registerListeners } from "./listeners";
@@ -53,10 +54,14 @@ export function createSlackAdapter(settings: SlackSettings, ctx: AdapterContext)
   if (settings.appToken && receiver) receiver.init(app);
 
   const resolveMention = slackMentionNames({ client, log });
+  const adminOf = slackAdmins(client);
   registerListeners(app, {
     names,
     log,
-    handle: (invocation) => ctx.router.handle(invocation, { resolveMention }),
+    handle: (invocation) => {
+      const admin = adminOf(invocation.user);
+      return ctx.router.handle(invocation, { resolveMention, ...(admin ? { admin } : {}) });
+    },
     inlineReplyWithinMs: settings.inlineReplyWithinMs ?? INLINE_REPLY_WITHIN_MS,
   });
 

@@ -50,7 +50,7 @@ export function slackManifest(commands: readonly CommandDefinition[], options: M
       ],
     },
     oauth_config: {
-      // commands: slash commands; chat:write + im:write: DMs; users:read: names for mentions.
+      // commands: slash commands; chat:write + im:write: DMs; users:read: names for mentions and who is a workspace admin.
       scopes: { bot: ["commands", "chat:write", "im:write", "users:read"] },
     },
     settings: {

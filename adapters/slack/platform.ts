@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/chat/adapter";
 import { bothOrNeither, ConfigError, httpUrl, secret } from "../../src/config/variables";
+import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/platform";
 import { html } from "../../src/web/html";
 import { SlackCommandNames, slackCommandName } from "./command-names";
 import { slackManifest } from "./manifest";

@@ -1,4 +1,5 @@
 import type { Telegram } from "telegraf";
+import { cachedAdminCheck } from "../../src/chat/admin-cache";
 import type { MentionRef } from "../../src/chat/mentions";
 import type { ChatRouter } from "../../src/chat/router";
 import type { Engine } from "../../src/engine";
@@ -27,15 +28,34 @@ export interface TelegramHandlerDeps {
  */
 export function createTelegramHandler(deps: TelegramHandlerDeps) {
   const pacer = createGroupPacer(deps.groupPace ?? TELEGRAM_GROUP_PACE);
+  const adminAnswers = cachedAdminCheck();
 
   return async function handle(event: Extract<TelegramEvent, { kind: "command" }>, telegram: Telegram) {
     const reply = await deps.router.handle(event.invocation, {
       resolveMention: (ref) => resolveMention(ref, event.textMentions),
       canReach: isReachableTelegramId,
+      ...adminIn(event, telegram),
     });
     if (reply.replayed) return;
     await deliver({ ...reply, text: withOptIn(reply) }, event, telegram);
   };
+
+  /**
+   * A group chat's admins are its creator and administrators, as getChatMember says; a private
+   * chat has none. An error (429, the bot removed from the chat) is thrown on: the command then
+   * says it could not check.
+   */
+  function adminIn(event: Extract<TelegramEvent, { kind: "command" }>, telegram: Telegram) {
+    if (event.invocation.channel.kind !== "group") return {};
+    const chatId = event.chatId;
+    const userId = Number(event.invocation.user.id);
+    const isAdmin = () =>
+      adminAnswers(`${chatId}:${userId}`, async () => {
+        const member = await telegram.getChatMember(chatId, userId);
+        return member.status === "creator" || member.status === "administrator";
+      });
+    return { admin: { space: String(chatId), isAdmin } };
+  }
 
   /**
    * text_mention words carry their user; `@username` resolves to someone who wrote to the bot; anyone

@@ -1,7 +1,7 @@
 import { Telegraf } from "telegraf";
 import type { Update, UserFromGetMe } from "telegraf/types";
-import type { AdapterContext, ChatAdapter } from "../../src/chat/adapter";
 import { KeyedLock } from "../../src/engine/keyed-lock";
+import type { AdapterContext, ChatAdapter } from "../../src/platform";
 import { telegramCommands } from "./commands";
 import { createTelegramHandler } from "./handle";
 import { parseTelegramUpdate } from "./parse";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/chat/adapter";
 import { httpUrl } from "../../src/config/variables";
+import type { AdapterContext, ChatAdapter, PlatformDefinition } from "../../src/platform";
 import { html } from "../../src/web/html";
 import { telegramCommands } from "./commands";
 import type { TelegramSettings } from "./settings";

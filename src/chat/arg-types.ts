@@ -43,6 +43,10 @@ export function checkValue(spec: ArgSpec, input: string | number | boolean): Che
       return REGION.test(text) ? { ok: true, value: text.toUpperCase() } : { ok: false };
     case "command":
       return COMMAND.test(text) ? { ok: true, value: text.replace(/^\//, "").toLowerCase() } : { ok: false };
+    case "choice": {
+      const word = text.toLowerCase();
+      return spec.choices.includes(word) ? { ok: true, value: word } : { ok: false };
+    }
     case "mentions":
       // Mentions are collected by the parser, never checked as one value.
       return { ok: false };

@@ -1,4 +1,5 @@
 import type { Clock } from "../clock";
+import type { CallerRights } from "../engine/groups";
 import type { Reply, UserIdentity } from "../kernel";
 import type { CommandEngine } from "./engine-port";
 import type { Invocation } from "./invocation";
@@ -17,7 +18,8 @@ export type ArgType =
   | "mentions"
   | "email"
   | "region"
-  | "command";
+  | "command"
+  | "choice";
 
 interface ArgBase {
   /** The `key=` of the text grammar and the Discord option name (README "Commands"). */
@@ -29,10 +31,18 @@ interface ArgBase {
   positional?: boolean;
   /** How the usage line names the value, e.g. `sku` for the `product` option. Defaults to name. */
   placeholder?: string;
+  /**
+   * Typed as a word, it belongs to this argument only after `name` took `value` (`extend <dur>`);
+   * `required` then means required with that value (Discord shows the option as optional).
+   */
+  after?: { name: string; value: string };
 }
 
 export type ArgSpec =
-  | (ArgBase & { type: "string"; maxLength: number })
+  /** `rest`: as a positional word, it also takes every word typed after it (a reason in words). */
+  | (ArgBase & { type: "string"; maxLength: number; rest?: boolean })
+  /** One word of a fixed list; Discord offers the list as the option's choices. */
+  | (ArgBase & { type: "choice"; choices: readonly string[] })
   | (ArgBase & { type: "integer"; min: number; max: number })
   | (ArgBase & { type: "duration"; minMs: number; maxMs: number })
   | (ArgBase & { type: "sku" | "code" | "email" | "region" | "command" })
@@ -56,6 +66,8 @@ export interface CommandContext {
   clock: Clock;
   /** Every command, for /help. */
   commands: readonly CommandDefinition[];
+  /** Where the caller typed this and whether they administer it, as their platform answers. */
+  rights?: CallerRights;
 }
 
 /**

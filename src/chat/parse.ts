@@ -52,7 +52,14 @@ export function parseText(command: CommandDefinition, text: string, mention: Men
       values.set(spec.name, check(spec, token.value, usage));
       continue;
     }
-    const spec = positional.find((s) => !values.has(s.name));
+    const spec = positional.find((s) => !values.has(s.name) && takesWord(s, token.value, values));
+    const rest = spec
+      ? undefined
+      : positional.find((s) => s.type === "string" && s.rest && values.has(s.name));
+    if (rest) {
+      values.set(rest.name, check(rest, `${values.get(rest.name)} ${token.value}`, usage));
+      continue;
+    }
     if (!spec) throw unexpected(token, usage);
     values.set(spec.name, check(spec, token.value, usage));
   }
@@ -94,6 +101,12 @@ export function parseOptions(
   }
   requireAll(specs, values, mentions, usage);
   return { ...(subcommand ? { subcommand } : {}), values, mentions, usage };
+}
+
+/** Whether a typed word can be this positional argument: a choice only one of its words, and only after what it follows. */
+function takesWord(spec: ArgSpec, word: string, values: Map<string, string | number>): boolean {
+  if (spec.after && values.get(spec.after.name) !== spec.after.value) return false;
+  return spec.type !== "choice" || spec.choices.includes(word.toLowerCase());
 }
 
 function findSubcommand(command: CommandDefinition, name: string): SubcommandDefinition | undefined {
@@ -138,6 +151,8 @@ function requireAll(
 ): void {
   for (const spec of specs) {
     if (!spec.required) continue;
+    // Required only after what it follows (`extend <dur>`).
+    if (spec.after && values.get(spec.after.name) !== spec.after.value) continue;
     const present =
       spec.type === "mentions" ? (mentions.get(spec.name)?.length ?? 0) > 0 : values.has(spec.name);
     if (!present) throw userError("MISSING_ARGUMENT", { placeholder: spec.placeholder ?? spec.name, usage });

@@ -34,6 +34,13 @@ export interface HandleOptions {
    * are listed in the reply's `unreachable`.
    */
   canReach?: (userId: string) => boolean;
+  /**
+   * The caller's admin standing where they typed the command, asked of the platform: `space` is
+   * what the platform's admins govern there (a server, a workspace, a group chat) and `isAdmin`
+   * asks whether the caller is one of them (throwing when the platform could not say). Absent where
+   * the platform has no admins.
+   */
+  admin?: { space: string; isAdmin: () => Promise<boolean> };
 }
 
 export interface ChatRouter {
@@ -119,6 +126,9 @@ export function createRouter(deps: RouterDeps): ChatRouter {
       publicUrl: deps.publicUrl,
       clock: deps.clock,
       commands,
+      rights: options.admin
+        ? { space: `${invocation.platform}:${options.admin.space}`, isAdmin: options.admin.isAdmin }
+        : {},
     };
     const handler = parsed.subcommand?.run ?? command.run;
     if (!handler) throw new Error(`command /${command.name} has no handler`);

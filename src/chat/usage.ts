@@ -9,14 +9,29 @@ export function argUsage(spec: ArgSpec): string {
 }
 
 function argsUsage(args: readonly ArgSpec[] | undefined): string {
-  const list = args ?? [];
+  // What follows one choice is shown with that choice, e.g. `[close | extend <dur>]`.
+  const list = (args ?? []).filter((a) => !a.after);
   // Positional words first (in order), then options, then mentions: the order people type them.
   const ordered = [
     ...list.filter((a) => a.positional && a.type !== "mentions"),
     ...list.filter((a) => !a.positional && a.type !== "mentions"),
     ...list.filter((a) => a.type === "mentions"),
   ];
-  return ordered.map(argUsage).join(" ");
+  return ordered
+    .map((spec) => (spec.type === "choice" ? choiceUsage(spec, args ?? []) : argUsage(spec)))
+    .join(" ");
+}
+
+/** `[close | extend <dur> | cancel [<reason>]]`: each word with the arguments that go after it. */
+function choiceUsage(spec: Extract<ArgSpec, { type: "choice" }>, args: readonly ArgSpec[]): string {
+  const alternatives = spec.choices.map((choice) =>
+    [
+      choice,
+      ...args.filter((a) => a.after?.name === spec.name && a.after.value === choice).map(argUsage),
+    ].join(" "),
+  );
+  const words = alternatives.join(" | ");
+  return spec.required ? `(${words})` : `[${words}]`;
 }
 
 /**
@@ -81,5 +96,7 @@ export function expected(spec: ArgSpec): string {
       return "a command name such as join";
     case "mentions":
       return `up to ${spec.maxCount} mentions`;
+    case "choice":
+      return `one of ${spec.choices.join(", ")}`;
   }
 }

@@ -3,8 +3,8 @@ import dotenv from "dotenv";
 import { z } from "zod";
 import { PLATFORMS } from "../../adapters";
 import { IN_MEMORY } from "../../embedded-mongo";
-import type { PlatformSettings } from "../chat/adapter";
 import type { Platform } from "../kernel";
+import type { PlatformSettings } from "../platform";
 import { bothOrNeither, ConfigError, duration, httpUrl, readVariables, secret } from "./variables";
 
 /** `npm start` keeps the embedded store's data here unless DATA_DIR says otherwise. */

@@ -58,6 +58,22 @@ const USER_ERRORS = {
     `Group ${v.code} closed at ${formatUtcDigits(v.at)} without enough members; ask the organiser to open a new one`,
   ALREADY_JOINED: (v: { code: string }) =>
     `You already joined group ${v.code}; type /group ${v.code} to see its status`,
+  NOT_A_MEMBER: (v: { code: string }) =>
+    `You are not a member of group ${v.code}, so there is nothing to leave; type /group ${v.code} to see who is`,
+  GROUP_NOT_OPEN: (v: { code: string; state: string }) =>
+    `Group ${v.code} is ${v.state}, so it can no longer change; type /group ${v.code} to see its outcome`,
+  NOT_GROUP_ADMIN: (v: { code: string; action: string }) =>
+    `Only the organiser of group ${v.code} or an admin of the place it was opened in may ${v.action} it; ask them`,
+  ADMIN_CHECK_FAILED: () =>
+    "Could not ask the chat platform whether you are an admin here; nothing was changed, try again in a minute",
+  MEMBERS_MISSING: (v: { code: string; missing: number; size: number }) =>
+    `Group ${v.code} needs ${v.missing} more member${v.missing === 1 ? "" : "s"} (of ${v.size}) before it can close; wait, or /group ${v.code} cancel`,
+  EXTEND_TOO_FAR: (v: { code: string; latest: Date }) =>
+    `A group lives at most 30 days: group ${v.code} can be extended to ${formatUtcDigits(v.latest)} at the latest; pick a shorter duration`,
+  GROUP_CHANGED: (v: { code: string; action: string }) =>
+    `Group ${v.code} changed just now; type /group ${v.code} to see it, then ${v.action} again if still needed`,
+  ACTION_OPTION_MISMATCH: (v: { option: string; action: string; usage: string }) =>
+    `${v.option} goes with the ${v.action} action only. Usage: ${v.usage}`,
   TOO_MANY_UNKNOWN_CODES: (v: { waitMs: number }) =>
     `Too many codes that matched nothing; try again in ${formatDurationSpelledOut(v.waitMs)}.`,
 

@@ -75,6 +75,7 @@ export function createEngine(deps: EngineDeps) {
     outbox: outbox.writer,
     groupTtlMs: deps.groupTtlMs,
     sweepIntervalMs: deps.sweepIntervalMs,
+    codeSecret: deps.session.codeSecret,
   });
   // A join's card edit follows its order out of the transaction, as its shipping request does.
   outbox.onGroupsJoined((codes) => groups.cards.joined(codes));

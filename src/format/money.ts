@@ -37,3 +37,9 @@ export function formatMoney(minor: number, currency: string): string {
   }
   return text;
 }
+
+/** Money in minor units as a plain decimal, for a spreadsheet to sum: 12900 EUR → "129.00", 500 JPY → "500". */
+export function formatAmount(minor: number, currency: string): string {
+  const digits = formatterFor(currency)?.digits ?? 2;
+  return (minor / 10 ** digits).toFixed(digits);
+}

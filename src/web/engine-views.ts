@@ -9,8 +9,16 @@ import type { CartPageOutcome, CartViews, GroupPageModel, GroupViews, WebSender 
  * "no such code" (unknown or malformed): the page answers 404. Anything else (the database down)
  * propagates.
  */
-export function engineGroupViews(groups: Pick<Groups, "view">): GroupViews {
+export function engineGroupViews(groups: Pick<Groups, "view" | "exportOrders">): GroupViews {
   return {
+    async orders(code, token, sender) {
+      try {
+        return await groups.exportOrders(code, token, `web:${sender.ip}`);
+      } catch (error) {
+        if (isUserError(error)) return undefined;
+        throw error;
+      }
+    },
     async view(code, { memberToken, countAccess, sender }) {
       try {
         return toGroupPage(

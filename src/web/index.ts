@@ -3,6 +3,7 @@ export type {
   CartPageModel,
   CartPageOutcome,
   CartViews,
+  GroupExportModel,
   GroupPageModel,
   GroupViews,
   WebSender,

@@ -49,6 +49,34 @@ export interface GroupViewOptions {
 export interface GroupViews {
   /** `undefined` when no group has this code. */
   view(code: string, options: GroupViewOptions): Promise<GroupPageModel | undefined>;
+  /**
+   * The organiser's export for the holder of its token; `undefined` for a wrong or missing token
+   * exactly as for an unknown code (both count against the sender).
+   */
+  orders(code: string, token: string | undefined, sender: WebSender): Promise<GroupExportModel | undefined>;
+}
+
+/** Every order of a group, for the organiser's CSV. */
+export interface GroupExportModel {
+  code: string;
+  orders: {
+    orderId: string;
+    member: string;
+    platform: Platform;
+    productName: string;
+    sku: string;
+    qty: number;
+    /** Minor units of `currency`. */
+    unitPrice: number;
+    currency: string;
+    /** The tier the group reached; null below the first tier or when it failed. */
+    tier: { members: number; percentOff: number } | null;
+    /** Points credited for the order once the group completed; null before. */
+    points: number | null;
+    region: string | null;
+    email: string | null;
+    state: "placed" | "cancelled";
+  }[];
 }
 
 export interface CartPageModel {

@@ -11,6 +11,7 @@ import type { SafeHtml } from "./html";
 import { createLiveCache, type JsonEntry } from "./live-cache";
 import { MESSAGES, type MessagePage, renderMessagePage } from "./message-page";
 import type { CartPageModel, CartPageOutcome, CartViews, GroupViews, WebSender } from "./model";
+import { ordersCsv } from "./orders-csv";
 import { type PlatformOnPage, platformLabels } from "./platforms";
 import { qrSvg } from "./qr";
 import { pageSecurity } from "./security";
@@ -87,6 +88,28 @@ export function createWebRouter(deps: WebDeps): Router {
       const { platforms } = deps;
       const page = { group, url, qr, now, assets, pollMs, publicUrl: deps.publicUrl(), platforms };
       sendPage(res, 200, cache, renderGroupPage(page));
+    } catch (error) {
+      unavailable(error, res, next);
+    }
+  });
+
+  // The organiser's export. Whatever is wrong (code, token, too many guesses) gets the unknown
+  // group's 404, so the answer tells a visitor nothing about which part they got right.
+  router.get("/g/:code/orders.csv", security, async (req, res, next) => {
+    try {
+      const code = String(req.params.code);
+      const token = typeof req.query.k === "string" && CODE_SHAPE.test(req.query.k) ? req.query.k : undefined;
+      const data = CODE_SHAPE.test(code) ? await deps.groups.orders(code, token, senderOf(req)) : undefined;
+      if (!data) return sendPage(res, 404, CACHE.missing, renderMessagePage(MESSAGES.groupNotFound, assets));
+      res
+        .status(200)
+        .set({
+          "Cache-Control": CACHE.personal,
+          "X-Robots-Tag": "noindex",
+          "Content-Disposition": `attachment; filename="crowdcart-${data.code}-orders.csv"`,
+        })
+        .type("text/csv; charset=utf-8")
+        .send(ordersCsv(data, (id) => labels[id] ?? id));
     } catch (error) {
       unavailable(error, res, next);
     }

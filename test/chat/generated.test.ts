@@ -7,10 +7,10 @@ import { helpFor, helpOverview } from "../../src/chat/help";
 import { usageLine } from "../../src/chat/usage";
 import { loadConfig } from "../../src/config";
 
-const names = ["groupbuy", "join", "group", "cart", "catalog", "points", "register", "help"];
+const names = ["groupbuy", "join", "leave", "group", "cart", "catalog", "points", "register", "help"];
 
 describe("generated from the definitions", () => {
-  it("declares exactly the contract's eight commands", () => {
+  it("declares exactly the contract's nine commands", () => {
     expect(COMMANDS.map((c) => c.name)).toEqual(names);
   });
 
@@ -32,7 +32,8 @@ describe("generated from the definitions", () => {
     expect(usage).toEqual({
       groupbuy: "/groupbuy <sku> [size=<n>] [max=<m>] [expires=<dur>] [<mention> ...]",
       join: "/join <groupCode> [<sku>] [qty=<n>]",
-      group: "/group <groupCode>",
+      leave: "/leave <groupCode>",
+      group: "/group <groupCode> [close | extend <dur> | cancel [<reason>] | remind]",
       cart: "/cart [show] | add <sku> [qty=<n>] | remove <sku> [qty=<n>] | checkout | resume <sessionCode>",
       catalog: "/catalog",
       points: "/points",
@@ -59,7 +60,10 @@ describe("generated from the definitions", () => {
       schema[name]!.options.map((o) => `${o.name}:${o.type}${o.required ? "" : "?"}`);
     expect(opts("groupbuy")).toEqual(["product:3", "size:4?", "max:4?", "expires:3?", "members:3?"]);
     expect(opts("join")).toEqual(["code:3", "product:3?", "qty:4?"]);
-    expect(opts("group")).toEqual(["code:3"]);
+    expect(opts("leave")).toEqual(["code:3"]);
+    expect(opts("group")).toEqual(["code:3", "action:3?", "duration:3?", "reason:3?"]);
+    const action = schema.group!.options.find((o) => o.name === "action")!;
+    expect(action.choices?.map((c) => c.value)).toEqual(["close", "extend", "cancel", "remind"]);
     expect(opts("catalog")).toEqual([]);
     expect(opts("points")).toEqual([]);
     expect(opts("register")).toEqual(["region:3?", "email:3?"]);

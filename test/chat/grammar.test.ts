@@ -111,6 +111,53 @@ describe("/group grammar", () => {
     expect(refuse("group", "").code).toBe("MISSING_ARGUMENT");
     expect(refuse("group", "A1B2C3D4 extra").code).toBe("UNEXPECTED_ARGUMENT");
   });
+
+  it("reads an organiser action, a duration after extend and a reason in words after cancel", () => {
+    expect(values(parse("group", "A1B2C3D4 close"))).toEqual({ code: "A1B2C3D4", action: "close" });
+    expect(values(parse("group", "A1B2C3D4 REMIND"))).toEqual({ code: "A1B2C3D4", action: "remind" });
+    expect(values(parse("group", "A1B2C3D4 extend 24h"))).toEqual({
+      code: "A1B2C3D4",
+      action: "extend",
+      duration: 86_400_000,
+    });
+    expect(values(parse("group", "A1B2C3D4 cancel the supplier sold out"))).toEqual({
+      code: "A1B2C3D4",
+      action: "cancel",
+      reason: "the supplier sold out",
+    });
+    expect(values(parse("group", 'A1B2C3D4 cancel "sold out"'))).toMatchObject({ reason: "sold out" });
+  });
+
+  it("refuses an unknown action and words that go with another action, naming the usage", () => {
+    const usage = "Usage: /group <groupCode> [close | extend <dur> | cancel [<reason>] | remind]";
+    const unknown = refuse("group", "A1B2C3D4 lock");
+    expect(unknown.code).toBe("UNEXPECTED_ARGUMENT");
+    expect(unknown.message).toContain(usage);
+    expect(refuse("group", "A1B2C3D4 close 24h").code).toBe("UNEXPECTED_ARGUMENT");
+    expect(refuse("group", "A1B2C3D4 extend soon").code).toBe("INVALID_ARGUMENT");
+    expect(refuse("group", "A1B2C3D4 extend").message).toBe(`Missing <dur>. ${usage}`);
+    expect(refuse("group", "A1B2C3D4 extend 60d").message).toContain("from 1m to 30d");
+  });
+
+  it("reads Discord's options the same way", () => {
+    const p = parseOptions(
+      command("group"),
+      { code: "A1B2C3D4", action: "extend", duration: "2d" },
+      undefined,
+      () => undefined,
+    );
+    expect(values(p)).toEqual({ code: "A1B2C3D4", action: "extend", duration: 172_800_000 });
+    expect(() =>
+      parseOptions(command("group"), { code: "A1B2C3D4", action: "lock" }, undefined, () => undefined),
+    ).toThrow(/action must be one of close, extend, cancel, remind/);
+  });
+});
+
+describe("/leave grammar", () => {
+  it("needs exactly one code", () => {
+    expect(values(parse("leave", "7KQ3MX9P2HABC"))).toEqual({ code: "7KQ3MX9P2HABC" });
+    expect(refuse("leave", "").message).toContain("Missing <groupCode>. Usage: /leave <groupCode>");
+  });
 });
 
 describe("/cart grammar", () => {

@@ -66,6 +66,21 @@ describe("the live status card", () => {
     expect((await shown(code))?.text).toContain("1 joined, 3 needed");
   });
 
+  it("follows a member who leaves and a deadline the organiser extends", async () => {
+    const { code } = await h.engine.groups.open(alice, "KB-75", { size: 3, max: 6, channel: CHANNEL });
+    await h.engine.groups.join(bob, code);
+    await h.engine.outbox.runOnce();
+    expect((await shown(code))?.text).toContain("1 joined, 3 needed");
+    await h.engine.groups.leave(bob, code);
+    h.clock.advance(INTERVAL);
+    await h.engine.outbox.runOnce();
+    expect((await shown(code))?.text).toContain("0 joined, 3 needed");
+    await h.engine.groups.act(alice, code, { action: "extend", byMs: 24 * HOUR });
+    h.clock.advance(INTERVAL);
+    await h.engine.outbox.runOnce();
+    expect((await shown(code))?.text).toContain("open until 2026-03-05");
+  });
+
   it("a group opened without a channel (the page, a script) has no card", async () => {
     const { code } = await h.engine.groups.open(alice, "KB-75");
     await h.engine.groups.join(bob, code);

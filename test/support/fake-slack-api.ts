@@ -39,6 +39,9 @@ export interface SlackUserProfile {
   name?: string;
   real_name?: string;
   display_name?: string;
+  /** Workspace admin / owner, as users.info reports them (false when unset). */
+  is_admin?: boolean;
+  is_owner?: boolean;
 }
 
 /** A message kept by the fake so `chat.update` can be checked against it. */
@@ -261,6 +264,9 @@ export async function startFakeSlackApi(options: FakeSlackOptions = {}): Promise
             name: profile.name ?? id.toLowerCase(),
             real_name: profile.real_name ?? "",
             profile: { display_name: profile.display_name ?? "", real_name: profile.real_name ?? "" },
+            is_admin: profile.is_admin ?? false,
+            is_owner: profile.is_owner ?? false,
+            is_primary_owner: false,
           },
         });
       }

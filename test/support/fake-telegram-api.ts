@@ -61,6 +61,12 @@ export interface FakeTelegramApi {
   neverStarted(userId: number | string): void;
   /** The user pressed Start (e.g. through a deep link): DMs reach them again. */
   started(userId: number | string): void;
+  /**
+   * A person's standing in a group chat, as getChatMember answers it (`creator`, `administrator`,
+   * `member`, `restricted`, `left`, `kicked`). Someone never set there is `left`, as for a user who
+   * is not in the chat; getChatMember in a chat the bot was removed from answers 403.
+   */
+  setChatMember(chatId: number | string, userId: number | string, status: string): void;
   /** The next `times` calls of `method` answer 429 with `parameters.retry_after`. */
   rateLimitNext(method: string, retryAfterSeconds: number, times?: number): void;
   /** Updates handed out by getUpdates (long polling), oldest first. */
@@ -93,6 +99,7 @@ const METHODS = new Set([
   "setChatMenuButton",
   "sendMessage",
   "editMessageText",
+  "getChatMember",
 ]);
 
 const SEND_METHODS = new Set([
@@ -122,6 +129,7 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
   const calls: TelegramCall[] = [];
   const blocked = new Set<string>();
   const kicked = new Set<string>();
+  const chatMembers = new Map<string, string>();
   const stored = new Map<string, TelegramStoredMessage>();
   const limits = new Map<string, { retryAfter: number; times: number }>();
   const updates: Array<Record<string, unknown>> = [];
@@ -276,6 +284,29 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
           },
         });
       }
+      case "getChatMember": {
+        const chatId = String(body.chat_id ?? "");
+        if (!chatId) return badRequest("chat_id is empty");
+        if (!/^\d+$/.test(String(body.user_id ?? ""))) return badRequest("user not found");
+        if (kicked.has(chatId)) {
+          return answer(403, {
+            ok: false,
+            error_code: 403,
+            description: "Forbidden: bot is not a member of the group chat",
+          });
+        }
+        const userId = Number(body.user_id);
+        const status = chatMembers.get(`${chatId}:${userId}`) ?? "left";
+        return answer(200, {
+          ok: true,
+          result: {
+            status,
+            user: { id: userId, is_bot: false, first_name: `user${userId}` },
+            ...(status === "administrator" ? { can_be_edited: false, can_manage_chat: true } : {}),
+            ...(status === "creator" ? { is_anonymous: false } : {}),
+          },
+        });
+      }
       default:
         return answer(200, { ok: true, result: true });
     }
@@ -328,6 +359,7 @@ export async function startFakeTelegramApi(options: FakeTelegramOptions = {}): P
     },
     deleteMessage: (chatId, id) => void stored.delete(`${chatId}:${id}`),
     kickBot: (chatId) => void kicked.add(String(chatId)),
+    setChatMember: (chatId, userId, status) => void chatMembers.set(`${chatId}:${userId}`, status),
     neverStarted: (userId) => void blocked.add(String(userId)),
     started: (userId) => void blocked.delete(String(userId)),
     rateLimitNext: (method, retryAfter, times = 1) => void limits.set(method, { retryAfter, times }),

@@ -11,7 +11,7 @@ import type { EngineContext } from "../context";
 import { lineViews, totalsOf } from "./lines";
 import { retryingConflicts } from "./retry";
 import { type IssuedSessionCode, issueSessionCode } from "./session-code";
-import { createTokenSealer, keyFromSecret, storedSealKey, type TokenSealer } from "./token-seal";
+import { createTokenSealer, sealingKey, type TokenSealer } from "./token-seal";
 import type { CartView } from "./types";
 
 /** How many unsealed codes a process keeps (the shoppers it serves at once). */
@@ -57,11 +57,8 @@ export async function openCartStore(
   const models = bindCartModels(ctx.connection);
   // Unique serial and token-hash indexes must exist before the first insert relies on them.
   await Promise.all(Object.values(models).map((model) => model.init()));
-  let key: Buffer;
-  if (settings.codeSecret) {
-    key = keyFromSecret(settings.codeSecret);
-  } else {
-    key = await storedSealKey(models.EngineSecret, ctx.clock.now());
+  const key = await sealingKey(models.EngineSecret, settings.codeSecret, ctx.clock.now());
+  if (!settings.codeSecret) {
     ctx.log.warn(
       "cart codes are sealed with a key kept in the database; set SESSION_CODE_SECRET so a database dump reveals no usable code",
     );

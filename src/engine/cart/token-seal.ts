@@ -6,7 +6,8 @@ import type { EngineSecretModel } from "../../../models/engine-secret";
  * a dump of the database must not yield usable codes. The token is therefore kept twice: as a
  * SHA-256 (the lookup and the constant-time check) and sealed with AES-256-GCM under a key that
  * lives outside the database when SESSION_CODE_SECRET is set. The session id is the associated
- * data, so a sealed token copied onto another session does not open.
+ * data, so a sealed token copied onto another session does not open. A group's export-link token is
+ * sealed with the same key, its associated data naming the group and the purpose.
  */
 export interface TokenSealer {
   seal(token: string, sessionId: string): string;
@@ -51,6 +52,15 @@ export function keyFromSecret(secret: string): Buffer {
 }
 
 const STORED_KEY_ID = "cart-token-seal";
+
+/** The sealing key: from the operator's secret when there is one, else the one kept in the database. */
+export async function sealingKey(
+  model: EngineSecretModel,
+  secret: string | undefined,
+  now: Date,
+): Promise<Buffer> {
+  return secret ? keyFromSecret(secret) : storedSealKey(model, now);
+}
 
 /**
  * The key kept in the database when no secret is configured: created once by whichever process

@@ -6,7 +6,9 @@ import type { Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
 import type { Users } from "../users";
 import { createStatusCards } from "./card";
+import { createExport } from "./export";
 import { createJoin, type JoinOptions } from "./join";
+import { type CallerRights, createManage, type GroupAction } from "./manage";
 import { createOpenGroup, type OpenGroupOptions } from "./open";
 import { createReminders } from "./reminders";
 import { createSettlement } from "./settle";
@@ -15,14 +17,16 @@ import { createView, type ViewOptions } from "./view";
 
 export type { StatusCards } from "./card";
 export { GROUP_CODE_LENGTH, newGroupCode, normalizeGroupCode } from "./code";
+export type { ExportedOrder, GroupExport } from "./export";
 export type { JoinOptions, JoinResult } from "./join";
+export type { CallerRights, GroupAction, GroupActionResult, LeaveResult } from "./manage";
 export type { OpenedGroup, OpenGroupOptions } from "./open";
 export { REMINDER_INTERVAL_MS } from "./reminders";
 export type { GroupView, ViewOptions } from "./view";
 
 export type Groups = ReturnType<typeof createGroups>;
 
-/** Group purchases: open, join, status/page view with reminders, completion, failure, expiry. */
+/** Group purchases: open, join, leave, organiser actions, status/page view with reminders, completion, failure, expiry. */
 export function createGroups(
   ctx: EngineContext,
   deps: {
@@ -34,6 +38,8 @@ export function createGroups(
     sweepIntervalMs?: number;
     /** Unknown group codes count against the sender, like unknown session codes. */
     guesses: GuessLimit;
+    /** SESSION_CODE_SECRET: seals the export link's token as it seals cart tokens. */
+    codeSecret?: string;
   },
 ) {
   const lookup = <T>(sender: string | undefined, fn: () => Promise<T>) =>
@@ -62,6 +68,8 @@ export function createGroups(
     return closed;
   };
   const view = createView(ctx, { closeIfExpired, remind });
+  const exports = createExport(ctx, { codeSecret: deps.codeSecret, closeIfExpired });
+  const manage = createManage(ctx, { orders: deps.orders, settlement, cards, remind });
 
   return {
     /** `/groupbuy`: opens a group for `sku` and DMs every tagged member (user keys) a personal link. */
@@ -75,11 +83,24 @@ export function createGroups(
     /** `/join`: places the caller's order and makes them a member, atomically; `eventKey` in options. */
     join: (userKey: string, code: string, options?: JoinOptions) =>
       lookup(userKey, () => joining.join(userKey, code, options)),
+    /** `/leave`: the caller's place and order in an open group go; the cancellation is queued. */
+    leave: (userKey: string, code: string) => lookup(userKey, () => manage.leave(userKey, code)),
+    /** `/group <code> close|extend|cancel|remind`: for the organiser and the admins of where it was opened. */
+    act: (callerKey: string, code: string, request: GroupAction, rights?: CallerRights) =>
+      lookup(callerKey, () => manage.act(callerKey, code, request, rights)),
     /** The page `/g/<code>` and `/group <code>`: status for anyone, details for the organiser; may send reminders. */
     view: (code: string, options?: ViewOptions & { sender?: string }) =>
       lookup(options?.sender ?? options?.viewerKey, () => view(code, options)),
-    /** `/group <code>` as `viewerKey`. */
-    status: (code: string, viewerKey: string) => lookup(viewerKey, () => view(code, { viewerKey })),
+    /** `/group <code>` as `viewerKey`; the organiser also gets the export link. */
+    status: (code: string, viewerKey: string) =>
+      lookup(viewerKey, async () => {
+        const status = await view(code, { viewerKey });
+        if (status.viewer.isOrganiser) status.exportUrl = await exports.link(status.code);
+        return status;
+      }),
+    /** `GET /g/<code>/orders.csv?k=<token>`: a wrong or missing token is an unknown code, counted against `sender`. */
+    exportOrders: (code: string, token: string | undefined, sender: string) =>
+      lookup(sender, () => exports.orders(code, token)),
     /** One expiry pass (the sweeper runs it on a timer; tests call it after moving the clock). */
     sweep: () => ctx.guard(() => sweeper.sweep()),
     sweeper,

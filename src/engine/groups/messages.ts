@@ -82,16 +82,27 @@ export function completedDm(input: {
   ].join("\n");
 }
 
+/** How a cancelled group is announced, with the reason the canceller gave. */
+function cancelledLine(group: GroupDoc, productName: string): string {
+  const reason = group.cancelReason ? `: ${group.cancelReason}` : ".";
+  return `Group ${group._id} for ${productName} was cancelled${reason}`;
+}
+
 export function failedDm(input: { group: GroupDoc; product: ProductDoc; orderId: string }): string {
   const { group } = input;
   return [
-    `Group ${group._id} for ${input.product.name} closed at ${formatUtcDigits(group.expiresAt)} with ${group.memberCount} of ${group.size} members needed.`,
+    typeof group.cancelReason === "string"
+      ? cancelledLine(group, input.product.name)
+      : `Group ${group._id} for ${input.product.name} closed at ${formatUtcDigits(group.expiresAt)} with ${group.memberCount} of ${group.size} members needed.`,
     `Your order ${input.orderId} is cancelled; nothing will be shipped or charged.`,
   ].join("\n");
 }
 
 export function organiserOutcomeDm(input: { group: GroupDoc; product: ProductDoc }): string {
   const { group } = input;
+  if (typeof group.cancelReason === "string") {
+    return `${cancelledLine(group, input.product.name)} Every order in it is cancelled.`;
+  }
   return group.state === "complete"
     ? `Your group ${group._id} for ${input.product.name} is complete with ${group.memberCount} members.`
     : `Your group ${group._id} for ${input.product.name} closed with ${group.memberCount} of ${group.size} members needed; every order in it is cancelled.`;

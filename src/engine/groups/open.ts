@@ -28,6 +28,8 @@ export interface OpenGroupOptions {
   eventKey?: string;
   /** The channel asked from: the group's status card is posted there and kept up to date. */
   channel?: { platform: Platform; id: string };
+  /** Where it was typed (`<platform>:<space>`): that space's admins may manage the group too. */
+  openedIn?: string;
 }
 
 export interface OpenedGroup {
@@ -112,6 +114,7 @@ export function createOpenGroup(
         card: options.channel
           ? { platform: options.channel.platform, channelId: options.channel.id, ref: null, lost: [] }
           : null,
+        openedIn: options.openedIn ?? null,
       };
       try {
         await ctx.tx(async (session) => {

@@ -19,11 +19,19 @@ export function createSettlement(
 ) {
   const { Group, Order, Product, LedgerEntry, User } = ctx.models;
 
-  /** Moves an open group to `complete`/`failed` if the condition still holds; null when another writer won. */
-  async function close(session: Session, filter: Record<string, unknown>, state: "complete" | "failed") {
+  /**
+   * Moves an open group to `complete`/`failed` if the condition still holds; null when another
+   * writer won. `also`: more fields written with it (why an organiser cancelled).
+   */
+  async function close(
+    session: Session,
+    filter: Record<string, unknown>,
+    state: "complete" | "failed",
+    also: Partial<GroupDoc> = {},
+  ) {
     return Group.findOneAndUpdate(
       { ...filter, state: "open" },
-      { $set: { state, settled: false, closedAt: ctx.clock.now() } },
+      { $set: { ...also, state, settled: false, closedAt: ctx.clock.now() } },
       { session, returnDocument: "after" },
     ).lean<GroupDoc>();
   }

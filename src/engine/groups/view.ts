@@ -34,6 +34,8 @@ export interface GroupView {
   expiresAt: Date;
   createdAt: Date;
   closedAt: Date | null;
+  /** Set when the organiser or an admin cancelled it: the reason they gave ("" for none). */
+  cancelReason?: string | null;
   organiser: { displayName: string; platform: Platform };
   members: { displayName: string; platform: Platform; joinedAt: Date }[];
   viewer: { isOrganiser: boolean; isMember: boolean; isInvited: boolean };
@@ -59,6 +61,8 @@ export interface GroupView {
     }[];
     invited: { displayName: string; platform: Platform; joined: boolean; couldNotDm: string | null }[];
   };
+  /** Organiser only (`/group`): the private link to the group's orders as CSV. */
+  exportUrl?: string;
   /** Tagged members reminded because of this access (someone looked at a group they have not joined). */
   remindersSent: number;
 }
@@ -141,6 +145,7 @@ export function createView(
       expiresAt: group.expiresAt,
       createdAt: group.createdAt,
       closedAt: group.closedAt ?? null,
+      cancelReason: group.cancelReason ?? null,
       organiser: { displayName: nameOf(group.organiserKey), platform: platformOf(group.organiserKey) },
       members: group.members.map((m) => ({
         displayName: nameOf(m.userKey),

@@ -33,7 +33,14 @@ afterAll(async () => {
 
 type Option = { name: string; type: number; value?: string | number; options?: Option[] };
 
-function command(user: typeof alice, name: string, options: Option[] = [], inGuild = true) {
+/** `permissions`: the member's permission bits in the channel, as Discord sends them (a decimal string). */
+function command(
+  user: typeof alice,
+  name: string,
+  options: Option[] = [],
+  inGuild = true,
+  permissions?: string,
+) {
   const id = String(++nextId);
   return {
     id,
@@ -41,7 +48,7 @@ function command(user: typeof alice, name: string, options: Option[] = [], inGui
     type: 2,
     token: `token-${id}`,
     version: 1,
-    ...(inGuild ? { guild_id: GUILD, member: { user } } : { user }),
+    ...(inGuild ? { guild_id: GUILD, member: { user, ...(permissions ? { permissions } : {}) } } : { user }),
     channel_id: CHANNEL,
     data: { id: "1", name, type: 1, options },
   };
@@ -199,5 +206,89 @@ describe("Discord HTTP interactions", () => {
     const code = button!.slice(-13);
     const orders = await stack.engine.orders.forGroup(code);
     expect(orders.map((o) => o.userKey)).toEqual([`discord:${carol.id}`]);
+  });
+});
+
+describe("Discord: leave(code) and group(code, action, duration, reason)", () => {
+  const dave = { id: "210000000000000004", username: "dave", global_name: "Dave" };
+  const erin = { id: "210000000000000005", username: "erin", global_name: "Erin" };
+  /** Send Messages and View Channel; with Manage Server (1 << 5); Administrator (1 << 3) alone. */
+  const MEMBER = String((1n << 10n) | (1n << 11n));
+  const MANAGER = String((1n << 10n) | (1n << 11n) | (1n << 5n));
+  const ADMINISTRATOR = String(1n << 3n);
+
+  async function answer(payload: ReturnType<typeof command>): Promise<string> {
+    await send(payload);
+    return contentOf(await followUpOf(payload));
+  }
+  /** An error to a public command: the "thinking…" message goes and an ephemeral follow-up tells the caller. */
+  async function refusal(payload: ReturnType<typeof command>) {
+    await send(payload);
+    return eventually(
+      () => api.calls.find((c) => c.route === `/webhooks/${APP_ID}/${payload.token}` && c.method === "POST"),
+      "the private refusal",
+    );
+  }
+  async function openGroup(): Promise<string> {
+    const text = await answer(
+      command(alice, "groupbuy", [str("product", "KB-75"), int("size", 2), int("max", 3)]),
+    );
+    return /\/g\/([0-9A-Z]{13})/.exec(text)![1]!;
+  }
+
+  it("leave(code) cancels the member's order; leaving again is refused privately", async () => {
+    const code = await openGroup();
+    await answer(command(dave, "join", [str("code", code)]));
+    expect(await answer(command(dave, "leave", [str("code", code)]))).toContain(`left group ${code}: order`);
+    expect((await stack.engine.orders.forGroup(code)).map((o) => o.status)).toEqual(["cancelled"]);
+    const again = await refusal(command(dave, "leave", [str("code", code)]));
+    expect(contentOf(again)).toContain(`You are not a member of group ${code}`);
+    expect(((again.body as { flags?: number }).flags ?? 0) & 64).toBe(64);
+  });
+
+  it("a member without Manage Server is refused; with it, or as Administrator, may act", async () => {
+    const code = await openGroup();
+    const line = await refusal(
+      command(erin, "group", [str("code", code), str("action", "cancel")], true, MEMBER),
+    );
+    expect(contentOf(line)).toBe(
+      `Only the organiser of group ${code} or an admin of the place it was opened in may cancel it; ask them`,
+    );
+    expect((await stack.engine.groups.status(code, "discord:0")).state).toBe("open");
+
+    const extended = await answer(
+      command(
+        erin,
+        "group",
+        [str("code", code), str("action", "extend"), str("duration", "2h")],
+        true,
+        MANAGER,
+      ),
+    );
+    expect(extended).toContain(`Group ${code} now stays open until`);
+    const cancelled = await answer(
+      command(
+        dave,
+        "group",
+        [str("code", code), str("action", "cancel"), str("reason", "out of stock")],
+        true,
+        ADMINISTRATOR,
+      ),
+    );
+    expect(cancelled).toContain(`Group ${code} is cancelled: out of stock.`);
+  });
+
+  it("the organiser closes at size, and remind and close below it answer as they should", async () => {
+    const code = await openGroup();
+    await answer(command(dave, "join", [str("code", code)]));
+    const missing = await refusal(command(alice, "group", [str("code", code), str("action", "close")]));
+    expect(contentOf(missing)).toContain(`needs 1 more member (of 2)`);
+    expect(await answer(command(alice, "group", [str("code", code), str("action", "remind")]))).toContain(
+      "nobody to remind",
+    );
+    await answer(command(erin, "join", [str("code", code)]));
+    expect(await answer(command(alice, "group", [str("code", code), str("action", "close")]))).toContain(
+      `Group ${code} is closed and complete with 2 members`,
+    );
   });
 });

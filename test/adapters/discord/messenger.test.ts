@@ -89,6 +89,7 @@ describe("slash command registration", () => {
     expect(registered.map((c) => c.name)).toEqual([
       "groupbuy",
       "join",
+      "leave",
       "group",
       "cart",
       "catalog",
@@ -106,7 +107,8 @@ describe("slash command registration", () => {
         .sort();
     expect(names("groupbuy")).toEqual(["expires", "max", "members", "product", "size"]);
     expect(names("join")).toEqual(["code", "product", "qty"]);
-    expect(names("group")).toEqual(["code"]);
+    expect(names("leave")).toEqual(["code"]);
+    expect(names("group")).toEqual(["action", "code", "duration", "reason"]);
     expect(names("cart")).toEqual(["add", "checkout", "remove", "resume", "show"]);
     const cart = body.find((c) => c.name === "cart")!;
     const sub = (n: string) =>

@@ -29,7 +29,7 @@ describe("npm run discord:register", () => {
         timeout: 60_000,
       },
     );
-    expect(stdout).toContain("registered 8 commands");
+    expect(stdout).toContain("registered 9 commands");
     const put = api.callsTo("PUT", /^\/applications\/100000000000000077\/commands$/);
     expect(put).toHaveLength(1);
     expect(put[0]?.authorization).toBe("Bot fake-discord-bot-token-0123456789");

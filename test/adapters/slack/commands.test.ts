@@ -64,10 +64,24 @@ describe("Slack slash commands end to end", () => {
     expect(result.reply.text).toContain("2 of 2 members");
   });
 
+  it("gives the organiser, in that private reply, a link to every order as CSV", async () => {
+    const result = await h.command("U1", `/group ${code}`);
+    const link = /(\S+\/orders\.csv\?k=[A-Za-z0-9_-]+)/.exec(result.reply.text)?.[1] ?? "";
+    expect(link.startsWith(`${h.service.publicUrl}/g/${code}/orders.csv?k=`)).toBe(true);
+    const url = new URL(link);
+    const csv = await fetch(`http://127.0.0.1:${h.service.port}${url.pathname}${url.search}`);
+    expect(csv.status).toBe(200);
+    const rows = (await csv.text()).split("\r\n").filter(Boolean);
+    // A header and the two members' orders, each from Slack.
+    expect(rows).toHaveLength(3);
+    expect(rows.slice(1).every((row) => row.split(",")[2] === "Slack")).toBe(true);
+  });
+
   it("shows everyone else the status in the channel", async () => {
     const result = await h.command("U9", `/group ${code}`);
     expect(result.reply.response_type).toBe("in_channel");
     expect(result.reply.text).not.toContain("Organiser details");
+    expect(result.reply.text).not.toContain("orders.csv");
   });
 
   it("keeps /cart replies ephemeral with the session code and link", async () => {

@@ -52,6 +52,7 @@ describe("the Slack app manifest", () => {
     expect(commands.map((c) => c.command)).toEqual([
       "/groupbuy",
       "/joingroup",
+      "/leavegroup",
       "/group",
       "/cart",
       "/catalog",
@@ -67,13 +68,13 @@ describe("the Slack app manifest", () => {
   });
 
   it("publishes a /leave command as /leavegroup, which Slack accepts", async () => {
-    const withLeave = [...COMMANDS, { ...COMMANDS[0]!, name: "leave", description: "Leaves a group." }];
-    const manifest = slackManifest(withLeave, {
+    const manifest = slackManifest(COMMANDS, {
       publicUrl: "https://shop.example.com/",
-      names: new SlackCommandNames(withLeave, ""),
+      names: new SlackCommandNames(COMMANDS, ""),
       socketMode: false,
     });
-    expect(manifest.features.slash_commands.map((c) => c.command)).toContain("/leavegroup");
+    const leave = manifest.features.slash_commands.find((c) => c.command === "/leavegroup");
+    expect(leave?.usage_hint).toBe("<groupCode>");
     expect(await problems(manifest)).toEqual([]);
   });
 

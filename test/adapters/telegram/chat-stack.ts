@@ -5,7 +5,6 @@ import { createTelegramAdapter, type TelegramAdapter } from "../../../adapters/t
 import type { GroupPace } from "../../../adapters/telegram/group-pace";
 import { COMMANDS } from "../../../commands";
 import { createApp, type Mount } from "../../../src/app";
-import type { AdapterContext, ChatAdapter } from "../../../src/chat/adapter";
 import { createProcessedEvents } from "../../../src/chat/processed-events";
 import { type ChatRouter, createRouter } from "../../../src/chat/router";
 import { createSeenChannels } from "../../../src/chat/seen-channels";
@@ -13,6 +12,7 @@ import { systemClock } from "../../../src/clock";
 import type { Engine } from "../../../src/engine";
 import { silentLogger } from "../../../src/logger";
 import { createMetrics } from "../../../src/metrics";
+import type { AdapterContext, ChatAdapter } from "../../../src/platform";
 import { listen, type RunningServer } from "../../../src/server";
 import { PUBLIC_URL, testEngine } from "../../engine/support/harness";
 import { dropConnection, freshConnection } from "../../support/db";

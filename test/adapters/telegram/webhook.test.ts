@@ -85,7 +85,17 @@ describe("Telegram webhook", () => {
     const call = api.callsTo("setMyCommands").at(-1);
     expect(call?.status).toBe(200);
     const names = ((call?.body.commands ?? []) as Array<{ command: string }>).map((c) => c.command);
-    expect(names).toEqual(["groupbuy", "join", "group", "cart", "catalog", "points", "register", "help"]);
+    expect(names).toEqual([
+      "groupbuy",
+      "join",
+      "leave",
+      "group",
+      "cart",
+      "catalog",
+      "points",
+      "register",
+      "help",
+    ]);
   });
 
   it("registers the webhook with its secret, so Telegram sends the secret header", () => {

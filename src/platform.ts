@@ -1,15 +1,15 @@
 import type { Connection } from "mongoose";
-import type { Mount } from "../app";
-import type { Clock } from "../clock";
-import type { VariableSpecs } from "../config/variables";
-import type { Messenger } from "../engine/messenger";
-import type { Users } from "../engine/users";
-import type { Platform, UserIdentity } from "../kernel";
-import type { Logger } from "../logger";
-import type { SafeHtml } from "../web/html";
-import type { CommandDefinition } from "./command";
-import type { MentionRef } from "./mentions";
-import type { ChatRouter } from "./router";
+import type { Mount } from "./app";
+import type { CommandDefinition } from "./chat/command";
+import type { MentionRef } from "./chat/mentions";
+import type { ChatRouter } from "./chat/router";
+import type { Clock } from "./clock";
+import type { VariableSpecs } from "./config/variables";
+import type { Messenger } from "./engine/messenger";
+import type { Users } from "./engine/users";
+import type { Platform, UserIdentity } from "./kernel";
+import type { Logger } from "./logger";
+import type { SafeHtml } from "./web/html";
 
 /** What every platform's settings say, whatever else they hold: whether its adapter runs. */
 export interface PlatformSettings {
