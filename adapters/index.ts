@@ -1,6 +1,6 @@
 import type { MentionSyntax } from "../src/chat/mentions";
 import type { Platform } from "../src/kernel";
-import type { PlatformDefinition, PlatformSettings } from "../src/platform";
+import type { PlatformDefinition, PlatformsSettings } from "../src/platform";
 import type { PlatformOnPage } from "../src/web";
 import { discordPlatform } from "./discord/platform";
 import { playgroundPlatform } from "./playground/platform";
@@ -25,19 +25,11 @@ export const MENTION_SYNTAX: Readonly<Record<Platform, MentionSyntax>> = Object.
 );
 
 /** The platforms as the pages show them: their names, and how to join from each with these settings. */
-export function platformsOnPage(settings: Readonly<Record<Platform, PlatformSettings>>): PlatformOnPage[] {
+export function platformsOnPage(settings: PlatformsSettings): PlatformOnPage[] {
   return PLATFORMS.map((platform) => ({
     id: platform.id,
     label: platform.label,
     joinHint: (command, publicUrl) =>
       platform.joinHint({ command, settings: settings[platform.id]!, publicUrl }),
   }));
-}
-
-/** One platform's settings, typed by its definition. */
-export function settingsOf<S extends PlatformSettings>(
-  config: { platforms: Readonly<Record<Platform, PlatformSettings>> },
-  platform: PlatformDefinition<S>,
-): S {
-  return config.platforms[platform.id] as S;
 }

@@ -16,6 +16,9 @@ export interface PlatformSettings {
   enabled: boolean;
 }
 
+/** Every platform's settings by its id, as the configuration holds them. */
+export type PlatformsSettings = Readonly<Record<Platform, PlatformSettings>>;
+
 /**
  * One platform crowdcart speaks, as `adapters/<platform>/platform.ts` declares it: everything the
  * rest of crowdcart needs to know about it, so that adding a platform is its folder and one line in
@@ -79,4 +82,12 @@ export interface ChatAdapter {
    */
   start(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** One platform's settings, typed by its definition. */
+export function settingsOf<S extends PlatformSettings>(
+  config: { platforms: PlatformsSettings },
+  platform: PlatformDefinition<S>,
+): S {
+  return config.platforms[platform.id] as S;
 }

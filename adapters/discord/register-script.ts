@@ -1,9 +1,9 @@
 import { COMMANDS } from "../../commands";
 import { ConfigError, loadConfig } from "../../src/config";
+import { settingsOf } from "../../src/platform";
 import { discordPlatform } from "./platform";
 import { registerDiscordCommands } from "./register";
 import { createDiscordRest } from "./send";
-import type { DiscordSettings } from "./settings";
 
 /**
  * `npm run discord:register`: publishes the slash commands, derived from the command definitions,
@@ -11,7 +11,7 @@ import type { DiscordSettings } from "./settings";
  * minutes to show changes). Run it again whenever a command changes.
  */
 async function main(): Promise<void> {
-  const discord = loadConfig().platforms[discordPlatform.id] as DiscordSettings;
+  const discord = settingsOf(loadConfig(), discordPlatform);
   if (!discord.enabled) {
     process.stderr.write(
       "discord:register needs DISCORD_APPLICATION_ID and DISCORD_BOT_TOKEN (in the environment or .env)\n",

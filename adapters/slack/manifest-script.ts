@@ -1,9 +1,9 @@
 import { COMMANDS } from "../../commands";
 import { type Config, ConfigError, loadConfig } from "../../src/config";
+import { settingsOf } from "../../src/platform";
 import { SlackCommandNames } from "./command-names";
 import { slackManifest } from "./manifest";
 import { slackPlatform } from "./platform";
-import type { SlackSettings } from "./settings";
 
 /**
  * `npm run slack:manifest [-- --socket-mode]`: prints the Slack app manifest (JSON) for this
@@ -20,7 +20,7 @@ function main(): void {
     process.exit(2);
   }
   const publicUrl = config.publicUrl ?? `http://localhost:${config.port}`;
-  const slack = config.platforms[slackPlatform.id] as SlackSettings;
+  const slack = settingsOf(config, slackPlatform);
   const socketMode = process.argv.includes("--socket-mode") || Boolean(slack.appToken);
   if (!socketMode && !publicUrl.startsWith("https://")) {
     process.stderr.write(

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { PLATFORMS } from "../../adapters";
 import { IN_MEMORY } from "../../embedded-mongo";
 import type { Platform } from "../kernel";
-import type { PlatformSettings } from "../platform";
+import type { PlatformSettings, PlatformsSettings } from "../platform";
 import { bothOrNeither, ConfigError, duration, httpUrl, readVariables, secret } from "./variables";
 
 /** `npm start` keeps the embedded store's data here unless DATA_DIR says otherwise. */
@@ -70,7 +70,7 @@ type Raw = { [K in keyof Spec]: z.output<Spec[K]["schema"]> };
 
 export type Config = ReturnType<typeof shape> & {
   /** Each platform's settings by its id (`adapters/<platform>/platform.ts` reads them). */
-  platforms: Readonly<Record<Platform, PlatformSettings>>;
+  platforms: PlatformsSettings;
 };
 
 export { ConfigError } from "./variables";

@@ -2,12 +2,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "@jest/globals";
-import { settingsOf } from "../../adapters";
 import { discordPlatform } from "../../adapters/discord/platform";
 import { playgroundPlatform } from "../../adapters/playground/platform";
 import { slackPlatform } from "../../adapters/slack/platform";
 import { telegramPlatform } from "../../adapters/telegram/platform";
 import { ConfigError, loadConfig } from "../../src/config";
+import { settingsOf } from "../../src/platform";
 
 const NO_DOTENV = "/nonexistent/.env";
 const DISCORD = { DISCORD_APPLICATION_ID: "100000000000000001", DISCORD_BOT_TOKEN: "d".repeat(40) };

@@ -3,9 +3,9 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "@jest/globals";
 import { build } from "esbuild";
 import { parse } from "yaml";
-import { settingsOf } from "../../adapters";
 import { discordPlatform } from "../../adapters/discord/platform";
 import { loadConfig } from "../../src/config";
+import { settingsOf } from "../../src/platform";
 
 /**
  * Docker cannot run here, so this checks what can be checked without it: the compose file parses

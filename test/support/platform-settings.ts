@@ -1,6 +1,6 @@
-import { settingsOf } from "../../adapters";
 import type { Config } from "../../src/config";
 import type { PlatformDefinition, PlatformSettings } from "../../src/platform";
+import { settingsOf } from "../../src/platform";
 
 /** `config` with some of one platform's settings changed (tuning no variable sets, e.g. a shorter wait). */
 export function withSettings<S extends PlatformSettings>(

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
-import { settingsOf } from "../../../adapters";
 import { createDiscordAdapter, type DiscordAdapter } from "../../../adapters/discord";
 import { discordPlatform } from "../../../adapters/discord/platform";
 import type { DiscordShards } from "../../../adapters/discord/settings";
 import type { ChatRouter } from "../../../src/chat/router";
 import { loadConfig } from "../../../src/config";
+import { settingsOf } from "../../../src/platform";
 import { type FakeDiscordApi, startFakeDiscordApi } from "../../support/fake-discord-api";
 import { type ChatStack, eventually, startChatStack } from "../telegram/chat-stack";
 
