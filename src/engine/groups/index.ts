@@ -4,12 +4,14 @@ import type { EngineContext } from "../context";
 import type { GuessLimit } from "../guess-limit";
 import type { Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
+import type { Payments } from "../payments";
 import type { Users } from "../users";
 import { createStatusCards } from "./card";
 import { createExport } from "./export";
 import { createJoin, type JoinOptions } from "./join";
 import { type CallerRights, createManage, type GroupAction } from "./manage";
 import { createOpenGroup, type OpenGroupOptions } from "./open";
+import { createPaidPlaces } from "./paid-places";
 import { createReminders } from "./reminders";
 import { createSettlement } from "./settle";
 import { ExpirySweeper } from "./sweeper";
@@ -40,14 +42,16 @@ export function createGroups(
     guesses: GuessLimit;
     /** SESSION_CODE_SECRET: seals the export link's token as it seals cart tokens. */
     codeSecret?: string;
+    /** With payments on, joins await their money and completion captures it. */
+    payments?: Payments;
   },
 ) {
   const lookup = <T>(sender: string | undefined, fn: () => Promise<T>) =>
     ctx.guard(() => deps.guesses.guard(sender, "UNKNOWN_GROUP", fn));
   const requireProduct = (sku: string) => deps.catalog.require(sku);
   const cards = createStatusCards(ctx, { outbox: deps.outbox, product: (sku) => deps.catalog.get(sku) });
-  const settlement = createSettlement(ctx, deps.orders, deps.outbox, cards);
-  const sweeper = new ExpirySweeper(ctx, settlement, deps.sweepIntervalMs);
+  const settlement = createSettlement(ctx, deps.orders, deps.outbox, cards, deps.payments);
+  const sweeper = new ExpirySweeper(ctx, settlement, deps.sweepIntervalMs, deps.payments?.sweep);
   const open = createOpenGroup(ctx, {
     outbox: deps.outbox,
     cards,
@@ -60,6 +64,8 @@ export function createGroups(
     settlement,
     requireProduct,
     regionOf: async (key) => (await deps.users.recentMany([key])).get(key)?.region ?? null,
+    payments: deps.payments,
+    outbox: deps.outbox,
   });
   const remind = createReminders(ctx, deps.outbox);
   const closeIfExpired = async (group: GroupDoc) => {
@@ -106,5 +112,7 @@ export function createGroups(
     sweeper,
     /** Queues a group's status card after any change to it, inside the change's transaction. */
     cards,
+    /** A member's money in place or their unpaid place given back (payments on). */
+    paidPlaces: createPaidPlaces(ctx, settlement, cards),
   };
 }

@@ -2,6 +2,8 @@ import { driverCollection, type GroupDoc, type OrderDoc, type ProductDoc } from 
 import type { EngineContext, Session } from "../context";
 import { KeyedBatches } from "../keyed-batches";
 import { checkQty, newOrderId, type Orders, type PlaceOrderInput } from "../orders";
+import type { OutboxWriter } from "../outbox";
+import type { Payments } from "../payments";
 import { SharedReads } from "../shared-reads";
 import { normalizeGroupCode } from "./code";
 import { joinRefusal, unknownGroup } from "./errors";
@@ -26,6 +28,8 @@ export interface JoinResult {
   expiresAt: Date;
   /** True when this event had already joined (a retry): nothing was written now. */
   replayed?: boolean;
+  /** With payments on: where the member pays to keep the place (null: the link comes by DM). */
+  payUrl?: string | null;
 }
 
 /** What never changes about a group once it is open: enough to place an order in it. */
@@ -41,6 +45,9 @@ interface Joiner {
   reject(error: unknown): void;
 }
 
+/** How long the outbox leaves a join's checkout to the join's own reply. */
+const CHECKOUT_GRACE_MS = 60_000;
+
 /** Groups whose facts this process keeps (a few hundred bytes each). */
 const REMEMBERED_GROUPS = 10_000;
 
@@ -52,6 +59,8 @@ export function createJoin(
     requireProduct: (sku: string) => Promise<ProductDoc>;
     /** The caller's shipping region, from memory when this process saw them lately. */
     regionOf: (userKey: string) => Promise<string | null>;
+    payments?: Payments | undefined;
+    outbox?: OutboxWriter;
   },
 ) {
   const { Group, Order } = ctx.models;
@@ -165,6 +174,21 @@ export function createJoin(
     return joinRefusal(current, userKey, ctx.clock.now()) ?? unknownGroup(codeInput);
   }
 
+  /**
+   * Each order's checkout, queued with the order: the join's reply opens it at once, and the
+   * outbox opens it (and DMs the link) only when that did not happen, after a grace period.
+   */
+  async function queueCheckouts(session: Session, orders: OrderDoc[]) {
+    const later = new Date(ctx.clock.now().getTime() + CHECKOUT_GRACE_MS);
+    for (const order of orders) {
+      await deps.outbox!.payment(
+        session,
+        { orderId: order._id, action: "checkout", amount: order.total },
+        later,
+      );
+    }
+  }
+
   return {
     join,
     /** A group just opened here: its first joins need not read it. */
@@ -199,7 +223,7 @@ export function createJoin(
     const product = await deps.requireProduct(options.sku ?? group.sku);
     const region = await deps.regionOf(userKey);
     const open = group;
-    return new Promise<JoinResult>((resolve, reject) =>
+    const joined = new Promise<JoinResult>((resolve, reject) =>
       joiners.add(code, {
         userKey,
         group: open,
@@ -210,6 +234,12 @@ export function createJoin(
         reject,
       }),
     );
+    return deps.payments?.on ? withPayLink(await joined) : joined;
+  }
+
+  /** With payments on, the join's answer carries the checkout that keeps the place. */
+  async function withPayLink(result: JoinResult): Promise<JoinResult> {
+    return { ...result, payUrl: await deps.payments!.checkoutLink(result.order) };
   }
 
   /**
@@ -264,6 +294,7 @@ export function createJoin(
       orderId: newOrderId(),
       known: { product: joiner.what.product, region: joiner.what.region },
       relayShipping: true,
+      ...(deps.payments?.on ? { payment: deps.payments.awaiting("manual") } : {}),
     }));
     const members = joiners.map((joiner, i) => ({
       userKey: joiner.userKey,
@@ -283,6 +314,7 @@ export function createJoin(
           throw await refusal(code, single.codeInput, single.userKey, single.options, session);
         }
         const written = placed ?? (await placeWithoutTransaction(code, orders));
+        if (deps.payments?.on) await queueCheckouts(session, written);
         // The completed group comes back whole: what later joins and retries are answered from.
         const completed = await deps.settlement.completeIfFull(session, admitted);
         return { orders: written, group: admitted, completed };
