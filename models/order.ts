@@ -105,6 +105,8 @@ orderSchema.index({ userKey: 1, createdAt: -1 });
 orderSchema.index({ shippingQueued: 1 });
 // The payment window's sweep (orders still awaiting payment past their due time) and start-up reconciliation.
 orderSchema.index({ "payment.state": 1, "payment.dueBy": 1 });
+// The demo checkout page finds its order by the checkout's id.
+orderSchema.index({ "payment.checkoutId": 1 });
 
 export type OrderModel = Model<OrderDoc>;
 

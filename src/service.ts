@@ -10,6 +10,7 @@ import { connectDatabase, type Database, openDatabase } from "./db/database";
 import { createEngine, type Engine, type EngineDeps } from "./engine";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
+import { paymentMounts, paymentProvider } from "./payment-mounts";
 import type { AdapterContext, ChatAdapter } from "./platform";
 import { listen } from "./server";
 import { createWebRouter, engineCartViews, engineGroupViews } from "./web";
@@ -59,6 +60,10 @@ export async function startService(
     session: config.session,
     ...(config.fulfillment ? { fulfillment: config.fulfillment } : {}),
     ...(config.catalogFile ? { catalogFile: config.catalogFile } : {}),
+    payments: {
+      provider: paymentProvider(config.payments, () => publicUrl),
+      windowMs: config.payments.windowMs,
+    },
     ...options.engine,
     outbox: { retentionMs: config.outboxRetentionMs, ...options.engine?.outbox },
   });
@@ -105,6 +110,7 @@ export async function startService(
   });
   const mounts: Mount[] = [
     ...[...adapters.values()].flatMap((adapter) => adapter.mounts),
+    ...paymentMounts(config.payments, engine, log),
     { path: "/", router: web },
   ];
   running.serve(createApp({ log, metrics: createMetrics(), healthy: () => db.ping(), mounts }));

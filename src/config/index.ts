@@ -130,6 +130,9 @@ function shape(raw: Raw) {
     raw.FULFILLMENT_WEBHOOK_SECRET,
     "FULFILLMENT_WEBHOOK_URL and FULFILLMENT_WEBHOOK_SECRET",
   );
+  if (raw.PAYMENTS !== "none" && raw.GROUP_TTL > 6 * 86_400_000) {
+    throw new ConfigError("GROUP_TTL", "at most 6d with PAYMENTS on (a card hold lasts about seven days)");
+  }
   if (raw.PAYMENTS === "stripe") {
     for (const name of ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"] as const) {
       if (!raw[name])

@@ -101,7 +101,14 @@ export function createEngine(deps: EngineDeps) {
   groupsRef = groups;
   // A join's card edit follows its order out of the transaction, as its shipping request does.
   outbox.onGroupsJoined((codes) => groups.cards.joined(codes));
-  const cartDeps: CartDeps = { catalog, orders, outbox: outbox.writer, guesses, session: deps.session };
+  const cartDeps: CartDeps = {
+    catalog,
+    orders,
+    outbox: outbox.writer,
+    guesses,
+    session: deps.session,
+    ...(payments.on ? { payments } : {}),
+  };
   /**
    * What tests and tools reach past the public operations for: the models, the budget for codes
    * that matched nothing, and what carts are built from (to build carts with other settings).

@@ -6,6 +6,7 @@ import { userError } from "../errors";
 import type { GuessLimit } from "../guess-limit";
 import { checkQty, type Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
+import type { Payments } from "../payments";
 import { createCartChanges } from "./change";
 import { createCheckout } from "./checkout";
 import { currentView, findCurrentCart } from "./current";
@@ -28,6 +29,8 @@ export interface CartDeps {
   session: SessionSettings;
   /** Waits out improper-access delays. Default: a real timer. Tests pass a recorder. */
   sleep?: (ms: number) => Promise<void>;
+  /** With payments on, a checkout's orders are paid before they ship. */
+  payments?: Payments | undefined;
 }
 
 /** Who presents a code to the page: a user, or an opaque key such as `web:<address>`. */
@@ -50,7 +53,7 @@ export function createCarts(ctx: EngineContext, deps: CartDeps) {
   });
   const changes = createCartChanges(ctx, parts);
   const forget = changes.forget;
-  const checkout = createCheckout(ctx, { parts, orders: deps.orders, forget });
+  const checkout = createCheckout(ctx, { parts, orders: deps.orders, forget, payments: deps.payments });
   const resume = createResume(ctx, { parts, forget });
 
   async function requireProduct(sku: unknown): Promise<ProductDoc> {

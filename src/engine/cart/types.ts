@@ -47,7 +47,15 @@ export interface CurrentCart extends CartView {
 export interface CheckoutResult {
   /** The session as closed: its code no longer opens a cart. */
   cart: CartView;
-  orders: { orderId: string; sku: string; qty: number; total: number; currency: string }[];
+  orders: {
+    orderId: string;
+    sku: string;
+    qty: number;
+    total: number;
+    currency: string;
+    /** With payments on: where this order is paid (null: the link comes by DM). */
+    payUrl?: string | null;
+  }[];
 }
 
 /**

@@ -10,7 +10,7 @@ import { createStatusCards } from "./card";
 import { createExport } from "./export";
 import { createJoin, type JoinOptions } from "./join";
 import { type CallerRights, createManage, type GroupAction } from "./manage";
-import { createOpenGroup, type OpenGroupOptions } from "./open";
+import { createOpenGroup, LIMITS, type OpenGroupOptions } from "./open";
 import { createPaidPlaces } from "./paid-places";
 import { createReminders } from "./reminders";
 import { createSettlement } from "./settle";
@@ -50,6 +50,7 @@ export function createGroups(
     ctx.guard(() => deps.guesses.guard(sender, "UNKNOWN_GROUP", fn));
   const requireProduct = (sku: string) => deps.catalog.require(sku);
   const cards = createStatusCards(ctx, { outbox: deps.outbox, product: (sku) => deps.catalog.get(sku) });
+  const maxHoldMs = deps.payments?.on ? LIMITS.maxHoldMs : undefined;
   const settlement = createSettlement(ctx, deps.orders, deps.outbox, cards, deps.payments);
   const sweeper = new ExpirySweeper(ctx, settlement, deps.sweepIntervalMs, deps.payments?.sweep);
   const open = createOpenGroup(ctx, {
@@ -58,6 +59,7 @@ export function createGroups(
     groupTtlMs: deps.groupTtlMs,
     requireProduct,
     users: deps.users.recentMany,
+    maxHoldMs,
   });
   const joining = createJoin(ctx, {
     orders: deps.orders,
@@ -65,7 +67,6 @@ export function createGroups(
     requireProduct,
     regionOf: async (key) => (await deps.users.recentMany([key])).get(key)?.region ?? null,
     payments: deps.payments,
-    outbox: deps.outbox,
   });
   const remind = createReminders(ctx, deps.outbox);
   const closeIfExpired = async (group: GroupDoc) => {
@@ -75,7 +76,7 @@ export function createGroups(
   };
   const view = createView(ctx, { closeIfExpired, remind });
   const exports = createExport(ctx, { codeSecret: deps.codeSecret, closeIfExpired });
-  const manage = createManage(ctx, { orders: deps.orders, settlement, cards, remind });
+  const manage = createManage(ctx, { orders: deps.orders, settlement, cards, remind, maxHoldMs });
 
   return {
     /** `/groupbuy`: opens a group for `sku` and DMs every tagged member (user keys) a personal link. */

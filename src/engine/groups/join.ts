@@ -2,7 +2,6 @@ import { driverCollection, type GroupDoc, type OrderDoc, type ProductDoc } from 
 import type { EngineContext, Session } from "../context";
 import { KeyedBatches } from "../keyed-batches";
 import { checkQty, newOrderId, type Orders, type PlaceOrderInput } from "../orders";
-import type { OutboxWriter } from "../outbox";
 import type { Payments } from "../payments";
 import { SharedReads } from "../shared-reads";
 import { normalizeGroupCode } from "./code";
@@ -45,9 +44,6 @@ interface Joiner {
   reject(error: unknown): void;
 }
 
-/** How long the outbox leaves a join's checkout to the join's own reply. */
-const CHECKOUT_GRACE_MS = 60_000;
-
 /** Groups whose facts this process keeps (a few hundred bytes each). */
 const REMEMBERED_GROUPS = 10_000;
 
@@ -60,7 +56,6 @@ export function createJoin(
     /** The caller's shipping region, from memory when this process saw them lately. */
     regionOf: (userKey: string) => Promise<string | null>;
     payments?: Payments | undefined;
-    outbox?: OutboxWriter;
   },
 ) {
   const { Group, Order } = ctx.models;
@@ -172,21 +167,6 @@ export function createJoin(
     const again = await replay(current, userKey, options.eventKey);
     if (again) return new AlreadyJoined(again);
     return joinRefusal(current, userKey, ctx.clock.now()) ?? unknownGroup(codeInput);
-  }
-
-  /**
-   * Each order's checkout, queued with the order: the join's reply opens it at once, and the
-   * outbox opens it (and DMs the link) only when that did not happen, after a grace period.
-   */
-  async function queueCheckouts(session: Session, orders: OrderDoc[]) {
-    const later = new Date(ctx.clock.now().getTime() + CHECKOUT_GRACE_MS);
-    for (const order of orders) {
-      await deps.outbox!.payment(
-        session,
-        { orderId: order._id, action: "checkout", amount: order.total },
-        later,
-      );
-    }
   }
 
   return {
@@ -314,7 +294,7 @@ export function createJoin(
           throw await refusal(code, single.codeInput, single.userKey, single.options, session);
         }
         const written = placed ?? (await placeWithoutTransaction(code, orders));
-        if (deps.payments?.on) await queueCheckouts(session, written);
+        if (deps.payments?.on) await deps.payments.queueCheckouts(session, written);
         // The completed group comes back whole: what later joins and retries are answered from.
         const completed = await deps.settlement.completeIfFull(session, admitted);
         return { orders: written, group: admitted, completed };

@@ -59,6 +59,8 @@ export function createManage(
     /** The group's status card follows every change made here. */
     cards: StatusCards;
     remind: (group: GroupDoc, product: ProductDoc) => Promise<string[]>;
+    /** With card holds, a group must close before the holds lapse. */
+    maxHoldMs?: number | undefined;
   },
 ) {
   const { Group, Product } = ctx.models;
@@ -193,6 +195,12 @@ export function createManage(
           const latest = new Date(group.createdAt.getTime() + LIMITS.maxExpiresMs);
           const expiresAt = new Date(group.expiresAt.getTime() + request.byMs);
           if (expiresAt > latest) throw userError("EXTEND_TOO_FAR", { code, latest });
+          if (
+            deps.maxHoldMs !== undefined &&
+            expiresAt.getTime() - group.createdAt.getTime() > deps.maxHoldMs
+          ) {
+            throw userError("HOLD_TOO_LONG");
+          }
           // From the deadline read above: two extensions at once add up instead of one undoing the other.
           const moved = await ctx.tx(async (session) => {
             const after = await Group.findOneAndUpdate(

@@ -23,6 +23,9 @@ export interface PaymentDeps {
   returnUrl(order: OrderDoc): Promise<string>;
 }
 
+/** How long the outbox leaves a new order's checkout to the command's own reply. */
+const CHECKOUT_GRACE_MS = 60_000;
+
 /** Orders still at the checkout whose window ended, given back per pass. */
 const SWEEP_BATCH = 100;
 
@@ -73,7 +76,10 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
       { _id: order._id, "payment.checkoutId": null },
       { $set: { "payment.checkoutId": checkout.id, "payment.checkoutUrl": checkout.url } },
     );
-    return { url: checkout.url, recorded: recorded.modifiedCount === 1 };
+    if (recorded.modifiedCount === 1) return { url: checkout.url, recorded: true };
+    // Another caller recorded one first: theirs is the order's checkout.
+    const current = await Order.findById(order._id, { payment: 1 }).lean<OrderDoc>();
+    return { url: current?.payment?.checkoutUrl ?? checkout.url, recorded: false };
   }
 
   /**
@@ -214,6 +220,21 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
     awaiting,
 
     /**
+     * Each new order's checkout, queued with the order: the command's reply opens it at once, and
+     * the outbox opens it (and DMs the link) only when that did not happen, after a grace period.
+     */
+    async queueCheckouts(session: Session, orders: OrderDoc[]): Promise<void> {
+      const later = new Date(ctx.clock.now().getTime() + CHECKOUT_GRACE_MS);
+      for (const order of orders) {
+        await deps.outbox.payment(
+          session,
+          { orderId: order._id, action: "checkout", amount: order.total },
+          later,
+        );
+      }
+    },
+
+    /**
      * The checkout link for an order just placed (its reply carries it). Null when the provider
      * could not be reached: the outbox makes the checkout and DMs the link instead.
      */
@@ -278,6 +299,11 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
         }
         return { ok: false, retryable: true, reason };
       }
+    },
+
+    /** The order a checkout was opened for (the demo's page), or null. */
+    orderOfCheckout(checkoutId: string): Promise<OrderDoc | null> {
+      return ctx.guard(() => Order.findOne({ "payment.checkoutId": checkoutId }).lean<OrderDoc>());
     },
 
     /** Gives back the places of orders whose payment window ended unpaid; returns how many. */
