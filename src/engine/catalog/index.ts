@@ -152,6 +152,9 @@ export function createCatalog(ctx: EngineContext, source?: CatalogSource) {
       }
     },
 
+    /** Resolves once no reading is under way (one a webhook just started included). */
+    settled: (): Promise<void> => reading ?? Promise.resolve(),
+
     /** Stops the readings; one under way finishes first. */
     async stop(): Promise<void> {
       running = false;
