@@ -6,7 +6,14 @@ import type { MedusaSettings } from "./medusa";
 import type { Storefront } from "./port";
 import type { ShopifySettings } from "./shopify";
 
-export type { CatalogRead, CatalogSource, OrderBook, ShippingRequest, Storefront } from "./port";
+export type {
+  CatalogRead,
+  CatalogSource,
+  OrderBook,
+  OrderBookResult,
+  ShippingRequest,
+  Storefront,
+} from "./port";
 
 /** What STOREFRONT may say. */
 export const STOREFRONT_IDS = ["file", "shopify", "medusa"] as const;
