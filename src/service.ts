@@ -37,7 +37,7 @@ export interface ServiceOptions {
 }
 
 /**
- * The composition root: database, storefront, engine, chat router, then every platform that is
+ * The composition root: storefront, database, engine, chat router, then every platform that is
  * on, then the HTTP server. The port is taken first (with PORT=0 it names the public URL), but requests are
  * answered only once everything is built: until then the server says it is starting.
  */
@@ -46,14 +46,15 @@ export async function startService(
   log: Logger,
   options: ServiceOptions = {},
 ): Promise<Service> {
+  const clock = options.clock ?? systemClock;
+  // First: a storefront that cannot be built leaves nothing open behind it.
+  const storefront = options.storefront ?? createStorefront(config.storefront, { log, clock });
   const db = options.mongodbUri
     ? await connectDatabase(options.mongodbUri, "mongodb")
     : await openDatabase(config.mongodbUri, log, config.dataDir);
-  const clock = options.clock ?? systemClock;
   const running = await listen(undefined, config.port);
   const publicUrl = config.publicUrl ?? `http://localhost:${running.port}`;
 
-  const storefront = options.storefront ?? createStorefront(config.storefront, { log, clock });
   const engine = createEngine({
     connection: db.connection,
     clock,
