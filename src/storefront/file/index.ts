@@ -2,7 +2,7 @@ import { loadCatalogFile } from "../../engine/catalog";
 import type { Storefront } from "../port";
 import { type Fulfillment, shippingWebhook } from "./shipping-webhook";
 
-export { type Fulfillment, signBody } from "./shipping-webhook";
+export type { Fulfillment } from "./shipping-webhook";
 
 export interface FileSettings {
   /** CATALOG_FILE; the bundled demo catalog when unset. */

@@ -7,12 +7,12 @@ export interface Fulfillment {
   secret: string;
 }
 
-export function signBody(body: string, secret: string): string {
+function signBody(body: string, secret: string): string {
   return `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
 }
 
 /** A cancellation is a second request of the same order: it needs a key of its own. */
-export function idempotencyKeyOf(request: ShippingRequest): string {
+function idempotencyKeyOf(request: ShippingRequest): string {
   return request.status === "requested" ? request.orderId : `${request.orderId}:cancelled`;
 }
 
