@@ -25,7 +25,7 @@ const entry = (sku: string, percentOff = 10): CatalogEntry => ({
  * `release()`, so a test decides when a reading ends; `failing` makes readings throw.
  */
 class TestCatalog implements CatalogSource {
-  readonly refreshEveryMs = 3_600_000;
+  constructor(readonly refreshEveryMs = 3_600_000) {}
   entries: CatalogEntry[] = [entry("RF-1"), entry("RF-2")];
   rejections: string[] = [];
   failing = false;
@@ -109,6 +109,29 @@ describe("the catalog read from a connected storefront", () => {
     } finally {
       await engine.catalog.stop();
     }
+  });
+
+  it("reads again every refreshEveryMs once started, and no more once stopped", async () => {
+    const source = new TestCatalog(5);
+    const { engine } = await engineOn(connection, {
+      storefront: { id: "test", catalog: source, orders: held },
+    });
+    const loaded = source.reads;
+    // Waits on the readings themselves, not on a time: two more come from the interval alone.
+    const twoMore = new Promise<void>((resolve) => {
+      const read = source.read.bind(source);
+      source.read = async () => {
+        const reading = await read();
+        if (source.reads >= loaded + 2) resolve();
+        return reading;
+      };
+    });
+    engine.catalog.start();
+    await twoMore;
+    await engine.catalog.stop();
+    const stopped = source.reads;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(source.reads).toBe(stopped);
   });
 
   it("starts with the products already known when the storefront cannot be read, saying so in one line", async () => {
