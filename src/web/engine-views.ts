@@ -55,7 +55,12 @@ export function toGroupPage(view: GroupView): GroupPageModel {
         joined: me.joined,
         orders: me.orders
           .filter((o) => o.status !== "cancelled")
-          .map(({ sku, name, qty }) => ({ sku, name, qty })),
+          .map(({ sku, name, qty, payment, currency }) => ({
+            sku,
+            name,
+            qty,
+            ...(payment && { payment: { ...payment, currency } }),
+          })),
         unreachable: me.couldNotDm !== null,
       },
     }),

@@ -27,8 +27,13 @@ export interface GroupPageModel {
     displayName: string;
     joined: boolean;
     joinedAt?: Date;
-    /** Their own orders in this group, when they joined. */
-    orders: { sku: string; name: string; qty: number }[];
+    /** Their own orders in this group, when they joined; `payment` with payments on. */
+    orders: {
+      sku: string;
+      name: string;
+      qty: number;
+      payment?: { state: string; payUrl: string | null; charged: number; currency: string };
+    }[];
     /** Set when DMs to them could not be delivered (e.g. a Telegram user who never started the bot). */
     unreachable?: boolean;
   };
@@ -76,6 +81,8 @@ export interface GroupExportModel {
     region: string | null;
     email: string | null;
     state: "placed" | "cancelled";
+    /** With payments on: where the order's money stands and what was charged (minor units). */
+    payment?: { state: string; charged: number } | undefined;
   }[];
 }
 

@@ -134,6 +134,44 @@ describe("PAYMENTS=stripe through the playground, the real webhook endpoint and 
     ).toEqual([bobOrder, catSession.metadata.orderId].sort());
   });
 
+  it("shows each member's payment on their personal page, and to the organiser in /group and the CSV", async () => {
+    await playgroundSay(base, "eve", "/help");
+    const code = codeIn((await playgroundSay(base, "ann", "/groupbuy KB-75 size=2 @eve @fay")).text, "g");
+    const group = await service.db.connection.collection("groups").findOne({ _id: code as never });
+    const token = (group!.invites as { userKey: string; token: string }[]).find((i) =>
+      i.userKey.endsWith(":eve"),
+    )!.token;
+    const page = async () => (await fetch(`${base}/g/${code}?m=${encodeURIComponent(token)}`)).text();
+
+    const eveSession = fake.session(sessionIdIn((await playgroundSay(base, "eve", `/join ${code}`)).text)!)!;
+    const waiting = await page();
+    expect(waiting).toContain('data-payment="awaiting"');
+    expect(waiting).toContain(`href="${eveSession.url}"`);
+    expect(waiting).toContain(">Pay</a>");
+    await fake.pay(eveSession.id);
+    const held = await page();
+    expect(held).toContain('data-payment="authorized"');
+    expect(held).not.toContain(">Pay</a>");
+
+    const faySession = fake.session(sessionIdIn((await playgroundSay(base, "fay", `/join ${code}`)).text)!)!;
+    await fake.pay(faySession.id);
+    await eventually(
+      "both captured",
+      () => service.engine.orders.forGroup(code),
+      (list) => list.every((o) => o.payment?.state === "captured"),
+    );
+    expect(await page()).toContain("charged €129.00");
+
+    const status = await playgroundSay(base, "ann", `/group ${code}`);
+    expect(status.text).toContain("[payment captured, €129.00]");
+    const exportUrl = /https?:\/\/\S+\/orders\.csv\?k=\S+/.exec(status.text)![0];
+    const csv = await (await fetch(exportUrl.replace(service.publicUrl, base))).text();
+    const [header, ...rows] = csv.trim().split("\r\n");
+    expect(header!.endsWith(",state,payment,charged")).toBe(true);
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(row.endsWith(",placed,captured,129.00")).toBe(true);
+  });
+
   it("refuses a group open longer than a card hold lasts, in one line", async () => {
     const refused = await playgroundSay(base, "ann", "/groupbuy KB-75 size=2 expires=7d");
     expect(refused.errorCode).toBe("HOLD_TOO_LONG");

@@ -1,4 +1,4 @@
-import type { GroupDoc, OrderDoc, ProductDoc, Tier, UserDoc } from "../../../models";
+import type { GroupDoc, OrderDoc, PaymentState, ProductDoc, Tier, UserDoc } from "../../../models";
 import type { Platform } from "../../kernel";
 import type { EngineContext } from "../context";
 import { nextTier, reachedTier } from "../discount";
@@ -15,6 +15,8 @@ export interface ViewOrderLine {
   total: number;
   currency: string;
   status: OrderDoc["status"];
+  /** With payments on: where the money stands, the link to pay while awaiting, what was charged. */
+  payment?: { state: PaymentState; payUrl: string | null; charged: number };
 }
 
 /** A plain view model of a group: what `/group` and the page `/g/<code>` show. */
@@ -83,6 +85,14 @@ function line(order: OrderDoc): ViewOrderLine {
     total: order.total,
     currency: order.currency,
     status: order.status,
+    ...(order.payment && {
+      payment: {
+        state: order.payment.state,
+        payUrl:
+          order.status === "placed" && order.payment.state === "awaiting" ? order.payment.checkoutUrl : null,
+        charged: order.payment.charged,
+      },
+    }),
   };
 }
 
