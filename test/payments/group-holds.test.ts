@@ -4,7 +4,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/glo
 import type { Connection } from "mongoose";
 import { silentLogger } from "../../src/logger";
 import { stripeClient, stripePayments, stripeWebhook } from "../../src/payments";
-import { engineOn, type Harness, HOUR, people } from "../engine/support/harness";
+import { engineOn, errorCode, type Harness, HOUR, people } from "../engine/support/harness";
 import { dropConnection, freshConnection } from "../support/db";
 import { type FakeStripe, startFakeStripe } from "../support/fake-stripe";
 
@@ -158,6 +158,45 @@ describe("card holds with Stripe Checkout", () => {
     // The freed place can be taken again.
     const again = await h.engine.groups.join(cat, code);
     expect(again.memberCount).toBe(1);
+  });
+
+  it("an organiser cancel after capture refunds what was charged and cancels the shipping requests", async () => {
+    const { code } = await h.engine.groups.open(ann, "KB-75", { size: 2, max: 2 });
+    const joins = [await h.engine.groups.join(bob, code), await h.engine.groups.join(cat, code)];
+    for (const joined of joins) await fake.pay(sessionOf(joined.order._id).id);
+    await h.engine.outbox.runOnce();
+    expect(intentOf(joins[0]!.order._id).status).toBe("succeeded");
+    h.messenger.clear();
+
+    const result = await h.engine.groups.act(ann, code, {
+      action: "cancel",
+      reason: "supplier out of stock",
+    });
+    expect(result.state).toBe("failed");
+    await h.engine.outbox.runOnce();
+    for (const joined of joins) {
+      const charged = intentOf(joined.order._id).amount_received;
+      const refunds = fake.allRefunds().filter((r) => r.payment_intent === intentOf(joined.order._id).id);
+      expect(refunds.map((r) => r.amount)).toEqual([charged]);
+      expect((await h.engine.orders.get(joined.order._id))?.payment?.state).toBe("refunded");
+      expect((await shippingFor(joined.order._id)).sort()).toEqual([
+        joined.order._id,
+        `${joined.order._id}:cancelled`,
+      ]);
+    }
+    const bobDm = h.messenger.sent.find((m) => m.userId === "bob");
+    expect(bobDm?.text).toContain("supplier out of stock");
+    expect(bobDm?.text).toContain("is refunded to your card");
+  });
+
+  it("without payments, a completed group still cannot be cancelled", async () => {
+    const plain = await engineOn(connection, { clock: h.clock });
+    const { code } = await plain.engine.groups.open(ann, "KB-75", { size: 2, max: 2 });
+    await plain.engine.groups.join(bob, code);
+    await plain.engine.groups.join(cat, code);
+    expect(await errorCode(() => plain.engine.groups.act(ann, code, { action: "cancel" }))).toBe(
+      "GROUP_NOT_OPEN",
+    );
   });
 
   it("a leave releases the member's hold", async () => {

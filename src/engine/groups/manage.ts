@@ -108,6 +108,16 @@ export function createManage(
     return notOpen(current) ?? fallback(current);
   }
 
+  /** A completed group cancelled (payments on: its money is refunded); refused as before otherwise. */
+  async function cancelCompleted(group: GroupDoc, reason: string | undefined): Promise<GroupActionResult> {
+    const cancelled = await ctx.tx((session) =>
+      deps.settlement.cancelCompleted(session, group._id, reason?.trim() ?? ""),
+    );
+    if (!cancelled) throw notOpen(group) ?? userError("GROUP_CHANGED", { code: group._id, action: "cancel" });
+    ctx.kickOutbox();
+    return resultOf(cancelled, "cancel");
+  }
+
   function resultOf(group: GroupDoc, action: GroupAction["action"]): GroupActionResult {
     return {
       code: group._id,
@@ -169,6 +179,8 @@ export function createManage(
       const group = await load(codeInput);
       const code = group._id;
       await authorize(group, callerKey, rights, request.action);
+      if (request.action === "cancel" && group.state === "complete")
+        return cancelCompleted(group, request.reason);
       const refused = notOpen(group);
       if (refused) throw refused;
       const live = { _id: code, expiresAt: { $gt: ctx.clock.now() } };

@@ -4,7 +4,7 @@ import { memberDiscount } from "../discount";
 import type { Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
 import type { Payments } from "../payments";
-import { chargedDm, unpaidAtCloseDm } from "../payments/messages";
+import { chargedDm, refundedText, unpaidAtCloseDm } from "../payments/messages";
 import type { StatusCards } from "./card";
 import { completedDm, failedDm, organiserOutcomeDm } from "./messages";
 
@@ -153,14 +153,28 @@ export function createSettlement(
   }
 
   async function settleFailed(session: Session, group: GroupDoc, product: ProductDoc): Promise<void> {
+    const refunded = await chargedOrders(session, group);
     for (const member of group.members) {
       await orders.cancelOrder(session, member.orderId);
+      const text = failedDm({ group, product, orderId: member.orderId });
       await outbox.dm(session, {
         id: `failed:${group._id}:${member.userKey}`,
         to: member.userKey,
-        text: failedDm({ group, product, orderId: member.orderId }),
+        text: refunded.has(member.orderId) ? refundedText(text, refunded.get(member.orderId)!) : text,
       });
     }
+  }
+
+  /** With payments on, the group's orders whose money was taken (a completed group cancelled), by id. */
+  async function chargedOrders(session: Session, group: GroupDoc): Promise<Map<string, OrderDoc>> {
+    if (!payments?.on || group.members.length === 0) return new Map();
+    const charged = await Order.find({
+      _id: { $in: group.members.map((m) => m.orderId) },
+      "payment.state": { $in: ["captured", "paid"] },
+    })
+      .session(session ?? null)
+      .lean<OrderDoc[]>();
+    return new Map(charged.map((order) => [order._id, order]));
   }
 
   /** Writes the consequences of a closed group, then marks it settled. */
@@ -195,6 +209,20 @@ export function createSettlement(
   return {
     close,
     settle,
+    /**
+     * With payments on, an organiser may still cancel a completed group: it turns failed with the
+     * reason, every order is cancelled and the money taken for it refunded.
+     */
+    async cancelCompleted(session: Session, code: string, cancelReason: string): Promise<GroupDoc | null> {
+      if (!payments?.on) return null;
+      const cancelled = await Group.findOneAndUpdate(
+        { _id: code, state: "complete", settled: true },
+        { $set: { state: "failed", settled: false, cancelReason, closedAt: ctx.clock.now() } },
+        { session, returnDocument: "after" },
+      ).lean<GroupDoc>();
+      if (cancelled) await settle(session, cancelled);
+      return cancelled;
+    },
     /** At `max` (called inside the join's transaction). */
     async completeIfFull(session: Session, group: GroupDoc): Promise<GroupDoc | null> {
       if ((group[counted] ?? 0) < group.max) return null;

@@ -42,3 +42,12 @@ export function placeGivenBackDm(order: OrderDoc): string {
 export function unpaidAtCloseDm(order: OrderDoc): string {
   return `Group ${order.groupCode} closed before your card was authorized: your order ${order._id} is cancelled and nothing was charged.`;
 }
+
+/** A cancellation's DM, for an order whose money was taken: it is refunded, not "never charged". */
+export function refundedText(cancelled: string, order: OrderDoc): string {
+  const [first] = cancelled.split("\n");
+  return [
+    first,
+    `Your order ${order._id} is cancelled: the ${formatMoney(order.payment?.charged ?? 0, order.currency)} charged is refunded to your card, and nothing will be shipped.`,
+  ].join("\n");
+}
