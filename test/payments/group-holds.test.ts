@@ -199,6 +199,19 @@ describe("card holds with Stripe Checkout", () => {
     );
   });
 
+  it("the organiser closes a group only with size members paid; the close captures their holds", async () => {
+    const { code } = await h.engine.groups.open(ann, "KB-75", { size: 2, max: 5 });
+    const joins = [await h.engine.groups.join(bob, code), await h.engine.groups.join(cat, code)];
+    await fake.pay(sessionOf(joins[0]!.order._id).id);
+    expect(await errorCode(() => h.engine.groups.act(ann, code, { action: "close" }))).toBe(
+      "MEMBERS_MISSING",
+    );
+    await fake.pay(sessionOf(joins[1]!.order._id).id);
+    expect((await h.engine.groups.act(ann, code, { action: "close" })).state).toBe("complete");
+    await h.engine.outbox.runOnce();
+    for (const joined of joins) expect(intentOf(joined.order._id).status).toBe("succeeded");
+  });
+
   it("a leave releases the member's hold", async () => {
     const { code } = await h.engine.groups.open(ann, "KB-75", { size: 3 });
     const joined = await h.engine.groups.join(bob, code);

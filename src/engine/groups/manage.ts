@@ -186,13 +186,15 @@ export function createManage(
       const live = { _id: code, expiresAt: { $gt: ctx.clock.now() } };
       switch (request.action) {
         case "close": {
+          // With payments on, only members whose money is in place count.
+          const counted = deps.settlement.counted;
           const missing = (now: GroupDoc) =>
-            userError("MEMBERS_MISSING", { code, missing: now.size - now.memberCount, size: now.size });
-          if (group.memberCount < group.size) throw missing(group);
+            userError("MEMBERS_MISSING", { code, missing: now.size - (now[counted] ?? 0), size: now.size });
+          if ((group[counted] ?? 0) < group.size) throw missing(group);
           const closed = await ctx.tx(async (session) => {
             const done = await deps.settlement.close(
               session,
-              { ...live, memberCount: { $gte: group.size } },
+              { ...live, [counted]: { $gte: group.size } },
               "complete",
             );
             if (done) await deps.settlement.settle(session, done);

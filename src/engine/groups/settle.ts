@@ -22,7 +22,7 @@ export function createSettlement(
 ) {
   const { Group, Order, Product, LedgerEntry, User } = ctx.models;
   /** With payments on, a group completes on the members whose money is in place. */
-  const counted = payments?.on ? "paidCount" : "memberCount";
+  const counted: "paidCount" | "memberCount" = payments?.on ? "paidCount" : "memberCount";
 
   /**
    * Moves an open group to `complete`/`failed` if the condition still holds; null when another
@@ -209,6 +209,8 @@ export function createSettlement(
   return {
     close,
     settle,
+    /** What completion counts: members, or with payments on the members whose money is in place. */
+    counted,
     /**
      * With payments on, an organiser may still cancel a completed group: it turns failed with the
      * reason, every order is cancelled and the money taken for it refunded.
