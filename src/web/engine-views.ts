@@ -98,6 +98,22 @@ export function engineCartViews(carts: Pick<Carts, "viewByCode">): CartViews {
             delayMs: 0,
             retryAfterMs: access.retryAfterMs,
           };
+        case "closed":
+          return {
+            kind: "closed",
+            message: access.message,
+            delayMs: 0,
+            ...(access.payments && {
+              payments: access.payments.map(({ name, qty, total, currency, state, payUrl }) => ({
+                name,
+                qty,
+                total,
+                currency,
+                state,
+                payUrl,
+              })),
+            }),
+          };
         default:
           return { kind: access.kind, message: access.message, delayMs: 0 };
       }

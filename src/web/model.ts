@@ -111,10 +111,25 @@ export type CartPageOutcome =
   | { kind: "not_found"; message: string; delayMs: number }
   | { kind: "expired"; message: string; delayMs: number }
   /** Checked out: the code no longer opens the cart. */
-  | { kind: "closed"; message: string; delayMs: number }
+  | {
+      kind: "closed";
+      message: string;
+      delayMs: number;
+      /** With payments on: each order of the cart and where its money stands (a Pay button while unpaid). */
+      payments?: CheckedOutPaymentModel[];
+    }
   /** The sender presented too many codes that matched nothing. */
   | { kind: "rate_limited"; message: string; delayMs: number; retryAfterMs: number };
 
 export interface CartViews {
   viewByCode(code: string, sender: WebSender): Promise<CartPageOutcome>;
+}
+
+export interface CheckedOutPaymentModel {
+  name: string;
+  qty: number;
+  total: number;
+  currency: string;
+  state: string;
+  payUrl: string | null;
 }

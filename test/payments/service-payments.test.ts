@@ -180,14 +180,22 @@ describe("PAYMENTS=stripe through the playground, the real webhook endpoint and 
   });
 
   it("a cart is paid at once (automatic capture) and ships when paid", async () => {
-    await playgroundSay(base, "dan", "/cart add KC-PBT qty=2");
+    const cartCode = codeIn((await playgroundSay(base, "dan", "/cart add KC-PBT qty=2")).text, "s");
     const checkout = await playgroundSay(base, "dan", "/cart checkout");
     const session = fake.session(sessionIdIn(checkout.text)!)!;
     expect(session.capture_method).toBe("automatic");
     expect(session.amount_total).toBe(2 * 5_900);
     const orderId = session.metadata.orderId!;
     expect(shipped().some((s) => s.orderId === orderId)).toBe(false);
+    // The cart's page is where its orders are paid: a Pay button while unpaid.
+    const cartPage = async () => (await fetch(`${base}/s/${cartCode}`)).text();
+    const unpaid = await cartPage();
+    expect(unpaid).toContain('data-payment="awaiting"');
+    expect(unpaid).toContain(`href="${session.url}"`);
     await fake.pay(session.id);
+    const paid = await cartPage();
+    expect(paid).toContain('data-payment="paid"');
+    expect(paid).not.toContain(">Pay</a>");
     await eventually(
       "the cart's shipping request",
       async () => shipped(),

@@ -1,4 +1,4 @@
-import type { ProductDoc } from "../../../models";
+import type { OrderDoc, ProductDoc } from "../../../models";
 import { type UserIdentity, userKey } from "../../kernel";
 import type { Catalog } from "../catalog";
 import type { EngineContext } from "../context";
@@ -14,7 +14,7 @@ import { checkSku } from "./limits";
 import { addLine, removeLine } from "./lines";
 import { lazyCartParts, type SessionSettings } from "./parts";
 import { createResume } from "./resume";
-import type { CodeAccess, CurrentCart } from "./types";
+import type { CheckedOutPayment, CodeAccess, CurrentCart } from "./types";
 
 export type { SessionSettings } from "./parts";
 export type { CartView, CheckoutResult, CodeAccess, CurrentCart } from "./types";
@@ -66,6 +66,27 @@ export function createCarts(ctx: EngineContext, deps: CartDeps) {
     return product;
   }
 
+  /** With payments on: where each order of a checked-out cart stands, with its link while unpaid. */
+  async function checkedOutPayments(orderIds: string[]): Promise<CheckedOutPayment[]> {
+    const orders = await ctx.models.Order.find({ _id: { $in: orderIds } }).lean<OrderDoc[]>();
+    return orders.flatMap((order) => {
+      const payment = order.payment;
+      if (!payment) return [];
+      const open = order.status === "placed" && payment.state === "awaiting";
+      return [
+        {
+          orderId: order._id,
+          name: order.name,
+          qty: order.qty,
+          total: order.total,
+          currency: order.currency,
+          state: order.status === "cancelled" && payment.state === "awaiting" ? "expired" : payment.state,
+          payUrl: open ? payment.checkoutUrl : null,
+        },
+      ];
+    });
+  }
+
   return {
     /** `/cart` and `/cart show`: the caller's cart, issuing a session on first access. */
     show(user: UserIdentity): Promise<CurrentCart> {
@@ -115,7 +136,10 @@ export function createCarts(ctx: EngineContext, deps: CartDeps) {
     viewByCode(code: string, sender: Sender): Promise<CodeAccess> {
       return ctx.guard(async () => {
         const p = await parts();
-        return (await p.access.present(code, typeof sender === "string" ? sender : userKey(sender))).access;
+        const access = (await p.access.present(code, typeof sender === "string" ? sender : userKey(sender)))
+          .access;
+        if (access.kind !== "closed" || !deps.payments?.on || !access.orderIds?.length) return access;
+        return { ...access, payments: await checkedOutPayments(access.orderIds) };
       });
     },
 

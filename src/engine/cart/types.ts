@@ -66,7 +66,13 @@ export type CodeAccess =
   | { kind: "ok"; cart: CartView }
   | { kind: "not_found"; message: string }
   | { kind: "expired"; message: string }
-  | { kind: "closed"; message: string }
+  | {
+      kind: "closed";
+      message: string;
+      /** The orders it was checked out into; with payments on, each with where its money stands. */
+      orderIds?: string[];
+      payments?: CheckedOutPayment[];
+    }
   | {
       kind: "improper";
       message: string;
@@ -78,3 +84,14 @@ export type CodeAccess =
       retired: boolean;
     }
   | { kind: "rate_limited"; message: string; retryAfterMs: number };
+
+/** One order of a checked-out cart, with payments on: paid, or still to pay at `payUrl`. */
+export interface CheckedOutPayment {
+  orderId: string;
+  name: string;
+  qty: number;
+  total: number;
+  currency: string;
+  state: string;
+  payUrl: string | null;
+}
