@@ -96,7 +96,8 @@ interface Issue {
   keys?: string[];
 }
 
-function issueText(issue: Issue): string {
+/** One validation problem of an entry as a person reads it (also used by the connected storefronts). */
+export function issueText(issue: Issue): string {
   if (issue.code === "unrecognized_keys" && issue.keys) {
     const at = issue.path.length > 0 ? ` in ${issue.path.join(".")}` : "";
     return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}${at}`;
