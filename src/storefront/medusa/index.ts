@@ -9,7 +9,7 @@ import { readShopDefaults, type ShopDefaults } from "./shop";
 
 export { REBATES_KEY, TIERS_KEY } from "./catalog";
 export { ORDER_ID_KEY, PLACEHOLDER_EMAIL_DOMAIN } from "./orders";
-export { MEDUSA_VARIABLES, type MedusaSettings, medusaSettings } from "./settings";
+export { MEDUSA_VARIABLES, type MedusaSettings } from "./settings";
 
 export interface MedusaDeps {
   log: Logger;
