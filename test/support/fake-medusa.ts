@@ -82,13 +82,15 @@ export interface FakeMedusa {
   /** Every order and draft order, in the order they were made. */
   orders(): FakeMedusaOrder[];
   /**
-   * The next `times` requests to `route` (e.g. `POST /admin/draft-orders`) answer `status` with
-   * Medusa's error body, before doing anything; `retryAfterSeconds` adds a Retry-After header.
+   * The next `times` requests to `route` (e.g. `POST /admin/draft-orders`), after `skip` more that
+   * pass, answer `status` with Medusa's error body, doing nothing; `retryAfterSeconds` adds a
+   * Retry-After header.
    */
   failNext(
     route: string,
     answer: { status: number; type?: string; message?: string; retryAfterSeconds?: number },
     times?: number,
+    skip?: number,
   ): void;
   /** The next `times` requests to `route` do their work, then the connection drops before the answer. */
   dropAnswerAfterCommit(route: string, times?: number): void;
@@ -153,7 +155,10 @@ export async function startFakeMedusa(): Promise<FakeMedusa> {
   const products: FakeMedusaProduct[] = [];
   const orders: FakeMedusaOrder[] = [];
   const calls: FakeMedusaCall[] = [];
-  const failures = new Map<string, { answer: Parameters<FakeMedusa["failNext"]>[1]; times: number }>();
+  const failures = new Map<
+    string,
+    { answer: Parameters<FakeMedusa["failNext"]>[1]; times: number; skip: number }
+  >();
   const drops = new Map<string, number>();
   let serial = 0;
   const nextId = (prefix: string) => `${prefix}_${String(++serial).padStart(8, "0")}`;
@@ -187,7 +192,8 @@ export async function startFakeMedusa(): Promise<FakeMedusa> {
     app[method](path, (req: Request, res: Response) => {
       const key = `${method.toUpperCase()} ${path}`;
       const failure = failures.get(key);
-      if (failure && failure.times > 0) {
+      if (failure && failure.skip > 0) failure.skip -= 1;
+      else if (failure && failure.times > 0) {
         failure.times -= 1;
         const { status, type, message, retryAfterSeconds } = failure.answer;
         record(req, status);
@@ -442,8 +448,8 @@ export async function startFakeMedusa(): Promise<FakeMedusa> {
     ordersFor: (crowdcartOrderId) =>
       orders.filter((o) => o.metadata?.crowdcart_order_id === crowdcartOrderId),
     orders: () => [...orders],
-    failNext(routeKey, answer, times = 1) {
-      failures.set(routeKey, { answer, times });
+    failNext(routeKey, answer, times = 1, skip = 0) {
+      failures.set(routeKey, { answer, times, skip });
     },
     dropAnswerAfterCommit(routeKey, times = 1) {
       drops.set(routeKey, times);

@@ -6,7 +6,7 @@ import type { MedusaSettings } from "./settings";
 const REQUEST_TIMEOUT_MS = 20_000;
 
 /** Waits before the second and third try of a request that failed for a passing reason. */
-export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [500, 2_000];
+export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [250, 1_000];
 
 /** Items asked for per page when walking a list. */
 const PAGE_SIZE = 100;
