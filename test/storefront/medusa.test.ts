@@ -293,6 +293,27 @@ describe("the Medusa storefront's orders", () => {
     expect(fake.ordersFor(r.orderId)).toEqual([expect.objectContaining({ status: "canceled" })]);
   });
 
+  it("waits out a 429's Retry-After, and hands a longer one to the outbox with the order", async () => {
+    const r = request("requested");
+    fake.failNext("GET /admin/orders", { status: 429, message: "Too many requests", retryAfterSeconds: 1 });
+    const started = performance.now();
+    expect(await deliver(storefront, r)).toEqual({ ok: true });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(990);
+    expect(fake.ordersFor(r.orderId)).toHaveLength(1);
+
+    const later = request("requested");
+    const before = fake.calls.length;
+    fake.failNext("GET /admin/orders", { status: 429, message: "Too many requests", retryAfterSeconds: 120 });
+    expect(await deliver(storefront, later)).toEqual({
+      ok: false,
+      reason: `Medusa answered HTTP 429 while delivering order ${later.orderId}: Too many requests`,
+      retryAfterMs: 120_000,
+    });
+    // Asked once, and left alone after.
+    expect(fake.calls.slice(before).map((c) => [c.path, c.status])).toEqual([["/admin/orders", 429]]);
+    expect(fake.ordersFor(later.orderId)).toEqual([]);
+  });
+
   it("turns Medusa's refusals into one clear reason, and retries what passes", async () => {
     const unknown = request("requested", { sku: "GONE-1" });
     expect(await deliver(storefront, unknown)).toEqual({
@@ -311,7 +332,7 @@ describe("the Medusa storefront's orders", () => {
     expect(fake.ordersFor(zero.orderId)).toEqual([]);
 
     const busy = request("requested");
-    fake.failNext("GET /admin/orders", { status: 429, message: "Too many requests", retryAfterSeconds: 1 });
+    fake.failNext("GET /admin/orders", { status: 429, message: "Too many requests", retryAfterSeconds: 0 });
     fake.failNext("POST /admin/draft-orders", { status: 503 });
     expect(await deliver(storefront, busy)).toEqual({ ok: true });
     expect(fake.ordersFor(busy.orderId)).toHaveLength(1);

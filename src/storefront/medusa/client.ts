@@ -1,5 +1,6 @@
 import { Admin, Client, type ClientFetch, FetchError } from "@medusajs/js-sdk";
 import type { Logger } from "../../logger";
+import { notingRetryAfter, retryAfterOf } from "./retry-after";
 import type { MedusaSettings } from "./settings";
 
 /** A Medusa request that hangs is given up after this and tried again. */
@@ -11,21 +12,30 @@ export const DEFAULT_RETRY_DELAYS_MS: readonly number[] = [250, 1_000];
 /** Items asked for per page when walking a list. */
 const PAGE_SIZE = 100;
 
+/** A 429 asking for a wait up to this long is waited out here; a longer one goes back to the outbox. */
+const LONGEST_WAIT_HERE_MS = 5_000;
+
 /**
- * The SDK's client with a timeout on every request. `initClient` is the SDK's own extension
- * point; the request options it receives reach `fetch` as they are, so a signal does too.
+ * The SDK's client with a timeout on every request, and each 429's Retry-After noted. `initClient`
+ * is the SDK's own extension point; the request options it receives reach `fetch` as they are.
  */
-class TimedClient extends Client {
+class MedusaClient extends Client {
   protected override initClient(): ClientFetch {
     const sdkFetch = super.initClient();
     return (input, init) =>
-      sdkFetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+      notingRetryAfter((headers) =>
+        sdkFetch(input, {
+          ...init,
+          headers: { ...init?.headers, ...headers },
+          signal: init?.signal ?? AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        }),
+      );
   }
 }
 
 /** The SDK's Admin API methods, authenticated with the secret API key. */
 export function medusaAdmin(settings: MedusaSettings, log: Logger): Admin {
-  const client = new TimedClient({
+  const client = new MedusaClient({
     baseUrl: settings.url,
     apiKey: settings.apiKey,
     // The SDK logs through console by default; its messages belong in ours.
@@ -44,6 +54,8 @@ export class MedusaFailure extends Error {
   constructor(
     message: string,
     readonly passing: boolean,
+    /** How long Medusa asked to be left alone (a 429's Retry-After). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "MedusaFailure";
@@ -65,13 +77,20 @@ export function failureOf(error: unknown, doing: string): MedusaFailure {
       );
     }
     const passing = status === 429 || status >= 500;
-    return new MedusaFailure(`Medusa answered HTTP ${status} while ${doing}: ${error.message}`, passing);
+    return new MedusaFailure(
+      `Medusa answered HTTP ${status} while ${doing}: ${error.message}`,
+      passing,
+      retryAfterOf(error),
+    );
   }
   const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new MedusaFailure(`Medusa could not be reached while ${doing} (${cause})`, true);
 }
 
-/** Runs one call, trying again after each delay while it fails for a passing reason. */
+/**
+ * Runs one call, trying again after each delay while it fails for a passing reason; a 429 waits
+ * at least as long as it asked, and one asking for longer than we wait here fails at once.
+ */
 export async function withRetries<T>(
   doing: string,
   call: () => Promise<T>,
@@ -83,8 +102,9 @@ export async function withRetries<T>(
     } catch (error) {
       const failure = failureOf(error, doing);
       const delay = delaysMs[attempt];
-      if (!failure.passing || delay === undefined) throw failure;
-      await new Promise((resolve) => setTimeout(resolve, delay));
+      const wait = Math.max(delay ?? 0, failure.retryAfterMs ?? 0);
+      if (!failure.passing || delay === undefined || wait > LONGEST_WAIT_HERE_MS) throw failure;
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }

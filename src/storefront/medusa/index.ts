@@ -59,9 +59,9 @@ export function createMedusaStorefront(settings: MedusaSettings, deps: MedusaDep
           );
           return { ok: true };
         } catch (error) {
-          const { message } = failureOf(error, `delivering order ${request.orderId}`);
+          const { message, retryAfterMs } = failureOf(error, `delivering order ${request.orderId}`);
           deps.log.warn({ orderId: request.orderId, status: request.status }, message);
-          return { ok: false, reason: message };
+          return { ok: false, reason: message, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
         }
       },
     },
