@@ -96,7 +96,6 @@ interface Issue {
   keys?: string[];
 }
 
-/** One validation problem of an entry as a person reads it (also used by the connected storefronts). */
 export function issueText(issue: Issue): string {
   if (issue.code === "unrecognized_keys" && issue.keys) {
     const at = issue.path.length > 0 ? ` in ${issue.path.join(".")}` : "";
