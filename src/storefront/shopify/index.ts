@@ -8,7 +8,7 @@ import type { ShopifySettings } from "./settings";
 import { shopifyWebhookMount } from "./webhook";
 
 export { SHOPIFY_API_VERSION } from "./api";
-export { type ShopifySettings, shopifySettings, shopifyVariables } from "./settings";
+export { SHOPIFY_VARIABLES, type ShopifySettings } from "./settings";
 
 export interface ShopifyDeps {
   log: Logger;

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError, httpUrl, secret, type VariableSpecs } from "../../config/variables";
+import { httpUrl, type VariableSpecs } from "../../config/variables";
 
 /** What the Shopify storefront needs, validated from the SHOPIFY_* variables. */
 export interface ShopifySettings {
@@ -15,49 +15,26 @@ export interface ShopifySettings {
   refreshEveryMs: number;
 }
 
-export const shopifyVariables: VariableSpecs = {
+/**
+ * STOREFRONT=shopify reads these (only then): all required but SHOPIFY_API_URL. Each wrong value
+ * is one line naming the variable and the form it takes.
+ */
+export const SHOPIFY_VARIABLES: VariableSpecs = {
   SHOPIFY_SHOP: {
-    schema: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,59}\.myshopify\.com$/)
-      .optional(),
-    expected: "the shop's myshopify.com domain, like my-shop.myshopify.com (not its own domain)",
+    schema: z.string().regex(/^[a-z0-9][a-z0-9-]{0,59}\.myshopify\.com$/),
+    expected: "the shop's own <name>.myshopify.com domain, like my-shop.myshopify.com",
   },
   SHOPIFY_ADMIN_TOKEN: {
-    // shpat_ for a custom app made in the admin; shpss_ is the app's secret, not a token.
-    schema: z
-      .string()
-      .regex(/^shp(?!ss_)[a-z]{2}_[A-Za-z0-9]{16,}$/)
-      .optional(),
-    expected: "the custom app's Admin API access token, like shpat_0123abcd…",
+    // shpat_ for a custom app's token; shpss_ is the app's API secret, a common mix-up.
+    schema: z.string().regex(/^shp(?!ss_)[a-z]{2}_[A-Za-z0-9]{16,}$/),
+    expected: "the custom app's Admin API access token, like shpat_0123abcd… (not its shpss_ API secret)",
   },
   SHOPIFY_WEBHOOK_SECRET: {
-    schema: secret(),
-    expected: "the key Shopify signs webhooks with (at least 16 characters)",
+    schema: z.string().min(16),
+    expected: "the secret Shopify signs the webhooks with, at least 16 characters",
   },
   SHOPIFY_API_URL: {
     schema: httpUrl().optional(),
-    expected: "an http(s) URL such as http://127.0.0.1:9000 (only to reach a local stand-in)",
+    expected: "an http(s) URL such as http://127.0.0.1:9000 (a local stand-in), or unset for Shopify's",
   },
 };
-
-/**
- * The settings from the values `readVariables(shopifyVariables, env)` returned; with
- * STOREFRONT=shopify the shop, token and webhook secret are all required.
- */
-export function shopifySettings(values: Record<string, unknown>, refreshEveryMs: number): ShopifySettings {
-  const v = values as Record<keyof typeof shopifyVariables, string | undefined>;
-  for (const name of ["SHOPIFY_SHOP", "SHOPIFY_ADMIN_TOKEN", "SHOPIFY_WEBHOOK_SECRET"] as const) {
-    if (!v[name]) {
-      const { expected } = shopifyVariables[name]!;
-      throw new ConfigError(name, `${expected}; it is required with STOREFRONT=shopify`);
-    }
-  }
-  return {
-    shop: v.SHOPIFY_SHOP!,
-    adminToken: v.SHOPIFY_ADMIN_TOKEN!,
-    webhookSecret: v.SHOPIFY_WEBHOOK_SECRET!,
-    ...(v.SHOPIFY_API_URL ? { apiUrl: v.SHOPIFY_API_URL } : {}),
-    refreshEveryMs,
-  };
-}
