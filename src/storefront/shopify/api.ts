@@ -79,12 +79,8 @@ export function createShopifyApi(settings: ShopifySettings, deps: ShopifyApiDeps
     const name = operationName(operation);
     const wait = bucket.waitBefore(name, clock.now().getTime());
     if (wait > 0) await sleep(wait, stopping.signal);
-    let answer: Awaited<ReturnType<typeof client.request<T>>>;
-    try {
-      answer = await client.request<T>(operation, { variables });
-    } catch (error) {
-      return { retryInMs: 0, reason: `no answer: ${String(error)}`, retry: "reads" };
-    }
+    // The client never throws: a dropped connection comes back as errors without a status.
+    const answer = await client.request<T>(operation, { variables });
     const cost = answer.extensions?.cost;
     if (cost) bucket.observe(name, cost, clock.now().getTime());
     const errors = answer.errors;
