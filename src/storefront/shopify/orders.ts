@@ -33,7 +33,7 @@ const CREATE_ORDER = `mutation CrowdcartCreateOrder($order: OrderCreateOrderInpu
   }
 }`;
 
-const CANCEL_ORDER = `mutation CrowdcartCancelOrder($orderId: ID!, $reason: OrderCancelReason!, $restock: Boolean!, $refundMethod: OrderCancelRefundMethodInput, $notifyCustomer: Boolean, $staffNote: String) {
+const CANCEL_ORDER = `mutation CrowdcartCancelOrder($orderId: ID!, $reason: OrderCancelReason!, $restock: Boolean!, $refundMethod: OrderCancelRefundMethodInput!, $notifyCustomer: Boolean, $staffNote: String) {
   orderCancel(orderId: $orderId, reason: $reason, restock: $restock, refundMethod: $refundMethod, notifyCustomer: $notifyCustomer, staffNote: $staffNote) {
     job { id done }
     orderCancelUserErrors { field message code }
