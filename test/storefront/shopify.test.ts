@@ -264,6 +264,12 @@ describe("orders", () => {
     expect(shop.callsOf("CrowdcartCreateOrder")).toHaveLength(1);
   });
 
+  test("the same order delivered twice at once (a lease that ran out mid-delivery) is made once", async () => {
+    const results = await Promise.all([deliver(request()), deliver(request())]);
+    expect(results).toEqual([{ ok: true }, { ok: true }]);
+    expect(shop.orders).toHaveLength(1);
+  });
+
   test("two orders of one member are two orders in the shop", async () => {
     await deliver(request());
     await deliver(request({ orderId: "ord_abcdefghijklmnop" }));

@@ -1,3 +1,4 @@
+import { KeyedLock } from "../../engine/keyed-lock";
 import type { Logger } from "../../logger";
 import type { OrderBook, OrderBookResult, ShippingRequest } from "../port";
 import { type ShopifyApi, ShopifyApiError } from "./api";
@@ -112,8 +113,11 @@ export function createShopifyOrderBook(api: ShopifyApi, log: Logger): OrderBook 
           : "cancelled in crowdcart",
       },
     );
-    if (orderCancel.orderCancelUserErrors.length > 0)
+    if (orderCancel.orderCancelUserErrors.length > 0) {
+      // Cancelled meanwhile (by staff, or by an earlier try whose job just finished): done.
+      if ((await find(request.orderId))?.cancelledAt) return { ok: true };
       return refused(request, orderCancel.orderCancelUserErrors);
+    }
     log.info({ orderId: request.orderId, shopOrder: existing.name }, "shopify: order cancelled");
     return { ok: true };
   }
@@ -129,11 +133,17 @@ export function createShopifyOrderBook(api: ShopifyApi, log: Logger): OrderBook 
     return { ok: false, reason: `shopify refused the order: ${reason}` };
   }
 
+  // A delivery whose lease ran out while it waited on the shop can be tried again beside itself;
+  // one at a time per order, the second finds what the first made.
+  const oneAtATime = new KeyedLock();
+
   return {
     configured: true,
     async deliver(request) {
       try {
-        return request.status === "requested" ? await place(request) : await cancel(request);
+        return await oneAtATime.run(request.orderId, () =>
+          request.status === "requested" ? place(request) : cancel(request),
+        );
       } catch (error) {
         if (!(error instanceof ShopifyApiError)) throw error;
         return {
