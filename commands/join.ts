@@ -55,7 +55,7 @@ function waitlistReply(who: string, answer: WaitlistAnswer, publicUrl: string) {
     : "";
   return {
     text: [
-      `${who}: group ${answer.code} is full, so you are number ${answer.position} on its waitlist (${answer.waiting} waiting). When ${more} more join it, a new group with the same product opens for the waiting, with your order placed and a DM to each.${sibling}`,
+      `${who}: group ${answer.code} is full, so you are number ${answer.position} on its waitlist (${answer.waiting} waiting). When ${more} more ${more === 1 ? "person asks" : "people ask"} to join, a new group with the same product opens for the waiting, with your order placed and a DM to each.${sibling}`,
       `${publicUrl}/g/${answer.code}`,
     ].join("\n"),
     buttons: [{ label: "Group status", command: `/group ${answer.code}` }],

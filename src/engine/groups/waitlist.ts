@@ -1,4 +1,4 @@
-import { driverCollection, type GroupDoc, type WaitlistEntry } from "../../../models";
+import { driverCollection, type GroupDoc, type ProductDoc, type WaitlistEntry } from "../../../models";
 import type { EngineContext, Session } from "../context";
 import { userError } from "../errors";
 import { checkQty, newOrderId, type Orders } from "../orders";
@@ -37,12 +37,15 @@ export function createWaitlist(
     settlement: Settlement;
     cards: StatusCards;
     outbox: OutboxWriter;
-    requireProduct: (sku: string) => Promise<unknown>;
+    requireProduct: (sku: string) => Promise<ProductDoc>;
   },
 ) {
   const { Group } = ctx.models;
 
-  /** The sibling opened for `moving`, the first `size` waiting of `group`; null when another writer took them first. */
+  /**
+   * Opens the sibling for `moving`, the first `size` waiting of `group`, and returns `group` as it
+   * now stands; null when another writer took them first.
+   */
   async function openSibling(session: Session, group: GroupDoc, moving: WaitlistEntry[]) {
     const now = ctx.clock.now();
     const code = newGroupCode();
@@ -120,7 +123,7 @@ export function createWaitlist(
     await deps.cards.changed(session, claimed);
     // At `size` = `max` the sibling is full on opening, and completes as a join would complete it.
     if (!(await deps.settlement.completeIfFull(session, sibling))) await deps.cards.changed(session, sibling);
-    return sibling;
+    return claimed;
   }
 
   /** Where `userKey` stands on `group`'s waitlist, when they are on it. */
@@ -161,12 +164,12 @@ export function createWaitlist(
       const code = normalizeGroupCode(codeInput);
       if (!code) throw unknownGroup(codeInput);
       const qty = checkQty(options.qty ?? 1);
-      if (options.sku !== undefined) await deps.requireProduct(options.sku);
+      const sku = options.sku === undefined ? null : (await deps.requireProduct(options.sku)).sku;
       const answer = await ctx.tx(async (session) => {
         const now = ctx.clock.now();
         const entry: WaitlistEntry = {
           userKey,
-          sku: options.sku?.trim().toUpperCase() ?? null,
+          sku,
           qty,
           at: now,
           placedIn: null,
@@ -194,15 +197,12 @@ export function createWaitlist(
           throw joinRefusal(current, userKey, now) ?? userError("GROUP_CHANGED", { code, action: "join" });
         }
         const waiting = waitingOf(after);
-        if (waiting.length >= after.size) {
-          await openSibling(session, after, waiting.slice(0, after.size));
-          const current = await Group.findById(code)
-            .session(session ?? null)
-            .lean<GroupDoc>();
-          return (await standing(session, current ?? after, userKey))!;
-        }
-        await deps.cards.changed(session, after);
-        return (await standing(session, after, userKey))!;
+        const opened =
+          waiting.length >= after.size
+            ? await openSibling(session, after, waiting.slice(0, after.size))
+            : null;
+        if (!opened) await deps.cards.changed(session, after);
+        return (await standing(session, opened ?? after, userKey))!;
       });
       ctx.kickOutbox();
       return answer;
