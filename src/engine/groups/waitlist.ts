@@ -1,6 +1,7 @@
 import { driverCollection, type GroupDoc, type ProductDoc, type WaitlistEntry } from "../../../models";
 import type { EngineContext, Session } from "../context";
 import { userError } from "../errors";
+import { KeyedLock } from "../keyed-lock";
 import { checkQty, newOrderId, type Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
 import type { StatusCards } from "./card";
@@ -41,6 +42,7 @@ export function createWaitlist(
   },
 ) {
   const { Group } = ctx.models;
+  const queue = new KeyedLock();
 
   /**
    * Opens the sibling for `moving`, the first `size` waiting of `group`, and returns `group` as it
@@ -165,45 +167,49 @@ export function createWaitlist(
       if (!code) throw unknownGroup(codeInput);
       const qty = checkQty(options.qty ?? 1);
       const sku = options.sku === undefined ? null : (await deps.requireProduct(options.sku)).sku;
-      const answer = await ctx.tx(async (session) => {
-        const now = ctx.clock.now();
-        const entry: WaitlistEntry = {
-          userKey,
-          sku,
-          qty,
-          at: now,
-          placedIn: null,
-        };
-        const after = await Group.findOneAndUpdate(
-          {
-            _id: code,
-            state: "complete",
-            expiresAt: { $gt: now },
-            $expr: { $gte: ["$memberCount", "$max"] },
-            "members.userKey": { $ne: userKey },
-            "waitlist.userKey": { $ne: userKey },
-          },
-          { $push: { waitlist: entry } },
-          { session, returnDocument: "after" },
-        ).lean<GroupDoc>();
-        if (!after) {
-          const current = await Group.findById(code)
-            .session(session ?? null)
-            .lean<GroupDoc>();
-          if (!current) throw unknownGroup(codeInput);
-          const already = current.members.some((m) => m.userKey === userKey);
-          const known = already ? undefined : await standing(session, current, userKey);
-          if (known) return known;
-          throw joinRefusal(current, userKey, now) ?? userError("GROUP_CHANGED", { code, action: "join" });
-        }
-        const waiting = waitingOf(after);
-        const opened =
-          waiting.length >= after.size
-            ? await openSibling(session, after, waiting.slice(0, after.size))
-            : null;
-        if (!opened) await deps.cards.changed(session, after);
-        return (await standing(session, opened ?? after, userKey))!;
-      });
+      // One at a time per group here, as joins are batched: a burst of latecomers would otherwise
+      // be a storm of transaction conflicts on the one group document.
+      const answer = await queue.run(code, () =>
+        ctx.tx(async (session) => {
+          const now = ctx.clock.now();
+          const entry: WaitlistEntry = {
+            userKey,
+            sku,
+            qty,
+            at: now,
+            placedIn: null,
+          };
+          const after = await Group.findOneAndUpdate(
+            {
+              _id: code,
+              state: "complete",
+              expiresAt: { $gt: now },
+              $expr: { $gte: ["$memberCount", "$max"] },
+              "members.userKey": { $ne: userKey },
+              "waitlist.userKey": { $ne: userKey },
+            },
+            { $push: { waitlist: entry } },
+            { session, returnDocument: "after" },
+          ).lean<GroupDoc>();
+          if (!after) {
+            const current = await Group.findById(code)
+              .session(session ?? null)
+              .lean<GroupDoc>();
+            if (!current) throw unknownGroup(codeInput);
+            const already = current.members.some((m) => m.userKey === userKey);
+            const known = already ? undefined : await standing(session, current, userKey);
+            if (known) return known;
+            throw joinRefusal(current, userKey, now) ?? userError("GROUP_CHANGED", { code, action: "join" });
+          }
+          const waiting = waitingOf(after);
+          const opened =
+            waiting.length >= after.size
+              ? await openSibling(session, after, waiting.slice(0, after.size))
+              : null;
+          if (!opened) await deps.cards.changed(session, after);
+          return (await standing(session, opened ?? after, userKey))!;
+        }),
+      );
       ctx.kickOutbox();
       return answer;
     },
