@@ -182,7 +182,8 @@ export function createWaitlist(
           const after = await Group.findOneAndUpdate(
             {
               _id: code,
-              state: "complete",
+              // Full: complete at its cap, or still open at it (a moment before its completion is written).
+              state: { $in: ["open", "complete"] },
               expiresAt: { $gt: now },
               $expr: { $gte: ["$memberCount", "$max"] },
               "members.userKey": { $ne: userKey },
