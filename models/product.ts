@@ -18,6 +18,11 @@ export interface ProductDoc {
   tiers: Tier[];
   regionRebates: Record<string, number>;
   updatedAt: Date;
+  /**
+   * When the storefront stopped listing it (null while on sale): kept for the orders and groups
+   * that refer to it, refused to new groups, joins and cart lines.
+   */
+  withdrawnAt?: Date | null;
 }
 
 const tierSchema = new Schema<Tier>(
@@ -36,6 +41,7 @@ export const productSchema = new Schema<ProductDoc>(
     // A plain object, not a Map: region codes are data, read back as they were written.
     regionRebates: { type: Schema.Types.Mixed, default: {} },
     updatedAt: { type: Date, required: true },
+    withdrawnAt: { type: Date, default: null },
   },
   { collection: "products", versionKey: false, minimize: false },
 );

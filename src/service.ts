@@ -12,6 +12,7 @@ import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
 import type { AdapterContext, ChatAdapter } from "./platform";
 import { listen } from "./server";
+import { createStorefront, type Storefront } from "./storefront";
 import { createWebRouter, engineCartViews, engineGroupViews } from "./web";
 
 export interface Service {
@@ -31,11 +32,13 @@ export interface ServiceOptions {
   clock?: Clock;
   /** Engine tuning for tests (e.g. a fast outbox poll). */
   engine?: Partial<Pick<EngineDeps, "outbox" | "sweepIntervalMs">>;
+  /** This storefront instead of the one the config chose (tests). */
+  storefront?: Storefront;
 }
 
 /**
- * The composition root: database, engine, chat router, then every platform that is on, then the
- * HTTP server. The port is taken first (with PORT=0 it names the public URL), but requests are
+ * The composition root: storefront, database, engine, chat router, then every platform that is
+ * on, then the HTTP server. The port is taken first (with PORT=0 it names the public URL), but requests are
  * answered only once everything is built: until then the server says it is starting.
  */
 export async function startService(
@@ -43,10 +46,12 @@ export async function startService(
   log: Logger,
   options: ServiceOptions = {},
 ): Promise<Service> {
+  const clock = options.clock ?? systemClock;
+  // First: a storefront that cannot be built leaves nothing open behind it.
+  const storefront = options.storefront ?? createStorefront(config.storefront, { log, clock });
   const db = options.mongodbUri
     ? await connectDatabase(options.mongodbUri, "mongodb")
     : await openDatabase(config.mongodbUri, log, config.dataDir);
-  const clock = options.clock ?? systemClock;
   const running = await listen(undefined, config.port);
   const publicUrl = config.publicUrl ?? `http://localhost:${running.port}`;
 
@@ -57,8 +62,7 @@ export async function startService(
     publicUrl,
     groupTtlMs: config.groupTtlMs,
     session: config.session,
-    ...(config.fulfillment ? { fulfillment: config.fulfillment } : {}),
-    ...(config.catalogFile ? { catalogFile: config.catalogFile } : {}),
+    storefront,
     ...options.engine,
     outbox: { retentionMs: config.outboxRetentionMs, ...options.engine?.outbox },
   });
@@ -90,6 +94,7 @@ export async function startService(
     await engine.start();
   } catch (error) {
     await running.close(0);
+    await storefront.stop();
     await db.close();
     throw error;
   }
@@ -105,6 +110,7 @@ export async function startService(
   });
   const mounts: Mount[] = [
     ...[...adapters.values()].flatMap((adapter) => adapter.mounts),
+    ...storefront.mounts,
     { path: "/", router: web },
   ];
   running.serve(createApp({ log, metrics: createMetrics(), healthy: () => db.ping(), mounts }));
@@ -128,6 +134,7 @@ export async function startService(
         await running.close();
         for (const adapter of adapters.values()) await adapter.stop();
         await engine.stop();
+        await storefront.stop();
         await db.close();
       })();
       return stopping;

@@ -6,8 +6,9 @@ import { PLATFORMS } from "../adapters";
 /**
  * The layers, checked on the source itself. From the bottom: the kernel (words every layer
  * shares), models, the engine, then the chat router and the commands, then the web pages, the
- * HTTP app and the configuration, then the adapters (each implementing `src/platform.ts`), and the
- * composition root (`src/service.ts`) on top. Arrows only point down.
+ * HTTP app and the configuration, then the adapters (each implementing `src/platform.ts`) and the
+ * storefronts (each implementing `src/storefront/port.ts`), and the composition root
+ * (`src/service.ts`) on top. Arrows only point down.
  */
 const ROOT = join(__dirname, "..");
 const FOLDERS = ["src", "commands", "models", "adapters"];
@@ -114,6 +115,44 @@ describe("the architecture", () => {
           .map((t) => `${file.path} → ${t}`);
       });
     expect(crossing).toEqual([]);
+  });
+
+  it("the engine knows a storefront only by its ports", () => {
+    expect(
+      arrows("src/engine/", ["src/storefront/"]).filter((a) => !a.endsWith("→ src/storefront/port.ts")),
+    ).toEqual([]);
+  });
+
+  it("a storefront imports no other storefront, nor the registry, nor chat, commands or adapters", () => {
+    const crossing = files
+      .filter((file) => /^src\/storefront\/[^/]+\//.test(file.path))
+      .flatMap((file) => {
+        const own = file.path.split("/")[2];
+        return file.imports
+          .filter(
+            (t) =>
+              /^(src\/chat|commands|adapters)\//.test(t) ||
+              t === "src/storefront/index.ts" ||
+              (/^src\/storefront\/[^/]+\//.test(t) && t.split("/")[2] !== own),
+          )
+          .map((t) => `${file.path} → ${t}`);
+      });
+    expect(crossing).toEqual([]);
+  });
+
+  it("only a storefront's own folder loads its shop's library", () => {
+    const libraries: Record<string, string> = {
+      "@shopify/": "src/storefront/shopify/",
+      "@medusajs/": "src/storefront/medusa/",
+    };
+    const outside = files.flatMap((file) =>
+      file.packages
+        .filter((p) =>
+          Object.entries(libraries).some(([lib, home]) => p.startsWith(lib) && !file.path.startsWith(home)),
+        )
+        .map((p) => `${file.path} → ${p}`),
+    );
+    expect(outside).toEqual([]);
   });
 
   it("only adapters load a platform's library", () => {

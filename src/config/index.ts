@@ -5,6 +5,7 @@ import { PLATFORMS } from "../../adapters";
 import { IN_MEMORY } from "../../embedded-mongo";
 import type { Platform } from "../kernel";
 import type { PlatformSettings, PlatformsSettings } from "../platform";
+import { configureStorefront, STOREFRONT_IDS, type StorefrontConfig } from "../storefront";
 import { bothOrNeither, ConfigError, duration, httpUrl, readVariables, secret } from "./variables";
 
 /** `npm start` keeps the embedded store's data here unless DATA_DIR says otherwise. */
@@ -63,6 +64,15 @@ const spec = {
   },
   GROUP_TTL: { schema: duration("48h"), expected: "a duration like 90s, 30m, 48h or 7d" },
   OUTBOX_RETENTION: { schema: duration("7d"), expected: "a duration like 90s, 30m, 48h or 7d" },
+  STOREFRONT: {
+    schema: z.enum(STOREFRONT_IDS).default("file"),
+    expected: `one of ${STOREFRONT_IDS.join(", ")} (where the catalog comes from and orders go)`,
+  },
+  CATALOG_REFRESH: {
+    // A shorter interval would read the whole catalog over and over: webhooks say when it changed.
+    schema: duration("5m").refine((ms) => ms >= 10_000),
+    expected: "a duration of at least 10s, like 90s, 5m or 1h",
+  },
 } as const;
 
 type Spec = typeof spec;
@@ -71,6 +81,8 @@ type Raw = { [K in keyof Spec]: z.output<Spec[K]["schema"]> };
 export type Config = ReturnType<typeof shape> & {
   /** Each platform's settings by its id (`adapters/<platform>/platform.ts` reads them). */
   platforms: PlatformsSettings;
+  /** Where the catalog comes from and orders go (STOREFRONT), with that storefront's settings. */
+  storefront: StorefrontConfig;
 };
 
 export { ConfigError } from "./variables";
@@ -78,14 +90,23 @@ export { ConfigError } from "./variables";
 /** Reads `.env` (when present; real environment wins) and validates every variable once. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotenvPath = ".env"): Config {
   const merged: NodeJS.ProcessEnv = { ...readDotenv(dotenvPath), ...env };
-  const core = shape(readVariables(spec, merged) as Raw);
+  const raw = readVariables(spec, merged) as Raw;
+  const core = shape(raw);
   // Each platform reads its own variables: adding a platform never touches this file.
   const production = core.nodeEnv === "production";
   const platforms: Record<Platform, PlatformSettings> = {};
   for (const platform of PLATFORMS) {
     platforms[platform.id] = platform.configure(readVariables(platform.variables, merged), { production });
   }
-  return { ...core, platforms };
+  // Only the chosen storefront's variables are read, so only they are required.
+  const storefront = configureStorefront(raw.STOREFRONT, merged, {
+    refreshEveryMs: raw.CATALOG_REFRESH,
+    file: {
+      ...(core.catalogFile ? { catalogFile: core.catalogFile } : {}),
+      ...(core.fulfillment ? { fulfillment: core.fulfillment } : {}),
+    },
+  });
+  return { ...core, platforms, storefront };
 }
 
 function readDotenv(path: string): NodeJS.ProcessEnv {

@@ -35,6 +35,8 @@ const USER_ERRORS = {
   // Products and quantities.
   UNKNOWN_PRODUCT: (v: { sku: string }) =>
     `There is no product "${v.sku}"; type /catalog to see what is for sale`,
+  PRODUCT_WITHDRAWN: (v: { sku: string }) =>
+    `${v.sku} is no longer for sale (the shop withdrew it); type /catalog to see what is`,
   MISSING_SKU: () => "name a product; type /cart add <sku> (see /catalog)",
   UNKNOWN_SKU: (v: { sku: string }) => `"${v.sku}" is not a product SKU; see /catalog for the SKUs`,
   TEXT_TOO_LONG: (v: { what: string; max: number; instead: string }) =>

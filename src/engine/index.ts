@@ -3,6 +3,7 @@ import { bindModels } from "../../models";
 import type { Clock } from "../clock";
 import { runInTransaction } from "../db/transaction";
 import type { Logger } from "../logger";
+import type { Storefront } from "../storefront/port";
 import { type CartDeps, createCarts, type SessionSettings } from "./cart";
 import { createCatalog } from "./catalog";
 import type { EngineContext } from "./context";
@@ -10,7 +11,7 @@ import { createGroups } from "./groups";
 import { createGuessLimit } from "./guess-limit";
 import type { Messenger } from "./messenger";
 import { createOrders } from "./orders";
-import { createOutbox, type Fulfillment, type Outbox, type OutboxOptions } from "./outbox";
+import { createOutbox, type Outbox, type OutboxOptions } from "./outbox";
 import { createPoints } from "./points";
 import { guarded } from "./unavailable";
 import { createUsers, type Users } from "./users";
@@ -24,9 +25,11 @@ export interface EngineDeps {
   groupTtlMs: number;
   /** `codeSecret` (SESSION_CODE_SECRET) seals cart tokens; unset = a key kept in the database. */
   session: SessionSettings;
-  fulfillment?: Fulfillment;
-  /** CATALOG_FILE; the bundled demo catalog when unset. */
-  catalogFile?: string;
+  /**
+   * Where the catalog comes from and where orders go (STOREFRONT), as its two ports. Unset: no
+   * catalog is read (products are upserted by hand) and shipping requests are held.
+   */
+  storefront?: Pick<Storefront, "id" | "catalog" | "orders">;
   /** Tuning for tests; production uses the defaults. */
   outbox?: Partial<OutboxOptions>;
   /**
@@ -61,8 +64,8 @@ export function createEngine(deps: EngineDeps) {
   };
   const users = createUsers(ctx);
   usersRef = users;
-  const catalog = createCatalog(ctx, deps.catalogFile);
-  const outbox = createOutbox(ctx, deps.fulfillment, deps.outbox);
+  const catalog = createCatalog(ctx, deps.storefront?.catalog);
+  const outbox = createOutbox(ctx, deps.storefront?.orders, deps.outbox);
   outboxRef = outbox;
   const orders = createOrders(ctx, outbox.writer);
   const points = createPoints(ctx);
@@ -100,13 +103,17 @@ export function createEngine(deps: EngineDeps) {
     registerMessenger(messenger: Messenger): void {
       outbox.worker.registerMessenger(messenger);
     },
-    /** Upserts the catalog (throws CatalogError on a bad file), builds indexes, starts the workers. */
+    /**
+     * Builds indexes, reads the catalog (throws CatalogError on a bad file), starts the workers and
+     * the catalog's refreshes.
+     */
     async start(): Promise<void> {
       if (started) return;
       await ctx.guard(() => Promise.all(Object.values(ctx.models).map((model) => model.init())));
       const count = await catalog.load();
-      log.info({ products: count, file: deps.catalogFile ?? "demo catalog" }, "catalog loaded");
+      log.info({ products: count, storefront: deps.storefront?.id }, "catalog loaded");
       outbox.worker.start();
+      catalog.start();
       groups.sweeper.start();
       started = true;
     },
@@ -114,6 +121,7 @@ export function createEngine(deps: EngineDeps) {
     async stop(): Promise<void> {
       if (!started) return;
       started = false;
+      await catalog.stop();
       await groups.sweeper.stop();
       await outbox.worker.stop();
       await users.written();

@@ -54,7 +54,7 @@ export type Orders = ReturnType<typeof createOrders>;
 export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
   const { Order, Product, User } = ctx.models;
 
-  /** The order `input` describes, at list price. Throws UserError for an unknown SKU or a bad quantity. */
+  /** The order `input` describes, at list price. Throws UserError for an unknown or withdrawn SKU or a bad quantity. */
   async function orderOf(session: Session, input: PlaceOrderInput): Promise<OrderDoc> {
     checkQty(input.qty);
     const product =
@@ -65,6 +65,9 @@ export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
     if (!product) {
       throw userError("UNKNOWN_PRODUCT", { sku: input.sku });
     }
+    // Read here, not handed over: a cart line added while it was on sale does not outlive its
+    // withdrawal. (A product handed over was already checked where it was chosen.)
+    if (!input.known && product.withdrawnAt) throw userError("PRODUCT_WITHDRAWN", { sku: product.sku });
     const region = input.known
       ? input.known.region
       : ((

@@ -59,6 +59,7 @@ export function createCarts(ctx: EngineContext, deps: CartDeps) {
     if (!product) {
       throw userError("UNKNOWN_PRODUCT", { sku: String(sku).trim() });
     }
+    if (product.withdrawnAt) throw userError("PRODUCT_WITHDRAWN", { sku: product.sku });
     return product;
   }
 

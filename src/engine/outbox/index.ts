@@ -1,30 +1,24 @@
 import type { OutboxDoc, OutboxStatus } from "../../../models";
+import type { OrderBook } from "../../storefront/port";
 import type { EngineContext } from "../context";
 import { createShippingRelay, type JoinedGroupsListener } from "./relay";
-import type { Fulfillment } from "./webhook";
 import { type OutboxOptions, OutboxWorker } from "./worker";
 import { createOutboxWriter } from "./writer";
 
-export type { Fulfillment } from "./webhook";
-export { signBody } from "./webhook";
 export { DEFAULT_OUTBOX_OPTIONS, type OutboxOptions, OutboxWorker } from "./worker";
 export { type CardInput, cardMessageId, type DmInput, type OutboxWriter, shippingBody } from "./writer";
 
 export type Outbox = ReturnType<typeof createOutbox>;
 
 /** The outbox: a writer used inside transactions, and the worker that delivers after commit. */
-export function createOutbox(
-  ctx: EngineContext,
-  fulfillment?: Fulfillment,
-  options?: Partial<OutboxOptions>,
-) {
+export function createOutbox(ctx: EngineContext, orders?: OrderBook, options?: Partial<OutboxOptions>) {
   const writer = createOutboxWriter(ctx);
   let joined: JoinedGroupsListener | undefined;
   const relay = createShippingRelay(ctx, writer, {
-    fulfillment: fulfillment !== undefined,
+    configured: orders?.configured === true,
     joined: () => joined,
   });
-  const worker = new OutboxWorker(ctx, fulfillment, options, relay);
+  const worker = new OutboxWorker(ctx, orders, options, relay);
   return {
     writer,
     worker,

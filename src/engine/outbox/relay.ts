@@ -21,7 +21,7 @@ export type JoinedGroupsListener = (groupCodes: string[]) => Promise<void>;
 export function createShippingRelay(
   ctx: EngineContext,
   writer: OutboxWriter,
-  options: { fulfillment: boolean; joined: () => JoinedGroupsListener | undefined },
+  options: { configured: boolean; joined: () => JoinedGroupsListener | undefined },
 ): ShippingRelay {
   const orders = () => driverCollection(ctx.models.Order);
   return async () => {
@@ -30,8 +30,8 @@ export function createShippingRelay(
       const batch = await orders().find({ shippingQueued: false }).limit(RELAY_BATCH).toArray();
       if (batch.length === 0) return relayed;
       // With no URL to send them to, they are kept as the worker would keep them, without a claim each.
-      await writer.shippingRequests(batch as OrderDoc[], !options.fulfillment);
-      if (!options.fulfillment) {
+      await writer.shippingRequests(batch as OrderDoc[], !options.configured);
+      if (!options.configured) {
         for (const order of batch) {
           ctx.log.info(
             { orderId: order._id, shippingRequest: shippingRequest(order as OrderDoc, "requested") },

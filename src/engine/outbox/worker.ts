@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import type { Collection } from "mongodb";
 import type { OutboxDoc, SendSlotDoc } from "../../../models";
 import type { Platform } from "../../kernel";
+import type { OrderBook, OrderBookResult, ShippingRequest } from "../../storefront/port";
 import type { EngineContext } from "../context";
 import type { DeliveryResult, Messenger, TakeSlot } from "../messenger";
 import { showCard } from "./card-delivery";
 import { SharedPacer } from "./pace";
 import type { ShippingRelay } from "./relay";
-import { type Fulfillment, postShippingRequest } from "./webhook";
 import { shippingRequestId } from "./writer";
 
 export interface OutboxOptions {
@@ -68,15 +68,18 @@ export class OutboxWorker {
   /** Cancellations this process put off, by the id of the request they wait for. */
   private readonly cancellationsWaiting = new Map<string, string>();
   private lastPurge = Number.NEGATIVE_INFINITY;
+  private readonly orders: OrderBook | undefined;
 
   constructor(
     private readonly ctx: EngineContext,
-    private readonly fulfillment: Fulfillment | undefined,
+    /** Where shipping requests go; none, or one not configured, holds them. */
+    orders: OrderBook | undefined,
     options: Partial<OutboxOptions> = {},
     /** Queues the shipping requests of orders written without one, before each pass claims. */
     private readonly relay?: ShippingRelay,
   ) {
     this.options = { ...DEFAULT_OUTBOX_OPTIONS, ...options };
+    this.orders = orders?.configured ? orders : undefined;
     this.pacer = new SharedPacer(ctx.models.SendSlot.collection as unknown as Collection<SendSlotDoc>);
   }
 
@@ -103,7 +106,7 @@ export class OutboxWorker {
       { status: "sending", leaseUntil: { $lte: now } },
     ];
     // Shipping requests kept while no URL was configured go out once one is.
-    if (this.fulfillment) due.push({ status: "held", kind: "shipping" });
+    if (this.orders) due.push({ status: "held", kind: "shipping" });
     return this.ctx.models.OutboxMessage.findOneAndUpdate(
       { $and: [{ $or: due }, { $or: deliverable }] },
       {
@@ -270,7 +273,7 @@ export class OutboxWorker {
       await this.finish(doc, { status: "failed", lastError: "shipping message without a body" });
       return;
     }
-    if (!this.fulfillment) {
+    if (!this.orders) {
       if (await this.finish(doc, { status: "held" })) {
         this.ctx.log.info(
           { outboxId: doc._id, shippingRequest: JSON.parse(shipping.body) as unknown },
@@ -281,7 +284,7 @@ export class OutboxWorker {
     }
     const cancellation = shipping.idempotencyKey !== shipping.orderId;
     if (cancellation && (await this.waitForRequest(doc, shipping.orderId))) return;
-    const result = await postShippingRequest(this.fulfillment, shipping.body, shipping.idempotencyKey);
+    const result = await this.placeInShop(this.orders, shipping.body);
     if (result.ok) {
       await this.finish(doc, { status: "sent", sentAt: this.ctx.clock.now(), lastError: null });
       // A cancellation put off behind this request may go now, in this very pass.
@@ -296,6 +299,15 @@ export class OutboxWorker {
       "shipping request not accepted; will retry",
     );
     await this.retry(doc, result.reason, result.retryAfterMs);
+  }
+
+  /** The stored body is the exact JSON first written: the shop gets those bytes and what they say. */
+  private async placeInShop(orders: OrderBook, body: string): Promise<OrderBookResult> {
+    try {
+      return await orders.deliver(JSON.parse(body) as ShippingRequest, body);
+    } catch (error) {
+      return { ok: false, reason: error instanceof Error ? error.message : String(error) };
+    }
   }
 
   /**

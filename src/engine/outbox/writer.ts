@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { driverCollection, type OrderDoc, type OutboxDoc } from "../../../models";
 import type { Button, Platform } from "../../kernel";
+import type { ShippingRequest } from "../../storefront/port";
 import type { EngineContext, Session } from "../context";
 import { isDuplicateKey, upsertRacing } from "../unavailable";
 import { parseUserKey } from "../users";
@@ -17,7 +18,7 @@ export interface DmInput {
 }
 
 /** What a shipping request tells the shop. Key order is part of the signed bytes. */
-export function shippingRequest(order: OrderDoc, status: "requested" | "cancelled") {
+export function shippingRequest(order: OrderDoc, status: ShippingRequest["status"]): ShippingRequest {
   return {
     orderId: order._id,
     status,

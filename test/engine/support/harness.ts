@@ -2,6 +2,7 @@ import type { Connection } from "mongoose";
 import { ManualClock } from "../../../src/clock";
 import { createEngine, type Engine, type EngineDeps } from "../../../src/engine";
 import { silentLogger } from "../../../src/logger";
+import { createFileStorefront, type FileSettings } from "../../../src/storefront/file";
 import { RecordingMessenger } from "./recording-messenger";
 
 export const PUBLIC_URL = "https://shop.test";
@@ -13,21 +14,31 @@ export interface Harness {
   messenger: RecordingMessenger;
 }
 
+/** Engine settings a test may change; the file storefront's (catalog file, webhook) among them. */
+export type EngineOverrides = Partial<EngineDeps> & FileSettings;
+
 /**
  * The real engine on `connection` as tests want it: test defaults (a 48 h group lifetime, 30 min
- * carts, 3 bad attempts, no delay), indexes built and the demo catalog loaded. Workers not started.
+ * carts, 3 bad attempts, no delay), the file storefront (the demo catalog unless `catalogFile`
+ * says otherwise, shipping requests held unless `fulfillment` is given), indexes built and the
+ * catalog loaded. Workers not started.
  */
 export async function testEngine(
   connection: Connection,
-  overrides: Partial<EngineDeps> & Pick<EngineDeps, "clock">,
+  overrides: EngineOverrides & Pick<EngineDeps, "clock">,
 ): Promise<Engine> {
+  const { catalogFile, fulfillment, ...deps } = overrides;
   const engine = createEngine({
     connection,
     log: silentLogger,
     publicUrl: PUBLIC_URL,
     groupTtlMs: 48 * HOUR,
     session: { ttlMs: 30 * 60_000, maxBadAttempts: 3, badAttemptDelayMs: 0 },
-    ...overrides,
+    storefront: createFileStorefront({
+      ...(catalogFile ? { catalogFile } : {}),
+      ...(fulfillment ? { fulfillment } : {}),
+    }),
+    ...deps,
   });
   await Promise.all(Object.values(engine.core.ctx.models).map((model) => model.init()));
   await engine.catalog.load();
@@ -40,7 +51,7 @@ export async function testEngine(
  */
 export async function engineOn(
   connection: Connection,
-  overrides: Partial<EngineDeps> & { clock?: ManualClock } = {},
+  overrides: EngineOverrides & { clock?: ManualClock } = {},
 ): Promise<Harness> {
   const clock = overrides.clock ?? new ManualClock("2026-03-02T10:00:00Z");
   const engine = await testEngine(connection, { ...overrides, clock });
