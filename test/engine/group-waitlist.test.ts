@@ -119,6 +119,8 @@ describe("the waitlist of a full group, and the sibling group it opens", () => {
       const dm = h.messenger.to(id).find((m) => m.text.includes(siblingCode));
       const token = sibling?.invites.find((i) => i.userKey === key)?.token ?? "";
       expect(dm?.text).toContain(`/g/${siblingCode}?m=${token}`);
+      // The group's product, whatever the member ordered in it.
+      expect(dm?.text).toContain("for 75% keyboard kit was full");
       expect(dm?.buttons?.map((b) => b.command ?? b.url)).toContain(`/group ${siblingCode}`);
     }
     expect(h.messenger.to("org").some((m) => m.text.includes(`group ${siblingCode} opened`))).toBe(true);

@@ -104,7 +104,7 @@ export function createWaitlist(
       origin: group._id,
     };
     await driverCollection(Group).insertOne(sibling, session ? { session } : {});
-    const productName = placed[0]?.name ?? group.sku;
+    const productName = (await deps.requireProduct(group.sku)).name;
     await deps.outbox.dms(session, [
       ...invites.map((invite) => ({
         id: `sibling:${code}:${invite.userKey}`,
