@@ -17,6 +17,7 @@ export type {
   GroupState,
   LostCard,
   ReminderDoc,
+  WaitlistEntry,
 } from "./group";
 export type { LedgerEntryDoc } from "./ledger";
 export type { OrderDoc, OrderStatus } from "./order";
