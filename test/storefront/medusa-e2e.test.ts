@@ -1,23 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { ManualClock } from "../../src/clock";
-import { loadConfig } from "../../src/config";
-import { silentLogger } from "../../src/logger";
-import { type Service, startService } from "../../src/service";
-import { freshDatabaseUri } from "../support/db";
+import type { Service } from "../../src/service";
+import { type SlackHarness, startSlackHarness } from "../adapters/slack/slack-harness";
 import { type FakeMedusa, startFakeMedusa } from "../support/fake-medusa";
 import { codeIn, playgroundSay } from "../support/playground-client";
 
 /**
  * The whole service with STOREFRONT=medusa, chosen and configured from the environment as in
- * production, against the fake Medusa through the real JS SDK; people use it on the playground.
+ * production, against the fake Medusa through the real JS SDK; people use it on the playground
+ * and on Slack (signed slash commands, Slack's Web API faked).
  */
 describe("crowdcart selling from a Medusa shop", () => {
   const clock = new ManualClock("2026-06-01T10:00:00Z");
   let fake: FakeMedusa;
+  let slack: SlackHarness;
   let service: Service;
   let base: string;
   let keyboardId: string;
   const say = async (user: string, text: string) => (await playgroundSay(base, user, text)).text;
+  /** A slash command typed on Slack in workspace T1 (its members are `slack:T1:<user id>`). */
+  const slackSay = async (userId: string, line: string) => (await slack.command(userId, line)).reply.text;
   /** Delivery passes on the test clock, far enough apart for any back-off to be due. */
   const deliverAll = async (passes = 3) => {
     for (let pass = 0; pass < passes; pass++) {
@@ -42,24 +44,19 @@ describe("crowdcart selling from a Medusa shop", () => {
       metadata: { crowdcart_tiers: "not json" },
       variants: [{ sku: "BAD-1", prices: [{ amount: 1, currency_code: "eur" }] }],
     });
-    const config = loadConfig(
-      {
-        NODE_ENV: "test",
-        LOG_LEVEL: "silent",
-        PORT: "0",
-        STOREFRONT: "medusa",
-        MEDUSA_URL: fake.url,
-        MEDUSA_API_KEY: fake.apiKey,
-      },
-      "/nonexistent/.env",
-    );
-    service = await startService(config, silentLogger, { mongodbUri: freshDatabaseUri("medusa_e2e"), clock });
+    // The Slack harness starts the service from these variables with Slack on as well, and signs
+    // commands at the test clock's time, which the service checks their age against.
+    slack = await startSlackHarness({
+      env: { STOREFRONT: "medusa", MEDUSA_URL: fake.url, MEDUSA_API_KEY: fake.apiKey },
+      clock,
+    });
+    service = slack.service;
     base = `http://127.0.0.1:${service.port}`;
     // Deliveries happen only in the passes the tests run, so each step is seen whole.
     await service.engine.outbox.worker.stop();
   });
   afterAll(async () => {
-    await service?.stop();
+    await slack?.stop();
     await fake?.close();
   });
 
@@ -80,31 +77,41 @@ describe("crowdcart selling from a Medusa shop", () => {
     expect(catalog).not.toContain("10%");
   });
 
-  it("places exactly one Medusa order per member of a group", async () => {
+  const membersOfGroup = (code: string) =>
+    ordersOfGroup(code)
+      .map((o) => [o.metadata?.crowdcart_member, o.items[0]?.quantity, o.status])
+      .sort();
+
+  it("places exactly one Medusa order per member of a group completed on the playground and Slack", async () => {
     const code = codeIn(await say("ann", "/groupbuy KB-75 size=2"), "g");
-    await say("ann", `/join ${code}`);
-    await say("bob", `/join ${code} qty=2`);
+    expect(await say("ann", `/join ${code}`)).toContain(`joined group ${code}`);
+    expect(await slackSay("UBOB", `/joingroup ${code} qty=2`)).toContain(`joined group ${code}`);
     await deliverAll();
     await deliverAll();
 
-    const orders = ordersOfGroup(code);
-    expect(orders.map((o) => [o.metadata?.crowdcart_member, o.items[0]?.quantity, o.status]).sort()).toEqual([
+    expect(membersOfGroup(code)).toEqual([
       ["playground:ann", 1, "pending"],
-      ["playground:bob", 2, "pending"],
+      ["slack:T1:UBOB", 2, "pending"],
     ]);
-    expect(new Set(orders.map((o) => o.metadata?.crowdcart_order_id)).size).toBe(2);
+    expect(new Set(ordersOfGroup(code).map((o) => o.metadata?.crowdcart_order_id)).size).toBe(2);
   });
 
-  it("cancels the Medusa orders of a group that fails", async () => {
+  it("cancels the Medusa orders of a group that fails, the Slack member's among them", async () => {
     const code = codeIn(await say("cid", "/groupbuy KB-75 size=3"), "g");
     await say("dee", `/join ${code}`);
-    await say("eve", `/join ${code}`);
+    expect(await slackSay("UEVE", `/joingroup ${code}`)).toContain(`joined group ${code}`);
     await deliverAll();
-    expect(ordersOfGroup(code).map((o) => o.status)).toEqual(["pending", "pending"]);
+    expect(membersOfGroup(code)).toEqual([
+      ["playground:dee", 1, "pending"],
+      ["slack:T1:UEVE", 1, "pending"],
+    ]);
 
     await say("cid", `/group ${code} cancel not enough interest`);
     await deliverAll();
-    expect(ordersOfGroup(code).map((o) => o.status)).toEqual(["canceled", "canceled"]);
+    expect(membersOfGroup(code)).toEqual([
+      ["playground:dee", 1, "canceled"],
+      ["slack:T1:UEVE", 1, "canceled"],
+    ]);
   });
 
   it("makes no second order when Medusa made one but crowdcart never heard back", async () => {
