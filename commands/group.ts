@@ -158,6 +158,9 @@ export function renderGroup(view: GroupView): string {
     `Tiers: ${tiers}.`,
     `Members: ${members}.`,
   ];
+  if (view.waiting > 0) lines.push(`Waitlist: ${view.waiting} waiting for a place.`);
+  if (view.origin) lines.push(`Opened for the waitlist of group ${view.origin.code}: ${view.origin.url}`);
+  if (view.sibling) lines.push(`Group for its waitlist: ${view.sibling.code}: ${view.sibling.url}`);
   if (view.state === "open" && !view.viewer.isMember) lines.push(`Join with /join ${view.code}`);
   if (view.details) {
     lines.push("Organiser details:");
@@ -180,6 +183,11 @@ export function renderGroup(view: GroupView): string {
         (i) => `${i.displayName}${i.couldNotDm ? ` (could not DM: ${i.couldNotDm})` : ""}`,
       );
       lines.push(`Invited, not joined yet: ${names.join(", ")}.`);
+    }
+    if (view.details.waitlist.length) {
+      lines.push(
+        `Waitlist, in order: ${view.details.waitlist.map((w) => `${w.displayName} (${w.platform})`).join(", ")}.`,
+      );
     }
   }
   if (view.exportUrl) lines.push(`Orders as CSV (private link, keep it to yourself): ${view.exportUrl}`);

@@ -1,5 +1,5 @@
 import type { CommandDefinition } from "../src/chat/command";
-import type { JoinResult } from "../src/engine/groups";
+import type { JoinResult, WaitlistAnswer } from "../src/engine/groups";
 import { formatDurationSpelledOut, formatMoney, formatUtcDigits } from "../src/format";
 import { userKey } from "../src/kernel";
 import { groupCodeArg, qtyArg, skuArg } from "./shared";
@@ -14,12 +14,13 @@ export const joinCommand: CommandDefinition = {
   async run({ engine, user, publicUrl, eventKey }, args) {
     const sku = args.string("product");
     const qty = args.number("qty");
-    const joined = await engine.groups.join(userKey(user), args.requiredString("code"), {
+    const joined = await engine.groups.joinOrWait(userKey(user), args.requiredString("code"), {
       ...(sku !== undefined ? { sku } : {}),
       ...(qty !== undefined ? { qty } : {}),
       eventKey,
     });
     const who = user.displayName ?? user.username ?? user.id;
+    if ("waitlisted" in joined) return waitlistReply(who, joined, publicUrl);
     const { order } = joined;
     const progress = joined.completed
       ? `The group is complete with ${joined.memberCount} members: discounts are credited as points (see /points).`
@@ -60,5 +61,29 @@ function payToJoin(joined: JoinResult, who: string, groupUrl: string) {
     visibility: "private" as const,
     buttons: joined.payUrl ? [{ label: "Pay", url: joined.payUrl }] : [],
     replayed: Boolean(joined.replayed),
+  };
+}
+
+/** A full group's answer: where the caller stands on its waitlist, or the sibling group that took them. */
+function waitlistReply(who: string, answer: WaitlistAnswer, publicUrl: string) {
+  if (answer.waitlisted === "placed") {
+    return {
+      text: [
+        `${who}: group ${answer.code} is full, and you are now a member of group ${answer.sibling}, opened for its waitlist, with your order placed.`,
+        `${publicUrl}/g/${answer.sibling}`,
+      ].join("\n"),
+      buttons: [{ label: "Group status", command: `/group ${answer.sibling}` }],
+    };
+  }
+  const more = answer.size - answer.waiting;
+  const sibling = answer.sibling
+    ? ` Group ${answer.sibling}, opened for its earlier waitlist, may still have room: /join ${answer.sibling}`
+    : "";
+  return {
+    text: [
+      `${who}: group ${answer.code} is full, so you are number ${answer.position} on its waitlist (${answer.waiting} waiting). When ${more} more ${more === 1 ? "person asks" : "people ask"} to join, a new group with the same product opens for the waiting, with your order placed and a DM to each.${sibling}`,
+      `${publicUrl}/g/${answer.code}`,
+    ].join("\n"),
+    buttons: [{ label: "Group status", command: `/group ${answer.code}` }],
   };
 }

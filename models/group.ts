@@ -3,6 +3,20 @@ import type { Platform } from "../src/kernel";
 
 export type GroupState = "open" | "complete" | "failed";
 
+/**
+ * Someone who asked to join once the group was full, with what they asked for. Entries are never
+ * removed: `placedIn` is set when a sibling group took them, so a repeated `/join` finds them there.
+ */
+export interface WaitlistEntry {
+  userKey: string;
+  /** Another product than the group's, when they asked for one. */
+  sku: string | null;
+  qty: number;
+  at: Date;
+  /** The sibling group they were placed in; null while they wait. */
+  placedIn: string | null;
+}
+
 /** A member who joined, with the order their joining placed. */
 export interface GroupMember {
   userKey: string;
@@ -82,6 +96,12 @@ export interface GroupDoc {
   openedIn?: string | null;
   /** Set when the organiser (or an admin) cancelled the group: the reason members are told ("" = none given). */
   cancelReason?: string | null;
+  /** Who asked to join once it was full, in order. */
+  waitlist?: WaitlistEntry[];
+  /** The latest group opened for this group's waitlist. */
+  sibling?: string | null;
+  /** The full group whose waitlist this group was opened for. */
+  origin?: string | null;
 }
 
 export interface GroupExportToken {
@@ -138,6 +158,23 @@ export const groupSchema = new Schema<GroupDoc>(
     },
     openedIn: { type: String, default: null },
     cancelReason: { type: String, default: null },
+    waitlist: {
+      type: [
+        new Schema<WaitlistEntry>(
+          {
+            userKey: String,
+            sku: { type: String, default: null },
+            qty: Number,
+            at: Date,
+            placedIn: { type: String, default: null },
+          },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
+    sibling: { type: String, default: null },
+    origin: { type: String, default: null },
   },
   { collection: "groups", versionKey: false },
 );

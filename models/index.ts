@@ -18,6 +18,7 @@ export type {
   GroupState,
   LostCard,
   ReminderDoc,
+  WaitlistEntry,
 } from "./group";
 export type { LedgerEntryDoc } from "./ledger";
 export type { OrderDoc, OrderPayment, OrderStatus, PaymentState } from "./order";

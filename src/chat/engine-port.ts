@@ -10,7 +10,7 @@ import type { Users } from "../engine/users";
  * the engine; the composition root hands the real one in.
  */
 export interface CommandEngine {
-  groups: Pick<Groups, "open" | "join" | "status" | "leave" | "act">;
+  groups: Pick<Groups, "open" | "joinOrWait" | "status" | "leave" | "act">;
   carts: Pick<Carts, "show" | "add" | "remove" | "checkout" | "resume">;
   /** The router records callers and the people they mention; /register reads and writes the rest. */
   users: Pick<Users, "touch" | "ensureMany" | "resolveByUsername" | "get" | "register">;

@@ -49,6 +49,9 @@ export function toGroupPage(view: GroupView): GroupPageModel {
     expiresAt: view.expiresAt,
     organiser: view.organiser,
     members: view.members.map(({ displayName, platform }) => ({ displayName, platform })),
+    ...(view.waiting > 0 && { waiting: view.waiting }),
+    ...(view.sibling && { sibling: view.sibling.code }),
+    ...(view.origin && { origin: view.origin.code }),
     ...(me && {
       you: {
         displayName: me.displayName,

@@ -31,6 +31,7 @@ export function renderGroupPage(ctx: GroupPageContext): SafeHtml {
  data-now="${now.getTime()}" data-expires="${group.expiresAt.toISOString()}" data-poll-ms="${ctx.pollMs}"
  data-price="${group.product.price}" data-currency="${group.product.currency}">
 ${hero(group, summary, state, ctx.platforms)}
+${family(group, ctx.publicUrl)}
 ${greeting(group, state, command)}
 <div class="side">
 ${state === "open" ? join(command, ctx) : ""}
@@ -199,6 +200,17 @@ function members(
       html`<li><span class="avatar platform-${m.platform}" aria-hidden="true">${initial(m.displayName)}</span><span class="name">${m.displayName}</span><span class="platform">${labelOf(platforms, m.platform)}</span></li>`,
   )}</ul>
 <p class="muted" id="members-empty"${group.members.length > 0 ? html` hidden` : ""}>${state === "open" ? "No one has joined yet. Be the first!" : "No one joined."}</p>
+</section>`;
+}
+
+/** The waitlist, and the links between a full group and the group opened for its waitlist. */
+function family(group: GroupPageModel, publicUrl: string): SafeHtml | string {
+  if (!group.waiting && !group.sibling && !group.origin) return "";
+  const link = (code: string) => html`<a href="${publicUrl}/g/${code}">${code}</a>`;
+  return html`<section class="card family" aria-label="Waitlist and related groups" id="family">
+${group.waiting ? html`<p id="waitlist">${group.waiting} waiting for a place: when ${group.target} wait, a new group opens for them. Send <code>/join ${group.code}</code> to be added.</p>` : ""}
+${group.origin ? html`<p id="origin">Opened for the waitlist of group ${link(group.origin)}.</p>` : ""}
+${group.sibling ? html`<p id="sibling">Latecomers went to group ${link(group.sibling)}.</p>` : ""}
 </section>`;
 }
 

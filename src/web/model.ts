@@ -22,6 +22,12 @@ export interface GroupPageModel {
   organiser?: { displayName: string; platform: Platform };
   /** Display name and platform only: contact details and orders stay with the organiser. */
   members: { displayName: string; platform: Platform }[];
+  /** How many wait for a place in this full group. */
+  waiting?: number;
+  /** The code of the group opened for this group's waitlist. */
+  sibling?: string;
+  /** The code of the full group whose waitlist this group was opened for. */
+  origin?: string;
   /** Present when the page was opened with a valid personal member token. */
   you?: {
     displayName: string;

@@ -212,6 +212,33 @@ describe("card holds with Stripe Checkout", () => {
     for (const joined of joins) expect(intentOf(joined.order._id).status).toBe("succeeded");
   });
 
+  it("a sibling group opened for a full group's waitlist holds its members' money too", async () => {
+    const [eve, fay] = (await people(h.engine, "eve", "fay")) as [string, string];
+    const { code } = await h.engine.groups.open(ann, "KB-75", { size: 2, max: 2 });
+    for (const who of [bob, cat]) {
+      const joined = await h.engine.groups.join(who, code);
+      await fake.pay(sessionOf(joined.order._id).id);
+    }
+    expect((await h.engine.groups.view(code)).state).toBe("complete");
+    await h.engine.groups.joinOrWait(eve, code);
+    const placed = await h.engine.groups.joinOrWait(fay, code);
+    expect(placed).toMatchObject({ waitlisted: "placed" });
+    const sibling = (placed as { sibling: string }).sibling;
+    const orders = await h.engine.orders.forGroup(sibling);
+    expect(orders.map((o) => o.payment?.state)).toEqual(["awaiting", "awaiting"]);
+    await h.engine.outbox.runOnce();
+    // No reply carried their links: each gets it by DM, and nothing ships before the money.
+    for (const order of orders) {
+      const link = sessionOf(order._id).url!;
+      expect(h.messenger.sent.some((m) => m.text.includes(link))).toBe(true);
+      expect(await shippingFor(order._id)).toEqual([]);
+    }
+    for (const order of orders) await fake.pay(sessionOf(order._id).id);
+    expect((await h.engine.groups.view(sibling)).state).toBe("complete");
+    await h.engine.outbox.runOnce();
+    for (const order of orders) expect(intentOf(order._id).status).toBe("succeeded");
+  });
+
   it("a leave releases the member's hold", async () => {
     const { code } = await h.engine.groups.open(ann, "KB-75", { size: 3 });
     const joined = await h.engine.groups.join(bob, code);

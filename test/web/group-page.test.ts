@@ -235,6 +235,29 @@ describe("GET /g/:code in every state", () => {
   });
 });
 
+describe("GET /g/:code of a full group and of the group opened for its waitlist", () => {
+  it("shows how many wait and links each group to the other", async () => {
+    app.groups.add(sampleGroup({ state: "completed", memberCount: 6, waiting: 2, sibling: "4ZZZZZZZZZZZZ" }));
+    app.groups.add(sampleGroup({ code: "4ZZZZZZZZZZZZ", memberCount: 3, origin: "7KQ3M9XPT2VAB" }));
+    const full = await (await page("/g/7KQ3M9XPT2VAB")).text();
+    expect(full).toContain("2 waiting for a place: when 3 wait, a new group opens for them.");
+    expect(full).toContain("<code>/join 7KQ3M9XPT2VAB</code> to be added");
+    expect(full).toContain(
+      `Latecomers went to group <a href="${app.base}/g/4ZZZZZZZZZZZZ">4ZZZZZZZZZZZZ</a>.`,
+    );
+    const sibling = await (await page("/g/4ZZZZZZZZZZZZ")).text();
+    expect(sibling).toContain(
+      `Opened for the waitlist of group <a href="${app.base}/g/7KQ3M9XPT2VAB">7KQ3M9XPT2VAB</a>.`,
+    );
+    expect(sibling).not.toContain('id="waitlist"');
+  });
+
+  it("shows neither for a group with no waitlist and no relatives", async () => {
+    app.groups.add(sampleGroup());
+    expect(await (await page("/g/7KQ3M9XPT2VAB")).text()).not.toContain('id="family"');
+  });
+});
+
 describe("escaping on the group page", () => {
   const evil = "<script>alert(1)</script>";
 

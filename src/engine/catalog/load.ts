@@ -96,7 +96,7 @@ interface Issue {
   keys?: string[];
 }
 
-function issueText(issue: Issue): string {
+export function issueText(issue: Issue): string {
   if (issue.code === "unrecognized_keys" && issue.keys) {
     const at = issue.path.length > 0 ? ` in ${issue.path.join(".")}` : "";
     return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}${at}`;

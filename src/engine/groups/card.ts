@@ -5,6 +5,7 @@ import type { EngineContext, Session } from "../context";
 import { nextTier, reachedTier } from "../discount";
 import type { CardInput, OutboxWriter } from "../outbox";
 import { groupUrl } from "./messages";
+import { waitingOf } from "./waiting";
 
 /** Cells of the members bar: enough to see progress, short enough for a phone's line. */
 const BAR_CELLS = 20;
@@ -45,6 +46,25 @@ function tierLine(group: GroupDoc, product: Pick<ProductDoc, "tiers">): string {
   return `${line} Next: ${next.percentOff}% off at ${next.members} members (${more} more).`;
 }
 
+/**
+ * The lines that tie a group to its family: who is waiting for a place, the group opened for its
+ * waitlist, or the full group this one was opened for.
+ */
+export function familyLines(publicUrl: string, group: GroupDoc): string[] {
+  const lines: string[] = [];
+  const waiting = waitingOf(group).length;
+  if (waiting > 0) {
+    lines.push(
+      `${waiting} on the waitlist (/join ${group._id} to be added): a new group opens for them at ${group.size}.`,
+    );
+  }
+  if (group.origin)
+    lines.push(`Opened for the waitlist of group ${group.origin}: ${groupUrl(publicUrl, group.origin)}`);
+  if (group.sibling)
+    lines.push(`Group for its waitlist: ${group.sibling} — ${groupUrl(publicUrl, group.sibling)}`);
+  return lines;
+}
+
 /** The status card's text and buttons for `group` as it stands. Neutral text: each adapter renders it. */
 export function statusCard(
   publicUrl: string,
@@ -58,6 +78,7 @@ export function statusCard(
     `${membersBar(group.memberCount, group.size, group.max)} ${group.memberCount}/${group.max}`,
     progressLine(group),
     tierLine(group, product),
+    ...familyLines(publicUrl, group),
     open ? `Join with /join ${group._id} — ${url}` : url,
   ].join("\n");
   return {

@@ -1,6 +1,7 @@
 import type { GroupDoc } from "../../../models";
 import type { Catalog } from "../catalog";
 import type { EngineContext } from "../context";
+import { isUserError } from "../errors";
 import type { GuessLimit } from "../guess-limit";
 import type { Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
@@ -16,6 +17,7 @@ import { createReminders } from "./reminders";
 import { createSettlement } from "./settle";
 import { ExpirySweeper } from "./sweeper";
 import { createView, type ViewOptions } from "./view";
+import { createWaitlist } from "./waitlist";
 
 export type { StatusCards } from "./card";
 export { GROUP_CODE_LENGTH, newGroupCode, normalizeGroupCode } from "./code";
@@ -25,6 +27,7 @@ export type { CallerRights, GroupAction, GroupActionResult, LeaveResult } from "
 export type { OpenedGroup, OpenGroupOptions } from "./open";
 export { REMINDER_INTERVAL_MS } from "./reminders";
 export type { GroupView, ViewOptions } from "./view";
+export type { WaitlistAnswer } from "./waitlist";
 
 export type Groups = ReturnType<typeof createGroups>;
 
@@ -68,6 +71,14 @@ export function createGroups(
     regionOf: async (key) => (await deps.users.recentMany([key])).get(key)?.region ?? null,
     payments: deps.payments,
   });
+  const waitlist = createWaitlist(ctx, {
+    orders: deps.orders,
+    settlement,
+    cards,
+    outbox: deps.outbox,
+    requireProduct,
+    payments: deps.payments,
+  });
   const remind = createReminders(ctx, deps.outbox);
   const closeIfExpired = async (group: GroupDoc) => {
     const closed = await ctx.tx((session) => settlement.closeExpired(session, group));
@@ -90,6 +101,19 @@ export function createGroups(
     /** `/join`: places the caller's order and makes them a member, atomically; `eventKey` in options. */
     join: (userKey: string, code: string, options?: JoinOptions) =>
       lookup(userKey, () => joining.join(userKey, code, options)),
+    /**
+     * `/join` as typed: a join, or on a full group a place on its waitlist (which may open a
+     * sibling group for the waiting). The waitlist is only looked at once a join was refused.
+     */
+    joinOrWait: (userKey: string, code: string, options?: JoinOptions) =>
+      lookup(userKey, async () => {
+        try {
+          return await joining.join(userKey, code, options);
+        } catch (error) {
+          if (!(isUserError(error) && error.code === "GROUP_COMPLETE")) throw error;
+          return waitlist.add(userKey, code, options);
+        }
+      }),
     /** `/leave`: the caller's place and order in an open group go; the cancellation is queued. */
     leave: (userKey: string, code: string) => lookup(userKey, () => manage.leave(userKey, code)),
     /** `/group <code> close|extend|cancel|remind`: for the organiser and the admins of where it was opened. */

@@ -107,3 +107,38 @@ export function organiserOutcomeDm(input: { group: GroupDoc; product: ProductDoc
     ? `Your group ${group._id} for ${input.product.name} is complete with ${group.memberCount} members.`
     : `Your group ${group._id} for ${input.product.name} closed with ${group.memberCount} of ${group.size} members needed; every order in it is cancelled.`;
 }
+
+/** To each waitlisted member a sibling group took: where they are now, with their personal link. */
+export function siblingDm(input: {
+  origin: GroupDoc;
+  sibling: GroupDoc;
+  productName: string;
+  link: string;
+}): {
+  text: string;
+  buttons: Button[];
+} {
+  const { origin, sibling } = input;
+  const text = [
+    `Group ${origin._id} for ${input.productName} was full, so a new group opened for the ${sibling.memberCount} people on its waitlist: you are a member of group ${sibling._id}, with your order placed.`,
+    `It needs ${sibling.size} members (up to ${sibling.max}) by ${formatUtcDigits(sibling.expiresAt)}.`,
+    `Your personal link: ${input.link}`,
+    `To leave it, type /leave ${sibling._id}`,
+  ].join("\n");
+  return {
+    text,
+    buttons: [
+      { label: "Group status", command: `/group ${sibling._id}` },
+      { label: "Open the group page", url: input.link },
+    ],
+  };
+}
+
+export function siblingOrganiserDm(input: {
+  origin: GroupDoc;
+  sibling: GroupDoc;
+  productName: string;
+}): string {
+  const { origin, sibling } = input;
+  return `${sibling.memberCount} people were waiting for your full group ${origin._id} (${input.productName}), so group ${sibling._id} opened for them with the same product, tiers and size, open until ${formatUtcDigits(sibling.expiresAt)}. Type /group ${sibling._id} to see it.`;
+}

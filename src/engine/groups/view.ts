@@ -6,6 +6,7 @@ import { parseUserKey } from "../users";
 import { normalizeGroupCode, tokensEqual } from "./code";
 import { unknownGroup } from "./errors";
 import { groupUrl, personalUrl } from "./messages";
+import { waitingOf } from "./waiting";
 
 export interface ViewOrderLine {
   orderId: string;
@@ -38,6 +39,11 @@ export interface GroupView {
   closedAt: Date | null;
   /** Set when the organiser or an admin cancelled it: the reason they gave ("" for none). */
   cancelReason?: string | null;
+  /** How many wait for a place (the group is full). */
+  waiting: number;
+  /** The group opened for its waitlist, and the full group this one was opened for. */
+  sibling: { code: string; url: string } | null;
+  origin: { code: string; url: string } | null;
   organiser: { displayName: string; platform: Platform };
   members: { displayName: string; platform: Platform; joinedAt: Date }[];
   viewer: { isOrganiser: boolean; isMember: boolean; isInvited: boolean };
@@ -62,6 +68,8 @@ export interface GroupView {
       orders: ViewOrderLine[];
     }[];
     invited: { displayName: string; platform: Platform; joined: boolean; couldNotDm: string | null }[];
+    /** Who waits for a place, in order. */
+    waitlist: { displayName: string; platform: Platform; since: Date }[];
   };
   /** Organiser only (`/group`): the private link to the group's orders as CSV. */
   exportUrl?: string;
@@ -129,7 +137,13 @@ export function createView(
       remindersSent = (await deps.remind(group, product)).length;
     }
 
-    const keys = [group.organiserKey, ...memberKeys, ...group.invites.map((i) => i.userKey)];
+    const waiting = waitingOf(group);
+    const keys = [
+      group.organiserKey,
+      ...memberKeys,
+      ...group.invites.map((i) => i.userKey),
+      ...(isOrganiser ? waiting.map((w) => w.userKey) : []),
+    ];
     const users = new Map((await User.find({ _id: { $in: keys } }).lean<UserDoc[]>()).map((u) => [u._id, u]));
     const nameOf = (key: string) => users.get(key)?.displayName ?? parseUserKey(key).id;
     const platformOf = (key: string) => parseUserKey(key).platform;
@@ -156,6 +170,9 @@ export function createView(
       createdAt: group.createdAt,
       closedAt: group.closedAt ?? null,
       cancelReason: group.cancelReason ?? null,
+      waiting: waiting.length,
+      sibling: group.sibling ? { code: group.sibling, url: groupUrl(ctx.publicUrl, group.sibling) } : null,
+      origin: group.origin ? { code: group.origin, url: groupUrl(ctx.publicUrl, group.origin) } : null,
       organiser: { displayName: nameOf(group.organiserKey), platform: platformOf(group.organiserKey) },
       members: group.members.map((m) => ({
         displayName: nameOf(m.userKey),
@@ -197,6 +214,11 @@ export function createView(
           platform: platformOf(invite.userKey),
           joined: memberKeys.has(invite.userKey),
           couldNotDm: users.get(invite.userKey)?.dmFailure?.reason ?? null,
+        })),
+        waitlist: waiting.map((w) => ({
+          displayName: nameOf(w.userKey),
+          platform: platformOf(w.userKey),
+          since: w.at,
         })),
       };
     }

@@ -221,10 +221,15 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
 
     /**
      * Each new order's checkout, queued with the order: the command's reply opens it at once, and
-     * the outbox opens it (and DMs the link) only when that did not happen, after a grace period.
+     * the outbox opens it (and DMs the link) only when that did not happen, after a grace period;
+     * `now` when no reply will (a sibling group's members).
      */
-    async queueCheckouts(session: Session, orders: OrderDoc[]): Promise<void> {
-      const later = new Date(ctx.clock.now().getTime() + CHECKOUT_GRACE_MS);
+    async queueCheckouts(
+      session: Session,
+      orders: OrderDoc[],
+      options: { now?: boolean } = {},
+    ): Promise<void> {
+      const later = new Date(ctx.clock.now().getTime() + (options.now ? 0 : CHECKOUT_GRACE_MS));
       for (const order of orders) {
         await deps.outbox.payment(
           session,

@@ -1,41 +1,50 @@
-import { z } from "zod";
 import type { Clock } from "../../clock";
-import { httpUrl, type VariableSpecs } from "../../config/variables";
 import type { Logger } from "../../logger";
 import type { Storefront } from "../port";
+import { createShopifyApi, type ShopifyApiDeps } from "./api";
+import { readShopifyCatalog } from "./catalog";
+import { createShopifyOrderBook } from "./orders";
+import type { ShopifySettings } from "./settings";
+import { shopifyWebhookMount } from "./webhook";
 
-/** STOREFRONT=shopify: its variables, all required then but SHOPIFY_API_URL. */
-export const SHOPIFY_VARIABLES: VariableSpecs = {
-  SHOPIFY_SHOP: {
-    schema: z.string().regex(/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/),
-    expected: "the shop's domain, <name>.myshopify.com",
-  },
-  SHOPIFY_ADMIN_TOKEN: {
-    schema: z.string().regex(/^shpat_[A-Za-z0-9]{16,}$/),
-    expected: "the custom app's Admin API access token, shpat_…",
-  },
-  SHOPIFY_WEBHOOK_SECRET: {
-    schema: z.string().min(16),
-    expected: "the custom app's API secret key (it signs the webhooks), at least 16 characters",
-  },
-  SHOPIFY_API_URL: {
-    schema: httpUrl().optional(),
-    expected: "an http(s) URL such as http://127.0.0.1:9000 (a local fake), or unset for Shopify's",
-  },
-};
+export { SHOPIFY_API_VERSION } from "./api";
+export { SHOPIFY_VARIABLES, type ShopifySettings } from "./settings";
 
-export interface ShopifySettings {
-  shop: string;
-  adminToken: string;
-  webhookSecret: string;
-  apiUrl?: string;
-  refreshEveryMs: number;
+export interface ShopifyDeps {
+  log: Logger;
+  clock: Clock;
+  /** How waits (throttling, Retry-After) are spent; tests pass one that moves their clock. */
+  sleep?: ShopifyApiDeps["sleep"];
 }
 
-/** Placeholder until the Shopify connector lands: the registry and config are wired to these names. */
-export function createShopifyStorefront(
-  _settings: ShopifySettings,
-  _deps: { log: Logger; clock: Clock },
-): Storefront {
-  throw new Error("the Shopify storefront is not built yet");
+/**
+ * STOREFRONT=shopify: the catalog read from the shop's products through the GraphQL Admin API,
+ * read again at once on its product webhooks, and each executed purchase placed (or cancelled) as
+ * an order in the shop.
+ */
+export function createShopifyStorefront(settings: ShopifySettings, deps: ShopifyDeps): Storefront {
+  const api = createShopifyApi(settings, deps);
+  const listeners = new Set<() => void>();
+  return {
+    id: "shopify",
+    catalog: {
+      read: () => readShopifyCatalog(api),
+      refreshEveryMs: settings.refreshEveryMs,
+      onChange: (listener) => void listeners.add(listener),
+    },
+    orders: createShopifyOrderBook(api, deps.log),
+    mounts: [
+      shopifyWebhookMount(
+        settings.webhookSecret,
+        () => {
+          for (const listener of listeners) listener();
+        },
+        deps.log,
+      ),
+    ],
+    async stop() {
+      api.stop();
+      listeners.clear();
+    },
+  };
 }

@@ -38,6 +38,8 @@ export interface AdapterDriver {
   handled(): number;
   /** The DMs `user` has received so far, oldest first, as plain text. */
   dms(user: string): Promise<string[]>;
+  /** The commands the buttons of `user`'s DMs run (e.g. `/group ABC`), as the platform received them. */
+  dmButtons(user: string): Promise<string[]>;
   /** How many groups exist (to observe effects). */
   groupCount(): Promise<number>;
   /**
@@ -181,6 +183,46 @@ export function adapterContract(name: string, start: () => Promise<AdapterDriver
       expect(card.edits.at(-1)).toContain("Complete with 20 members.");
       // Each edit carries every join made while the one before it was on its way.
       expect(card.edits.length).toBeLessThanOrEqual(joiners.length / 4);
+    }, 60_000);
+
+    it("queues a /join on a full group, then opens a sibling for the waitlist, DMs each a link and a button, and links both cards", async () => {
+      const full = await openWithCard("/groupbuy KB-75 size=2");
+      for (const user of ["bob", "carl"]) await d.sendAside(user, `/join ${full}`);
+      const queued = await d.sendAside("wanda", `/join ${full}`);
+      expect(queued.text).toContain(`group ${full} is full, so you are number 1 on its waitlist (1 waiting)`);
+      // Asking again says the place again.
+      expect((await d.sendAside("wanda", `/join ${full}`)).text).toContain(
+        "number 1 on its waitlist (1 waiting)",
+      );
+      const placed = await d.sendAside("xena", `/join ${full}`);
+      const sibling = /now a member of group ([0-9A-Z]{13})/.exec(placed.text)?.[1] ?? "";
+      expect(sibling).not.toBe("");
+      for (const user of ["wanda", "xena"]) {
+        // The personal link is the DM's own (on Telegram the caller's private chat holds replies too).
+        const dms = await eventually(
+          `${user}'s DM from the sibling group`,
+          () => d.dms(user),
+          (list) => list.some((t) => t.includes(`${d.publicUrl}/g/${sibling}?m=`)),
+        );
+        expect(dms.find((t) => t.includes(`/g/${sibling}?m=`))).toContain(`member of group ${sibling}`);
+        expect(await d.dmButtons(user)).toContain(`/group ${sibling}`);
+      }
+      expect((await d.send("ana", `/group ${sibling}`)).text).toContain(
+        `Opened for the waitlist of group ${full}`,
+      );
+      await eventually(
+        "the full group's card linking the sibling",
+        () => d.card(full),
+        (c) => c.edits.some((t) => t.includes(`Group for its waitlist: ${sibling}`)),
+      );
+      await eventually(
+        "the sibling's card linking back",
+        () => d.card(sibling),
+        (c) =>
+          c.posts.some(
+            (t) => t.includes(`code ${sibling}`) && t.includes(`Opened for the waitlist of group ${full}`),
+          ),
+      );
     }, 60_000);
 
     it("answers /cart privately with the session code and link", async () => {

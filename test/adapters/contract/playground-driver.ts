@@ -49,6 +49,11 @@ export async function playgroundDriver(env: Record<string, string> = {}): Promis
       const { messages } = (await response.json()) as { messages: { text: string }[] };
       return messages.map((m) => m.text);
     },
+    async dmButtons(user) {
+      const response = await fetch(`${base}/playground/inbox?user=${encodeURIComponent(user)}`);
+      const { messages } = (await response.json()) as { messages: { buttons?: { command?: string }[] }[] };
+      return messages.flatMap((m) => (m.buttons ?? []).flatMap((b) => (b.command ? [b.command] : [])));
+    },
     async card(code) {
       // The transcript holds each post as it stands now (an edited one has moved on from its post
       // time); posts deleted here are remembered as they were.

@@ -41,6 +41,10 @@ export async function slackDriver(env: Record<string, string> = {}): Promise<Ada
     async dms(user) {
       return h.fake.dmsTo(slackId(user)).map((m) => plain(String(m.text)));
     },
+    async dmButtons(user) {
+      const blocks = h.fake.dmsTo(slackId(user)).map((m) => JSON.stringify(m.blocks ?? []));
+      return blocks.flatMap((json) => [...json.matchAll(/"value":"(\/[^"]*)"/g)].map((match) => match[1]!));
+    },
     async card(code) {
       const texts = (method: string) =>
         h.fake

@@ -1,3 +1,4 @@
+import { COMMAND_BUTTON_PREFIX } from "../../../adapters/discord/render";
 import { loadConfig } from "../../../src/config";
 import { silentLogger } from "../../../src/logger";
 import { startService } from "../../../src/service";
@@ -47,6 +48,17 @@ async function discordDriver(env: Record<string, string> = {}): Promise<AdapterD
     sendAside: client.send,
     sendTwice: client.sendTwice,
     dms: async (user) => client.dms(user),
+    dmButtons: async (user) =>
+      client.dmMessages(user).flatMap((m) => {
+        const rows = (m as { components?: { components?: { custom_id?: string }[] }[] }).components ?? [];
+        return rows
+          .flatMap((row) => row.components ?? [])
+          .flatMap((b) =>
+            b.custom_id?.startsWith(COMMAND_BUTTON_PREFIX)
+              ? [b.custom_id.slice(COMMAND_BUTTON_PREFIX.length)]
+              : [],
+          );
+      }),
     async card(code) {
       const texts = (method: string, route: RegExp) =>
         api

@@ -90,6 +90,8 @@ export function discordClient(base: string, api: FakeDiscordApi, signer: Discord
     },
     dms: (user: string) =>
       api.dmsTo(idOf(user)).map((m) => shown(String((m as { content?: unknown }).content ?? ""))),
+    /** The DMs to `user` as the API received them (content, components). */
+    dmMessages: (user: string) => api.dmsTo(idOf(user)),
   };
 }
 

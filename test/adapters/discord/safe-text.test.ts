@@ -69,6 +69,9 @@ function groupWith(name: string): GroupView {
     expiresAt: now,
     createdAt: now,
     closedAt: null,
+    waiting: 1,
+    sibling: null,
+    origin: null,
     organiser: { displayName: name, platform: "discord" },
     members: [{ displayName: name, platform: "discord", joinedAt: now }],
     viewer: { isOrganiser: true, isMember: false, isInvited: false },
@@ -85,6 +88,7 @@ function groupWith(name: string): GroupView {
         },
       ],
       invited: [{ displayName: name, platform: "discord", joined: false, couldNotDm: null }],
+      waitlist: [{ displayName: name, platform: "discord", since: now }],
     },
     remindersSent: 0,
   };

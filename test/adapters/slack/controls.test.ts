@@ -95,4 +95,46 @@ describe("Slack: /leavegroup and the organiser controls", () => {
     expect(closed.reply.response_type).toBe("in_channel");
     expect(closed.reply.text).toContain(`Group ${code} is closed and complete with 2 members`);
   });
+
+  it("the waitlist end to end: the card's Join button queues, the organiser sees who waits, a sibling opens and DMs with a button", async () => {
+    const full = await open("/groupbuy KB-75 size=2 max=2");
+    await h.command("UWA", `/joingroup ${full}`, { userName: "wa" });
+    await h.command("UWB", `/joingroup ${full}`, { userName: "wb" });
+    // The card's Join button runs /join: on the full group it queues the one who clicked.
+    const clicked = await h.click("UWC", `/join ${full}`, "C1", { actionId: "crowdcart:run:0" });
+    expect(clicked.reply.text).toContain(
+      `group ${full} is full, so you are number 1 on its waitlist (1 waiting)`,
+    );
+    h.fake.setUser("UWC", { name: "wc" });
+    const organiserView = await h.command("UORG", `/group ${full}`);
+    expect(organiserView.reply.response_type).toBe("ephemeral");
+    expect(organiserView.reply.text).toContain("Waitlist: 1 waiting for a place.");
+    expect(organiserView.reply.text).toMatch(/Waitlist, in order: \S+ \(slack\)\./);
+
+    const placed = await h.command("UWD", `/joingroup ${full}`, { userName: "wd" });
+    const sibling = /now a member of group ([0-9A-Z]{13})/.exec(placed.reply.text)?.[1] ?? "";
+    expect(sibling).toMatch(/^[0-9A-Z]{13}$/);
+    for (const user of ["UWC", "UWD"]) {
+      await h.fake.waitFor(`the sibling's DM to ${user}`, () =>
+        h.fake.dmsTo(user).some((m) => String(m.text).includes(`group ${sibling}`)),
+      );
+      const dm = h.fake.dmsTo(user).find((m) => String(m.text).includes(`group ${sibling}`))!;
+      expect(String(dm.text)).toMatch(new RegExp(`/g/${sibling}\\?m=`));
+      expect(String(dm.text)).toContain(`/leavegroup ${sibling}`);
+      expect(JSON.stringify(dm.blocks)).toContain(`"value":"/group ${sibling}"`);
+    }
+    // The DM's button shows the new group, which names the full one it was opened for.
+    const shown = await h.click("UWD", `/group ${sibling}`, "DUWD");
+    expect(shown.reply.text).toContain(`Opened for the waitlist of group ${full}`);
+    expect(shown.reply.text).toContain("2 of 2 members");
+    await h.fake.waitFor("the full group's card edited to link the sibling", () =>
+      h.fake
+        .callsTo("chat.update")
+        .some((c) => String(c.args.text).includes(`Group for its waitlist: ${sibling}`)),
+    );
+    // Its organiser is told too.
+    await h.fake.waitFor("the organiser's DM", () =>
+      h.fake.dmsTo("UORG").some((m) => String(m.text).includes(`group ${sibling} opened`)),
+    );
+  });
 });

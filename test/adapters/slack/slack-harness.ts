@@ -1,4 +1,5 @@
 import { slackPlatform } from "../../../adapters/slack/platform";
+import { type Clock, systemClock } from "../../../src/clock";
 import { loadConfig } from "../../../src/config";
 import { silentLogger } from "../../../src/logger";
 import { type Service, startService } from "../../../src/service";
@@ -48,8 +49,14 @@ export interface SlashResult {
 
 /** The real service (real express app, real Bolt) with Slack on, talking to a fake Slack API. */
 export async function startSlackHarness(
-  options: { inlineReplyMs?: number; env?: Record<string, string> } = {},
+  options: {
+    inlineReplyMs?: number;
+    env?: Record<string, string>;
+    /** The service's clock; requests are signed at its time, since the receiver checks their age by it. */
+    clock?: Clock;
+  } = {},
 ): Promise<SlackHarness> {
+  const clock = options.clock ?? systemClock;
   const fake = await startFakeSlackApi();
   const config = loadConfig(
     {
@@ -73,22 +80,25 @@ export async function startSlackHarness(
     {
       mongodbUri: freshDatabaseUri("slack"),
       engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
+      clock,
     },
   );
+  const signed = (body: string) =>
+    slackHeaders(body, SIGNING_SECRET, Math.floor(clock.now().getTime() / 1000));
   const url = `http://127.0.0.1:${service.port}/slack/events`;
   const post = (body: string, headers: Record<string, string>) =>
     fetch(url, { method: "POST", headers, body });
   const send = (body: string, extra: Record<string, string> = {}) =>
     post(body, {
       "content-type": "application/x-www-form-urlencoded",
-      ...slackHeaders(body, SIGNING_SECRET),
+      ...signed(body),
       ...extra,
     });
 
   async function deliverAndAwaitReply(body: string, responseUrl: string): Promise<SlashResult> {
     const delivery = await fake.deliver(url, body, {
       "content-type": "application/x-www-form-urlencoded",
-      ...slackHeaders(body, SIGNING_SECRET),
+      ...signed(body),
     });
     if (delivery.timedOut) throw new Error(`Slack gave up on ${body}: no acknowledgement within 3 s`);
     const { status, body: ackBody } = delivery.ack as { status: number; body: string };

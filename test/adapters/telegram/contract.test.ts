@@ -43,6 +43,13 @@ async function telegramDriver(env: Record<string, string> = {}): Promise<Adapter
     sendAside: (user, line) => client.send(user, line, "private"),
     sendTwice: client.sendTwice,
     dms: async (user) => client.dms(user),
+    dmButtons: async (user) =>
+      api.messagesTo(client.idOf(user)).flatMap((m) => {
+        const markup = m.reply_markup as { inline_keyboard?: { callback_data?: string }[][] } | undefined;
+        return (markup?.inline_keyboard ?? [])
+          .flat()
+          .flatMap((b) => (b.callback_data ? [b.callback_data] : []));
+      }),
     async card(code) {
       const texts = (method: string) =>
         api
