@@ -39,10 +39,7 @@ describe("kill -9 between an authorization and its recording", () => {
     const service = await spawnService(
       {
         MONGODB_URI: store.uri.replace("/?", "/paycrash?"),
-        PAYMENTS: "stripe",
-        STRIPE_SECRET_KEY: SECRET_KEY,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        STRIPE_API_URL: fake.url,
+        ...fake.env(),
       },
       START_MS,
     );

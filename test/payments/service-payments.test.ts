@@ -50,10 +50,7 @@ describe("PAYMENTS=stripe through the playground, the real webhook endpoint and 
     receiver = await startFulfillmentReceiver(FULFILLMENT_SECRET);
     service = await start(
       {
-        PAYMENTS: "stripe",
-        STRIPE_SECRET_KEY: SECRET_KEY,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        STRIPE_API_URL: fake.url,
+        ...fake.env(),
         FULFILLMENT_WEBHOOK_URL: receiver.url,
         FULFILLMENT_WEBHOOK_SECRET: FULFILLMENT_SECRET,
       },

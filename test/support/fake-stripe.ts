@@ -108,6 +108,16 @@ export class FakeStripe {
     return this;
   }
 
+  /** The service's environment for PAYMENTS=stripe against this fake. */
+  env(): Record<string, string> {
+    return {
+      PAYMENTS: "stripe",
+      STRIPE_SECRET_KEY: this.options.secretKey,
+      STRIPE_WEBHOOK_SECRET: this.options.webhookSecret,
+      STRIPE_API_URL: this.url,
+    };
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }

@@ -26,10 +26,7 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
       fake = await startFakeStripe({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET });
       receiver = await startFulfillmentReceiver(FULFILLMENT_SECRET);
       d = await start({
-        PAYMENTS: "stripe",
-        STRIPE_SECRET_KEY: SECRET_KEY,
-        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-        STRIPE_API_URL: fake.url,
+        ...fake.env(),
         FULFILLMENT_WEBHOOK_URL: receiver.url,
         FULFILLMENT_WEBHOOK_SECRET: FULFILLMENT_SECRET,
       });
