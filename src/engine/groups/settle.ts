@@ -74,7 +74,7 @@ export function createSettlement(
       // Tiers come from the group's product at the final count; the rebate from what ships to the member.
       const shipped = products.get(order.sku.toUpperCase());
       if (order.payment) {
-        await settlePaid(session, group, product, order);
+        await settlePaid(session, group, product, order, shipped);
         continue;
       }
       const discount = memberDiscount({
@@ -121,8 +121,15 @@ export function createSettlement(
    * list price less the tier reached (by paying members) and the member's region rebate. An order
    * still unpaid at the close is cancelled.
    */
-  async function settlePaid(session: Session, group: GroupDoc, product: ProductDoc, order: OrderDoc) {
-    if (order.payment?.state !== "authorized") {
+  async function settlePaid(
+    session: Session,
+    group: GroupDoc,
+    product: ProductDoc,
+    order: OrderDoc,
+    shipped: ProductDoc | undefined,
+  ) {
+    const state = order.payment?.state;
+    if (state === "awaiting") {
       if (await orders.cancelOrder(session, order._id)) {
         await outbox.dm(session, {
           id: `unpaid-close:${order._id}`,
@@ -132,7 +139,8 @@ export function createSettlement(
       }
       return;
     }
-    const shipped = await productOf(session, order.sku);
+    // Settled again (a resumed settlement): what was decided then stands.
+    if (state !== "authorized") return;
     const discount = memberDiscount({
       tiers: product.tiers,
       finalMembers: group.paidCount ?? 0,

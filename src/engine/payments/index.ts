@@ -123,7 +123,10 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
       await unwanted(session, order, report);
       return "applied";
     }
-    if (taken.groupCode) await deps.places.taken(session, taken);
+    if (taken.groupCode) {
+      // The group closed without this place (a rare race): the hold is not needed.
+      if (!(await deps.places.taken(session, taken))) await unwanted(session, taken, report);
+    }
     // A cart paid at once: its shipping request goes now.
     else await deps.outbox.shipping(session, taken, "requested");
     return "applied";
