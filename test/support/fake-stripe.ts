@@ -324,8 +324,10 @@ export class FakeStripe {
       return record(earlier.status, earlier.body, true);
     }
     const [status, body] = this.route(req.method ?? "GET", url.pathname, params);
-    // Stripe stores an answer under the key, errors included, except when the request never ran.
-    if (scope) this.idempotent.set(scope, { fingerprint, status, body });
+    // Stripe keeps the answer under the key once the request ran, errors included; a request whose
+    // parameters failed validation never ran, and may be sent again under the same key.
+    const code = (body as { error?: { code?: string } }).error?.code;
+    if (scope && code !== "parameter_invalid") this.idempotent.set(scope, { fingerprint, status, body });
     return record(status, body);
   }
 
