@@ -59,10 +59,12 @@ export const cartCommand: CommandDefinition = {
       async run({ engine, user }) {
         const { cart, orders } = await engine.carts.checkout(user);
         const lines = orders.map(
-          (o) => `• ${o.qty} × ${o.sku}: ${formatMoney(o.total, o.currency)} (order ${o.orderId})`,
+          (o) =>
+            `• ${o.qty} × ${o.sku}: ${formatMoney(o.total, o.currency)} (order ${o.orderId})${payLine(o.payUrl)}`,
         );
+        const paying = orders.some((o) => o.payUrl !== undefined);
         return [
-          `Checked out session ${cart.serial}: ${orders.length} order(s) placed, shipping requested.`,
+          `Checked out session ${cart.serial}: ${orders.length} order(s) placed, ${paying ? "each ships once paid" : "shipping requested"}.`,
           ...lines,
           cart.url,
         ].join("\n");
@@ -122,4 +124,10 @@ export function renderCart(cart: CartView, note?: string): string {
   }
   lines.push(`Expires ${formatUtcDigits(cart.expiresAt)} without activity. ${cart.url}`);
   return lines.join("\n");
+}
+
+/** With payments on: where an order is paid, or that its link comes by DM. */
+function payLine(url: string | null | undefined): string {
+  if (url === undefined) return "";
+  return url ? ` Pay: ${url}` : " Payment link on its way by DM.";
 }

@@ -168,7 +168,7 @@ export function renderGroup(view: GroupView): string {
       const orders = m.orders
         .map(
           (o) =>
-            `${o.qty} × ${o.sku} ${formatMoney(o.total, o.currency)}${o.status === "cancelled" ? " (cancelled)" : ""}`,
+            `${o.qty} × ${o.sku} ${formatMoney(o.total, o.currency)}${o.status === "cancelled" ? " (cancelled)" : ""}${o.payment ? ` [payment ${paymentWords(o.payment, o.currency)}]` : ""}`,
         )
         .join("; ");
       const contact = [m.platform, m.region ? `region ${m.region}` : "no region", m.email ?? "no email"].join(
@@ -193,4 +193,9 @@ export function renderGroup(view: GroupView): string {
   if (view.exportUrl) lines.push(`Orders as CSV (private link, keep it to yourself): ${view.exportUrl}`);
   lines.push(view.url);
   return lines.join("\n");
+}
+
+/** An order's payment as the organiser reads it: its state, and what was charged once it was. */
+function paymentWords(payment: { state: string; charged: number }, currency: string): string {
+  return payment.charged > 0 ? `${payment.state}, ${formatMoney(payment.charged, currency)}` : payment.state;
 }

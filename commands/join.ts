@@ -1,6 +1,6 @@
 import type { CommandDefinition } from "../src/chat/command";
-import type { WaitlistAnswer } from "../src/engine/groups";
-import { formatMoney, formatUtcDigits } from "../src/format";
+import type { JoinResult, WaitlistAnswer } from "../src/engine/groups";
+import { formatDurationSpelledOut, formatMoney, formatUtcDigits } from "../src/format";
 import { userKey } from "../src/kernel";
 import { groupCodeArg, qtyArg, skuArg } from "./shared";
 
@@ -26,6 +26,7 @@ export const joinCommand: CommandDefinition = {
       ? `The group is complete with ${joined.memberCount} members: discounts are credited as points (see /points).`
       : `${joined.memberCount} of ${joined.size} members so far (closes at ${joined.max}); open until ${formatUtcDigits(joined.expiresAt)}.`;
     const url = `${publicUrl}/g/${joined.code}`;
+    if (joined.payUrl !== undefined) return payToJoin(joined, who, url);
     return {
       text: [
         `${who} joined group ${joined.code}: ${order.qty} × ${order.name} (${order.sku}) at ${formatMoney(order.total, order.currency)}.`,
@@ -37,6 +38,31 @@ export const joinCommand: CommandDefinition = {
     };
   },
 };
+
+/**
+ * With payments on, the place is held until the card is authorized: the answer, with its checkout
+ * link, goes to the member alone.
+ */
+function payToJoin(joined: JoinResult, who: string, groupUrl: string) {
+  const { order } = joined;
+  const window = order.payment
+    ? formatDurationSpelledOut(order.payment.dueBy.getTime() - order.createdAt.getTime())
+    : "";
+  const pay = joined.payUrl
+    ? `Pay within ${window} to keep your place: ${joined.payUrl}`
+    : `Your payment link is on its way by DM; pay within ${window} to keep your place.`;
+  return {
+    text: [
+      `${who}, your place in group ${joined.code} is held: ${order.qty} × ${order.name} (${order.sku}), ${formatMoney(order.total, order.currency)} held on your card, never more.`,
+      pay,
+      "You are charged the final group price (tier discount and region rebate taken off) when the group completes; nothing if it fails.",
+      groupUrl,
+    ].join("\n"),
+    visibility: "private" as const,
+    buttons: joined.payUrl ? [{ label: "Pay", url: joined.payUrl }] : [],
+    replayed: Boolean(joined.replayed),
+  };
+}
 
 /** A full group's answer: where the caller stands on its waitlist, or the sibling group that took them. */
 function waitlistReply(who: string, answer: WaitlistAnswer, publicUrl: string) {

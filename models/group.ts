@@ -64,6 +64,11 @@ export interface GroupDoc {
   expiresAt: Date;
   state: GroupState;
   memberCount: number;
+  /**
+   * With payments on: members whose money is in place (authorized). The group completes on these,
+   * not on members still at the checkout.
+   */
+  paidCount?: number;
   members: GroupMember[];
   invites: GroupInvite[];
   /** False from the moment the state leaves `open` until every consequence (points, cancellations, DMs) is written. */
@@ -114,6 +119,7 @@ export const groupSchema = new Schema<GroupDoc>(
     expiresAt: { type: Date, required: true },
     state: { type: String, required: true, enum: ["open", "complete", "failed"] },
     memberCount: { type: Number, required: true, default: 0 },
+    paidCount: { type: Number, default: 0 },
     members: {
       type: [
         new Schema<GroupMember>(

@@ -4,6 +4,7 @@ import { bindGroupModel, bindReminderModel } from "./group";
 import { bindLedgerModel } from "./ledger";
 import { bindOrderModel } from "./order";
 import { bindOutboxModel } from "./outbox";
+import { bindPaymentEventModel } from "./payment-event";
 import { bindProductModel } from "./product";
 import { bindSendSlotModel } from "./send-slot";
 import { bindUserModel } from "./user";
@@ -20,8 +21,9 @@ export type {
   WaitlistEntry,
 } from "./group";
 export type { LedgerEntryDoc } from "./ledger";
-export type { OrderDoc, OrderStatus } from "./order";
-export type { OutboxCard, OutboxDm, OutboxDoc, OutboxShipping, OutboxStatus } from "./outbox";
+export type { OrderDoc, OrderPayment, OrderStatus, PaymentState } from "./order";
+export type { OutboxCard, OutboxDm, OutboxDoc, OutboxPayment, OutboxShipping, OutboxStatus } from "./outbox";
+export type { PaymentEventDoc } from "./payment-event";
 export type { ProductDoc, Tier } from "./product";
 export type { SendSlotDoc } from "./send-slot";
 export type { UserDoc } from "./user";
@@ -40,6 +42,7 @@ export function bindModels(connection: Connection) {
     LedgerEntry: bindLedgerModel(connection),
     OutboxMessage: bindOutboxModel(connection),
     SendSlot: bindSendSlotModel(connection),
+    PaymentEvent: bindPaymentEventModel(connection),
   };
 }
 

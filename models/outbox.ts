@@ -22,6 +22,17 @@ export interface OutboxShipping {
   orderId: string;
 }
 
+/**
+ * A call to the payment provider that a state change requires (a capture at completion, a release
+ * at failure), written with that change so it is made even if the process dies right after.
+ */
+export interface OutboxPayment {
+  orderId: string;
+  action: "checkout" | "capture" | "release" | "refund" | "expire";
+  /** Minor units to capture or refund. */
+  amount: number;
+}
+
 /** A group's status card as it should now stand; `revision` tells a newer state from the one being sent. */
 export interface OutboxCard {
   groupCode: string;
@@ -34,11 +45,12 @@ export interface OutboxCard {
 export interface OutboxDoc {
   /** Stable id, derived from the cause where one exists, so writing it twice is a duplicate key. */
   _id: string;
-  kind: "dm" | "card" | "shipping";
+  kind: "dm" | "card" | "shipping" | "payment";
   /** For DMs and cards: the platform whose Messenger delivers it (the worker claims only what it can send). */
   platform: Platform | null;
   dm?: OutboxDm | null;
   shipping?: OutboxShipping | null;
+  payment?: OutboxPayment | null;
   /**
    * One document per group (`card_<code>`): each change of the group replaces its content and
    * counts `revision` up, so a burst of changes leaves one pending edit with the last state.
@@ -60,7 +72,7 @@ const buttonSchema = new Schema<Button>({ label: String, url: String, command: S
 export const outboxSchema = new Schema<OutboxDoc>(
   {
     _id: { type: String, required: true },
-    kind: { type: String, required: true, enum: ["dm", "card", "shipping"] },
+    kind: { type: String, required: true, enum: ["dm", "card", "shipping", "payment"] },
     platform: { type: String, default: null },
     dm: {
       type: new Schema<OutboxDm>(
@@ -80,6 +92,10 @@ export const outboxSchema = new Schema<OutboxDoc>(
         { body: String, idempotencyKey: String, orderId: String },
         { _id: false },
       ),
+      default: null,
+    },
+    payment: {
+      type: new Schema<OutboxPayment>({ orderId: String, action: String, amount: Number }, { _id: false }),
       default: null,
     },
     card: {

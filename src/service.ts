@@ -10,6 +10,7 @@ import { connectDatabase, type Database, openDatabase } from "./db/database";
 import { createEngine, type Engine, type EngineDeps } from "./engine";
 import type { Logger } from "./logger";
 import { createMetrics } from "./metrics";
+import { paymentMounts, paymentProvider } from "./payment-mounts";
 import type { AdapterContext, ChatAdapter } from "./platform";
 import { listen } from "./server";
 import { createStorefront, type Storefront } from "./storefront";
@@ -63,6 +64,10 @@ export async function startService(
     groupTtlMs: config.groupTtlMs,
     session: config.session,
     storefront,
+    payments: {
+      provider: paymentProvider(config.payments, () => publicUrl),
+      windowMs: config.payments.windowMs,
+    },
     ...options.engine,
     outbox: { retentionMs: config.outboxRetentionMs, ...options.engine?.outbox },
   });
@@ -110,6 +115,7 @@ export async function startService(
   });
   const mounts: Mount[] = [
     ...[...adapters.values()].flatMap((adapter) => adapter.mounts),
+    ...paymentMounts(config.payments, engine, log),
     ...storefront.mounts,
     { path: "/", router: web },
   ];

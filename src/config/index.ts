@@ -64,6 +64,26 @@ const spec = {
   },
   GROUP_TTL: { schema: duration("48h"), expected: "a duration like 90s, 30m, 48h or 7d" },
   OUTBOX_RETENTION: { schema: duration("7d"), expected: "a duration like 90s, 30m, 48h or 7d" },
+  PAYMENTS: { schema: z.enum(["none", "stripe", "demo"]).default("none"), expected: "none, stripe or demo" },
+  STRIPE_SECRET_KEY: {
+    schema: z
+      .string()
+      .regex(/^(sk|rk)_\w+$/)
+      .optional(),
+    expected: "a Stripe secret key (sk_live_…, sk_test_… or a restricted rk_… key)",
+  },
+  STRIPE_WEBHOOK_SECRET: {
+    schema: z
+      .string()
+      .regex(/^whsec_\w+$/)
+      .optional(),
+    expected: "the webhook endpoint's signing secret (whsec_…)",
+  },
+  STRIPE_API_URL: { schema: httpUrl().optional(), expected: "an http(s) URL such as http://127.0.0.1:12111" },
+  PAYMENT_WINDOW: {
+    schema: duration("30m").refine((ms) => ms >= 60_000 && ms <= 24 * 3_600_000),
+    expected: "a duration from 1m to 24h, like 30m",
+  },
   STOREFRONT: {
     schema: z.enum(STOREFRONT_IDS).default("file"),
     expected: `one of ${STOREFRONT_IDS.join(", ")} (where the catalog comes from and orders go)`,
@@ -131,6 +151,15 @@ function shape(raw: Raw) {
     raw.FULFILLMENT_WEBHOOK_SECRET,
     "FULFILLMENT_WEBHOOK_URL and FULFILLMENT_WEBHOOK_SECRET",
   );
+  if (raw.PAYMENTS !== "none" && raw.GROUP_TTL > 6 * 86_400_000) {
+    throw new ConfigError("GROUP_TTL", "at most 6d with PAYMENTS on (a card hold lasts about seven days)");
+  }
+  if (raw.PAYMENTS === "stripe") {
+    for (const name of ["STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"] as const) {
+      if (!raw[name])
+        throw new ConfigError(name, "set: PAYMENTS=stripe needs the secret key and the webhook secret");
+    }
+  }
   return {
     nodeEnv: raw.NODE_ENV,
     logLevel: raw.LOG_LEVEL,
@@ -153,5 +182,17 @@ function shape(raw: Raw) {
     },
     groupTtlMs: raw.GROUP_TTL,
     outboxRetentionMs: raw.OUTBOX_RETENTION,
+    payments: {
+      provider: raw.PAYMENTS,
+      windowMs: raw.PAYMENT_WINDOW,
+      stripe:
+        raw.PAYMENTS === "stripe"
+          ? {
+              secretKey: raw.STRIPE_SECRET_KEY!,
+              webhookSecret: raw.STRIPE_WEBHOOK_SECRET!,
+              apiUrl: raw.STRIPE_API_URL,
+            }
+          : undefined,
+    },
   };
 }

@@ -48,6 +48,8 @@ const USER_ERRORS = {
   INVALID_MAX: (v: { size: number; max: number }) =>
     `max must be a whole number from size (${v.size}) to ${v.max}; e.g. max=${v.size + 2}`,
   INVALID_EXPIRY: () => "expires must be from 1m to 30d; e.g. expires=48h",
+  HOLD_TOO_LONG: () =>
+    "With card payments a group may be open at most 6d (a card hold lasts about seven days); e.g. expires=48h",
   TOO_MANY_MEMBERS: (v: { max: number }) =>
     `tag at most ${v.max} members; share the group link with the others`,
   UNKNOWN_GROUP: (v: { code: string }) =>

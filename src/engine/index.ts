@@ -3,6 +3,8 @@ import { bindModels } from "../../models";
 import type { Clock } from "../clock";
 import { runInTransaction } from "../db/transaction";
 import type { Logger } from "../logger";
+import { noPayments } from "../payments/none";
+import type { PaymentProvider } from "../payments/port";
 import type { Storefront } from "../storefront/port";
 import { type CartDeps, createCarts, type SessionSettings } from "./cart";
 import { createCatalog } from "./catalog";
@@ -12,6 +14,7 @@ import { createGuessLimit } from "./guess-limit";
 import type { Messenger } from "./messenger";
 import { createOrders } from "./orders";
 import { createOutbox, type Outbox, type OutboxOptions } from "./outbox";
+import { createPayments } from "./payments";
 import { createPoints } from "./points";
 import { guarded } from "./unavailable";
 import { createUsers, type Users } from "./users";
@@ -39,6 +42,8 @@ export interface EngineDeps {
   transactions?: "auto" | "off";
   /** How often the expiry sweeper looks for groups past their deadline. */
   sweepIntervalMs?: number;
+  /** PAYMENTS: the provider and PAYMENT_WINDOW; unset = none (the shop bills separately). */
+  payments?: { provider: PaymentProvider; windowMs: number };
 }
 
 export type Engine = ReturnType<typeof createEngine>;
@@ -69,6 +74,21 @@ export function createEngine(deps: EngineDeps) {
   outboxRef = outbox;
   const orders = createOrders(ctx, outbox.writer);
   const points = createPoints(ctx);
+  let groupsRef: ReturnType<typeof createGroups> | undefined;
+  const payments = createPayments(ctx, {
+    provider: deps.payments?.provider ?? noPayments,
+    windowMs: deps.payments?.windowMs ?? 30 * 60_000,
+    orders,
+    outbox: outbox.writer,
+    // The groups are built with payments; the places they keep are theirs.
+    places: {
+      taken: (session, order) => groupsRef!.paidPlaces.taken(session, order),
+      givenBack: (session, order) => groupsRef!.paidPlaces.givenBack(session, order),
+    },
+    returnUrl: async (order) =>
+      order.groupCode ? `${ctx.publicUrl}/g/${order.groupCode}` : `${ctx.publicUrl}/`,
+  });
+  if (payments.on) outbox.worker.registerPayments((doc) => payments.deliver(doc));
   const guesses = createGuessLimit(connection, deps.clock);
   const groups = createGroups(ctx, {
     guesses,
@@ -79,10 +99,19 @@ export function createEngine(deps: EngineDeps) {
     groupTtlMs: deps.groupTtlMs,
     sweepIntervalMs: deps.sweepIntervalMs,
     codeSecret: deps.session.codeSecret,
+    ...(payments.on ? { payments } : {}),
   });
+  groupsRef = groups;
   // A join's card edit follows its order out of the transaction, as its shipping request does.
   outbox.onGroupsJoined((codes) => groups.cards.joined(codes));
-  const cartDeps: CartDeps = { catalog, orders, outbox: outbox.writer, guesses, session: deps.session };
+  const cartDeps: CartDeps = {
+    catalog,
+    orders,
+    outbox: outbox.writer,
+    guesses,
+    session: deps.session,
+    ...(payments.on ? { payments } : {}),
+  };
   /**
    * What tests and tools reach past the public operations for: the models, the budget for codes
    * that matched nothing, and what carts are built from (to build carts with other settings).
@@ -99,6 +128,7 @@ export function createEngine(deps: EngineDeps) {
     groups,
     carts: createCarts(ctx, cartDeps),
     outbox,
+    payments,
     /** Adapters register how they DM; the worker then delivers that platform's messages. */
     registerMessenger(messenger: Messenger): void {
       outbox.worker.registerMessenger(messenger);
@@ -112,6 +142,9 @@ export function createEngine(deps: EngineDeps) {
       await ctx.guard(() => Promise.all(Object.values(ctx.models).map((model) => model.init())));
       const count = await catalog.load();
       log.info({ products: count, storefront: deps.storefront?.id }, "catalog loaded");
+      // A payment whose report was lost (the process died before recording it) is found now.
+      const found = await ctx.guard(() => payments.reconcile());
+      if (found > 0) log.info({ found }, "payments recorded at start-up from the provider");
       outbox.worker.start();
       catalog.start();
       groups.sweeper.start();

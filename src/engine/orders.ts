@@ -1,8 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { driverCollection, type OrderDoc, type ProductDoc, type UserDoc } from "../../models";
+import {
+  driverCollection,
+  type OrderDoc,
+  type OrderPayment,
+  type ProductDoc,
+  type UserDoc,
+} from "../../models";
 import type { EngineContext, Session } from "./context";
 import { userError } from "./errors";
 import type { OutboxWriter } from "./outbox/writer";
+import { paymentUndo } from "./payments/undo";
 
 export const MAX_QTY = 99;
 
@@ -26,6 +33,11 @@ export interface PlaceOrderInput {
    * time) instead of writing it here: one write fewer in the caller's transaction.
    */
   relayShipping?: boolean;
+  /**
+   * With payments on: the order waits for its money, and its shipping request is written only once
+   * the money is captured (see src/engine/payments).
+   */
+  payment?: OrderPayment;
 }
 
 export function newOrderId(): string {
@@ -90,7 +102,7 @@ export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
       status: "placed",
       createdAt: ctx.clock.now(),
       cancelledAt: null,
-      ...(input.relayShipping ? { shippingQueued: false } : {}),
+      ...(input.payment ? { payment: input.payment } : input.relayShipping ? { shippingQueued: false } : {}),
     };
   }
 
@@ -106,9 +118,20 @@ export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
     if (orders.length === 1) await driverCollection(Order).insertOne(orders[0]!, options);
     else await driverCollection(Order).insertMany(orders, options);
     for (const [i, order] of orders.entries()) {
-      if (!inputs[i]!.relayShipping) await outbox.shipping(session, order, "requested");
+      if (!inputs[i]!.relayShipping && !order.payment) await outbox.shipping(session, order, "requested");
     }
     return orders;
+  }
+
+  /**
+   * A cancelled order's money goes back: an unpaid checkout is closed, a hold released, money
+   * taken refunded. Only an order whose money was taken had a shipping request to cancel.
+   */
+  async function cancelPayment(session: Session, order: OrderDoc, payment: OrderPayment): Promise<void> {
+    const call = paymentUndo(payment);
+    if (call) await outbox.payment(session, { orderId: order._id, ...call });
+    if (payment.state === "captured" || payment.state === "paid")
+      await outbox.shipping(session, order, "cancelled");
   }
 
   return {
@@ -129,6 +152,10 @@ export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
         { session, returnDocument: "after" },
       ).lean<OrderDoc>();
       if (!order) return false;
+      if (order.payment) {
+        await cancelPayment(session, order, order.payment);
+        return true;
+      }
       // The request goes before its cancellation, even when the relay has not queued it yet.
       if (order.shippingQueued === false) await outbox.shipping(session, order, "requested");
       await outbox.shipping(session, order, "cancelled");

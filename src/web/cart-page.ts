@@ -2,7 +2,7 @@ import { formatMoney, formatTimeLeft, formatUtcInWords } from "../format";
 import type { Assets } from "./assets";
 import { html, type SafeHtml } from "./html";
 import { layout } from "./layout";
-import type { CartPageModel } from "./model";
+import type { CartPageModel, CheckedOutPaymentModel } from "./model";
 
 export interface CartPageContext {
   cart: CartPageModel;
@@ -40,6 +40,32 @@ ${
 <h2 id="private-title">Keep this code private</h2>
 <p>Anyone with this page's address or session code can see and change this cart. Do not share it or post it in a channel. Wrong codes are recorded and slowed down, and after repeated attempts the code is replaced and the new one sent to you.</p>
 </aside>
+</main>`;
+  return layout({ title: "Your cart", assets, body });
+}
+
+/** The words for where an order's money stands on the checked-out cart's page. */
+const PAYMENT_WORDS: Record<string, string> = {
+  awaiting: "to pay",
+  paid: "paid",
+  refunded: "refunded",
+  expired: "not paid in time; cancelled",
+};
+
+/** A checked-out cart with payments on: each order, paid or with its Pay button. */
+export function renderCheckedOutPage(payments: CheckedOutPaymentModel[], assets: Assets): SafeHtml {
+  const body = html`<main id="main" class="wrap narrow cart">
+<section class="card" aria-labelledby="cart-title">
+<p class="eyebrow">Cart session</p>
+<h1 id="cart-title">Your cart was checked out</h1>
+<p>Each order ships once it is paid.</p>
+<ul class="payments">${payments.map(
+    (p) =>
+      html`<li data-payment="${p.state}">${p.qty} × <span class="name">${p.name}</span>, ${formatMoney(p.total, p.currency)}: ${PAYMENT_WORDS[p.state] ?? p.state}${
+        p.payUrl && html` <a class="button" href="${p.payUrl}" rel="noreferrer">Pay</a>`
+      }</li>`,
+  )}</ul>
+</section>
 </main>`;
   return layout({ title: "Your cart", assets, body });
 }

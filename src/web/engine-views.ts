@@ -58,7 +58,12 @@ export function toGroupPage(view: GroupView): GroupPageModel {
         joined: me.joined,
         orders: me.orders
           .filter((o) => o.status !== "cancelled")
-          .map(({ sku, name, qty }) => ({ sku, name, qty })),
+          .map(({ sku, name, qty, payment, currency }) => ({
+            sku,
+            name,
+            qty,
+            ...(payment && { payment: { ...payment, currency } }),
+          })),
         unreachable: me.couldNotDm !== null,
       },
     }),
@@ -95,6 +100,22 @@ export function engineCartViews(carts: Pick<Carts, "viewByCode">): CartViews {
             message: access.message,
             delayMs: 0,
             retryAfterMs: access.retryAfterMs,
+          };
+        case "closed":
+          return {
+            kind: "closed",
+            message: access.message,
+            delayMs: 0,
+            ...(access.payments && {
+              payments: access.payments.map(({ name, qty, total, currency, state, payUrl }) => ({
+                name,
+                qty,
+                total,
+                currency,
+                state,
+                payUrl,
+              })),
+            }),
           };
         default:
           return { kind: access.kind, message: access.message, delayMs: 0 };

@@ -114,6 +114,7 @@ function greeting(group: GroupPageModel, state: GroupPageState, command: string)
   return html`<section class="card greeting ${you.joined ? "joined" : "invited"}" aria-labelledby="greeting-title">
 <h2 id="greeting-title">Hi <span class="name">${you.displayName}</span></h2>
 <p id="you-state">${line}</p>
+${you.orders.map((order) => order.payment && paymentLine(order.name, order.payment))}
 ${you.unreachable && html`<p class="warn">We could not send you a direct message. Start a chat with the crowdcart bot so you hear when this group closes.</p>`}
 </section>`;
 }
@@ -245,4 +246,23 @@ function share(ctx: GroupPageContext): SafeHtml {
 <figure class="qr-figure">${ctx.qr}<figcaption>Scan to open this page on a phone.</figcaption></figure>
 <p class="url"><a href="${ctx.url}">${ctx.url}</a></p>
 </section>`;
+}
+
+/** Where a member's money stands, with a Pay button while their place waits for it. */
+function paymentLine(
+  name: string,
+  payment: { state: string; payUrl: string | null; charged: number; currency: string },
+): SafeHtml {
+  const words: Record<string, string> = {
+    awaiting: "waiting for your payment: pay to keep your place",
+    authorized: "your card is authorized; you are charged the final group price when the group completes",
+    captured: `charged ${formatMoney(payment.charged, payment.currency)}`,
+    paid: `paid ${formatMoney(payment.charged, payment.currency)}`,
+    released: "your card hold was released; nothing was charged",
+    refunded: `refunded ${formatMoney(payment.charged, payment.currency)}`,
+    expired: "not paid in time; nothing was charged",
+  };
+  return html`<p class="payment" data-payment="${payment.state}">Payment for ${name}: ${words[payment.state] ?? payment.state}.${
+    payment.payUrl && html` <a class="button" href="${payment.payUrl}" rel="noreferrer">Pay</a>`
+  }</p>`;
 }

@@ -45,6 +45,12 @@ export const MESSAGES = {
     title: "This cart was checked out",
     lines: ["Its code no longer opens a cart. Send /cart in chat to start a new one."],
   },
+  payNotFound: {
+    title: "No checkout here",
+    lines: [
+      "This address does not open a checkout. Use the link crowdcart sent you after /join or /cart checkout.",
+    ],
+  },
   unavailable: {
     title: "Back in a minute",
     lines: [

@@ -33,8 +33,13 @@ export interface GroupPageModel {
     displayName: string;
     joined: boolean;
     joinedAt?: Date;
-    /** Their own orders in this group, when they joined. */
-    orders: { sku: string; name: string; qty: number }[];
+    /** Their own orders in this group, when they joined; `payment` with payments on. */
+    orders: {
+      sku: string;
+      name: string;
+      qty: number;
+      payment?: { state: string; payUrl: string | null; charged: number; currency: string };
+    }[];
     /** Set when DMs to them could not be delivered (e.g. a Telegram user who never started the bot). */
     unreachable?: boolean;
   };
@@ -82,6 +87,8 @@ export interface GroupExportModel {
     region: string | null;
     email: string | null;
     state: "placed" | "cancelled";
+    /** With payments on: where the order's money stands and what was charged (minor units). */
+    payment?: { state: string; charged: number } | undefined;
   }[];
 }
 
@@ -110,10 +117,25 @@ export type CartPageOutcome =
   | { kind: "not_found"; message: string; delayMs: number }
   | { kind: "expired"; message: string; delayMs: number }
   /** Checked out: the code no longer opens the cart. */
-  | { kind: "closed"; message: string; delayMs: number }
+  | {
+      kind: "closed";
+      message: string;
+      delayMs: number;
+      /** With payments on: each order of the cart and where its money stands (a Pay button while unpaid). */
+      payments?: CheckedOutPaymentModel[];
+    }
   /** The sender presented too many codes that matched nothing. */
   | { kind: "rate_limited"; message: string; delayMs: number; retryAfterMs: number };
 
 export interface CartViews {
   viewByCode(code: string, sender: WebSender): Promise<CartPageOutcome>;
+}
+
+export interface CheckedOutPaymentModel {
+  name: string;
+  qty: number;
+  total: number;
+  currency: string;
+  state: string;
+  payUrl: string | null;
 }

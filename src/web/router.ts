@@ -4,7 +4,7 @@ import type { Clock } from "../clock";
 import { UnavailableError } from "../engine/errors";
 import type { Logger } from "../logger";
 import { loadAssets, serveAsset } from "./assets";
-import { renderCartPage } from "./cart-page";
+import { renderCartPage, renderCheckedOutPage } from "./cart-page";
 import { groupJson } from "./group-json";
 import { renderGroupPage } from "./group-page";
 import type { SafeHtml } from "./html";
@@ -145,6 +145,10 @@ export function createWebRouter(deps: WebDeps): Router {
         case "expired":
           return refuse(res, wantsJson, 410, "expired", MESSAGES.cartExpired);
         case "closed":
+          // With payments on, a checked-out cart's page is where its orders are paid.
+          if (outcome.payments?.length && !wantsJson) {
+            return sendPage(res, 200, CACHE.personal, renderCheckedOutPage(outcome.payments, assets));
+          }
           return refuse(res, wantsJson, 410, "closed", MESSAGES.cartClosed);
         case "rate_limited":
           res.set("Retry-After", String(Math.ceil(outcome.retryAfterMs / 1000)));

@@ -5,7 +5,7 @@ import helmet from "helmet";
  * the pages load /assets/* and fetch their own JSON twin, so nothing else is ever needed.
  * `upgrade-insecure-requests` is left out on purpose: the local playground is plain http.
  */
-export function pageSecurity() {
+export function pageSecurity(options: { forms?: boolean } = {}) {
   return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -16,7 +16,8 @@ export function pageSecurity() {
         imgSrc: ["'self'"],
         connectSrc: ["'self'"],
         baseUri: ["'none'"],
-        formAction: ["'none'"],
+        // Only the demo checkout posts a form, to itself.
+        formAction: [options.forms ? "'self'" : "'none'"],
         frameAncestors: ["'none'"],
       },
     },

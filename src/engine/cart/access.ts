@@ -104,7 +104,9 @@ export function createCodeAccess(store: CartStore, rules: AccessRules) {
       const presentedHash = hashToken(parts.token);
       const bySerial = await CartSession.findOne({ serial: parts.serial }).lean();
       if (bySerial && tokenHashesEqual(presentedHash, bySerial.tokenHash)) {
-        if (bySerial.status === "checked_out") return { access: { kind: "closed", message: CLOSED } };
+        if (bySerial.status === "checked_out") {
+          return { access: { kind: "closed", message: CLOSED, orderIds: bySerial.orderIds } };
+        }
         if (!store.isLive(bySerial, now) || !(await store.touch(bySerial._id, now))) {
           await store.markExpired(bySerial, now);
           return {

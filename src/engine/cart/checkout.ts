@@ -2,6 +2,7 @@ import { type UserIdentity, userKey } from "../../kernel";
 import type { EngineContext } from "../context";
 import { userError } from "../errors";
 import type { Orders } from "../orders";
+import type { Payments } from "../payments";
 import { backOff, MAX_WRITE_ROUNDS } from "./change";
 import { findCurrentCart, viewOf } from "./current";
 import type { CartParts } from "./parts";
@@ -16,8 +17,15 @@ import type { CheckoutResult } from "./types";
  */
 export function createCheckout(
   ctx: EngineContext,
-  deps: { parts: () => Promise<CartParts>; orders: Orders; forget: (key: string) => void },
+  deps: {
+    parts: () => Promise<CartParts>;
+    orders: Orders;
+    forget: (key: string) => void;
+    /** With payments on, each order is paid at a checkout and ships once paid. */
+    payments?: Payments | undefined;
+  },
 ) {
+  const paying = deps.payments?.on ? deps.payments : undefined;
   return async function checkout(user: UserIdentity): Promise<CheckoutResult> {
     const p = await deps.parts();
     const { CartSession } = p.store.models;
@@ -46,9 +54,11 @@ export function createCheckout(
                 sku: line.productId,
                 qty: line.qty,
                 sessionCode: closed.serial,
+                ...(paying ? { payment: paying.awaiting("automatic") } : {}),
               }),
             );
           }
+          if (paying) await paying.queueCheckouts(session, made);
           const orderIds = made.map((order) => order._id);
           await CartSession.updateOne({ _id: read._id }, { $set: { orderIds } }, { session });
           return { closed: { ...closed, orderIds }, made };
@@ -62,13 +72,16 @@ export function createCheckout(
       deps.forget(key);
       return {
         cart: await viewOf(p, placed.closed),
-        orders: placed.made.map((order) => ({
-          orderId: order._id,
-          sku: order.sku,
-          qty: order.qty,
-          total: order.total,
-          currency: order.currency,
-        })),
+        orders: await Promise.all(
+          placed.made.map(async (order) => ({
+            orderId: order._id,
+            sku: order.sku,
+            qty: order.qty,
+            total: order.total,
+            currency: order.currency,
+            ...(paying ? { payUrl: await paying.checkoutLink(order) } : {}),
+          })),
+        ),
       };
     }
     throw new Error("checkout: the cart kept changing");

@@ -1,4 +1,4 @@
-import type { ProductDoc } from "../../../models";
+import type { OrderDoc, ProductDoc } from "../../../models";
 import { type UserIdentity, userKey } from "../../kernel";
 import type { Catalog } from "../catalog";
 import type { EngineContext } from "../context";
@@ -6,6 +6,7 @@ import { userError } from "../errors";
 import type { GuessLimit } from "../guess-limit";
 import { checkQty, type Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
+import type { Payments } from "../payments";
 import { createCartChanges } from "./change";
 import { createCheckout } from "./checkout";
 import { currentView, findCurrentCart } from "./current";
@@ -13,7 +14,7 @@ import { checkSku } from "./limits";
 import { addLine, removeLine } from "./lines";
 import { lazyCartParts, type SessionSettings } from "./parts";
 import { createResume } from "./resume";
-import type { CodeAccess, CurrentCart } from "./types";
+import type { CheckedOutPayment, CodeAccess, CurrentCart } from "./types";
 
 export type { SessionSettings } from "./parts";
 export type { CartView, CheckoutResult, CodeAccess, CurrentCart } from "./types";
@@ -28,6 +29,8 @@ export interface CartDeps {
   session: SessionSettings;
   /** Waits out improper-access delays. Default: a real timer. Tests pass a recorder. */
   sleep?: (ms: number) => Promise<void>;
+  /** With payments on, a checkout's orders are paid before they ship. */
+  payments?: Payments | undefined;
 }
 
 /** Who presents a code to the page: a user, or an opaque key such as `web:<address>`. */
@@ -50,7 +53,7 @@ export function createCarts(ctx: EngineContext, deps: CartDeps) {
   });
   const changes = createCartChanges(ctx, parts);
   const forget = changes.forget;
-  const checkout = createCheckout(ctx, { parts, orders: deps.orders, forget });
+  const checkout = createCheckout(ctx, { parts, orders: deps.orders, forget, payments: deps.payments });
   const resume = createResume(ctx, { parts, forget });
 
   async function requireProduct(sku: unknown): Promise<ProductDoc> {
@@ -61,6 +64,27 @@ export function createCarts(ctx: EngineContext, deps: CartDeps) {
     }
     if (product.withdrawnAt) throw userError("PRODUCT_WITHDRAWN", { sku: product.sku });
     return product;
+  }
+
+  /** With payments on: where each order of a checked-out cart stands, with its link while unpaid. */
+  async function checkedOutPayments(orderIds: string[]): Promise<CheckedOutPayment[]> {
+    const orders = await ctx.models.Order.find({ _id: { $in: orderIds } }).lean<OrderDoc[]>();
+    return orders.flatMap((order) => {
+      const payment = order.payment;
+      if (!payment) return [];
+      const open = order.status === "placed" && payment.state === "awaiting";
+      return [
+        {
+          orderId: order._id,
+          name: order.name,
+          qty: order.qty,
+          total: order.total,
+          currency: order.currency,
+          state: order.status === "cancelled" && payment.state === "awaiting" ? "expired" : payment.state,
+          payUrl: open ? payment.checkoutUrl : null,
+        },
+      ];
+    });
   }
 
   return {
@@ -112,7 +136,10 @@ export function createCarts(ctx: EngineContext, deps: CartDeps) {
     viewByCode(code: string, sender: Sender): Promise<CodeAccess> {
       return ctx.guard(async () => {
         const p = await parts();
-        return (await p.access.present(code, typeof sender === "string" ? sender : userKey(sender))).access;
+        const access = (await p.access.present(code, typeof sender === "string" ? sender : userKey(sender)))
+          .access;
+        if (access.kind !== "closed" || !deps.payments?.on || !access.orderIds?.length) return access;
+        return { ...access, payments: await checkedOutPayments(access.orderIds) };
       });
     },
 

@@ -47,7 +47,15 @@ export interface CurrentCart extends CartView {
 export interface CheckoutResult {
   /** The session as closed: its code no longer opens a cart. */
   cart: CartView;
-  orders: { orderId: string; sku: string; qty: number; total: number; currency: string }[];
+  orders: {
+    orderId: string;
+    sku: string;
+    qty: number;
+    total: number;
+    currency: string;
+    /** With payments on: where this order is paid (null: the link comes by DM). */
+    payUrl?: string | null;
+  }[];
 }
 
 /**
@@ -58,7 +66,13 @@ export type CodeAccess =
   | { kind: "ok"; cart: CartView }
   | { kind: "not_found"; message: string }
   | { kind: "expired"; message: string }
-  | { kind: "closed"; message: string }
+  | {
+      kind: "closed";
+      message: string;
+      /** The orders it was checked out into; with payments on, each with where its money stands. */
+      orderIds?: string[];
+      payments?: CheckedOutPayment[];
+    }
   | {
       kind: "improper";
       message: string;
@@ -70,3 +84,14 @@ export type CodeAccess =
       retired: boolean;
     }
   | { kind: "rate_limited"; message: string; retryAfterMs: number };
+
+/** One order of a checked-out cart, with payments on: paid, or still to pay at `payUrl`. */
+export interface CheckedOutPayment {
+  orderId: string;
+  name: string;
+  qty: number;
+  total: number;
+  currency: string;
+  state: string;
+  payUrl: string | null;
+}

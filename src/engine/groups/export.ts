@@ -3,6 +3,7 @@ import type {
   GroupExportToken,
   LedgerEntryDoc,
   OrderDoc,
+  PaymentState,
   ProductDoc,
   Tier,
   UserDoc,
@@ -36,6 +37,8 @@ export interface ExportedOrder {
   region: string | null;
   email: string | null;
   state: OrderDoc["status"];
+  /** With payments on: where the order's money stands and what was charged. */
+  payment?: { state: PaymentState; charged: number } | undefined;
 }
 
 export interface GroupExport {
@@ -129,6 +132,7 @@ export function createExport(
           region: order.region,
           email: user?.email ?? null,
           state: order.status,
+          ...(order.payment && { payment: { state: order.payment.state, charged: order.payment.charged } }),
         };
       }),
     };

@@ -5,12 +5,14 @@ import { isUserError } from "../errors";
 import type { GuessLimit } from "../guess-limit";
 import type { Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
+import type { Payments } from "../payments";
 import type { Users } from "../users";
 import { createStatusCards } from "./card";
 import { createExport } from "./export";
 import { createJoin, type JoinOptions } from "./join";
 import { type CallerRights, createManage, type GroupAction } from "./manage";
-import { createOpenGroup, type OpenGroupOptions } from "./open";
+import { createOpenGroup, LIMITS, type OpenGroupOptions } from "./open";
+import { createPaidPlaces } from "./paid-places";
 import { createReminders } from "./reminders";
 import { createSettlement } from "./settle";
 import { ExpirySweeper } from "./sweeper";
@@ -43,26 +45,31 @@ export function createGroups(
     guesses: GuessLimit;
     /** SESSION_CODE_SECRET: seals the export link's token as it seals cart tokens. */
     codeSecret?: string;
+    /** With payments on, joins await their money and completion captures it. */
+    payments?: Payments;
   },
 ) {
   const lookup = <T>(sender: string | undefined, fn: () => Promise<T>) =>
     ctx.guard(() => deps.guesses.guard(sender, "UNKNOWN_GROUP", fn));
   const requireProduct = (sku: string) => deps.catalog.require(sku);
   const cards = createStatusCards(ctx, { outbox: deps.outbox, product: (sku) => deps.catalog.get(sku) });
-  const settlement = createSettlement(ctx, deps.orders, deps.outbox, cards);
-  const sweeper = new ExpirySweeper(ctx, settlement, deps.sweepIntervalMs);
+  const maxHoldMs = deps.payments?.on ? LIMITS.maxHoldMs : undefined;
+  const settlement = createSettlement(ctx, deps.orders, deps.outbox, cards, deps.payments);
+  const sweeper = new ExpirySweeper(ctx, settlement, deps.sweepIntervalMs, deps.payments?.sweep);
   const open = createOpenGroup(ctx, {
     outbox: deps.outbox,
     cards,
     groupTtlMs: deps.groupTtlMs,
     requireProduct,
     users: deps.users.recentMany,
+    maxHoldMs,
   });
   const joining = createJoin(ctx, {
     orders: deps.orders,
     settlement,
     requireProduct,
     regionOf: async (key) => (await deps.users.recentMany([key])).get(key)?.region ?? null,
+    payments: deps.payments,
   });
   const waitlist = createWaitlist(ctx, {
     orders: deps.orders,
@@ -70,6 +77,7 @@ export function createGroups(
     cards,
     outbox: deps.outbox,
     requireProduct,
+    payments: deps.payments,
   });
   const remind = createReminders(ctx, deps.outbox);
   const closeIfExpired = async (group: GroupDoc) => {
@@ -79,7 +87,7 @@ export function createGroups(
   };
   const view = createView(ctx, { closeIfExpired, remind });
   const exports = createExport(ctx, { codeSecret: deps.codeSecret, closeIfExpired });
-  const manage = createManage(ctx, { orders: deps.orders, settlement, cards, remind });
+  const manage = createManage(ctx, { orders: deps.orders, settlement, cards, remind, maxHoldMs });
 
   return {
     /** `/groupbuy`: opens a group for `sku` and DMs every tagged member (user keys) a personal link. */
@@ -129,5 +137,7 @@ export function createGroups(
     sweeper,
     /** Queues a group's status card after any change to it, inside the change's transaction. */
     cards,
+    /** A member's money in place or their unpaid place given back (payments on). */
+    paidPlaces: createPaidPlaces(ctx, settlement, cards),
   };
 }

@@ -2,6 +2,7 @@ import { driverCollection, type GroupDoc, type OrderDoc, type ProductDoc } from 
 import type { EngineContext, Session } from "../context";
 import { KeyedBatches } from "../keyed-batches";
 import { checkQty, newOrderId, type Orders, type PlaceOrderInput } from "../orders";
+import type { Payments } from "../payments";
 import { SharedReads } from "../shared-reads";
 import { normalizeGroupCode } from "./code";
 import { joinRefusal, unknownGroup } from "./errors";
@@ -26,6 +27,8 @@ export interface JoinResult {
   expiresAt: Date;
   /** True when this event had already joined (a retry): nothing was written now. */
   replayed?: boolean;
+  /** With payments on: where the member pays to keep the place (null: the link comes by DM). */
+  payUrl?: string | null;
 }
 
 /** What never changes about a group once it is open: enough to place an order in it. */
@@ -52,6 +55,7 @@ export function createJoin(
     requireProduct: (sku: string) => Promise<ProductDoc>;
     /** The caller's shipping region, from memory when this process saw them lately. */
     regionOf: (userKey: string) => Promise<string | null>;
+    payments?: Payments | undefined;
   },
 ) {
   const { Group, Order } = ctx.models;
@@ -199,7 +203,7 @@ export function createJoin(
     const product = await deps.requireProduct(options.sku ?? group.sku);
     const region = await deps.regionOf(userKey);
     const open = group;
-    return new Promise<JoinResult>((resolve, reject) =>
+    const joined = new Promise<JoinResult>((resolve, reject) =>
       joiners.add(code, {
         userKey,
         group: open,
@@ -210,6 +214,12 @@ export function createJoin(
         reject,
       }),
     );
+    return deps.payments?.on ? withPayLink(await joined) : joined;
+  }
+
+  /** With payments on, the join's answer carries the checkout that keeps the place. */
+  async function withPayLink(result: JoinResult): Promise<JoinResult> {
+    return { ...result, payUrl: await deps.payments!.checkoutLink(result.order) };
   }
 
   /**
@@ -264,6 +274,7 @@ export function createJoin(
       orderId: newOrderId(),
       known: { product: joiner.what.product, region: joiner.what.region },
       relayShipping: true,
+      ...(deps.payments?.on ? { payment: deps.payments.awaiting("manual") } : {}),
     }));
     const members = joiners.map((joiner, i) => ({
       userKey: joiner.userKey,
@@ -283,6 +294,7 @@ export function createJoin(
           throw await refusal(code, single.codeInput, single.userKey, single.options, session);
         }
         const written = placed ?? (await placeWithoutTransaction(code, orders));
+        if (deps.payments?.on) await deps.payments.queueCheckouts(session, written);
         // The completed group comes back whole: what later joins and retries are answered from.
         const completed = await deps.settlement.completeIfFull(session, admitted);
         return { orders: written, group: admitted, completed };

@@ -59,6 +59,8 @@ export function createManage(
     /** The group's status card follows every change made here. */
     cards: StatusCards;
     remind: (group: GroupDoc, product: ProductDoc) => Promise<string[]>;
+    /** With card holds, a group must close before the holds lapse. */
+    maxHoldMs?: number | undefined;
   },
 ) {
   const { Group, Product } = ctx.models;
@@ -104,6 +106,16 @@ export function createManage(
     const current = await Group.findById(code).lean<GroupDoc>();
     if (!current) return unknownGroup(code);
     return notOpen(current) ?? fallback(current);
+  }
+
+  /** A completed group cancelled (payments on: its money is refunded); refused as before otherwise. */
+  async function cancelCompleted(group: GroupDoc, reason: string | undefined): Promise<GroupActionResult> {
+    const cancelled = await ctx.tx((session) =>
+      deps.settlement.cancelCompleted(session, group._id, reason?.trim() ?? ""),
+    );
+    if (!cancelled) throw notOpen(group) ?? userError("GROUP_CHANGED", { code: group._id, action: "cancel" });
+    ctx.kickOutbox();
+    return resultOf(cancelled, "cancel");
   }
 
   function resultOf(group: GroupDoc, action: GroupAction["action"]): GroupActionResult {
@@ -167,18 +179,22 @@ export function createManage(
       const group = await load(codeInput);
       const code = group._id;
       await authorize(group, callerKey, rights, request.action);
+      if (request.action === "cancel" && group.state === "complete")
+        return cancelCompleted(group, request.reason);
       const refused = notOpen(group);
       if (refused) throw refused;
       const live = { _id: code, expiresAt: { $gt: ctx.clock.now() } };
       switch (request.action) {
         case "close": {
+          // With payments on, only members whose money is in place count.
+          const counted = deps.settlement.counted;
           const missing = (now: GroupDoc) =>
-            userError("MEMBERS_MISSING", { code, missing: now.size - now.memberCount, size: now.size });
-          if (group.memberCount < group.size) throw missing(group);
+            userError("MEMBERS_MISSING", { code, missing: now.size - (now[counted] ?? 0), size: now.size });
+          if ((group[counted] ?? 0) < group.size) throw missing(group);
           const closed = await ctx.tx(async (session) => {
             const done = await deps.settlement.close(
               session,
-              { ...live, memberCount: { $gte: group.size } },
+              { ...live, [counted]: { $gte: group.size } },
               "complete",
             );
             if (done) await deps.settlement.settle(session, done);
@@ -193,6 +209,12 @@ export function createManage(
           const latest = new Date(group.createdAt.getTime() + LIMITS.maxExpiresMs);
           const expiresAt = new Date(group.expiresAt.getTime() + request.byMs);
           if (expiresAt > latest) throw userError("EXTEND_TOO_FAR", { code, latest });
+          if (
+            deps.maxHoldMs !== undefined &&
+            expiresAt.getTime() - group.createdAt.getTime() > deps.maxHoldMs
+          ) {
+            throw userError("HOLD_TOO_LONG");
+          }
           // From the deadline read above: two extensions at once add up instead of one undoing the other.
           const moved = await ctx.tx(async (session) => {
             const after = await Group.findOneAndUpdate(

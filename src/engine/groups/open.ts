@@ -52,6 +52,8 @@ export const LIMITS = {
   maxTagged: 1000,
   minExpiresMs: 60_000,
   maxExpiresMs: 30 * 86_400_000,
+  /** Card holds lapse after about seven days: with payments on a group closes within six. */
+  maxHoldMs: 6 * 86_400_000,
 } as const;
 
 export function createOpenGroup(
@@ -63,6 +65,8 @@ export function createOpenGroup(
     requireProduct: (sku: string) => Promise<ProductDoc>;
     /** Names and DM flags, from memory where this process saw the people lately. */
     users: (keys: string[]) => Promise<Map<string, UserDoc>>;
+    /** With card holds, a group must close before the holds lapse. */
+    maxHoldMs?: number | undefined;
   },
 ) {
   const { Group } = ctx.models;
@@ -84,6 +88,7 @@ export function createOpenGroup(
     if (!(Number.isFinite(ttl) && ttl >= LIMITS.minExpiresMs && ttl <= LIMITS.maxExpiresMs)) {
       throw userError("INVALID_EXPIRY");
     }
+    if (deps.maxHoldMs !== undefined && ttl > deps.maxHoldMs) throw userError("HOLD_TOO_LONG");
     const tagged = [...new Set(options.members ?? [])].filter((key) => key !== organiserKey);
     if (tagged.length > LIMITS.maxTagged) throw userError("TOO_MANY_MEMBERS", { max: LIMITS.maxTagged });
     for (const key of tagged) parseUserKey(key);

@@ -3,6 +3,8 @@ import type { EngineContext, Session } from "../context";
 import { memberDiscount } from "../discount";
 import type { Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
+import type { Payments } from "../payments";
+import { chargedDm, refundedText, unpaidAtCloseDm } from "../payments/messages";
 import type { StatusCards } from "./card";
 import { completedDm, failedDm, organiserOutcomeDm } from "./messages";
 
@@ -16,8 +18,11 @@ export function createSettlement(
   orders: Orders,
   outbox: OutboxWriter,
   cards: StatusCards,
+  payments?: Payments,
 ) {
   const { Group, Order, Product, LedgerEntry, User } = ctx.models;
+  /** With payments on, a group completes on the members whose money is in place. */
+  const counted: "paidCount" | "memberCount" = payments?.on ? "paidCount" : "memberCount";
 
   /**
    * Moves an open group to `complete`/`failed` if the condition still holds; null when another
@@ -68,6 +73,10 @@ export function createSettlement(
       if (!order) continue;
       // Tiers come from the group's product at the final count; the rebate from what ships to the member.
       const shipped = products.get(order.sku.toUpperCase());
+      if (order.payment) {
+        await settlePaid(session, group, product, order, shipped);
+        continue;
+      }
       const discount = memberDiscount({
         tiers: product.tiers,
         finalMembers: group.memberCount,
@@ -107,15 +116,73 @@ export function createSettlement(
     }
   }
 
+  /**
+   * With payments on, the discount is paid back by never charging it: the hold is captured for the
+   * list price less the tier reached (by paying members) and the member's region rebate. An order
+   * still unpaid at the close is cancelled.
+   */
+  async function settlePaid(
+    session: Session,
+    group: GroupDoc,
+    product: ProductDoc,
+    order: OrderDoc,
+    shipped: ProductDoc | undefined,
+  ) {
+    const state = order.payment?.state;
+    if (state === "awaiting") {
+      if (await orders.cancelOrder(session, order._id)) {
+        await outbox.dm(session, {
+          id: `unpaid-close:${order._id}`,
+          to: order.userKey,
+          text: unpaidAtCloseDm(order),
+        });
+      }
+      return;
+    }
+    // Settled again (a resumed settlement): what was decided then stands.
+    if (state !== "authorized") return;
+    const discount = memberDiscount({
+      tiers: product.tiers,
+      finalMembers: group.paidCount ?? 0,
+      orderTotal: order.total,
+      region: order.region,
+      regionRebates: shipped?.regionRebates ?? {},
+    });
+    const charged = Math.max(order.total - discount.total, 0);
+    // Nothing left to charge (a rebate as large as the price): the hold is released instead.
+    if (charged > 0)
+      await outbox.payment(session, { orderId: order._id, action: "capture", amount: charged });
+    else await outbox.payment(session, { orderId: order._id, action: "release", amount: 0 });
+    await outbox.dm(session, {
+      id: `complete:${group._id}:${order.userKey}`,
+      to: order.userKey,
+      text: chargedDm({ group, order, charged, discount }),
+    });
+  }
+
   async function settleFailed(session: Session, group: GroupDoc, product: ProductDoc): Promise<void> {
+    const refunded = await chargedOrders(session, group);
     for (const member of group.members) {
       await orders.cancelOrder(session, member.orderId);
+      const text = failedDm({ group, product, orderId: member.orderId });
       await outbox.dm(session, {
         id: `failed:${group._id}:${member.userKey}`,
         to: member.userKey,
-        text: failedDm({ group, product, orderId: member.orderId }),
+        text: refunded.has(member.orderId) ? refundedText(text, refunded.get(member.orderId)!) : text,
       });
     }
+  }
+
+  /** With payments on, the group's orders whose money was taken (a completed group cancelled), by id. */
+  async function chargedOrders(session: Session, group: GroupDoc): Promise<Map<string, OrderDoc>> {
+    if (!payments?.on || group.members.length === 0) return new Map();
+    const charged = await Order.find({
+      _id: { $in: group.members.map((m) => m.orderId) },
+      "payment.state": { $in: ["captured", "paid"] },
+    })
+      .session(session ?? null)
+      .lean<OrderDoc[]>();
+    return new Map(charged.map((order) => [order._id, order]));
   }
 
   /** Writes the consequences of a closed group, then marks it settled. */
@@ -150,10 +217,26 @@ export function createSettlement(
   return {
     close,
     settle,
+    /** What completion counts: members, or with payments on the members whose money is in place. */
+    counted,
+    /**
+     * With payments on, an organiser may still cancel a completed group: it turns failed with the
+     * reason, every order is cancelled and the money taken for it refunded.
+     */
+    async cancelCompleted(session: Session, code: string, cancelReason: string): Promise<GroupDoc | null> {
+      if (!payments?.on) return null;
+      const cancelled = await Group.findOneAndUpdate(
+        { _id: code, state: "complete", settled: true },
+        { $set: { state: "failed", settled: false, cancelReason, closedAt: ctx.clock.now() } },
+        { session, returnDocument: "after" },
+      ).lean<GroupDoc>();
+      if (cancelled) await settle(session, cancelled);
+      return cancelled;
+    },
     /** At `max` (called inside the join's transaction). */
     async completeIfFull(session: Session, group: GroupDoc): Promise<GroupDoc | null> {
-      if (group.memberCount < group.max) return null;
-      const closed = await close(session, { _id: group._id, memberCount: { $gte: group.max } }, "complete");
+      if ((group[counted] ?? 0) < group.max) return null;
+      const closed = await close(session, { _id: group._id, [counted]: { $gte: group.max } }, "complete");
       if (closed) await settle(session, closed);
       return closed;
     },
@@ -162,8 +245,8 @@ export function createSettlement(
       const now = ctx.clock.now();
       const due = { _id: group._id, expiresAt: { $lte: now } };
       const closed =
-        (await close(session, { ...due, memberCount: { $gte: group.size } }, "complete")) ??
-        (await close(session, { ...due, memberCount: { $lt: group.size } }, "failed"));
+        (await close(session, { ...due, [counted]: { $gte: group.size } }, "complete")) ??
+        (await close(session, { ...due, [counted]: { $not: { $gte: group.size } } }, "failed"));
       if (closed) await settle(session, closed);
       return closed;
     },

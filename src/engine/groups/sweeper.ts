@@ -16,13 +16,15 @@ export class ExpirySweeper {
     private readonly ctx: EngineContext,
     private readonly settlement: Settlement,
     private readonly intervalMs = 5_000,
+    /** Runs first in every pass: gives back places whose payment window ended (payments on). */
+    private readonly unpaid?: () => Promise<number>,
   ) {}
 
   /** One pass; returns how many groups it closed or settled. */
   async sweep(batch = 100): Promise<number> {
     const { Group } = this.ctx.models;
     const now = this.ctx.clock.now();
-    let handled = 0;
+    let handled = (await this.unpaid?.()) ?? 0;
     const expired = await Group.find({ state: "open", expiresAt: { $lte: now } })
       .sort({ expiresAt: 1 })
       .limit(batch)

@@ -1,4 +1,4 @@
-import type { GroupDoc, OrderDoc, ProductDoc, Tier, UserDoc } from "../../../models";
+import type { GroupDoc, OrderDoc, PaymentState, ProductDoc, Tier, UserDoc } from "../../../models";
 import type { Platform } from "../../kernel";
 import type { EngineContext } from "../context";
 import { nextTier, reachedTier } from "../discount";
@@ -16,6 +16,8 @@ export interface ViewOrderLine {
   total: number;
   currency: string;
   status: OrderDoc["status"];
+  /** With payments on: where the money stands, the link to pay while awaiting, what was charged. */
+  payment?: { state: PaymentState; payUrl: string | null; charged: number };
 }
 
 /** A plain view model of a group: what `/group` and the page `/g/<code>` show. */
@@ -91,6 +93,14 @@ function line(order: OrderDoc): ViewOrderLine {
     total: order.total,
     currency: order.currency,
     status: order.status,
+    ...(order.payment && {
+      payment: {
+        state: order.payment.state,
+        payUrl:
+          order.status === "placed" && order.payment.state === "awaiting" ? order.payment.checkoutUrl : null,
+        charged: order.payment.charged,
+      },
+    }),
   };
 }
 

@@ -4,6 +4,7 @@ import { userError } from "../errors";
 import { KeyedLock } from "../keyed-lock";
 import { checkQty, newOrderId, type Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
+import type { Payments } from "../payments";
 import type { StatusCards } from "./card";
 import { newGroupCode, newMemberToken, normalizeGroupCode } from "./code";
 import { joinRefusal, unknownGroup } from "./errors";
@@ -39,8 +40,11 @@ export function createWaitlist(
     cards: StatusCards;
     outbox: OutboxWriter;
     requireProduct: (sku: string) => Promise<ProductDoc>;
+    /** With payments on, the sibling's orders await their money like any join's. */
+    payments?: Payments | undefined;
   },
 ) {
+  const paying = deps.payments?.on ? deps.payments : undefined;
   const { Group } = ctx.models;
   const queue = new KeyedLock();
 
@@ -72,8 +76,11 @@ export function createWaitlist(
         groupCode: code,
         orderId: newOrderId(),
         relayShipping: true,
+        ...(paying ? { payment: paying.awaiting("manual") } : {}),
       })),
     );
+    // Nobody's reply carries these checkouts: the outbox opens them now and DMs each link.
+    if (paying) await paying.queueCheckouts(session, placed, { now: true });
     const invites = moving.map((entry) => ({ userKey: entry.userKey, token: newMemberToken() }));
     const sibling: GroupDoc = {
       _id: code,

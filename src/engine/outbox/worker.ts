@@ -68,6 +68,8 @@ export class OutboxWorker {
   /** Cancellations this process put off, by the id of the request they wait for. */
   private readonly cancellationsWaiting = new Map<string, string>();
   private lastPurge = Number.NEGATIVE_INFINITY;
+  /** Makes the payment provider calls queued with state changes (set when payments are on). */
+  private payments: ((doc: OutboxDoc) => Promise<DeliveryResult>) | undefined;
   private readonly orders: OrderBook | undefined;
 
   constructor(
@@ -88,10 +90,16 @@ export class OutboxWorker {
     this.kick();
   }
 
-  /** What this worker can deliver, one filter per queue: shipping requests, then each platform's messages. */
+  registerPayments(deliver: (doc: OutboxDoc) => Promise<DeliveryResult>): void {
+    this.payments = deliver;
+    this.kick();
+  }
+
+  /** What this worker can deliver, one filter per queue: shipping requests, payments, then each platform's messages. */
   private queues(): object[] {
     return [
       { kind: "shipping" },
+      ...(this.payments ? [{ kind: "payment" }] : []),
       // A platform's DMs and status cards share its queue: an idle pass costs one claim a platform.
       ...[...this.messengers.keys()].map((platform) => ({ platform })),
     ];
@@ -125,6 +133,7 @@ export class OutboxWorker {
   async deliver(doc: OutboxDoc): Promise<void> {
     if (doc.kind === "shipping") return this.deliverShipping(doc);
     if (doc.kind === "card") return this.deliverCard(doc);
+    if (doc.kind === "payment") return this.deliverPayment(doc);
     const dm = doc.dm;
     const messenger = dm ? this.messengers.get(dm.platform) : undefined;
     if (!dm || !messenger) {
@@ -339,6 +348,28 @@ export class OutboxWorker {
       { _id: cancellationId, status: "pending" },
       { $set: { nextAttemptAt: this.ctx.clock.now() } },
     );
+  }
+
+  /**
+   * One provider call. Retried with back-off until it succeeds (money must never stay held or
+   * uncaptured because the provider was busy); a refusal for good is kept as failed for the operator.
+   */
+  private async deliverPayment(doc: OutboxDoc): Promise<void> {
+    if (!this.payments) return void (await this.release(doc, "payments are not on in this process"));
+    const result = await this.payments(doc);
+    if (result.ok) {
+      await this.finish(doc, { status: "sent", sentAt: this.ctx.clock.now(), lastError: null });
+      return;
+    }
+    if (result.retryable) {
+      this.ctx.log.warn(
+        { outboxId: doc._id, orderId: doc.payment?.orderId, reason: result.reason, attempts: doc.attempts },
+        "payment call failed; will retry",
+      );
+      await this.retry(doc, result.reason, result.retryAfterMs);
+      return;
+    }
+    await this.finish(doc, { status: "failed", lastError: result.reason });
   }
 
   /** Back-off: base × 2^(attempts−1), capped; a platform's own `retryAfterMs` wins when longer. */

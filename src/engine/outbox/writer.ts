@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { driverCollection, type OrderDoc, type OutboxDoc } from "../../../models";
+import { driverCollection, type OrderDoc, type OutboxDoc, type OutboxPayment } from "../../../models";
 import type { Button, Platform } from "../../kernel";
 import type { ShippingRequest } from "../../storefront/port";
 import type { EngineContext, Session } from "../context";
@@ -60,6 +60,11 @@ function shippingDoc(order: OrderDoc, status: "requested" | "cancelled", now: Da
     nextAttemptAt: now,
     createdAt: now,
   };
+}
+
+/** The outbox id of a payment call for an order. */
+export function paymentMessageId(orderId: string, action: OutboxPayment["action"]): string {
+  return messageId("pay", `${orderId}:${action}`);
 }
 
 /** A group's status card as it should now stand (see OutboxDoc.card). */
@@ -209,6 +214,29 @@ export function createOutboxWriter(ctx: EngineContext) {
           if (session || !isDuplicateKey(error) || attempt >= 2) throw error;
         }
       }
+    },
+
+    /**
+     * A payment provider call a state change requires, keyed `<orderId>:<action>` like the call
+     * itself, so it is stored (and made) once.
+     */
+    async payment(session: Session, input: OutboxPayment, notBefore?: Date): Promise<void> {
+      const now = ctx.clock.now();
+      await put(
+        {
+          _id: paymentMessageId(input.orderId, input.action),
+          kind: "payment",
+          platform: null,
+          dm: null,
+          shipping: null,
+          payment: input,
+          status: "pending",
+          attempts: 0,
+          nextAttemptAt: notBefore ?? now,
+          createdAt: now,
+        },
+        session,
+      );
     },
 
     /** A shipping request for an executed (or cancelled) purchase, keyed so it is sent once. */

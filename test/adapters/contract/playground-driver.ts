@@ -7,16 +7,19 @@ import { countHandled } from "../../support/handled-count";
 import { type AdapterDriver, cardRef, isCard } from "./adapter-contract";
 
 /** The real service with the playground on, driven over HTTP the way its page does. */
-export async function startPlaygroundService(): Promise<Service> {
-  const config = loadConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", PORT: "0" }, "/nonexistent/.env");
+export async function startPlaygroundService(env: Record<string, string> = {}): Promise<Service> {
+  const config = loadConfig(
+    { NODE_ENV: "test", LOG_LEVEL: "silent", PORT: "0", ...env },
+    "/nonexistent/.env",
+  );
   return startService(config, silentLogger, {
     mongodbUri: freshDatabaseUri("playground"),
     engine: { outbox: { pollMs: 100, backoffBaseMs: 100 } },
   });
 }
 
-export async function playgroundDriver(): Promise<AdapterDriver> {
-  const service = await startPlaygroundService();
+export async function playgroundDriver(env: Record<string, string> = {}): Promise<AdapterDriver> {
+  const service = await startPlaygroundService(env);
   const base = `http://127.0.0.1:${service.port}`;
   const deleted: string[] = [];
   const post = async (user: string, text: string, eventId: string) => {

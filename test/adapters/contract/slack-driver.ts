@@ -12,8 +12,8 @@ const names = new SlackCommandNames(COMMANDS);
 /** The line as a Slack user types it: `/join X` is `/joingroup X` on Slack. */
 const typed = (line: string) => line.replace(/^\/(\S+)/, (_m, name: string) => `/${names.published(name)}`);
 
-export async function slackDriver(): Promise<AdapterDriver> {
-  const h = await startSlackHarness();
+export async function slackDriver(env: Record<string, string> = {}): Promise<AdapterDriver> {
+  const h = await startSlackHarness({ env });
   const driver: AdapterDriver = {
     publicUrl: h.service.publicUrl,
     mention: (name) => `<@${slackId(name)}|${name}>`,

@@ -13,10 +13,11 @@ import {
   isCard,
   refHalves,
 } from "../contract/adapter-contract";
+import { paymentContract } from "../contract/payment-contract";
 import { DISCORD_APP_ID, DISCORD_TOKEN, discordClient } from "./discord-client";
 
 /** The real service with Discord's HTTP interactions on (gateway off), talking to a fake Discord API. */
-async function discordDriver(): Promise<AdapterDriver> {
+async function discordDriver(env: Record<string, string> = {}): Promise<AdapterDriver> {
   const api = await startFakeDiscordApi({ applicationId: DISCORD_APP_ID });
   const signer = createDiscordSigner();
   const config = loadConfig(
@@ -30,6 +31,7 @@ async function discordDriver(): Promise<AdapterDriver> {
       DISCORD_PUBLIC_KEY: signer.publicKeyHex,
       DISCORD_GATEWAY: "false",
       DISCORD_API_URL: api.apiUrl,
+      ...env,
     },
     "/nonexistent/.env",
   );
@@ -79,3 +81,4 @@ async function discordDriver(): Promise<AdapterDriver> {
 }
 
 adapterContract("discord", discordDriver);
+paymentContract("discord", discordDriver);

@@ -11,10 +11,11 @@ import {
   isCard,
   refHalves,
 } from "../contract/adapter-contract";
+import { paymentContract } from "../contract/payment-contract";
 import { TELEGRAM_BOT, TELEGRAM_SECRET, TELEGRAM_TOKEN, telegramClient } from "./telegram-client";
 
 /** The real service with Telegram on (webhook mode), talking to a fake Bot API. */
-async function telegramDriver(): Promise<AdapterDriver> {
+async function telegramDriver(env: Record<string, string> = {}): Promise<AdapterDriver> {
   const api = await startFakeTelegramApi({ bot: { id: 42, username: TELEGRAM_BOT } });
   const config = loadConfig(
     {
@@ -25,6 +26,7 @@ async function telegramDriver(): Promise<AdapterDriver> {
       TELEGRAM_BOT_TOKEN: TELEGRAM_TOKEN,
       TELEGRAM_WEBHOOK_SECRET: TELEGRAM_SECRET,
       TELEGRAM_API_ROOT: api.apiRoot,
+      ...env,
     },
     "/nonexistent/.env",
   );
@@ -70,3 +72,4 @@ async function telegramDriver(): Promise<AdapterDriver> {
 }
 
 adapterContract("telegram", telegramDriver);
+paymentContract("telegram", telegramDriver);
