@@ -8,14 +8,15 @@ import { reportOfSession } from "./stripe";
 /** Stripe's events are a few kilobytes; anything far larger is not one. */
 const BODY_LIMIT = 256 * 1024;
 
-/** What the engine does with a verified report: true when it is taken, false when it is refused. */
+/** What the engine does with a verified report (applied once by its event id). */
 export type ReportHandler = (report: PaymentReport) => Promise<unknown>;
 
 /**
  * `POST /stripe/webhook`: the raw bytes are verified with the endpoint's secret before anything is
  * parsed, so a forged or replayed-too-late event gets 400 and changes nothing. A Checkout Session's
- * completion is believed only from its PaymentIntent as Stripe tells it now (held, or paid). A
- * failure of ours answers 500, so Stripe delivers the event again.
+ * completion is believed only from its PaymentIntent as Stripe tells it now (held, or paid). When
+ * crowdcart cannot handle it now (its database or Stripe unreachable) it answers 503, so Stripe
+ * delivers the event again.
  */
 export function stripeWebhook(
   stripe: Stripe,
@@ -47,7 +48,7 @@ export function stripeWebhook(
         { err: error, eventId: event.id, type: event.type },
         "stripe webhook: not handled; Stripe will retry",
       );
-      answer(500, "Not handled; please retry.");
+      answer(503, "Not handled now; please retry.");
     }
   };
 }

@@ -239,6 +239,26 @@ describe("card holds with Stripe Checkout", () => {
     for (const order of orders) expect(intentOf(order._id).status).toBe("succeeded");
   });
 
+  it("a capture answered 429 is retried by the outbox with back-off, and captures once", async () => {
+    const { code } = await h.engine.groups.open(ann, "KB-75", { size: 2, max: 2 });
+    const joins = [await h.engine.groups.join(bob, code), await h.engine.groups.join(cat, code)];
+    for (const joined of joins) await fake.pay(sessionOf(joined.order._id).id);
+    fake.rateLimitNext(2);
+    await h.engine.outbox.runOnce();
+    const limited = fake.calls.filter((c) => c.status === 429 && c.path.endsWith("/capture"));
+    expect(limited).toHaveLength(2);
+    expect(joins.every((j) => intentOf(j.order._id).status === "requires_capture")).toBe(true);
+    h.clock.advance(HOUR);
+    await h.engine.outbox.runOnce();
+    for (const joined of joins) {
+      expect(intentOf(joined.order._id).status).toBe("succeeded");
+      const captures = fake.calls.filter(
+        (c) => c.idempotencyKey === `${joined.order._id}:capture` && c.status === 200,
+      );
+      expect(captures).toHaveLength(1);
+    }
+  });
+
   it("a leave releases the member's hold", async () => {
     const { code } = await h.engine.groups.open(ann, "KB-75", { size: 3 });
     const joined = await h.engine.groups.join(bob, code);

@@ -205,3 +205,34 @@ test("an event with a forged, stale or missing signature gets 400 and reports no
   }
   expect(reports).toEqual([]);
 });
+
+test("a session left unpaid past its expires_at expires on Stripe's clock: it can no longer be paid, and says so", async () => {
+  let later = 0;
+  const clocked = await startFakeStripe({
+    secretKey: SECRET_KEY,
+    webhookSecret: WEBHOOK_SECRET,
+    webhookUrl: fake.webhookUrl!,
+    now: () => Date.now() + later,
+  });
+  try {
+    const own = stripePayments({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, apiUrl: clocked.url });
+    const checkout = await own.openCheckout({
+      orderId: "ord_lapsed",
+      description: "75% keyboard kit (KB-75)",
+      amount: 12_900,
+      unitAmount: 12_900,
+      qty: 1,
+      currency: "EUR",
+      capture: "manual",
+      expiresAt: new Date(Date.now() + 30 * MINUTE),
+      returnUrl: "https://shop.test/g/ABC",
+    });
+    later = 40 * MINUTE;
+    await expect(clocked.pay(checkout.id)).rejects.toThrow("is not open");
+    expect(await own.lookup(checkout.id)).toMatchObject({ kind: "expired", orderId: "ord_lapsed" });
+    await clocked.settled();
+    expect(reports).toEqual([expect.objectContaining({ kind: "expired", orderId: "ord_lapsed" })]);
+  } finally {
+    await clocked.close();
+  }
+});

@@ -89,6 +89,7 @@ export class FakeStripe {
   private readonly refunds = new Map<string, Refund>();
   private readonly idempotent = new Map<string, { fingerprint: string; status: number; body: unknown }>();
   private rateLimited = 0;
+  private sending: Promise<unknown>[] = [];
   private server: Server | undefined;
   private readonly signer = new Stripe("sk_test_signer");
   url = "";
@@ -158,7 +159,6 @@ export class FakeStripe {
    */
   async pay(sessionId: string): Promise<Stripe.Event> {
     const session = this.openSession(sessionId);
-    if (session.expires_at * 1000 <= this.now()) throw new Error(`session ${sessionId} has expired`);
     const manual = session.capture_method === "manual";
     const intent: PaymentIntent = {
       id: `pi_${randomBytes(12).toString("hex")}`,
@@ -206,6 +206,24 @@ export class FakeStripe {
     });
   }
 
+  /** Open sessions past their `expires_at` on Stripe's clock expire, each with its event, as Stripe does. */
+  expireDue(): void {
+    for (const session of this.sessions.values()) {
+      if (session.status === "open" && session.expires_at * 1000 <= this.now()) {
+        session.status = "expired";
+        session.url = null;
+        this.sending.push(this.emit("checkout.session.expired", session));
+      }
+    }
+  }
+
+  /** Resolves once every event the fake sent on its own (expiries) has been answered. */
+  async settled(): Promise<void> {
+    const sending = this.sending;
+    this.sending = [];
+    await Promise.all(sending);
+  }
+
   /** The session's time runs out unpaid: `checkout.session.expired` is sent. */
   async expire(sessionId: string): Promise<Stripe.Event> {
     const session = this.openSession(sessionId);
@@ -215,6 +233,7 @@ export class FakeStripe {
   }
 
   private openSession(sessionId: string): Session {
+    this.expireDue();
     const session = this.sessions.get(sessionId);
     if (session?.status !== "open") throw new Error(`session ${sessionId} is not open`);
     return session;
@@ -324,12 +343,15 @@ export class FakeStripe {
       return record(earlier.status, earlier.body, true);
     }
     const [status, body] = this.route(req.method ?? "GET", url.pathname, params);
-    // Stripe stores an answer under the key, errors included, except when the request never ran.
-    if (scope) this.idempotent.set(scope, { fingerprint, status, body });
+    // Stripe keeps the answer under the key once the request ran, errors included; a request whose
+    // parameters failed validation never ran, and may be sent again under the same key.
+    const code = (body as { error?: { code?: string } }).error?.code;
+    if (scope && code !== "parameter_invalid") this.idempotent.set(scope, { fingerprint, status, body });
     return record(status, body);
   }
 
   private route(method: string, path: string, params: Record<string, unknown>): [number, unknown] {
+    this.expireDue();
     const parts = path.split("/").filter(Boolean);
     if (method === "POST" && path === "/v1/checkout/sessions") return this.createSession(params);
     if (parts[1] === "checkout" && parts[2] === "sessions" && parts[3]) {
@@ -349,7 +371,7 @@ export class FakeStripe {
         }
         session.status = "expired";
         session.url = null;
-        void this.emit("checkout.session.expired", session);
+        this.sending.push(this.emit("checkout.session.expired", session));
         return [200, session];
       }
     }
