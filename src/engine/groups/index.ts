@@ -122,11 +122,18 @@ export function createGroups(
      */
     joinOrWait: (userKey: string, code: string, options?: JoinOptions) =>
       lookup(userKey, async () => {
-        try {
-          return await joining.join(userKey, code, options);
-        } catch (error) {
-          if (!(isUserError(error) && error.code === "GROUP_COMPLETE")) throw error;
-          return waitlist.add(userKey, code, options);
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await joining.join(userKey, code, options);
+          } catch (error) {
+            if (!(isUserError(error) && error.code === "GROUP_COMPLETE")) throw error;
+          }
+          try {
+            return await waitlist.add(userKey, code, options);
+          } catch (error) {
+            // A place was freed (with nobody waiting for it) between the two looks: join again, once.
+            if (attempt > 0 || !(isUserError(error) && error.code === "GROUP_CHANGED")) throw error;
+          }
         }
       }),
     /** `/leave`: the caller's place and order in an open group go; the cancellation is queued. */
