@@ -4,21 +4,10 @@ import type { GroupDoc, OrderDoc, OutboxDoc } from "../../models";
 import { isUserError } from "../../src/engine/errors";
 import { demoPayments } from "../../src/payments";
 import { dropConnection, freshConnection } from "../support/db";
-import { engineOn, type Harness, HOUR, PUBLIC_URL, people } from "./support/harness";
+import { demoAuthorize, engineOn, type Harness, HOUR, PUBLIC_URL, people } from "./support/harness";
+import { shuffled } from "./support/shuffled";
 
 const CHANNEL = { platform: "playground" as const, id: "offers-race-lobby" };
-
-/** A fixed shuffle (a small LCG), so the mix is the same every run. */
-function shuffled<T>(items: T[], seed: number): T[] {
-  const out = [...items];
-  let state = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 /**
  * With payments on, a full group loses places while people wait for them: 200 concurrent joins,
@@ -41,20 +30,7 @@ describe("200 concurrent joins, leaves, confirmations and payments on one full g
     await dropConnection(connection);
   });
 
-  /** The demo checkout's Authorize, as its page reports it. */
-  async function authorize(order: OrderDoc) {
-    const url = await h.engine.payments.checkoutLink(order);
-    const checkoutId = url!.slice(url!.indexOf("/pay/") + 5);
-    return h.engine.payments.apply({
-      eventId: `demo:${checkoutId}`,
-      kind: "authorized",
-      orderId: order._id,
-      checkoutId,
-      paymentId: `demo_payment_${checkoutId}`,
-      amount: order.total,
-      currency: order.currency,
-    });
-  }
+  const authorize = (order: OrderDoc) => demoAuthorize(h.engine, order);
 
   it("never passes max counting offers, places nobody twice, and ships only captured orders, once", async () => {
     const [org] = await people(h.engine, "offers-race-org");

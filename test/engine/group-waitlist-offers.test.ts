@@ -4,7 +4,15 @@ import type { GroupDoc, OrderDoc } from "../../models";
 import type { JoinResult, WaitlistAnswer } from "../../src/engine/groups";
 import { demoPayments } from "../../src/payments";
 import { dropConnection, freshConnection } from "../support/db";
-import { engineOn, errorCode, type Harness, HOUR, PUBLIC_URL, people } from "./support/harness";
+import {
+  demoAuthorize,
+  engineOn,
+  errorCode,
+  type Harness,
+  HOUR,
+  PUBLIC_URL,
+  people,
+} from "./support/harness";
 
 const CHANNEL = { platform: "playground" as const, id: "offers-lobby" };
 const MINUTE = 60_000;
@@ -43,20 +51,7 @@ describe("a place freed in a full group goes to its waitlist", () => {
   const asJoin = (answer: unknown) => answer as JoinResult;
   const asWaiting = (answer: unknown) => answer as Extract<WaitlistAnswer, { waitlisted: "waiting" }>;
 
-  /** The demo checkout's Authorize, as its page reports it. */
-  async function authorize(order: OrderDoc) {
-    const url = await h.engine.payments.checkoutLink(order);
-    const checkoutId = url!.slice(url!.indexOf("/pay/") + 5);
-    await h.engine.payments.apply({
-      eventId: `demo:${checkoutId}`,
-      kind: "authorized",
-      orderId: order._id,
-      checkoutId,
-      paymentId: `demo_payment_${checkoutId}`,
-      amount: order.total,
-      currency: order.currency,
-    });
-  }
+  const authorize = (order: OrderDoc) => demoAuthorize(h.engine, order);
 
   /** A group of `size` up to `max`, every place taken (none paid yet), and `waiting` people queued. */
   async function fullWithWaitlist(prefix: string, size: number, max: number, waiting: number) {

@@ -2,18 +2,10 @@ import { afterAll, describe, expect, it } from "@jest/globals";
 import { type Document, MongoClient } from "mongodb";
 import type { GroupDoc } from "../../models";
 import { codeIn, playgroundSay } from "../support/playground-client";
-import { killWithStore, onOneDataDir, storeUriOf } from "../support/store-process";
+import { killWithStore, onOneDataDir, storeUriOf, until } from "../support/store-process";
 
 const JOINERS = 60;
 const LEAVERS = 20;
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /**
  * kill -9 of the server and its store in the middle of a burst of joins and leaves on a group that
