@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { MongoClient } from "mongodb";
 import { type EmbeddedMongo, startEmbeddedMongo } from "../../embedded-mongo";
 import type { GroupDoc, OrderDoc } from "../../models";
+import { eventually } from "../support/eventually";
 import { type FakeStripe, startFakeStripe } from "../support/fake-stripe";
 import { codeIn, playgroundSay } from "../support/playground-client";
 import { type SpawnedService, spawnService } from "../support/spawn-service";
@@ -68,12 +69,19 @@ describe("kill -9 between an authorization and its recording", () => {
       expect((await orders()).map((o) => o.payment?.state)).toEqual(["awaiting", "awaiting"]);
 
       await start();
-      const group = await waitFor(
+      const group = await eventually(
+        "the group completed",
         () => db().collection<GroupDoc>("groups").findOne({ _id: code }),
         (g) => g?.state === "complete",
+        60_000,
       );
       expect(group?.paidCount).toBe(2);
-      await waitFor(orders, (list) => list.every((o) => o.payment?.state === "captured"));
+      await eventually(
+        "both captured",
+        orders,
+        (list) => list.every((o) => o.payment?.state === "captured"),
+        60_000,
+      );
       for (const session of sessions) {
         expect(fake.intent(fake.session(session)!.payment_intent!)).toMatchObject({
           status: "succeeded",
@@ -88,14 +96,3 @@ describe("kill -9 between an authorization and its recording", () => {
     2 * START_MS + 60_000,
   );
 });
-
-/** Reads until `ok` holds, bounded generously: the work after a restart is a few round trips. */
-async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, limitMs = 60_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${limitMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

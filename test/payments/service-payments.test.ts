@@ -7,6 +7,7 @@ import { silentLogger } from "../../src/logger";
 import { stripeClient } from "../../src/payments";
 import { type Service, startService } from "../../src/service";
 import { freshDatabaseUri } from "../support/db";
+import { eventually } from "../support/eventually";
 import { type FakeStripe, startFakeStripe } from "../support/fake-stripe";
 import { type FulfillmentReceiver, startFulfillmentReceiver } from "../support/fulfillment-receiver";
 import { codeIn, playgroundSay } from "../support/playground-client";
@@ -14,17 +15,6 @@ import { codeIn, playgroundSay } from "../support/playground-client";
 const SECRET_KEY = "sk_test_crowdcart_service";
 const WEBHOOK_SECRET = "whsec_crowdcart_service";
 const FULFILLMENT_SECRET = "fulfillment-secret-0123456789";
-
-/** Waits for the service's workers to reach a state, bounded generously: the work is a few round trips. */
-async function eventually<T>(what: string, read: () => Promise<T>, ok: (value: T) => boolean): Promise<T> {
-  const until = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 function start(env: Record<string, string>, prefix: string): Promise<Service> {
   const config = loadConfig(

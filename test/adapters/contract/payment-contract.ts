@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import { stripeClient } from "../../../src/payments";
+import { eventually } from "../../support/eventually";
 import { type FakeStripe, startFakeStripe } from "../../support/fake-stripe";
 import { type FulfillmentReceiver, startFulfillmentReceiver } from "../../support/fulfillment-receiver";
 import type { AdapterDriver } from "./adapter-contract";
@@ -50,7 +51,7 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
       const code = /Group code: ([0-9A-Z]+)/.exec(reply.text)?.[1];
       if (!code) throw new Error(`no group code in: ${reply.text}`);
       // The card goes to the channel on its own time: waited for, so no reply below is mistaken for it.
-      await eventually("the group's card", async () => (await d.card(code)).posts.length > 0);
+      await until("the group's card", async () => (await d.card(code)).posts.length > 0);
       return code;
     };
     /** `user` joins (or runs a button's `/join <code>`); the private reply carries the Checkout link: the session it opened. */
@@ -72,14 +73,14 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
       await fake.pay(sessions[1]!.id);
       expect(sessions.flatMap((s) => shippingOf(s.metadata.orderId!))).toEqual([]);
       await fake.pay(sessions[2]!.id);
-      await eventually("three shipping requests", async () =>
+      await until("three shipping requests", async () =>
         sessions.every((s) => shippingOf(s.metadata.orderId!).includes("requested")),
       );
       for (const session of sessions) {
         // 10% off 12 900 at three members, never charged.
         expect(intentOf(session.id)).toMatchObject({ status: "succeeded", amount_received: 11_610 });
       }
-      await eventually("bob's DM of what was charged", async () =>
+      await until("bob's DM of what was charged", async () =>
         (await d.dms("bob")).some((t) => t.includes("Charged: €116.10") && t.includes("You saved €12.90")),
       );
     });
@@ -89,7 +90,7 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
       const sessions = [await join("bob", code), await join("cat", code)];
       for (const session of sessions) await fake.pay(session.id);
       await d.send("ana", `/group ${code} cancel`);
-      await eventually("both holds released", async () =>
+      await until("both holds released", async () =>
         sessions.every((s) => intentOf(s.id).status === "canceled"),
       );
       expect(sessions.flatMap((s) => shippingOf(s.metadata.orderId!))).toEqual([]);
@@ -99,7 +100,7 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
       const code = await open("/groupbuy KB-75 size=2");
       const session = await join("bob", code);
       await fake.expire(session.id);
-      await eventually("bob told the place went back", async () =>
+      await until("bob told the place went back", async () =>
         (await d.dms("bob")).some((t) => t.includes(`group ${code} was given back`)),
       );
       const status = await d.send("cat", `/group ${code}`);
@@ -138,11 +139,9 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
       const code = await open("/groupbuy KB-75 size=2");
       const sessions = [await join("bob", code), await join("cat", code)];
       for (const session of sessions) await fake.pay(session.id);
-      await eventually("both captured", async () =>
-        sessions.every((s) => intentOf(s.id).status === "succeeded"),
-      );
+      await until("both captured", async () => sessions.every((s) => intentOf(s.id).status === "succeeded"));
       await d.send("ana", `/group ${code} cancel`);
-      await eventually("both refunded", async () =>
+      await until("both refunded", async () =>
         sessions.every((s) => fake.allRefunds().some((r) => r.payment_intent === intentOf(s.id).id)),
       );
       for (const session of sessions) {
@@ -158,7 +157,7 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
       expect(session).toMatchObject({ capture_method: "automatic", amount_total: 11_800 });
       expect(shippingOf(session.metadata.orderId!)).toEqual([]);
       await fake.pay(session.id);
-      await eventually("the cart's shipping request", async () =>
+      await until("the cart's shipping request", async () =>
         shippingOf(session.metadata.orderId!).includes("requested"),
       );
     });
@@ -188,18 +187,10 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
       expect(sessions.map((s) => intentOf(s.id).status)).toEqual(["requires_capture", "requires_capture"]);
       // The genuine events then complete it.
       for (const event of events) expect(await fake.send(event)).toBe(200);
-      await eventually("both captured", async () =>
-        sessions.every((s) => intentOf(s.id).status === "succeeded"),
-      );
+      await until("both captured", async () => sessions.every((s) => intentOf(s.id).status === "succeeded"));
     });
   });
 }
 
-/** Waits for the service's workers, bounded generously: the work is a few round trips. */
-async function eventually(what: string, ok: () => Promise<boolean>): Promise<void> {
-  const until = Date.now() + 20_000;
-  while (!(await ok())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+/** Until `ok` holds (see test/support/eventually.ts). */
+const until = (what: string, ok: () => Promise<boolean>) => eventually(what, ok, Boolean);
