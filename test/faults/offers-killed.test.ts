@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { type Document, MongoClient } from "mongodb";
 import type { GroupDoc, OrderDoc } from "../../models";
+import { eventually } from "../support/eventually";
 import { codeIn, playgroundSay } from "../support/playground-client";
-import { killWithStore, onOneDataDir, storeUriOf, until } from "../support/store-process";
+import { killWithStore, onOneDataDir, storeUriOf } from "../support/store-process";
 
 const DEMO = { PAYMENTS: "demo" };
 
@@ -60,7 +61,12 @@ describe("kill -9 mid-burst of leaves and confirmations on a full group with pay
         // the connection died with the server
       }
     });
-    await until(async () => answered >= calls.length / 3, 60_000, "a third of the burst answered");
+    await eventually(
+      "a third of the burst answered",
+      async () => answered >= calls.length / 3,
+      Boolean,
+      60_000,
+    );
     await killWithStore(first);
     await Promise.all(inFlight);
 

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { type Document, MongoClient } from "mongodb";
 import type { GroupDoc } from "../../models";
+import { eventually } from "../support/eventually";
 import { codeIn, playgroundSay } from "../support/playground-client";
-import { killWithStore, onOneDataDir, storeUriOf, until } from "../support/store-process";
+import { killWithStore, onOneDataDir, storeUriOf } from "../support/store-process";
 
 const JOINERS = 60;
 const LEAVERS = 20;
@@ -38,7 +39,12 @@ describe("kill -9 mid-burst on a full group with a waitlist", () => {
         // the connection died with the server
       }
     });
-    await until(async () => answered >= calls.length / 3, 60_000, "a third of the burst answered");
+    await eventually(
+      "a third of the burst answered",
+      async () => answered >= calls.length / 3,
+      Boolean,
+      60_000,
+    );
     await killWithStore(first);
     await Promise.all(inFlight);
 
@@ -47,10 +53,11 @@ describe("kill -9 mid-burst on a full group with a waitlist", () => {
     try {
       const db = client.db();
       // Let it settle: the restarted outbox relays every committed order's shipping request.
-      await until(
-        async () => (await db.collection("orders").countDocuments({ shippingQueued: false })) === 0,
-        60_000,
+      await eventually(
         "every order relayed",
+        async () => (await db.collection("orders").countDocuments({ shippingQueued: false })) === 0,
+        Boolean,
+        60_000,
       );
       const groups = db.collection<GroupDoc & Document>("groups");
       const full = (await groups.findOne({ _id: group }))!;

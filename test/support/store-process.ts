@@ -66,12 +66,3 @@ export function onOneDataDir(prefix: string) {
     },
   };
 }
-
-/** Polls `check` every 200 ms until it holds, or fails naming `what` after `timeoutMs`. */
-export async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

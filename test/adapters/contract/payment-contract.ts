@@ -113,9 +113,11 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
       // Every place is taken, none paid yet: the group is full but open, and the next one waits.
       expect((await d.sendAside("wanda", `/join ${code}`)).text).toContain("number 1 on its waitlist");
       await d.sendAside("cat", `/leave ${code}`);
-      const dms = await eventually("wanda's offer", async () =>
-        (await d.dms("wanda")).some((t) => t.includes(`A place is free in group ${code}`)),
-      ).then(() => d.dms("wanda"));
+      const dms = await eventually(
+        "wanda's offer",
+        () => d.dms("wanda"),
+        (list) => list.some((t) => t.includes(`A place is free in group ${code}`)),
+      );
       const offer = dms.find((t) => t.includes(`A place is free in group ${code}`))!;
       expect(offer).toContain(`or type /${d.commandName("join")} ${code}`);
       const button = (await d.dmButtons("wanda")).find((command) => command === `/join ${code}`);
@@ -127,7 +129,7 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
       const taken = await join("wanda", button!);
       await fake.pay(held[0]!.id);
       await fake.pay(taken.id);
-      await eventually("both holds captured", async () =>
+      await until("both holds captured", async () =>
         [held[0]!, taken].every((s) => intentOf(s.id).status === "succeeded"),
       );
       const status = (await d.sendAside("ana", `/group ${code}`)).text;
