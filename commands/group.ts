@@ -2,7 +2,7 @@ import type { CommandContext, CommandDefinition, CommandResult } from "../src/ch
 import type { ParsedArgs } from "../src/chat/parsed-args";
 import { usageLine } from "../src/chat/usage";
 import { userError } from "../src/engine/errors";
-import type { GroupAction, GroupActionResult, GroupView } from "../src/engine/groups";
+import { type GroupAction, type GroupActionResult, type GroupView, offeredLine } from "../src/engine/groups";
 import { LIMITS } from "../src/engine/groups/open";
 import { formatDurationAsTyped, formatMoney, formatUtcDigits } from "../src/format";
 import { userKey } from "../src/kernel";
@@ -158,6 +158,7 @@ export function renderGroup(view: GroupView): string {
     `Tiers: ${tiers}.`,
     `Members: ${members}.`,
   ];
+  if (view.offered > 0) lines.push(offeredLine(view.offered));
   if (view.waiting > 0) lines.push(`Waitlist: ${view.waiting} waiting for a place.`);
   if (view.origin) lines.push(`Opened for the waitlist of group ${view.origin.code}: ${view.origin.url}`);
   if (view.sibling) lines.push(`Group for its waitlist: ${view.sibling.code}: ${view.sibling.url}`);
@@ -183,6 +184,12 @@ export function renderGroup(view: GroupView): string {
         (i) => `${i.displayName}${i.couldNotDm ? ` (could not DM: ${i.couldNotDm})` : ""}`,
       );
       lines.push(`Invited, not joined yet: ${names.join(", ")}.`);
+    }
+    if (view.details.offers.length) {
+      const held = view.details.offers.map(
+        (o) => `${o.displayName} (${o.platform}) until ${formatUtcDigits(o.until)}`,
+      );
+      lines.push(`Offered a freed place: ${held.join(", ")}.`);
     }
     if (view.details.waitlist.length) {
       lines.push(

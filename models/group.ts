@@ -5,7 +5,9 @@ export type GroupState = "open" | "complete" | "failed";
 
 /**
  * Someone who asked to join once the group was full, with what they asked for. Entries are never
- * removed: `placedIn` is set when a sibling group took them, so a repeated `/join` finds them there.
+ * removed: `placedIn` is set when a sibling group took them (or the group itself, when they took a
+ * freed place), so a repeated `/join` finds them there. Someone whose offer lapsed may queue
+ * again: a new entry, at the end.
  */
 export interface WaitlistEntry {
   userKey: string;
@@ -13,8 +15,15 @@ export interface WaitlistEntry {
   sku: string | null;
   qty: number;
   at: Date;
-  /** The sibling group they were placed in; null while they wait. */
+  /** The sibling group they were placed in (or this group, through an offer); null while they wait. */
   placedIn: string | null;
+  /**
+   * Set when a freed place was offered to them: held until then. It stays as the record of the
+   * offer; the offer is pending while the entry is neither placed nor lapsed.
+   */
+  offeredUntil?: Date | null;
+  /** When an offer to them lapsed unanswered (or its group closed first): they wait no more. */
+  lapsedAt?: Date | null;
 }
 
 /** A member who joined, with the order their joining placed. */
@@ -70,6 +79,11 @@ export interface GroupDoc {
    */
   paidCount?: number;
   members: GroupMember[];
+  /**
+   * Places held for waitlisted members offered a freed place: counted with `memberCount` against
+   * `max`, so nobody else takes them while the offer stands.
+   */
+  offered?: number;
   invites: GroupInvite[];
   /** False from the moment the state leaves `open` until every consequence (points, cancellations, DMs) is written. */
   settled: boolean;
@@ -120,6 +134,7 @@ export const groupSchema = new Schema<GroupDoc>(
     state: { type: String, required: true, enum: ["open", "complete", "failed"] },
     memberCount: { type: Number, required: true, default: 0 },
     paidCount: { type: Number, default: 0 },
+    offered: { type: Number, default: 0 },
     members: {
       type: [
         new Schema<GroupMember>(
@@ -167,6 +182,8 @@ export const groupSchema = new Schema<GroupDoc>(
             qty: Number,
             at: Date,
             placedIn: { type: String, default: null },
+            offeredUntil: { type: Date, default: null },
+            lapsedAt: { type: Date, default: null },
           },
           { _id: false },
         ),
@@ -185,6 +202,8 @@ groupSchema.index(
 // The sweeper's query: open groups past their deadline, and closed ones not yet settled.
 groupSchema.index({ state: 1, expiresAt: 1 });
 groupSchema.index({ settled: 1 });
+// The sweeper's query for offers of a freed place that ran out.
+groupSchema.index({ "waitlist.offeredUntil": 1 }, { sparse: true });
 
 export type GroupModel = Model<GroupDoc>;
 

@@ -62,6 +62,7 @@ export async function startService(
     log,
     publicUrl,
     groupTtlMs: config.groupTtlMs,
+    waitlistConfirmMs: config.waitlistConfirmMs,
     session: config.session,
     storefront,
     payments: {

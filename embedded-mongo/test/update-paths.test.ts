@@ -44,6 +44,23 @@ describe("update paths", () => {
     ]);
   });
 
+  it("checks the filter once, before any change: a step that makes it false stops none of the others", async () => {
+    // As a held place is taken: the count the filter compares moves, and so does what it matched.
+    await c.updateOne(
+      { _id: 1, $expr: { $lt: ["$n", 6] }, items: { $elemMatch: { x: 1 } } },
+      { $inc: { n: 1 }, $push: { arr: 3 }, $set: { "items.$[e].x": 4, "items.$[e].y": 1 } },
+      { arrayFilters: [{ "e.x": 1 }] },
+    );
+    expect(await c.findOne({ _id: 1 })).toMatchObject({
+      n: 6,
+      arr: [1, 2, 3],
+      items: [
+        { x: 4, t: [1], y: 1 },
+        { x: 2, t: [2] },
+      ],
+    });
+  });
+
   it("two array filters on one array, and one filter used by two operators", async () => {
     await c.updateOne(
       { _id: 1 },

@@ -107,6 +107,12 @@ function singlePathUpdates(update: Doc, conditions: Doc[]): Doc[] {
 
 const lastPart = (path: string) => path.slice(path.lastIndexOf(".") + 1);
 
+/** A step writing through the positional `$` (the element the filter matched). */
+const isPositional = (step: Doc) =>
+  Object.values(step).some((fields) =>
+    Object.keys(fields as Doc).some((path) => /(^|\.)\$(\.|$)/.test(path)),
+  );
+
 /** Every `$[id]` in the update's paths has an array filter, and every array filter is used (MongoDB's checks). */
 function checkArrayFilters(update: Doc, arrayFilters: Doc[]): void {
   const used = new Set<string>();
@@ -185,10 +191,15 @@ function runOperators(
   try {
     // mingo sees a conflict between any two paths under one array ("a.$.x" and "a.$.y"); MongoDB
     // only where one path contains the other. So the store checks that, and hands mingo one path at a time.
+    // mingo checks the filter again before each step, against the document as the earlier steps
+    // left it; MongoDB checks it once, before any. Only a positional `$` path needs the filter (to
+    // find its element), so those steps go first and the rest run without it.
     const steps = singlePathUpdates(update, [filter, ...(arrayFilters ?? [])]);
+    const ordered = [...steps.filter(isPositional), ...steps.filter((step) => !isPositional(step))];
     let changed = false;
-    for (const step of steps) {
-      if (mingoUpdate(next, step as never, arrayFilters, filter, { cloneMode: "none" }).length > 0)
+    for (const step of ordered) {
+      const condition = isPositional(step) ? filter : {};
+      if (mingoUpdate(next, step as never, arrayFilters, condition, { cloneMode: "none" }).length > 0)
         changed = true;
     }
     return changed ? next : undefined;

@@ -84,6 +84,10 @@ const spec = {
     schema: duration("30m").refine((ms) => ms >= 60_000 && ms <= 24 * 3_600_000),
     expected: "a duration from 1m to 24h, like 30m",
   },
+  WAITLIST_CONFIRM: {
+    schema: duration("30m").refine((ms) => ms >= 60_000 && ms <= 24 * 3_600_000),
+    expected: "a duration from 1m to 24h, like 30m",
+  },
   STOREFRONT: {
     schema: z.enum(STOREFRONT_IDS).default("file"),
     expected: `one of ${STOREFRONT_IDS.join(", ")} (where the catalog comes from and orders go)`,
@@ -181,6 +185,8 @@ function shape(raw: Raw) {
       codeSecret: raw.SESSION_CODE_SECRET,
     },
     groupTtlMs: raw.GROUP_TTL,
+    /** How long the first on a full group's waitlist has to take a freed place. */
+    waitlistConfirmMs: raw.WAITLIST_CONFIRM,
     outboxRetentionMs: raw.OUTBOX_RETENTION,
     payments: {
       provider: raw.PAYMENTS,

@@ -26,6 +26,8 @@ export interface EngineDeps {
   /** Base of every link the bot sends (PUBLIC_URL). */
   publicUrl: string;
   groupTtlMs: number;
+  /** WAITLIST_CONFIRM: how long a waitlisted member has to take a freed place (default 30m). */
+  waitlistConfirmMs?: number;
   /** `codeSecret` (SESSION_CODE_SECRET) seals cart tokens; unset = a key kept in the database. */
   session: SessionSettings;
   /**
@@ -97,6 +99,7 @@ export function createEngine(deps: EngineDeps) {
     orders,
     outbox: outbox.writer,
     groupTtlMs: deps.groupTtlMs,
+    waitlistConfirmMs: deps.waitlistConfirmMs ?? 30 * 60_000,
     sweepIntervalMs: deps.sweepIntervalMs,
     codeSecret: deps.session.codeSecret,
     ...(payments.on ? { payments } : {}),

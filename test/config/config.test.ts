@@ -39,6 +39,11 @@ describe("configuration", () => {
     expect(config.fulfillment).toBeUndefined();
   });
 
+  it("gives a waitlisted member WAITLIST_CONFIRM (default 30m) to take a freed place", () => {
+    expect(load({}).waitlistConfirmMs).toBe(1_800_000);
+    expect(load({ WAITLIST_CONFIRM: "10m" }).waitlistConfirmMs).toBe(600_000);
+  });
+
   it.each([
     ["90s", 90_000],
     ["30m", 1_800_000],
@@ -58,6 +63,8 @@ describe("configuration", () => {
     [{ CATALOG_FILE: "/no/such/catalog.json" }, "CATALOG_FILE", "existing JSON"],
     [{ SESSION_TTL: "30 minutes" }, "SESSION_TTL", "90s, 30m, 48h or 7d"],
     [{ GROUP_TTL: "0h" }, "GROUP_TTL", "90s, 30m, 48h or 7d"],
+    [{ WAITLIST_CONFIRM: "30s" }, "WAITLIST_CONFIRM", "1m to 24h"],
+    [{ WAITLIST_CONFIRM: "2d" }, "WAITLIST_CONFIRM", "1m to 24h"],
     [{ SESSION_MAX_BAD_ATTEMPTS: "0" }, "SESSION_MAX_BAD_ATTEMPTS", "whole number"],
     [{ SESSION_BAD_ATTEMPT_DELAY_MS: "-5" }, "SESSION_BAD_ATTEMPT_DELAY_MS", "milliseconds"],
     [{ PLAYGROUND: "maybe" }, "PLAYGROUND", "true or false"],

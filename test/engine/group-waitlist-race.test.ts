@@ -4,20 +4,9 @@ import type { GroupDoc, OrderDoc, OutboxDoc } from "../../models";
 import { isUserError } from "../../src/engine/errors";
 import { dropConnection, freshConnection } from "../support/db";
 import { engineOn, type Harness, people } from "./support/harness";
+import { shuffled } from "./support/shuffled";
 
 const CHANNEL = { platform: "playground" as const, id: "race-lobby" };
-
-/** A fixed shuffle (a small LCG), so the mix is the same every run. */
-function shuffled<T>(items: T[], seed: number): T[] {
-  const out = [...items];
-  let state = seed;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (state * 1_103_515_245 + 12_345) % 2_147_483_648;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}
 
 describe("200 concurrent joins, leaves and repeated joins on one group with a waitlist", () => {
   let connection: Connection;

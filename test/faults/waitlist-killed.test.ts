@@ -1,19 +1,12 @@
 import { afterAll, describe, expect, it } from "@jest/globals";
 import { type Document, MongoClient } from "mongodb";
 import type { GroupDoc } from "../../models";
+import { eventually } from "../support/eventually";
 import { codeIn, playgroundSay } from "../support/playground-client";
 import { killWithStore, onOneDataDir, storeUriOf } from "../support/store-process";
 
 const JOINERS = 60;
 const LEAVERS = 20;
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /**
  * kill -9 of the server and its store in the middle of a burst of joins and leaves on a group that
@@ -46,7 +39,12 @@ describe("kill -9 mid-burst on a full group with a waitlist", () => {
         // the connection died with the server
       }
     });
-    await until(async () => answered >= calls.length / 3, 60_000, "a third of the burst answered");
+    await eventually(
+      "a third of the burst answered",
+      async () => answered >= calls.length / 3,
+      Boolean,
+      60_000,
+    );
     await killWithStore(first);
     await Promise.all(inFlight);
 
@@ -55,10 +53,11 @@ describe("kill -9 mid-burst on a full group with a waitlist", () => {
     try {
       const db = client.db();
       // Let it settle: the restarted outbox relays every committed order's shipping request.
-      await until(
-        async () => (await db.collection("orders").countDocuments({ shippingQueued: false })) === 0,
-        60_000,
+      await eventually(
         "every order relayed",
+        async () => (await db.collection("orders").countDocuments({ shippingQueued: false })) === 0,
+        Boolean,
+        60_000,
       );
       const groups = db.collection<GroupDoc & Document>("groups");
       const full = (await groups.findOne({ _id: group }))!;

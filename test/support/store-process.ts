@@ -53,8 +53,9 @@ export function onOneDataDir(prefix: string) {
   const services: SpawnedService[] = [];
   return {
     dir,
-    async start(): Promise<SpawnedService> {
-      const service = await spawnService({ DATA_DIR: dir });
+    /** A service on the shared directory; `env` adds settings (PAYMENTS=demo, say). */
+    async start(env: Record<string, string> = {}): Promise<SpawnedService> {
+      const service = await spawnService({ ...env, DATA_DIR: dir });
       services.push(service);
       return service;
     },

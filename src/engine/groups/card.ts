@@ -4,7 +4,7 @@ import type { Button } from "../../kernel";
 import type { EngineContext, Session } from "../context";
 import { nextTier, reachedTier } from "../discount";
 import type { CardInput, OutboxWriter } from "../outbox";
-import { groupUrl } from "./messages";
+import { groupUrl, offeredLine } from "./messages";
 import { waitingOf } from "./waiting";
 
 /** Cells of the members bar: enough to see progress, short enough for a phone's line. */
@@ -52,6 +52,7 @@ function tierLine(group: GroupDoc, product: Pick<ProductDoc, "tiers">): string {
  */
 export function familyLines(publicUrl: string, group: GroupDoc): string[] {
   const lines: string[] = [];
+  if (group.state === "open" && (group.offered ?? 0) > 0) lines.push(offeredLine(group.offered!));
   const waiting = waitingOf(group).length;
   if (waiting > 0) {
     lines.push(

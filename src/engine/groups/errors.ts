@@ -1,5 +1,6 @@
 import type { GroupDoc } from "../../../models";
 import { type UserError, userError } from "../errors";
+import { offeredOf, placesTaken } from "./waiting";
 
 /** Why a group refuses a join right now, or undefined when it would accept one. */
 export function joinRefusal(group: GroupDoc, userKey: string, now: Date): UserError | undefined {
@@ -9,7 +10,9 @@ export function joinRefusal(group: GroupDoc, userKey: string, now: Date): UserEr
   if (group.state === "failed") return userError("GROUP_FAILED", { code, at: group.expiresAt });
   if (group.expiresAt.getTime() <= now.getTime())
     return userError("GROUP_EXPIRED", { code, at: group.expiresAt });
-  if (group.memberCount >= group.max) return groupComplete(group);
+  // Full counting the places held for the waitlist; one holding such a place takes it through the waitlist.
+  if (placesTaken(group) >= group.max || offeredOf(group).some((e) => e.userKey === userKey))
+    return groupComplete(group);
   return undefined;
 }
 

@@ -11,6 +11,7 @@ import { createStatusCards } from "./card";
 import { createExport } from "./export";
 import { createJoin, type JoinOptions } from "./join";
 import { type CallerRights, createManage, type GroupAction } from "./manage";
+import { createOffers } from "./offers";
 import { createOpenGroup, LIMITS, type OpenGroupOptions } from "./open";
 import { createPaidPlaces } from "./paid-places";
 import { createReminders } from "./reminders";
@@ -24,6 +25,7 @@ export { GROUP_CODE_LENGTH, newGroupCode, normalizeGroupCode } from "./code";
 export type { ExportedOrder, GroupExport } from "./export";
 export type { JoinOptions, JoinResult } from "./join";
 export type { CallerRights, GroupAction, GroupActionResult, LeaveResult } from "./manage";
+export { offeredLine } from "./messages";
 export type { OpenedGroup, OpenGroupOptions } from "./open";
 export { REMINDER_INTERVAL_MS } from "./reminders";
 export type { GroupView, ViewOptions } from "./view";
@@ -40,6 +42,8 @@ export function createGroups(
     orders: Orders;
     outbox: OutboxWriter;
     groupTtlMs: number;
+    /** WAITLIST_CONFIRM: how long one offered a freed place has to take it. */
+    waitlistConfirmMs: number;
     sweepIntervalMs?: number;
     /** Unknown group codes count against the sender, like unknown session codes. */
     guesses: GuessLimit;
@@ -54,8 +58,18 @@ export function createGroups(
   const requireProduct = (sku: string) => deps.catalog.require(sku);
   const cards = createStatusCards(ctx, { outbox: deps.outbox, product: (sku) => deps.catalog.get(sku) });
   const maxHoldMs = deps.payments?.on ? LIMITS.maxHoldMs : undefined;
-  const settlement = createSettlement(ctx, deps.orders, deps.outbox, cards, deps.payments);
-  const sweeper = new ExpirySweeper(ctx, settlement, deps.sweepIntervalMs, deps.payments?.sweep);
+  const offers = createOffers(ctx, {
+    outbox: deps.outbox,
+    cards,
+    confirmMs: deps.waitlistConfirmMs,
+    product: (sku) => deps.catalog.get(sku),
+  });
+  const settlement = createSettlement(ctx, deps.orders, deps.outbox, cards, offers, deps.payments);
+  // Each pass first gives back unpaid places, then lapses offers nobody took: both free places.
+  const sweeper = new ExpirySweeper(ctx, settlement, deps.sweepIntervalMs, async () => {
+    const givenBack = (await deps.payments?.sweep()) ?? 0;
+    return givenBack + (await offers.lapseDue());
+  });
   const open = createOpenGroup(ctx, {
     outbox: deps.outbox,
     cards,
@@ -78,6 +92,7 @@ export function createGroups(
     outbox: deps.outbox,
     requireProduct,
     payments: deps.payments,
+    offers,
   });
   const remind = createReminders(ctx, deps.outbox);
   const closeIfExpired = async (group: GroupDoc) => {
@@ -87,7 +102,7 @@ export function createGroups(
   };
   const view = createView(ctx, { closeIfExpired, remind });
   const exports = createExport(ctx, { codeSecret: deps.codeSecret, closeIfExpired });
-  const manage = createManage(ctx, { orders: deps.orders, settlement, cards, remind, maxHoldMs });
+  const manage = createManage(ctx, { orders: deps.orders, settlement, cards, offers, remind, maxHoldMs });
 
   return {
     /** `/groupbuy`: opens a group for `sku` and DMs every tagged member (user keys) a personal link. */
@@ -107,11 +122,18 @@ export function createGroups(
      */
     joinOrWait: (userKey: string, code: string, options?: JoinOptions) =>
       lookup(userKey, async () => {
-        try {
-          return await joining.join(userKey, code, options);
-        } catch (error) {
-          if (!(isUserError(error) && error.code === "GROUP_COMPLETE")) throw error;
-          return waitlist.add(userKey, code, options);
+        for (let attempt = 0; ; attempt++) {
+          try {
+            return await joining.join(userKey, code, options);
+          } catch (error) {
+            if (!(isUserError(error) && error.code === "GROUP_COMPLETE")) throw error;
+          }
+          try {
+            return await waitlist.add(userKey, code, options);
+          } catch (error) {
+            // A place was freed (with nobody waiting for it) between the two looks: join again, once.
+            if (attempt > 0 || !(isUserError(error) && error.code === "GROUP_CHANGED")) throw error;
+          }
         }
       }),
     /** `/leave`: the caller's place and order in an open group go; the cancellation is queued. */
@@ -138,6 +160,6 @@ export function createGroups(
     /** Queues a group's status card after any change to it, inside the change's transaction. */
     cards,
     /** A member's money in place or their unpaid place given back (payments on). */
-    paidPlaces: createPaidPlaces(ctx, settlement, cards),
+    paidPlaces: createPaidPlaces(ctx, settlement, offers),
   };
 }

@@ -7,6 +7,7 @@ import { SharedReads } from "../shared-reads";
 import { normalizeGroupCode } from "./code";
 import { joinRefusal, unknownGroup } from "./errors";
 import type { Settlement } from "./settle";
+import { PENDING_OFFER, PLACES_TAKEN, placesTaken } from "./waiting";
 
 export interface JoinOptions {
   /** Another catalog product than the group's: a member may order any product in a group. */
@@ -62,14 +63,15 @@ export function createJoin(
   const joiners = new KeyedBatches<Joiner>((_code, batch) => joinBatch(batch));
   const groupReads = new SharedReads((code) => Group.findById(code).lean<GroupDoc>().exec());
   /**
-   * Groups nobody can join any more, as last seen here. Being full, closed or past the deadline
-   * never reverts, so a burst that arrives after a group filled is refused from memory instead of
-   * queueing for the database one by one.
+   * Groups nobody can join any more, as last seen here. Being closed never reverts, nor (without
+   * payments) being full, so a burst that arrives after a group filled is refused from memory
+   * instead of queueing for the database one by one. With payments a full group may still free a
+   * place (a leave, an unpaid place given back), so only its close is remembered.
    */
   const closed = new Map<string, GroupDoc>();
   const noteIfClosed = (group: GroupDoc) => {
     // Not a group merely past its deadline: it still turns complete or failed, and says which.
-    if (group.state !== "open" || group.memberCount >= group.max) {
+    if (group.state !== "open" || (!deps.payments?.on && placesTaken(group) >= group.max)) {
       if (closed.size >= 1000) closed.clear();
       closed.set(group._id, group);
     }
@@ -106,8 +108,16 @@ export function createJoin(
         _id: group._id,
         state: "open",
         expiresAt: { $gt: now },
-        memberCount: { $lte: group.max - members.length },
+        // Places held for the waitlist count as taken; whoever holds one takes it through the waitlist.
+        $expr: { $lte: [PLACES_TAKEN, group.max - members.length] },
         "members.userKey": { $nin: members.map((m) => m.userKey) },
+        $nor: [
+          {
+            waitlist: {
+              $elemMatch: { ...PENDING_OFFER, userKey: { $in: members.map((m) => m.userKey) } },
+            },
+          },
+        ],
       },
       {
         $inc: { memberCount: members.length },

@@ -6,6 +6,7 @@ import { isUnavailable } from "../unavailable";
 import type { StatusCards } from "./card";
 import { normalizeGroupCode } from "./code";
 import { unknownGroup } from "./errors";
+import type { Offers } from "./offers";
 import { LIMITS } from "./open";
 import type { Settlement } from "./settle";
 
@@ -58,6 +59,8 @@ export function createManage(
     settlement: Settlement;
     /** The group's status card follows every change made here. */
     cards: StatusCards;
+    /** A place freed by a leave goes to the first on the waitlist. */
+    offers: Offers;
     remind: (group: GroupDoc, product: ProductDoc) => Promise<string[]>;
     /** With card holds, a group must close before the holds lapse. */
     maxHoldMs?: number | undefined;
@@ -153,9 +156,9 @@ export function createManage(
         }
         const member = before.members.find((m) => m.userKey === userKey)!;
         await deps.orders.cancelOrder(session, member.orderId);
-        // The card shows the group as it is now, without them.
+        // The freed place is offered to the waitlist, and the card shows the group as it is now.
         const members = before.members.filter((m) => m.userKey !== userKey);
-        await deps.cards.changed(session, { ...before, members, memberCount: before.memberCount - 1 });
+        await deps.offers.offerFreed(session, { ...before, members, memberCount: before.memberCount - 1 });
         return {
           code,
           orderId: member.orderId,

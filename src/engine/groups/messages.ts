@@ -142,3 +142,31 @@ export function siblingOrganiserDm(input: {
   const { origin, sibling } = input;
   return `${sibling.memberCount} people were waiting for your full group ${origin._id} (${input.productName}), so group ${sibling._id} opened for them with the same product, tiers and size, open until ${formatUtcDigits(sibling.expiresAt)}. Type /group ${sibling._id} to see it.`;
 }
+
+/** To the first on a full group's waitlist when a place in it is freed: it is held for them until `until`. */
+export function offerDm(input: { group: GroupDoc; productName: string; sku: string; until: Date }): {
+  text: string;
+  buttons: Button[];
+} {
+  const { group } = input;
+  const text = [
+    `A place is free in group ${group._id} for ${input.productName} (${input.sku}), and you are first on its waitlist.`,
+    `It is held for you until ${formatUtcDigits(input.until)}: press Take the place, or type /join ${group._id}`,
+  ].join("\n");
+  return { text, buttons: [{ label: "Take the place", command: `/join ${group._id}` }] };
+}
+
+/** How a card or `/group` shows places held for the waitlist. */
+export function offeredLine(count: number): string {
+  return `${count} place${count === 1 ? "" : "s"} offered to the waitlist.`;
+}
+
+/** An offer nobody took in time. */
+export function offerLapsedDm(code: string): string {
+  return `The place held for you in group ${code} was not taken in time and went to the next on the waitlist; type /join ${code} to queue again.`;
+}
+
+/** An offer its group's close took away. */
+export function offerClosedDm(group: GroupDoc): string {
+  return `Group ${group._id} closed (${group.state}) before you took the place held for you; nothing was ordered.`;
+}

@@ -1,13 +1,13 @@
 import type { GroupDoc, OrderDoc } from "../../../models";
 import type { EngineContext, Session } from "../context";
-import type { StatusCards } from "./card";
+import type { Offers } from "./offers";
 import type { Settlement } from "./settle";
 
 /**
  * What a group does as its members' money arrives (with payments on): a member whose card is
  * authorized counts toward completion, and a place still unpaid when its window ends is given back.
  */
-export function createPaidPlaces(ctx: EngineContext, settlement: Settlement, cards: StatusCards) {
+export function createPaidPlaces(ctx: EngineContext, settlement: Settlement, offers: Offers) {
   const { Group } = ctx.models;
   const memberOf = (order: OrderDoc) => ({
     _id: order.groupCode ?? "",
@@ -27,15 +27,14 @@ export function createPaidPlaces(ctx: EngineContext, settlement: Settlement, car
       return group;
     },
 
-    /** The place goes back to the group (the member is no longer in it). */
+    /** The place goes back to the group (the member is no longer in it), offered to its waitlist. */
     async givenBack(session: Session, order: OrderDoc): Promise<GroupDoc | null> {
       const group = await Group.findOneAndUpdate(
         memberOf(order),
         { $inc: { memberCount: -1 }, $pull: { members: { orderId: order._id } } },
         { session, returnDocument: "after" },
       ).lean<GroupDoc>();
-      if (group) await cards.changed(session, group);
-      return group;
+      return group && (await offers.offerFreed(session, group));
     },
   };
 }

@@ -7,6 +7,7 @@ import type { Payments } from "../payments";
 import { chargedDm, refundedText, unpaidAtCloseDm } from "../payments/messages";
 import type { StatusCards } from "./card";
 import { completedDm, failedDm, organiserOutcomeDm } from "./messages";
+import type { Offers } from "./offers";
 
 /**
  * Closing a group and writing what follows from it. Every write here is idempotent (deterministic
@@ -18,6 +19,7 @@ export function createSettlement(
   orders: Orders,
   outbox: OutboxWriter,
   cards: StatusCards,
+  offers: Offers,
   payments?: Payments,
 ) {
   const { Group, Order, Product, LedgerEntry, User } = ctx.models;
@@ -188,7 +190,8 @@ export function createSettlement(
   /** Writes the consequences of a closed group, then marks it settled. */
   async function settle(session: Session, group: GroupDoc): Promise<void> {
     if (group.state === "open" || group.settled) return;
-    await cards.changed(session, group);
+    await offers.clear(session, group);
+    await cards.changed(session, { ...group, offered: 0 });
     const product = await productOf(session, group.sku);
     if (product) {
       if (group.state === "complete") await settleComplete(session, group, product);

@@ -16,7 +16,10 @@ export class ExpirySweeper {
     private readonly ctx: EngineContext,
     private readonly settlement: Settlement,
     private readonly intervalMs = 5_000,
-    /** Runs first in every pass: gives back places whose payment window ended (payments on). */
+    /**
+     * Runs first in every pass: gives back places whose payment window ended (payments on) and
+     * lapses offers of freed places nobody took in time.
+     */
     private readonly unpaid?: () => Promise<number>,
   ) {}
 

@@ -6,7 +6,7 @@ import { parseUserKey } from "../users";
 import { normalizeGroupCode, tokensEqual } from "./code";
 import { unknownGroup } from "./errors";
 import { groupUrl, personalUrl } from "./messages";
-import { waitingOf } from "./waiting";
+import { offeredOf, waitingOf } from "./waiting";
 
 export interface ViewOrderLine {
   orderId: string;
@@ -41,6 +41,8 @@ export interface GroupView {
   cancelReason?: string | null;
   /** How many wait for a place (the group is full). */
   waiting: number;
+  /** Places freed and held for the first on the waitlist until they take them. */
+  offered: number;
   /** The group opened for its waitlist, and the full group this one was opened for. */
   sibling: { code: string; url: string } | null;
   origin: { code: string; url: string } | null;
@@ -70,6 +72,8 @@ export interface GroupView {
     invited: { displayName: string; platform: Platform; joined: boolean; couldNotDm: string | null }[];
     /** Who waits for a place, in order. */
     waitlist: { displayName: string; platform: Platform; since: Date }[];
+    /** Who holds an offer of a freed place, and until when. */
+    offers: { displayName: string; platform: Platform; until: Date }[];
   };
   /** Organiser only (`/group`): the private link to the group's orders as CSV. */
   exportUrl?: string;
@@ -138,11 +142,12 @@ export function createView(
     }
 
     const waiting = waitingOf(group);
+    const offered = offeredOf(group);
     const keys = [
       group.organiserKey,
       ...memberKeys,
       ...group.invites.map((i) => i.userKey),
-      ...(isOrganiser ? waiting.map((w) => w.userKey) : []),
+      ...(isOrganiser ? [...offered, ...waiting].map((w) => w.userKey) : []),
     ];
     const users = new Map((await User.find({ _id: { $in: keys } }).lean<UserDoc[]>()).map((u) => [u._id, u]));
     const nameOf = (key: string) => users.get(key)?.displayName ?? parseUserKey(key).id;
@@ -171,6 +176,7 @@ export function createView(
       closedAt: group.closedAt ?? null,
       cancelReason: group.cancelReason ?? null,
       waiting: waiting.length,
+      offered: offered.length,
       sibling: group.sibling ? { code: group.sibling, url: groupUrl(ctx.publicUrl, group.sibling) } : null,
       origin: group.origin ? { code: group.origin, url: groupUrl(ctx.publicUrl, group.origin) } : null,
       organiser: { displayName: nameOf(group.organiserKey), platform: platformOf(group.organiserKey) },
@@ -219,6 +225,11 @@ export function createView(
           displayName: nameOf(w.userKey),
           platform: platformOf(w.userKey),
           since: w.at,
+        })),
+        offers: offered.map((w) => ({
+          displayName: nameOf(w.userKey),
+          platform: platformOf(w.userKey),
+          until: w.offeredUntil!,
         })),
       };
     }

@@ -8,10 +8,11 @@ import type { Payments } from "../payments";
 import type { StatusCards } from "./card";
 import { newGroupCode, newMemberToken, normalizeGroupCode } from "./code";
 import { joinRefusal, unknownGroup } from "./errors";
-import type { JoinOptions } from "./join";
+import type { JoinOptions, JoinResult } from "./join";
 import { personalUrl, siblingDm, siblingOrganiserDm } from "./messages";
+import type { Offers } from "./offers";
 import type { Settlement } from "./settle";
-import { waitingOf } from "./waiting";
+import { entryOf, offeredOf, PLACES_TAKEN, waitingOf } from "./waiting";
 
 /** What `/join` on a full group did: the caller waits, or a sibling group took them. */
 export type WaitlistAnswer =
@@ -30,7 +31,8 @@ export type WaitlistAnswer =
  * after that (before its deadline) is queued. When `size` people wait, a sibling group opens for
  * them: same product, tiers, size, cap and organiser, a fresh deadline of the original length, and
  * each of them placed in it as if they had joined. The queueing, the sibling, its orders, its card
- * and every DM are one transaction.
+ * and every DM are one transaction. One offered a freed place in the group takes it here, by
+ * `/join`: their order is placed as a join's.
  */
 export function createWaitlist(
   ctx: EngineContext,
@@ -42,6 +44,7 @@ export function createWaitlist(
     requireProduct: (sku: string) => Promise<ProductDoc>;
     /** With payments on, the sibling's orders await their money like any join's. */
     payments?: Payments | undefined;
+    offers: Offers;
   },
 ) {
   const paying = deps.payments?.on ? deps.payments : undefined;
@@ -55,14 +58,23 @@ export function createWaitlist(
   async function openSibling(session: Session, group: GroupDoc, moving: WaitlistEntry[]) {
     const now = ctx.clock.now();
     const code = newGroupCode();
-    const movingKeys = new Set(moving.map((entry) => entry.userKey));
+    const movingEntries = new Set(moving);
     const waitlist = (group.waitlist ?? []).map((entry) =>
-      movingKeys.has(entry.userKey) ? { ...entry, placedIn: code } : entry,
+      movingEntries.has(entry) ? { ...entry, placedIn: code } : entry,
     );
     // Entries are only ever added, so the list's length names the version read: a second writer
     // that read the same list finds it changed and places nobody twice.
     const claimed = await Group.findOneAndUpdate(
-      { _id: group._id, waitlist: { $size: group.waitlist?.length ?? 0 } },
+      {
+        _id: group._id,
+        waitlist: { $size: group.waitlist?.length ?? 0 },
+        // Nor did an offer or a lapse change any of them meanwhile.
+        $and: moving.map((entry) => ({
+          waitlist: {
+            $elemMatch: { userKey: entry.userKey, placedIn: null, offeredUntil: null, lapsedAt: null },
+          },
+        })),
+      },
       { $set: { waitlist, sibling: code } },
       { session, returnDocument: "after" },
     ).lean<GroupDoc>();
@@ -141,8 +153,9 @@ export function createWaitlist(
     group: GroupDoc,
     userKey: string,
   ): Promise<WaitlistAnswer | undefined> {
-    const entry = group.waitlist?.find((e) => e.userKey === userKey);
-    if (!entry) return undefined;
+    const entry = entryOf(group, userKey);
+    // Lapsed, or placed here through an offer and gone since: no longer on the list.
+    if (!entry || entry.lapsedAt || entry.placedIn === group._id) return undefined;
     if (entry.placedIn) {
       const sibling = await Group.findById(entry.placedIn, { invites: 1 })
         .session(session ?? null)
@@ -164,12 +177,84 @@ export function createWaitlist(
     };
   }
 
+  /**
+   * `userKey` takes the place offered to them (`entry`): a member with their order placed as a
+   * join's, off the waitlist, the held place no longer counted as held.
+   */
+  async function confirm(
+    session: Session,
+    group: GroupDoc,
+    entry: WaitlistEntry,
+    asked: { sku: string | null; qty: number | undefined; eventKey: string | undefined },
+  ): Promise<JoinResult> {
+    const now = ctx.clock.now();
+    const { userKey } = entry;
+    const code = group._id;
+    const orderId = newOrderId();
+    const offer = { userKey, placedIn: null, lapsedAt: null, offeredUntil: entry.offeredUntil };
+    const after = await Group.findOneAndUpdate(
+      {
+        _id: code,
+        state: "open",
+        expiresAt: { $gt: now },
+        "members.userKey": { $ne: userKey },
+        waitlist: { $elemMatch: offer },
+      },
+      {
+        $inc: { memberCount: 1, offered: -1 },
+        $push: { members: { userKey, orderId, joinedAt: now, eventKey: asked.eventKey ?? null } },
+        $set: { "waitlist.$[w].placedIn": code },
+      },
+      {
+        session,
+        returnDocument: "after",
+        arrayFilters: [
+          {
+            "w.userKey": userKey,
+            "w.placedIn": null,
+            "w.lapsedAt": null,
+            "w.offeredUntil": entry.offeredUntil,
+          },
+        ],
+      },
+    ).lean<GroupDoc>();
+    if (!after) throw userError("GROUP_CHANGED", { code, action: "join" });
+    const [order] = await deps.orders.placeOrders(session, [
+      {
+        userKey,
+        sku: asked.sku ?? entry.sku ?? group.sku,
+        qty: asked.qty ?? entry.qty,
+        groupCode: code,
+        orderId,
+        relayShipping: true,
+        ...(paying ? { payment: paying.awaiting("manual") } : {}),
+      },
+    ]);
+    if (paying) await paying.queueCheckouts(session, [order!]);
+    const completed = await deps.settlement.completeIfFull(session, after);
+    if (!completed) await deps.cards.changed(session, after);
+    return {
+      order: order!,
+      code,
+      memberCount: after.memberCount,
+      size: after.size,
+      max: after.max,
+      completed: Boolean(completed),
+      expiresAt: after.expiresAt,
+    };
+  }
+
   return {
     /**
-     * `/join` on a group that refused it as complete: a full group before its deadline queues the
-     * caller (once: asking again says where they stand); any other is refused as before.
+     * `/join` on a group that refused it as complete: one offered a freed place takes it; on a full
+     * group before its deadline anyone else is queued (once: asking again says where they stand);
+     * any other is refused as before.
      */
-    async add(userKey: string, codeInput: string, options: JoinOptions = {}): Promise<WaitlistAnswer> {
+    async add(
+      userKey: string,
+      codeInput: string,
+      options: JoinOptions = {},
+    ): Promise<WaitlistAnswer | JoinResult> {
       const code = normalizeGroupCode(codeInput);
       if (!code) throw unknownGroup(codeInput);
       const qty = checkQty(options.qty ?? 1);
@@ -179,22 +264,37 @@ export function createWaitlist(
       const answer = await queue.run(code, () =>
         ctx.tx(async (session) => {
           const now = ctx.clock.now();
+          let group = await Group.findById(code)
+            .session(session ?? null)
+            .lean<GroupDoc>();
+          if (!group) throw unknownGroup(codeInput);
+          // Offers that ran out lapse first: the place goes on, perhaps to this caller.
+          if (group.state === "open" && offeredOf(group).some((e) => e.offeredUntil! <= now))
+            group = await deps.offers.lapse(session, group);
+          const mine = entryOf(group, userKey);
+          if (mine && offeredOf(group).includes(mine)) {
+            return confirm(session, group, mine, { sku, qty: options.qty, eventKey: options.eventKey });
+          }
           const entry: WaitlistEntry = {
             userKey,
             sku,
             qty,
             at: now,
             placedIn: null,
+            offeredUntil: null,
+            lapsedAt: null,
           };
           const after = await Group.findOneAndUpdate(
             {
               _id: code,
-              // Full: complete at its cap, or still open at it (a moment before its completion is written).
+              // Full: complete at its cap, or still open at it (a moment before its completion is
+              // written), counting the places held for those offered one.
               state: { $in: ["open", "complete"] },
               expiresAt: { $gt: now },
-              $expr: { $gte: ["$memberCount", "$max"] },
+              $expr: { $gte: [PLACES_TAKEN, "$max"] },
               "members.userKey": { $ne: userKey },
-              "waitlist.userKey": { $ne: userKey },
+              // On the list already (a lapsed entry, or one that took a place here and left, does not count).
+              $nor: [{ waitlist: { $elemMatch: { userKey, lapsedAt: null, placedIn: { $ne: code } } } }],
             },
             { $push: { waitlist: entry } },
             { session, returnDocument: "after" },
@@ -219,6 +319,9 @@ export function createWaitlist(
         }),
       );
       ctx.kickOutbox();
+      // A place taken through an offer: its reply carries the checkout, as a join's does.
+      if (paying && !("waitlisted" in answer))
+        return { ...answer, payUrl: await paying.checkoutLink(answer.order) };
       return answer;
     },
   };

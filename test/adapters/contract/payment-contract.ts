@@ -45,17 +45,18 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
       shipped()
         .filter((s) => s.orderId === orderId)
         .map((s) => s.status);
-    const open = async (line: string) => {
-      const reply = await d.send("ana", line);
+    /** Opens a group; `aside` where its card and replies need not count against a channel's limits. */
+    const open = async (line: string, aside = false) => {
+      const reply = await (aside ? d.sendAside("ana", line) : d.send("ana", line));
       const code = /Group code: ([0-9A-Z]+)/.exec(reply.text)?.[1];
       if (!code) throw new Error(`no group code in: ${reply.text}`);
       // The card goes to the channel on its own time: waited for, so no reply below is mistaken for it.
       await until("the group's card", async () => (await d.card(code)).posts.length > 0);
       return code;
     };
-    /** `user` joins; the reply, private, carries the Checkout link: the session it opened. */
+    /** `user` joins (or runs a button's `/join <code>`); the private reply carries the Checkout link: the session it opened. */
     const join = async (user: string, code: string) => {
-      const reply = await d.send(user, `/join ${code}`);
+      const reply = await d.send(user, code.startsWith("/") ? code : `/join ${code}`);
       expect(reply.private).toBe(true);
       const id = /cs_test_[0-9a-f]+/.exec(reply.text)?.[0];
       const session = id ? fake.session(id) : undefined;
@@ -104,6 +105,36 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
       );
       const status = await d.send("cat", `/group ${code}`);
       expect(status.text).toContain("0 of 2 members");
+    });
+
+    it("a place freed in a full group is offered to the first waiting by DM with a button that takes it", async () => {
+      const code = await open("/groupbuy KB-75 size=2 max=2", true);
+      const held = [await join("bob", code), await join("cat", code)];
+      // Every place is taken, none paid yet: the group is full but open, and the next one waits.
+      expect((await d.sendAside("wanda", `/join ${code}`)).text).toContain("number 1 on its waitlist");
+      await d.sendAside("cat", `/leave ${code}`);
+      const dms = await eventually(
+        "wanda's offer",
+        () => d.dms("wanda"),
+        (list) => list.some((t) => t.includes(`A place is free in group ${code}`)),
+      );
+      const offer = dms.find((t) => t.includes(`A place is free in group ${code}`))!;
+      expect(offer).toContain(`or type /${d.commandName("join")} ${code}`);
+      const button = (await d.dmButtons("wanda")).find((command) => command === `/join ${code}`);
+      expect(button).toBe(`/join ${code}`);
+      // Held for her: anyone else still queues, and /group says a place is offered.
+      expect((await d.sendAside("xena", `/join ${code}`)).text).toContain("number 1 on its waitlist");
+      expect((await d.sendAside("ana", `/group ${code}`)).text).toContain("1 place offered to the waitlist.");
+      // The button's command makes her a member awaiting payment, with her own checkout.
+      const taken = await join("wanda", button!);
+      await fake.pay(held[0]!.id);
+      await fake.pay(taken.id);
+      await until("both holds captured", async () =>
+        [held[0]!, taken].every((s) => intentOf(s.id).status === "succeeded"),
+      );
+      const status = (await d.sendAside("ana", `/group ${code}`)).text;
+      expect(status).toContain("Members: bob, wanda.");
+      expect(status).not.toContain("offered to the waitlist");
     });
 
     it("an organiser cancel after capture refunds what was charged", async () => {

@@ -70,6 +70,7 @@ function groupWith(name: string): GroupView {
     createdAt: now,
     closedAt: null,
     waiting: 1,
+    offered: 1,
     sibling: null,
     origin: null,
     organiser: { displayName: name, platform: "discord" },
@@ -89,6 +90,7 @@ function groupWith(name: string): GroupView {
       ],
       invited: [{ displayName: name, platform: "discord", joined: false, couldNotDm: null }],
       waitlist: [{ displayName: name, platform: "discord", since: now }],
+      offers: [{ displayName: name, platform: "discord", until: now }],
     },
     remindersSent: 0,
   };

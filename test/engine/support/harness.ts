@@ -1,4 +1,5 @@
 import type { Connection } from "mongoose";
+import type { OrderDoc } from "../../../models";
 import { ManualClock } from "../../../src/clock";
 import { createEngine, type Engine, type EngineDeps } from "../../../src/engine";
 import { silentLogger } from "../../../src/logger";
@@ -79,4 +80,19 @@ export async function errorCode(fn: () => Promise<unknown>): Promise<string> {
     if (error && typeof error === "object" && "code" in error) return String(error.code);
     throw error;
   }
+}
+
+/** The demo checkout's Authorize for `order`, reported as its page reports it (PAYMENTS=demo). */
+export async function demoAuthorize(engine: Engine, order: OrderDoc) {
+  const url = await engine.payments.checkoutLink(order);
+  const checkoutId = url!.slice(url!.indexOf("/pay/") + 5);
+  return engine.payments.apply({
+    eventId: `demo:${checkoutId}`,
+    kind: "authorized",
+    orderId: order._id,
+    checkoutId,
+    paymentId: `demo_payment_${checkoutId}`,
+    amount: order.total,
+    currency: order.currency,
+  });
 }
