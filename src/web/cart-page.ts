@@ -33,8 +33,12 @@ ${
       )}</tfoot>
 </table></div>`
 }
-<p class="expiry">This session expires <time datetime="${cart.expiresAt.toISOString()}">${formatUtcInWords(cart.expiresAt)}</time> (${formatTimeLeft(cart.expiresAt.getTime() - now.getTime())} without activity). Each change in chat extends it.</p>
-<p class="muted small">Check out from chat with <code>/cart checkout</code>, or continue on another device with <code>/cart resume ${cart.code}</code>.</p>
+${
+  cart.payment
+    ? awaitingPayment(cart.payment)
+    : html`<p class="expiry">This session expires <time datetime="${cart.expiresAt.toISOString()}">${formatUtcInWords(cart.expiresAt)}</time> (${formatTimeLeft(cart.expiresAt.getTime() - now.getTime())} without activity). Each change in chat extends it.</p>
+<p class="muted small">Check out from chat with <code>/cart checkout</code>, or continue on another device with <code>/cart resume ${cart.code}</code>.</p>`
+}
 </section>
 <aside class="card notice" aria-labelledby="private-title">
 <h2 id="private-title">Keep this code private</h2>
@@ -42,6 +46,15 @@ ${
 </aside>
 </main>`;
   return layout({ title: "Your cart", assets, body });
+}
+
+/** A cart checked out with payments on, before its money arrived: one Pay button for all its lines. */
+function awaitingPayment(payment: NonNullable<CartPageModel["payment"]>): SafeHtml {
+  return html`<p data-payment="awaiting">Checked out: ${formatMoney(payment.amount, payment.currency)} to pay by <time datetime="${payment.dueBy.toISOString()}">${formatUtcInWords(payment.dueBy)}</time>. The orders are placed and shipped once it is paid; until then the cart cannot change, and unpaid it opens again.${
+    payment.url
+      ? html` <a class="button" href="${payment.url}" rel="noreferrer">Pay</a>`
+      : html` The payment link is on its way by DM.`
+  }</p>`;
 }
 
 /** The words for where an order's money stands on the checked-out cart's page. */

@@ -89,6 +89,7 @@ export function engineCartViews(carts: Pick<Carts, "viewByCode">): CartViews {
               lines: access.cart.lines,
               totals: access.cart.totals,
               expiresAt: access.cart.expiresAt,
+              ...(access.cart.payment && { payment: access.cart.payment }),
             },
           };
         // The cart service has already held an improper access back: nothing left to wait.
