@@ -160,6 +160,18 @@ describe("PAYMENTS=stripe through the playground, the real webhook endpoint and 
     for (const row of rows) expect(row.endsWith(",placed,captured,129.00")).toBe(true);
   });
 
+  it("the organiser's close says what members are charged, not points", async () => {
+    const code = codeIn((await playgroundSay(base, "ann", "/groupbuy KB-75 size=2 max=3")).text, "g");
+    for (const member of ["gil", "hal"]) {
+      const joined = await playgroundSay(base, member, `/join ${code}`);
+      await fake.pay(sessionIdIn(joined.text)!);
+    }
+    const closed = await playgroundSay(base, "ann", `/group ${code} close`);
+    expect(closed.text).toContain(`Group ${code} is closed and complete`);
+    expect(closed.text).toContain("charged the final group price");
+    expect(closed.text).not.toContain("points");
+  });
+
   it("refuses a group open longer than a card hold lasts, in one line", async () => {
     const refused = await playgroundSay(base, "ann", "/groupbuy KB-75 size=2 expires=7d");
     expect(refused.errorCode).toBe("HOLD_TOO_LONG");

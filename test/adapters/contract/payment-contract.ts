@@ -122,6 +122,10 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
         const refunded = fake.allRefunds().filter((r) => r.payment_intent === intentOf(session.id).id);
         expect(refunded.map((r) => r.amount)).toEqual([12_900]);
       }
+      // The organiser, not a member, hears of the completion and then of the cancellation.
+      await until("ana told of the cancellation", async () =>
+        (await d.dms("ana")).some((t) => t.includes(code) && t.includes("cancelled")),
+      );
     });
 
     it("a paid cart is one checkout for its lines; it closes and ships only once paid", async () => {
