@@ -57,26 +57,22 @@ function awaitingPayment(payment: NonNullable<CartPageModel["payment"]>): SafeHt
   }</p>`;
 }
 
-/** The words for where an order's money stands on the checked-out cart's page. */
+/** The words for where an order's money stands on the paid cart's page. */
 const PAYMENT_WORDS: Record<string, string> = {
-  awaiting: "to pay",
   paid: "paid",
   refunded: "refunded",
-  expired: "not paid in time; cancelled",
 };
 
-/** A checked-out cart with payments on: each order, paid or with its Pay button. */
+/** A cart paid with payments on: each of its orders, and where its money stands. */
 export function renderCheckedOutPage(payments: CheckedOutPaymentModel[], assets: Assets): SafeHtml {
   const body = html`<main id="main" class="wrap narrow cart">
 <section class="card" aria-labelledby="cart-title">
 <p class="eyebrow">Cart session</p>
 <h1 id="cart-title">Your cart was checked out</h1>
-<p>Each order ships once it is paid.</p>
+<p>It was paid, and its orders ship.</p>
 <ul class="payments">${payments.map(
     (p) =>
-      html`<li data-payment="${p.state}">${p.qty} × <span class="name">${p.name}</span>, ${formatMoney(p.total, p.currency)}: ${PAYMENT_WORDS[p.state] ?? p.state}${
-        p.payUrl && html` <a class="button" href="${p.payUrl}" rel="noreferrer">Pay</a>`
-      }</li>`,
+      html`<li data-payment="${p.state}">${p.qty} × <span class="name">${p.name}</span>, ${formatMoney(p.total, p.currency)}: ${PAYMENT_WORDS[p.state] ?? p.state}</li>`,
   )}</ul>
 </section>
 </main>`;

@@ -108,13 +108,12 @@ export function engineCartViews(carts: Pick<Carts, "viewByCode">): CartViews {
             message: access.message,
             delayMs: 0,
             ...(access.payments && {
-              payments: access.payments.map(({ name, qty, total, currency, state, payUrl }) => ({
+              payments: access.payments.map(({ name, qty, total, currency, state }) => ({
                 name,
                 qty,
                 total,
                 currency,
                 state,
-                payUrl,
               })),
             }),
           };

@@ -139,5 +139,4 @@ export interface CheckedOutPaymentModel {
   total: number;
   currency: string;
   state: string;
-  payUrl: string | null;
 }

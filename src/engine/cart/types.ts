@@ -98,7 +98,7 @@ export type CodeAccess =
     }
   | { kind: "rate_limited"; message: string; retryAfterMs: number };
 
-/** One order of a checked-out cart, with payments on: paid, or still to pay at `payUrl`. */
+/** One order of a paid cart, with payments on: paid, or refunded since. */
 export interface CheckedOutPayment {
   orderId: string;
   name: string;
@@ -106,5 +106,4 @@ export interface CheckedOutPayment {
   total: number;
   currency: string;
   state: string;
-  payUrl: string | null;
 }
