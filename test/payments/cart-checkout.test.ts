@@ -1,6 +1,4 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
@@ -8,11 +6,10 @@ import type { Connection } from "mongoose";
 import type Stripe from "stripe";
 import type { OrderDoc } from "../../models";
 import type { UserIdentity } from "../../src/kernel";
-import { silentLogger } from "../../src/logger";
-import { stripeClient, stripePayments, stripeWebhook } from "../../src/payments";
-import { engineOn, errorCode, type Harness } from "../engine/support/harness";
+import { errorCode, type Harness } from "../engine/support/harness";
 import { dropConnection, freshConnection } from "../support/db";
-import { type FakeStripe, startFakeStripe } from "../support/fake-stripe";
+import type { FakeStripe } from "../support/fake-stripe";
+import { stripeEngine } from "../support/stripe-engine";
 
 const SECRET_KEY = "sk_test_crowdcart_carts";
 const WEBHOOK_SECRET = "whsec_crowdcart_carts";
@@ -26,8 +23,8 @@ const MINUTE = 60_000;
 describe("a cart's checkout with payments on", () => {
   let connection: Connection;
   let fake: FakeStripe;
-  let receiver: Server;
   let h: Harness;
+  let close: () => Promise<void>;
   let turn = 0;
   let user: UserIdentity;
 
@@ -51,27 +48,15 @@ describe("a cart's checkout with payments on", () => {
       ]),
     );
     connection = await freshConnection("paycarts");
-    fake = await startFakeStripe({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET });
-    const settings = { secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, apiUrl: fake.url };
-    h = await engineOn(connection, {
+    ({ h, fake, close } = await stripeEngine(connection, {
+      secretKey: SECRET_KEY,
+      webhookSecret: WEBHOOK_SECRET,
       catalogFile,
-      payments: { provider: stripePayments(settings), windowMs: 30 * MINUTE },
-    });
-    receiver = createServer(
-      stripeWebhook(
-        stripeClient(settings),
-        WEBHOOK_SECRET,
-        (report) => h.engine.payments.apply(report),
-        silentLogger,
-      ),
-    );
-    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-    fake.webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/stripe/webhook`;
+    }));
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => receiver.close(resolve));
-    await fake.close();
+    await close();
     await dropConnection(connection);
   });
 
