@@ -284,7 +284,7 @@ export function createCartPayments(
 
     /** The cart a checkout was opened for (the demo's page), or null. */
     cartOfCheckout(checkoutId: string): Promise<CartSessionDoc | null> {
-      return CartSession.findOne({ "payment.checkoutId": checkoutId }).lean();
+      return ctx.guard(() => CartSession.findOne({ "payment.checkoutId": checkoutId }).lean());
     },
 
     /** Opens again the carts whose payment window ended unpaid; returns how many. */
