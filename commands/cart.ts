@@ -57,14 +57,19 @@ export const cartCommand: CommandDefinition = {
       name: "checkout",
       description: "Order everything in your cart",
       async run({ engine, user }) {
-        const { cart, orders } = await engine.carts.checkout(user);
+        const { cart, orders, payment } = await engine.carts.checkout(user);
+        if (payment) {
+          return [
+            `Checked out session ${cart.serial}: pay ${formatMoney(payment.amount, payment.currency)} by ${formatUtcDigits(payment.dueBy)} for its ${cart.lines.length} line(s); the orders are placed and shipped once paid.`,
+            payment.url ? `Pay: ${payment.url}` : "The payment link is on its way by DM.",
+            `Until then the cart is locked; unpaid, it opens again. ${cart.url}`,
+          ].join("\n");
+        }
         const lines = orders.map(
-          (o) =>
-            `• ${o.qty} × ${o.sku}: ${formatMoney(o.total, o.currency)} (order ${o.orderId})${payLine(o.payUrl)}`,
+          (o) => `• ${o.qty} × ${o.sku}: ${formatMoney(o.total, o.currency)} (order ${o.orderId})`,
         );
-        const paying = orders.some((o) => o.payUrl !== undefined);
         return [
-          `Checked out session ${cart.serial}: ${orders.length} order(s) placed, ${paying ? "each ships once paid" : "shipping requested"}.`,
+          `Checked out session ${cart.serial}: ${orders.length} order(s) placed, shipping requested.`,
           ...lines,
           cart.url,
         ].join("\n");
@@ -118,16 +123,20 @@ export function renderCart(cart: CartView, note?: string): string {
   for (const l of cart.lines) {
     lines.push(`• ${l.qty} × ${l.name} (${l.sku}): ${formatMoney(l.lineTotal, l.currency)}`);
   }
+  const totals = cart.totals.map((t) => formatMoney(t.amount, t.currency)).join(" + ");
+  const { payment } = cart;
+  if (payment) {
+    // Checked out, awaiting its money: the way to pay, and until when the cart stays locked.
+    lines.push(`Total: ${totals} for ${cart.totalQty} item(s), checked out and waiting for payment.`);
+    lines.push(payment.url ? `Pay: ${payment.url}` : "The payment link is on its way by DM.");
+    lines.push(
+      `Locked until it is paid; unpaid, it opens again at ${formatUtcDigits(payment.dueBy)}. ${cart.url}`,
+    );
+    return lines.join("\n");
+  }
   if (cart.lines.length) {
-    const totals = cart.totals.map((t) => formatMoney(t.amount, t.currency)).join(" + ");
     lines.push(`Total: ${totals} for ${cart.totalQty} item(s). Check out with /cart checkout.`);
   }
   lines.push(`Expires ${formatUtcDigits(cart.expiresAt)} without activity. ${cart.url}`);
   return lines.join("\n");
-}
-
-/** With payments on: where an order is paid, or that its link comes by DM. */
-function payLine(url: string | null | undefined): string {
-  if (url === undefined) return "";
-  return url ? ` Pay: ${url}` : " Payment link on its way by DM.";
 }

@@ -90,7 +90,7 @@ async function act(ctx: CommandContext, args: ParsedArgs): Promise<CommandResult
   );
   const url = `${ctx.publicUrl}/g/${done.code}`;
   return {
-    text: `${actionText(done, request)}\n${url}`,
+    text: `${actionText(done, request, ctx.engine.payments.on)}\n${url}`,
     // Reminding is the organiser's business; the rest changes the group for everyone in the channel.
     visibility: action === "remind" ? "private" : "channel",
     buttons: [{ label: "Open the group page", url }],
@@ -116,10 +116,12 @@ function requestOf(
   }
 }
 
-function actionText(done: GroupActionResult, request: GroupAction): string {
+function actionText(done: GroupActionResult, request: GroupAction, paying: boolean): string {
   switch (request.action) {
     case "close":
-      return `Group ${done.code} is closed and complete with ${done.memberCount} members: discounts are credited as points (see /points).`;
+      return paying
+        ? `Group ${done.code} is closed and complete: each member who paid is charged the final group price (the list price less the tier reached and their region rebate: the discount is never charged) and told by DM what was charged and saved; those who had not paid are charged nothing.`
+        : `Group ${done.code} is closed and complete with ${done.memberCount} members: discounts are credited as points (see /points).`;
     case "extend":
       return `Group ${done.code} now stays open until ${formatUtcDigits(done.expiresAt)} (${formatDurationAsTyped(request.byMs)} more).`;
     case "cancel":

@@ -1,7 +1,29 @@
 import { type Connection, type Model, Schema } from "mongoose";
 import type { Platform } from "../src/kernel";
 
-export type CartSessionStatus = "open" | "checked_out" | "expired";
+/** `paying`: with payments on, checked out and locked until its checkout is paid or its window ends. */
+export type CartSessionStatus = "open" | "paying" | "checked_out" | "expired";
+
+/**
+ * With payments on, the cart's checkout: one for all its lines, paid at once. `awaiting` while the
+ * cart is locked; `paid` once the money arrived (the cart is then checked out); `expired` when
+ * the window ended unpaid and the cart opened again.
+ */
+export interface CartPayment {
+  /** `cart_…`: names the checkout to the provider and prefixes every Idempotency-Key for it. */
+  id: string;
+  state: "awaiting" | "paid" | "expired";
+  /** Who checked out: their orders, their DMs. */
+  buyerKey: string;
+  /** End of the payment window. */
+  dueBy: Date;
+  /** What is asked: the lines' total, in their one currency. */
+  amount: number;
+  currency: string;
+  checkoutId: string | null;
+  checkoutUrl: string | null;
+  paymentId: string | null;
+}
 
 /** One line of a cart: a catalog SKU, its quantity, and the product as it was when last added. */
 export interface CartLine {
@@ -52,6 +74,8 @@ export interface CartSessionDoc {
    * first run's reply was lost is recognised here and not applied twice.
    */
   appliedEvents?: string[];
+  /** With payments on, from the first `/cart checkout` on. */
+  payment?: CartPayment | null;
 }
 
 const lineSchema = new Schema<CartLine>(
@@ -77,7 +101,7 @@ export const cartSessionSchema = new Schema<CartSessionDoc>(
       type: new Schema({ platform: String, id: String }, { _id: false }),
       required: true,
     },
-    status: { type: String, required: true, enum: ["open", "checked_out", "expired"] },
+    status: { type: String, required: true, enum: ["open", "paying", "checked_out", "expired"] },
     lines: { type: [lineSchema], default: [] },
     totalQty: { type: Number, required: true, default: 0 },
     version: { type: Number, required: true, default: 0 },
@@ -91,12 +115,33 @@ export const cartSessionSchema = new Schema<CartSessionDoc>(
     closedAt: { type: Date, default: null },
     orderIds: { type: [String], default: [] },
     appliedEvents: { type: [String], default: [] },
+    payment: {
+      type: new Schema<CartPayment>(
+        {
+          id: { type: String, required: true },
+          state: { type: String, required: true },
+          buyerKey: { type: String, required: true },
+          dueBy: { type: Date, required: true },
+          amount: { type: Number, required: true },
+          currency: { type: String, required: true },
+          checkoutId: { type: String, default: null },
+          checkoutUrl: { type: String, default: null },
+          paymentId: { type: String, default: null },
+        },
+        { _id: false },
+      ),
+      default: undefined,
+    },
   },
   { collection: "cart_sessions", versionKey: false },
 );
 cartSessionSchema.index({ serial: 1 }, { unique: true });
 cartSessionSchema.index({ tokenHash: 1 }, { unique: true });
 cartSessionSchema.index({ ownerKey: 1, status: 1 });
+// The payment window's sweep and start-up reconciliation; the cart a report or the demo page names.
+cartSessionSchema.index({ status: 1, "payment.dueBy": 1 });
+cartSessionSchema.index({ "payment.id": 1 });
+cartSessionSchema.index({ "payment.checkoutId": 1 });
 
 export type CartSessionModel = Model<CartSessionDoc>;
 

@@ -31,6 +31,12 @@ export interface OutboxPayment {
   action: "checkout" | "capture" | "release" | "refund" | "expire";
   /** Minor units to capture or refund. */
   amount: number;
+  /**
+   * For a cart's checkout (`orderId` is then its `cart_…` id): the checkout to close and the
+   * payment to refund, carried here because the cart may have moved on to another checkout.
+   */
+  checkoutId?: string | null;
+  paymentId?: string | null;
 }
 
 /** A group's status card as it should now stand; `revision` tells a newer state from the one being sent. */
@@ -95,7 +101,10 @@ export const outboxSchema = new Schema<OutboxDoc>(
       default: null,
     },
     payment: {
-      type: new Schema<OutboxPayment>({ orderId: String, action: String, amount: Number }, { _id: false }),
+      type: new Schema<OutboxPayment>(
+        { orderId: String, action: String, amount: Number, checkoutId: String, paymentId: String },
+        { _id: false },
+      ),
       default: null,
     },
     card: {

@@ -1,6 +1,7 @@
 import type { Carts } from "../engine/cart";
 import type { Catalog } from "../engine/catalog";
 import type { Groups } from "../engine/groups";
+import type { Payments } from "../engine/payments";
 import type { Points } from "../engine/points";
 import type { Users } from "../engine/users";
 
@@ -16,4 +17,6 @@ export interface CommandEngine {
   users: Pick<Users, "touch" | "ensureMany" | "resolveByUsername" | "get" | "register">;
   catalog: Pick<Catalog, "list">;
   points: Pick<Points, "statement">;
+  /** Whether PAYMENTS moves money: replies then speak of charges, not points. */
+  payments: Pick<Payments, "on">;
 }

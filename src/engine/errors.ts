@@ -84,6 +84,10 @@ const USER_ERRORS = {
   // Carts.
   EMPTY_CART: () => "your cart is empty; add something first with /cart add <sku>",
   CART_ENDED: () => "that cart just ended (checked out or expired); type /cart to start a new one",
+  CART_AWAITING_PAYMENT: (v: { url: string | null; until: Date }) =>
+    `your cart is checked out and waiting for payment: ${v.url ? `pay at ${v.url}` : "pay with the link sent to you by DM"}, or wait until ${formatUtcDigits(v.until)}, when it opens again unpaid`,
+  CART_MIXED_CURRENCIES: (v: { currencies: string; remove: string }) =>
+    `a cart is paid in one currency, and this one has ${v.currencies} lines: pay for them separately. Remove ${v.remove} with /cart remove <sku>, check out, then add them to your next cart`,
   LINE_LIMIT: (v: { wouldBe: number; sku: string; max: number; room: number }) =>
     `that would make ${v.wouldBe} × ${v.sku}; one line holds at most ${v.max}, so add at most ${v.room}`,
   CART_FULL: (v: { max: number }) =>

@@ -89,6 +89,7 @@ export function createEngine(deps: EngineDeps) {
     },
     returnUrl: async (order) =>
       order.groupCode ? `${ctx.publicUrl}/g/${order.groupCode}` : `${ctx.publicUrl}/`,
+    cartTtlMs: deps.session.ttlMs,
   });
   if (payments.on) outbox.worker.registerPayments((doc) => payments.deliver(doc));
   const guesses = createGuessLimit(connection, deps.clock);

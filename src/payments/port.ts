@@ -9,9 +9,12 @@ export interface PaymentProvider {
   readonly id: "none" | "stripe" | "demo";
   /** False for `none`: the shop bills separately and discounts are paid back as points. */
   readonly takesMoney: boolean;
-  /** Opens a checkout for one order (a hold, or a charge for a cart), answering where the member pays. */
+  /** Opens a checkout for one order (a hold) or a whole cart (a charge), answering where the member pays. */
   openCheckout(request: CheckoutRequest): Promise<Checkout>;
-  /** Ends a checkout nobody paid (its window is over), so it can no longer be paid. */
+  /**
+   * Ends a checkout nobody paid (its window is over), so it can no longer be paid. Here and below,
+   * `orderId` is the id the checkout's calls are keyed by: an order's, or a cart checkout's.
+   */
   expireCheckout(orderId: string, checkoutId: string): Promise<void>;
   /** Takes `amount` (at most what was held) of an authorized payment; the rest of the hold is released. */
   capture(orderId: string, paymentId: string, amount: number): Promise<void>;
@@ -24,13 +27,15 @@ export interface PaymentProvider {
 }
 
 export interface CheckoutRequest {
-  orderId: string;
-  /** What the member reads on the checkout page. */
-  description: string;
-  /** Minor units, in `currency`, for the whole order. */
+  /**
+   * What is paid for: one order (a group's hold), or a whole cart's checkout (a `cart_…` id).
+   * It names the checkout to the provider (metadata) and prefixes every Idempotency-Key.
+   */
+  payFor: { orderId: string } | { cartCheckoutId: string };
+  /** What the member reads on the checkout page, one line per product. */
+  lines: CheckoutLine[];
+  /** Minor units, in `currency`: the sum of the lines. */
   amount: number;
-  unitAmount: number;
-  qty: number;
   currency: string;
   /** `manual`: a hold captured when the group completes; `automatic`: paid at once (a cart). */
   capture: "manual" | "automatic";
@@ -38,6 +43,17 @@ export interface CheckoutRequest {
   expiresAt: Date;
   /** Where the member lands after paying or giving up (their personal page). */
   returnUrl: string;
+}
+
+export interface CheckoutLine {
+  description: string;
+  unitAmount: number;
+  qty: number;
+}
+
+/** The id a checkout's provider calls are keyed by: its order's, or its cart checkout's. */
+export function payForId(payFor: CheckoutRequest["payFor"]): string {
+  return "orderId" in payFor ? payFor.orderId : payFor.cartCheckoutId;
 }
 
 export interface Checkout {
@@ -53,7 +69,9 @@ export interface PaymentReport {
   /** The provider's event id; reports with one already handled change nothing. */
   eventId: string;
   kind: "authorized" | "paid" | "expired";
-  orderId: string;
+  /** The order paid for; absent for a cart's checkout, which `cartCheckoutId` names instead. */
+  orderId?: string;
+  cartCheckoutId?: string;
   checkoutId: string;
   /** The payment to capture, release or refund; null for an expired checkout. */
   paymentId: string | null;

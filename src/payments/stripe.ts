@@ -5,6 +5,7 @@ import {
   type PaymentProvider,
   PaymentRefused,
   type PaymentReport,
+  payForId,
 } from "./port";
 
 export interface StripeSettings {
@@ -38,7 +39,8 @@ export function stripeClient(settings: StripeSettings): Stripe {
 
 /**
  * PAYMENTS=stripe: Checkout Sessions in payment mode; a group's order is a card hold
- * (`capture_method = manual`) captured for the final price, a cart is paid at once.
+ * (`capture_method = manual`) captured for the final price, a cart is one session for all its
+ * lines, paid at once.
  */
 export function stripePayments(
   settings: StripeSettings,
@@ -58,29 +60,28 @@ export function stripePayments(
         Math.max(request.expiresAt.getTime(), soonest),
         now().getTime() + STRIPE_MAX_CHECKOUT_MS,
       );
-      const metadata = { orderId: request.orderId };
+      const id = payForId(request.payFor);
+      const metadata: Record<string, string> = { ...request.payFor };
       const session = await call(() =>
         stripe.checkout.sessions.create(
           {
             mode: "payment",
-            client_reference_id: request.orderId,
-            line_items: [
-              {
-                quantity: request.qty,
-                price_data: {
-                  currency: request.currency.toLowerCase(),
-                  unit_amount: request.unitAmount,
-                  product_data: { name: request.description },
-                },
+            client_reference_id: id,
+            line_items: request.lines.map((line) => ({
+              quantity: line.qty,
+              price_data: {
+                currency: request.currency.toLowerCase(),
+                unit_amount: line.unitAmount,
+                product_data: { name: line.description },
               },
-            ],
+            })),
             payment_intent_data: { capture_method: request.capture, metadata },
             metadata,
             expires_at: Math.floor(expiresAt / 1000),
             success_url: request.returnUrl,
             cancel_url: request.returnUrl,
           },
-          key(request.orderId, "checkout"),
+          key(id, "checkout"),
         ),
       );
       if (!session?.url) throw new Error("Stripe returned a checkout session without a URL");
@@ -137,9 +138,14 @@ export async function reportOfSession(
   eventId: string,
   session: Stripe.Checkout.Session,
 ): Promise<PaymentReport | null> {
-  const orderId = session.metadata?.orderId;
-  if (!orderId) return null;
-  const base = { eventId, orderId, checkoutId: session.id, currency: (session.currency ?? "").toUpperCase() };
+  const { orderId, cartCheckoutId } = session.metadata ?? {};
+  if (!orderId && !cartCheckoutId) return null;
+  const base = {
+    eventId,
+    ...(orderId ? { orderId } : { cartCheckoutId }),
+    checkoutId: session.id,
+    currency: (session.currency ?? "").toUpperCase(),
+  };
   if (session.status === "expired") return { ...base, kind: "expired", paymentId: null, amount: 0 };
   if (session.status !== "complete" || !session.payment_intent) return null;
   const intentId =

@@ -33,8 +33,12 @@ ${
       )}</tfoot>
 </table></div>`
 }
-<p class="expiry">This session expires <time datetime="${cart.expiresAt.toISOString()}">${formatUtcInWords(cart.expiresAt)}</time> (${formatTimeLeft(cart.expiresAt.getTime() - now.getTime())} without activity). Each change in chat extends it.</p>
-<p class="muted small">Check out from chat with <code>/cart checkout</code>, or continue on another device with <code>/cart resume ${cart.code}</code>.</p>
+${
+  cart.payment
+    ? awaitingPayment(cart.payment)
+    : html`<p class="expiry">This session expires <time datetime="${cart.expiresAt.toISOString()}">${formatUtcInWords(cart.expiresAt)}</time> (${formatTimeLeft(cart.expiresAt.getTime() - now.getTime())} without activity). Each change in chat extends it.</p>
+<p class="muted small">Check out from chat with <code>/cart checkout</code>, or continue on another device with <code>/cart resume ${cart.code}</code>.</p>`
+}
 </section>
 <aside class="card notice" aria-labelledby="private-title">
 <h2 id="private-title">Keep this code private</h2>
@@ -44,26 +48,31 @@ ${
   return layout({ title: "Your cart", assets, body });
 }
 
-/** The words for where an order's money stands on the checked-out cart's page. */
+/** A cart checked out with payments on, before its money arrived: one Pay button for all its lines. */
+function awaitingPayment(payment: NonNullable<CartPageModel["payment"]>): SafeHtml {
+  return html`<p data-payment="awaiting">Checked out: ${formatMoney(payment.amount, payment.currency)} to pay by <time datetime="${payment.dueBy.toISOString()}">${formatUtcInWords(payment.dueBy)}</time>. The orders are placed and shipped once it is paid; until then the cart cannot change, and unpaid it opens again.${
+    payment.url
+      ? html` <a class="button" href="${payment.url}" rel="noreferrer">Pay</a>`
+      : html` The payment link is on its way by DM.`
+  }</p>`;
+}
+
+/** The words for where an order's money stands on the paid cart's page. */
 const PAYMENT_WORDS: Record<string, string> = {
-  awaiting: "to pay",
   paid: "paid",
   refunded: "refunded",
-  expired: "not paid in time; cancelled",
 };
 
-/** A checked-out cart with payments on: each order, paid or with its Pay button. */
+/** A cart paid with payments on: each of its orders, and where its money stands. */
 export function renderCheckedOutPage(payments: CheckedOutPaymentModel[], assets: Assets): SafeHtml {
   const body = html`<main id="main" class="wrap narrow cart">
 <section class="card" aria-labelledby="cart-title">
 <p class="eyebrow">Cart session</p>
 <h1 id="cart-title">Your cart was checked out</h1>
-<p>Each order ships once it is paid.</p>
+<p>It was paid, and its orders ship.</p>
 <ul class="payments">${payments.map(
     (p) =>
-      html`<li data-payment="${p.state}">${p.qty} × <span class="name">${p.name}</span>, ${formatMoney(p.total, p.currency)}: ${PAYMENT_WORDS[p.state] ?? p.state}${
-        p.payUrl && html` <a class="button" href="${p.payUrl}" rel="noreferrer">Pay</a>`
-      }</li>`,
+      html`<li data-payment="${p.state}">${p.qty} × <span class="name">${p.name}</span>, ${formatMoney(p.total, p.currency)}: ${PAYMENT_WORDS[p.state] ?? p.state}</li>`,
   )}</ul>
 </section>
 </main>`;

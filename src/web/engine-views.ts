@@ -89,6 +89,7 @@ export function engineCartViews(carts: Pick<Carts, "viewByCode">): CartViews {
               lines: access.cart.lines,
               totals: access.cart.totals,
               expiresAt: access.cart.expiresAt,
+              ...(access.cart.payment && { payment: access.cart.payment }),
             },
           };
         // The cart service has already held an improper access back: nothing left to wait.
@@ -107,13 +108,12 @@ export function engineCartViews(carts: Pick<Carts, "viewByCode">): CartViews {
             message: access.message,
             delayMs: 0,
             ...(access.payments && {
-              payments: access.payments.map(({ name, qty, total, currency, state, payUrl }) => ({
+              payments: access.payments.map(({ name, qty, total, currency, state }) => ({
                 name,
                 qty,
                 total,
                 currency,
                 state,
-                payUrl,
               })),
             }),
           };

@@ -98,6 +98,8 @@ export interface CartPageModel {
   /** One total per currency (a catalog may mix currencies). */
   totals: { currency: string; amount: number }[];
   expiresAt: Date;
+  /** With payments on, while the cart is checked out and awaiting payment: where to pay, and until when. */
+  payment?: { url: string | null; amount: number; currency: string; dueBy: Date };
 }
 
 /** Who asked for a cart page: the cart service counts misses per sender. */
@@ -137,5 +139,4 @@ export interface CheckedOutPaymentModel {
   total: number;
   currency: string;
   state: string;
-  payUrl: string | null;
 }

@@ -44,7 +44,7 @@ ${
   html`<form method="post" action="/pay/${model.checkoutId}/authorize"><button type="submit" class="button">Authorize</button></form>
 <form method="post" action="/pay/${model.checkoutId}/decline"><button type="submit" class="button">Decline</button></form>`
 }
-<p><a href="${model.returnUrl}">Back to the group</a></p>
+<p><a href="${model.returnUrl}">${model.capture === "manual" ? "Back to the group" : "Back to crowdcart"}</a></p>
 </section>
 </main>`;
   return layout({ title: "Demo checkout", assets, body });

@@ -1,12 +1,9 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "@jest/globals";
 import type { Connection } from "mongoose";
-import { silentLogger } from "../../src/logger";
-import { stripeClient, stripePayments, stripeWebhook } from "../../src/payments";
 import { engineOn, errorCode, type Harness, HOUR, people } from "../engine/support/harness";
 import { dropConnection, freshConnection } from "../support/db";
-import { type FakeStripe, startFakeStripe } from "../support/fake-stripe";
+import type { FakeStripe } from "../support/fake-stripe";
+import { stripeEngine } from "../support/stripe-engine";
 
 const SECRET_KEY = "sk_test_crowdcart_groups";
 const WEBHOOK_SECRET = "whsec_crowdcart_groups";
@@ -19,8 +16,8 @@ const MINUTE = 60_000;
 describe("card holds with Stripe Checkout", () => {
   let connection: Connection;
   let fake: FakeStripe;
-  let receiver: Server;
   let h: Harness;
+  let close: () => Promise<void>;
   let ann: string;
   let bob: string;
   let cat: string;
@@ -28,21 +25,10 @@ describe("card holds with Stripe Checkout", () => {
 
   beforeAll(async () => {
     connection = await freshConnection("payholds");
-    fake = await startFakeStripe({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET });
-    const settings = { secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, apiUrl: fake.url };
-    h = await engineOn(connection, {
-      payments: { provider: stripePayments(settings), windowMs: 30 * MINUTE },
-    });
-    receiver = createServer(
-      stripeWebhook(
-        stripeClient(settings),
-        WEBHOOK_SECRET,
-        (report) => h.engine.payments.apply(report),
-        silentLogger,
-      ),
-    );
-    await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
-    fake.webhookUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/stripe/webhook`;
+    ({ h, fake, close } = await stripeEngine(connection, {
+      secretKey: SECRET_KEY,
+      webhookSecret: WEBHOOK_SECRET,
+    }));
     [ann, bob, cat, dan] = (await people(h.engine, "ann", "bob", "cat", "dan")) as [
       string,
       string,
@@ -53,8 +39,7 @@ describe("card holds with Stripe Checkout", () => {
   });
 
   afterAll(async () => {
-    await new Promise((resolve) => receiver.close(resolve));
-    await fake.close();
+    await close();
     await dropConnection(connection);
   });
 

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import type { OrderDoc } from "../../models";
 import { loadConfig } from "../../src/config";
 import { silentLogger } from "../../src/logger";
 import { stripeClient } from "../../src/payments";
@@ -159,6 +160,18 @@ describe("PAYMENTS=stripe through the playground, the real webhook endpoint and 
     for (const row of rows) expect(row.endsWith(",placed,captured,129.00")).toBe(true);
   });
 
+  it("the organiser's close says what members are charged, not points", async () => {
+    const code = codeIn((await playgroundSay(base, "ann", "/groupbuy KB-75 size=2 max=3")).text, "g");
+    for (const member of ["gil", "hal"]) {
+      const joined = await playgroundSay(base, member, `/join ${code}`);
+      await fake.pay(sessionIdIn(joined.text)!);
+    }
+    const closed = await playgroundSay(base, "ann", `/group ${code} close`);
+    expect(closed.text).toContain(`Group ${code} is closed and complete`);
+    expect(closed.text).toContain("charged the final group price");
+    expect(closed.text).not.toContain("points");
+  });
+
   it("refuses a group open longer than a card hold lasts, in one line", async () => {
     const refused = await playgroundSay(base, "ann", "/groupbuy KB-75 size=2 expires=7d");
     expect(refused.errorCode).toBe("HOLD_TOO_LONG");
@@ -166,32 +179,44 @@ describe("PAYMENTS=stripe through the playground, the real webhook endpoint and 
     expect(refused.text).not.toContain("\n");
   });
 
-  it("a cart is paid at once (automatic capture) and ships when paid", async () => {
-    const cartCode = codeIn((await playgroundSay(base, "dan", "/cart add KC-PBT qty=2")).text, "s");
+  it("a cart is one Checkout Session for its lines, paid at once; its orders ship only once paid", async () => {
+    await playgroundSay(base, "dan", "/cart add KC-PBT qty=2");
+    const cartCode = codeIn((await playgroundSay(base, "dan", "/cart add SW-LIN")).text, "s");
     const checkout = await playgroundSay(base, "dan", "/cart checkout");
     const session = fake.session(sessionIdIn(checkout.text)!)!;
-    expect(session.capture_method).toBe("automatic");
-    expect(session.amount_total).toBe(2 * 5_900);
-    const orderId = session.metadata.orderId!;
-    expect(shipped().some((s) => s.orderId === orderId)).toBe(false);
-    // The cart's page is where its orders are paid: a Pay button while unpaid.
+    expect(session).toMatchObject({ capture_method: "automatic", amount_total: 2 * 5_900 + 3_500 });
+    expect(session.line_items.map((l) => [l.quantity, l.unit_amount])).toEqual([
+      [2, 5_900],
+      [1, 3_500],
+    ]);
+    // Locked while it waits for the money: one line says what to do.
+    const refused = await playgroundSay(base, "dan", "/cart add MAT-XL");
+    expect(refused.errorCode).toBe("CART_AWAITING_PAYMENT");
+    expect(refused.text).not.toContain("\n");
+    // The cart's page is where it is paid: one Pay button for the whole cart.
     const cartPage = async () => (await fetch(`${base}/s/${cartCode}`)).text();
     const unpaid = await cartPage();
     expect(unpaid).toContain('data-payment="awaiting"');
     expect(unpaid).toContain(`href="${session.url}"`);
+    expect(unpaid).toContain(">Pay</a>");
+    const ordersOfCart = () =>
+      service.db.connection
+        .collection<OrderDoc>("orders")
+        .find({ sessionCode: cartCode.split("-")[0]! })
+        .toArray();
+    // Nothing is ordered (so nothing can ship) before the money.
+    expect(await ordersOfCart()).toEqual([]);
     await fake.pay(session.id);
     const paid = await cartPage();
     expect(paid).toContain('data-payment="paid"');
     expect(paid).not.toContain(">Pay</a>");
+    const orders = await ordersOfCart();
+    expect(orders.map((o) => o.payment?.charged).sort((a, b) => a! - b!)).toEqual([3_500, 11_800]);
     await eventually(
-      "the cart's shipping request",
+      "the cart's shipping requests",
       async () => shipped(),
-      (list) => list.some((s) => s.orderId === orderId),
+      (list) => orders.every((o) => list.some((s) => s.orderId === o._id)),
     );
-    expect((await service.engine.orders.get(orderId))?.payment).toMatchObject({
-      state: "paid",
-      charged: 11_800,
-    });
   });
 });
 
@@ -213,6 +238,8 @@ describe("PAYMENTS=demo: the pretend checkout page", () => {
           tiers: [],
           regionRebates: {},
         },
+        { sku: "KIT-2", name: "Second kit", price: 500, currency: "EUR", tiers: [], regionRebates: {} },
+        { sku: "KIT-US", name: "US kit", price: 700, currency: "USD", tiers: [], regionRebates: {} },
       ]),
     );
     service = await start({ PAYMENTS: "demo", CATALOG_FILE: catalog }, "paydemo");
@@ -250,6 +277,41 @@ describe("PAYMENTS=demo: the pretend checkout page", () => {
     expect(authorized.status).toBe(303);
     expect((await service.engine.orders.get(orders[0]!._id))?.payment?.state).toBe("authorized");
     expect(await (await fetch(`${base}/pay/${link![1]}`)).text()).toContain("Authorized");
+  });
+
+  it("a cart's checkout is one pretend page for the cart total; Authorize pays it and places the orders", async () => {
+    await playgroundSay(base, "cy", "/cart add KIT-1 qty=2");
+    const cartCode = codeIn((await playgroundSay(base, "cy", "/cart add KIT-2")).text, "s");
+    const checkout = await playgroundSay(base, "cy", "/cart checkout");
+    const id = /\/pay\/(demo_[A-Za-z0-9_-]+)/.exec(checkout.text)![1]!;
+    const html = await (await fetch(`${base}/pay/${id}`)).text();
+    expect(html).toContain("Demonstration");
+    expect(html).toContain("€25.00");
+    expect(html).toContain("1 × Second kit (KIT-2)");
+    expect(await (await fetch(`${base}/s/${cartCode}`)).text()).toContain(
+      `href="${service.publicUrl}/pay/${id}"`,
+    );
+    const authorized = await fetch(`${base}/pay/${id}/authorize`, { method: "POST", redirect: "manual" });
+    expect(authorized.status).toBe(303);
+    expect(await (await fetch(`${base}/pay/${id}`)).text()).toContain("Paid: €25.00.");
+    const orders = await service.db.connection
+      .collection<OrderDoc>("orders")
+      .find({ sessionCode: cartCode.split("-")[0]! })
+      .toArray();
+    expect(orders.map((o) => [o.sku, o.payment?.state]).sort()).toEqual([
+      ["KIT-1", "paid"],
+      ["KIT-2", "paid"],
+    ]);
+  });
+
+  it("a cart mixing currencies is refused in one line: pay for them separately", async () => {
+    await playgroundSay(base, "di", "/cart add KIT-1");
+    await playgroundSay(base, "di", "/cart add KIT-US");
+    const refused = await playgroundSay(base, "di", "/cart checkout");
+    expect(refused.errorCode).toBe("CART_MIXED_CURRENCIES");
+    expect(refused.text).toContain("EUR and USD");
+    expect(refused.text).toContain("Remove KIT-US");
+    expect(refused.text).not.toContain("\n");
   });
 
   it("an unknown checkout is a 404 page", async () => {

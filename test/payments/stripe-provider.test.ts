@@ -43,11 +43,9 @@ const provider = () =>
 
 function hold(orderId: string, windowMs = 30 * MINUTE) {
   return provider().openCheckout({
-    orderId,
-    description: "75% keyboard kit (KB-75)",
+    payFor: { orderId },
+    lines: [{ description: "75% keyboard kit (KB-75)", unitAmount: 12_900, qty: 2 }],
     amount: 25_800,
-    unitAmount: 12_900,
-    qty: 2,
     currency: "EUR",
     capture: "manual",
     expiresAt: new Date(Date.now() + windowMs),
@@ -217,11 +215,9 @@ test("a session left unpaid past its expires_at expires on Stripe's clock: it ca
   try {
     const own = stripePayments({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET, apiUrl: clocked.url });
     const checkout = await own.openCheckout({
-      orderId: "ord_lapsed",
-      description: "75% keyboard kit (KB-75)",
+      payFor: { orderId: "ord_lapsed" },
+      lines: [{ description: "75% keyboard kit (KB-75)", unitAmount: 12_900, qty: 1 }],
       amount: 12_900,
-      unitAmount: 12_900,
-      qty: 1,
       currency: "EUR",
       capture: "manual",
       expiresAt: new Date(Date.now() + 30 * MINUTE),

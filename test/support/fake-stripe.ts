@@ -31,6 +31,15 @@ interface Session {
   cancel_url: string;
   /** Kept to create the PaymentIntent when the customer pays. */
   capture_method: "manual" | "automatic";
+  /** The line items as asked for (Stripe lists them at `/line_items`; kept here for the tests). */
+  line_items: SessionLine[];
+}
+
+interface SessionLine {
+  description: string;
+  quantity: number;
+  unit_amount: number;
+  amount_total: number;
 }
 
 interface PaymentIntent {
@@ -390,19 +399,29 @@ export class FakeStripe {
   }
 
   private createSession(params: Record<string, unknown>): [number, unknown] {
-    const items = params.line_items as Record<string, Record<string, unknown>> | undefined;
-    const first = items?.["0"];
-    const price = first?.price_data as Record<string, unknown> | undefined;
+    const items = Object.values((params.line_items ?? {}) as Record<string, Record<string, unknown>>);
     if (params.mode !== "payment") return invalid("mode", "Invalid mode: this fake takes `payment` only.");
-    if (!first || !price) return invalid("line_items", "Missing required param: line_items.");
-    const unit = Number(price.unit_amount);
-    const qty = Number(first.quantity);
-    const currency = String(price.currency ?? "");
-    if (!Number.isInteger(unit) || unit < 1)
-      return invalid("line_items[0][price_data][unit_amount]", "Invalid integer.");
-    if (!Number.isInteger(qty) || qty < 1) return invalid("line_items[0][quantity]", "Invalid integer.");
-    if (!/^[a-z]{3}$/.test(currency))
-      return invalid("line_items[0][price_data][currency]", "Invalid currency.");
+    if (items.length === 0) return invalid("line_items", "Missing required param: line_items.");
+    const lines: SessionLine[] = [];
+    const currencies = new Set<string>();
+    for (const [i, item] of items.entries()) {
+      const price = (item.price_data ?? {}) as Record<string, unknown>;
+      const unit = Number(price.unit_amount);
+      const qty = Number(item.quantity);
+      const currency = String(price.currency ?? "");
+      if (!Number.isInteger(unit) || unit < 1)
+        return invalid(`line_items[${i}][price_data][unit_amount]`, "Invalid integer.");
+      if (!Number.isInteger(qty) || qty < 1) return invalid(`line_items[${i}][quantity]`, "Invalid integer.");
+      if (!/^[a-z]{3}$/.test(currency))
+        return invalid(`line_items[${i}][price_data][currency]`, "Invalid currency.");
+      currencies.add(currency);
+      const name = String((price.product_data as Record<string, unknown> | undefined)?.name ?? "");
+      lines.push({ description: name, quantity: qty, unit_amount: unit, amount_total: unit * qty });
+    }
+    // As Stripe: every line item of a session is in one currency.
+    if (currencies.size > 1)
+      return invalid("line_items", "All line items of a Checkout Session must share one currency.");
+    const [currency] = [...currencies] as [string];
     if (!params.success_url) return invalid("success_url", "Missing required param: success_url.");
     const nowSec = Math.floor(this.now() / 1000);
     const expiresAt = params.expires_at === undefined ? nowSec + 24 * 3600 : Number(params.expires_at);
@@ -421,7 +440,7 @@ export class FakeStripe {
       mode: "payment",
       status: "open",
       payment_status: "unpaid",
-      amount_total: unit * qty,
+      amount_total: lines.reduce((sum, line) => sum + line.amount_total, 0),
       currency,
       client_reference_id: typeof params.client_reference_id === "string" ? params.client_reference_id : null,
       metadata: (params.metadata ?? {}) as Record<string, string>,
@@ -431,6 +450,7 @@ export class FakeStripe {
       success_url: String(params.success_url),
       cancel_url: String(params.cancel_url ?? ""),
       capture_method: capture,
+      line_items: lines,
     };
     this.sessions.set(id, session);
     return [200, session];

@@ -107,6 +107,11 @@ export function createCodeAccess(store: CartStore, rules: AccessRules) {
         if (bySerial.status === "checked_out") {
           return { access: { kind: "closed", message: CLOSED, orderIds: bySerial.orderIds } };
         }
+        // Awaiting payment: shown as it is (with its Pay link), locked, and not an activity that extends it.
+        if (bySerial.status === "paying") {
+          const code = store.codeOf(bySerial);
+          if (code) return { access: { kind: "ok", cart: store.view(bySerial, code) }, session: bySerial };
+        }
         if (!store.isLive(bySerial, now) || !(await store.touch(bySerial._id, now))) {
           await store.markExpired(bySerial, now);
           return {

@@ -28,6 +28,14 @@ const REMEMBERED_CARTS = 10_000;
 
 export type LinesChange = (lines: readonly CartLine[]) => CartLine[];
 
+/** The refusal of a change to a cart checked out and awaiting payment: pay, or wait for it to open again. */
+function awaitingPayment(doc: CartSessionDoc) {
+  return userError("CART_AWAITING_PAYMENT", {
+    url: doc.payment?.checkoutUrl ?? null,
+    until: doc.payment?.dueBy ?? doc.expiresAt,
+  });
+}
+
 /** A short random pause before another round, so racing writers fall out of step. */
 export function backOff(round: number): Promise<unknown> {
   return new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(20, 2 ** round)));
@@ -110,6 +118,7 @@ export function createCartChanges(ctx: EngineContext, parts: () => Promise<CartP
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       const now = ctx.clock.now();
       if (round > 0) doc = await p.store.models.CartSession.findById(sessionId).lean();
+      if (doc?.status === "paying") throw awaitingPayment(doc);
       if (!doc || !p.store.isLive(doc, now)) {
         throw userError("CART_ENDED");
       }

@@ -30,7 +30,8 @@ export async function findCurrentCart(
     let replaced: "expired" | "checked_out" | undefined;
     if (pointer) {
       const doc = await CartSession.findById(pointer.sessionId).lean();
-      if (doc && p.store.isLive(doc, now)) return { doc, issued: false };
+      // A cart awaiting payment stays the caller's until it is paid or opens again.
+      if (doc && (p.store.isLive(doc, now) || doc.status === "paying")) return { doc, issued: false };
       if (doc?.status === "open") await p.store.markExpired(doc, now);
       if (doc) replaced = doc.status === "checked_out" ? "checked_out" : "expired";
     }

@@ -66,25 +66,23 @@ export function createCarts(ctx: EngineContext, deps: CartDeps) {
     return product;
   }
 
-  /** With payments on: where each order of a checked-out cart stands, with its link while unpaid. */
+  /** With payments on: where the money of each order of a paid cart stands (paid, or refunded since). */
   async function checkedOutPayments(orderIds: string[]): Promise<CheckedOutPayment[]> {
     const orders = await ctx.models.Order.find({ _id: { $in: orderIds } }).lean<OrderDoc[]>();
-    return orders.flatMap((order) => {
-      const payment = order.payment;
-      if (!payment) return [];
-      const open = order.status === "placed" && payment.state === "awaiting";
-      return [
-        {
-          orderId: order._id,
-          name: order.name,
-          qty: order.qty,
-          total: order.total,
-          currency: order.currency,
-          state: order.status === "cancelled" && payment.state === "awaiting" ? "expired" : payment.state,
-          payUrl: open ? payment.checkoutUrl : null,
-        },
-      ];
-    });
+    return orders.flatMap((order) =>
+      order.payment
+        ? [
+            {
+              orderId: order._id,
+              name: order.name,
+              qty: order.qty,
+              total: order.total,
+              currency: order.currency,
+              state: order.payment.state,
+            },
+          ]
+        : [],
+    );
   }
 
   return {

@@ -39,6 +39,7 @@ export interface CartStore {
   ttlMs: number;
   /** A fresh serial and token, drawn now; nothing written yet besides the counter. */
   issueCode(now: Date): Promise<IssuedSessionCode>;
+  /** Open to changes: `open` and not idle too long (a cart awaiting payment is current, but locked). */
   isLive(doc: CartSessionDoc, now: Date): boolean;
   /** The whole code of a session, or undefined when its sealed token cannot be opened (key changed). */
   codeOf(doc: CartSessionDoc): string | undefined;
@@ -102,6 +103,16 @@ export async function openCartStore(
         lastActivityAt: doc.lastActivityAt,
         expiresAt: doc.expiresAt,
         ownerKey: doc.ownerKey,
+        ...(doc.status === "paying" && doc.payment
+          ? {
+              payment: {
+                url: doc.payment.checkoutUrl,
+                amount: doc.payment.amount,
+                currency: doc.payment.currency,
+                dueBy: doc.payment.dueBy,
+              },
+            }
+          : {}),
       };
     },
     async markExpired(doc, now) {

@@ -32,6 +32,8 @@ export interface CartView {
   expiresAt: Date;
   /** The user key of the person who started the cart. */
   ownerKey: string;
+  /** With payments on, while the cart is checked out and awaiting payment (`status` is `paying`). */
+  payment?: CartPaymentView;
 }
 
 /** A cart reached without a code (`/cart`, `/cart add`): the caller's current cart. */
@@ -53,9 +55,20 @@ export interface CheckoutResult {
     qty: number;
     total: number;
     currency: string;
-    /** With payments on: where this order is paid (null: the link comes by DM). */
-    payUrl?: string | null;
   }[];
+  /**
+   * With payments on: the one checkout that pays for the whole cart (`url` null: the link comes
+   * by DM). `orders` is then empty: they are placed when it is paid.
+   */
+  payment?: CartPaymentView;
+}
+
+/** A cart's checkout awaiting payment, as replies and the cart's page show it. */
+export interface CartPaymentView {
+  url: string | null;
+  amount: number;
+  currency: string;
+  dueBy: Date;
 }
 
 /**
@@ -85,7 +98,7 @@ export type CodeAccess =
     }
   | { kind: "rate_limited"; message: string; retryAfterMs: number };
 
-/** One order of a checked-out cart, with payments on: paid, or still to pay at `payUrl`. */
+/** One order of a paid cart, with payments on: paid, or refunded since. */
 export interface CheckedOutPayment {
   orderId: string;
   name: string;
@@ -93,5 +106,4 @@ export interface CheckedOutPayment {
   total: number;
   currency: string;
   state: string;
-  payUrl: string | null;
 }

@@ -202,7 +202,8 @@ export function createSettlement(
           .lean<UserDoc>();
         if (organiser) {
           await outbox.dm(session, {
-            id: `outcome:${group._id}:${group.organiserKey}`,
+            // A completed group cancelled later (payments on) tells its organiser a second outcome.
+            id: `${typeof group.cancelReason === "string" ? "cancelled" : "outcome"}:${group._id}:${group.organiserKey}`,
             to: group.organiserKey,
             text: organiserOutcomeDm({ group, product }),
           });

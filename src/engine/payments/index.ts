@@ -1,9 +1,11 @@
 import type { GroupDoc, OrderDoc, OrderPayment, OutboxDoc, PaymentEventDoc } from "../../../models";
+import type { CartPayment } from "../../../models/cart-session";
 import { type PaymentProvider, PaymentRefused, type PaymentReport } from "../../payments/port";
 import type { EngineContext, Session } from "../context";
 import type { DeliveryResult } from "../messenger";
 import type { Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
+import { createCartPayments, isCartCheckoutId } from "./cart";
 import { payLinkText, placeGivenBackDm } from "./messages";
 
 export { paymentUndo } from "./undo";
@@ -21,6 +23,8 @@ export interface PaymentDeps {
   };
   /** The member's personal page, where the checkout sends them back. */
   returnUrl(order: OrderDoc): Promise<string>;
+  /** SESSION_TTL: how long a cart opened again after an unpaid checkout lives without activity. */
+  cartTtlMs: number;
 }
 
 /** How long the outbox leaves a new order's checkout to the command's own reply. */
@@ -37,6 +41,14 @@ const SWEEP_BATCH = 100;
 export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
   const { Order, PaymentEvent } = ctx.models;
   const { provider } = deps;
+  const carts = createCartPayments(ctx, {
+    provider,
+    windowMs: deps.windowMs,
+    cartTtlMs: deps.cartTtlMs,
+    orders: deps.orders,
+    outbox: deps.outbox,
+    returnUrl: `${ctx.publicUrl}/`,
+  });
 
   /** The payment an order starts with: awaiting its checkout until the window ends. */
   function awaiting(capture: OrderPayment["capture"]): OrderPayment {
@@ -62,11 +74,9 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
     payment: OrderPayment,
   ): Promise<{ url: string; recorded: boolean }> {
     const checkout = await provider.openCheckout({
-      orderId: order._id,
-      description: `${order.name} (${order.sku})`,
+      payFor: { orderId: order._id },
+      lines: [{ description: `${order.name} (${order.sku})`, unitAmount: order.unitPrice, qty: order.qty }],
       amount: order.total,
-      unitAmount: order.unitPrice,
-      qty: order.qty,
       currency: order.currency,
       capture: payment.capture,
       expiresAt: payment.dueBy,
@@ -132,6 +142,16 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
     return "applied";
   }
 
+  /** A report for an order: what it changes, or nothing when no order has its id. */
+  async function applyToOrder(session: Session, report: PaymentReport): Promise<PaymentEventDoc["outcome"]> {
+    const order = await Order.findById(report.orderId)
+      .session(session ?? null)
+      .lean<OrderDoc>();
+    if (order?.payment) return applyTo(session, order, report);
+    ctx.log.warn({ eventId: report.eventId, orderId: report.orderId }, "payment report for no order we know");
+    return "ignored";
+  }
+
   /** Money for an order that no longer wants it: the hold released, a payment refunded. */
   async function unwanted(session: Session, order: OrderDoc, report: PaymentReport): Promise<void> {
     await Order.updateOne(
@@ -159,6 +179,7 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
 
   /** The provider call an outbox message asks for; then its outcome on the order. */
   async function call(message: NonNullable<OutboxDoc["payment"]>): Promise<void> {
+    if (isCartCheckoutId(message.orderId)) return carts.call(message);
     const order = await Order.findById(message.orderId).lean<OrderDoc>();
     const payment = order?.payment;
     if (!order || !payment) return;
@@ -221,6 +242,8 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
     provider,
     windowMs: deps.windowMs,
     awaiting,
+    /** A cart's one checkout for all its lines (see ./cart.ts). */
+    carts,
 
     /**
      * Each new order's checkout, queued with the order: the command's reply opens it at once, and
@@ -240,6 +263,16 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
           later,
         );
       }
+    },
+
+    /** A cart's checkout, queued with its lock: opened by the outbox (and the link DMed) only when the reply did not. */
+    async queueCartCheckout(session: Session, payment: CartPayment): Promise<void> {
+      const later = new Date(ctx.clock.now().getTime() + CHECKOUT_GRACE_MS);
+      await deps.outbox.payment(
+        session,
+        { orderId: payment.id, action: "checkout", amount: payment.amount },
+        later,
+      );
     },
 
     /**
@@ -268,19 +301,19 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
         const outcome = await ctx.tx(async (session) => {
           const seen = await PaymentEvent.exists({ _id: report.eventId }).session(session ?? null);
           if (seen) return "duplicate" as const;
-          const order = await Order.findById(report.orderId)
-            .session(session ?? null)
-            .lean<OrderDoc>();
-          let outcome: PaymentEventDoc["outcome"] = "ignored";
-          if (order?.payment) outcome = await applyTo(session, order, report);
-          else
-            ctx.log.warn(
-              { eventId: report.eventId, orderId: report.orderId },
-              "payment report for no order we know",
-            );
+          const outcome = report.cartCheckoutId
+            ? await carts.applyTo(session, report)
+            : await applyToOrder(session, report);
           await PaymentEvent.updateOne(
             { _id: report.eventId },
-            { $setOnInsert: { orderId: report.orderId, kind: report.kind, outcome, at: ctx.clock.now() } },
+            {
+              $setOnInsert: {
+                orderId: report.orderId ?? report.cartCheckoutId,
+                kind: report.kind,
+                outcome,
+                at: ctx.clock.now(),
+              },
+            },
             { upsert: true, session },
           );
           return outcome;
@@ -314,7 +347,7 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
       return ctx.guard(() => Order.findOne({ "payment.checkoutId": checkoutId }).lean<OrderDoc>());
     },
 
-    /** Gives back the places of orders whose payment window ended unpaid; returns how many. */
+    /** Gives back the places of orders, and opens again the carts, whose payment window ended unpaid; returns how many. */
     async sweep(): Promise<number> {
       if (!provider.takesMoney) return 0;
       const due = await Order.find({
@@ -335,8 +368,9 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
           if (still) await giveBack(session, order);
         });
       }
-      if (due.length > 0) ctx.kickOutbox();
-      return due.length;
+      const reopened = await carts.sweep();
+      if (due.length + reopened > 0) ctx.kickOutbox();
+      return due.length + reopened;
     },
 
     /**
@@ -353,10 +387,17 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
       })
         .limit(1000)
         .lean<OrderDoc[]>();
+      const checkouts = [
+        ...open.map((order) => ({ id: order._id, checkoutId: order.payment!.checkoutId! })),
+        ...(await carts.awaitingCheckouts()).map((cart) => ({
+          id: cart.payment!.id,
+          checkoutId: cart.payment!.checkoutId!,
+        })),
+      ];
       let found = 0;
-      for (const order of open) {
-        const report = await provider.lookup(order.payment!.checkoutId!).catch((error: unknown) => {
-          ctx.log.warn({ err: error, orderId: order._id }, "payment reconciliation: checkout not looked up");
+      for (const { id, checkoutId } of checkouts) {
+        const report = await provider.lookup(checkoutId).catch((error: unknown) => {
+          ctx.log.warn({ err: error, payFor: id }, "payment reconciliation: checkout not looked up");
           return null;
         });
         if (report && report.kind !== "expired" && (await this.apply(report)) === "applied") found++;

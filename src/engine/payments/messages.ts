@@ -1,4 +1,5 @@
 import type { GroupDoc, OrderDoc } from "../../../models";
+import type { CartPayment } from "../../../models/cart-session";
 import { formatDurationSpelledOut, formatMoney } from "../../format";
 import type { Discount } from "../discount";
 
@@ -50,4 +51,15 @@ export function refundedText(cancelled: string, order: OrderDoc): string {
     first,
     `Your order ${order._id} is cancelled: the ${formatMoney(order.payment?.charged ?? 0, order.currency)} charged is refunded to your card, and nothing will be shipped.`,
   ].join("\n");
+}
+
+export function cartPayLinkText(payment: CartPayment, url: string, windowMs: number): string {
+  return [
+    `Pay ${formatMoney(payment.amount, payment.currency)} within ${formatDurationSpelledOut(windowMs)} to check out your cart: ${url}`,
+    "Your orders are placed and shipped once it is paid; until then the cart is locked, and it opens again if the time runs out.",
+  ].join("\n");
+}
+
+export function cartReopenedDm(serial: string): string {
+  return `Your cart ${serial} was not paid in time: nothing was charged, and the cart is open again. Type /cart to see it, or /cart checkout to try again.`;
 }

@@ -40,7 +40,10 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
     });
 
     const shipped = () =>
-      receiver.received.map((r) => JSON.parse(r.body) as { orderId: string; status: string });
+      receiver.received.map(
+        (r) =>
+          JSON.parse(r.body) as { orderId: string; status: string; groupCode: string | null; sku: string },
+      );
     const shippingOf = (orderId: string) =>
       shipped()
         .filter((s) => s.orderId === orderId)
@@ -150,17 +153,36 @@ export function paymentContract(name: string, start: DriverWithEnv): void {
         const refunded = fake.allRefunds().filter((r) => r.payment_intent === intentOf(session.id).id);
         expect(refunded.map((r) => r.amount)).toEqual([12_900]);
       }
+      // The organiser, not a member, hears of the completion and then of the cancellation.
+      await until("ana told of the cancellation", async () =>
+        (await d.dms("ana")).some((t) => t.includes(code) && t.includes("cancelled")),
+      );
     });
 
-    it("a paid cart ships once its checkout is paid", async () => {
+    it("a paid cart is one checkout for its lines; it closes and ships only once paid", async () => {
       await d.send("eve", "/cart add KC-PBT qty=2");
+      await d.send("eve", "/cart add SW-LIN");
       const reply = await d.send("eve", "/cart checkout");
+      expect(reply.private).toBe(true);
       const session = fake.session(/cs_test_[0-9a-f]+/.exec(reply.text)?.[0] ?? "")!;
-      expect(session).toMatchObject({ capture_method: "automatic", amount_total: 11_800 });
-      expect(shippingOf(session.metadata.orderId!)).toEqual([]);
+      expect(session).toMatchObject({ capture_method: "automatic", amount_total: 15_300 });
+      expect(session.line_items.map((l) => l.quantity)).toEqual([2, 1]);
+      const cartCheckoutId = session.metadata.cartCheckoutId!;
+      expect(fake.allSessions().filter((s) => s.metadata.cartCheckoutId === cartCheckoutId)).toHaveLength(1);
+      // Locked until paid: the cart shows its Pay link, and a change is refused.
+      expect((await d.send("eve", "/cart")).text).toContain(`Pay: ${session.url}`);
+      expect((await d.send("eve", "/cart add MAT-XL")).text).toContain("waiting for payment");
+      const cartShipping = () => shipped().filter((s) => s.groupCode === null);
+      expect(cartShipping()).toEqual([]);
       await fake.pay(session.id);
-      await until("the cart's shipping request", async () =>
-        shippingOf(session.metadata.orderId!).includes("requested"),
+      await until("the cart closed", async () =>
+        (await d.send("eve", "/cart")).text.includes("previous cart was checked out"),
+      );
+      const paid = fake.intent(fake.session(session.id)!.payment_intent!)!;
+      expect(paid).toMatchObject({ status: "succeeded", amount_received: 15_300 });
+      await until(
+        "both lines' shipping requests",
+        async () => shipped().filter((s) => s.status === "requested").length >= 2,
       );
     });
 
