@@ -86,6 +86,8 @@ const USER_ERRORS = {
   CART_ENDED: () => "that cart just ended (checked out or expired); type /cart to start a new one",
   CART_AWAITING_PAYMENT: (v: { url: string | null; until: Date }) =>
     `your cart is checked out and waiting for payment: ${v.url ? `pay at ${v.url}` : "pay with the link sent to you by DM"}, or wait until ${formatUtcDigits(v.until)}, when it opens again unpaid`,
+  CART_PAYMENTS_OFF: () =>
+    "your cart was checked out for payment while this shop took payments here, and it no longer does: ask the shop to settle it",
   CART_MIXED_CURRENCIES: (v: { currencies: string; remove: string }) =>
     `a cart is paid in one currency, and this one has ${v.currencies} lines: pay for them separately. Remove ${v.remove} with /cart remove <sku>, check out, then add them to your next cart`,
   LINE_LIMIT: (v: { wouldBe: number; sku: string; max: number; room: number }) =>

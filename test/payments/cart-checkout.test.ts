@@ -6,7 +6,7 @@ import type { Connection } from "mongoose";
 import type Stripe from "stripe";
 import type { OrderDoc } from "../../models";
 import type { UserIdentity } from "../../src/kernel";
-import { errorCode, type Harness } from "../engine/support/harness";
+import { engineOn, errorCode, type Harness } from "../engine/support/harness";
 import { dropConnection, freshConnection } from "../support/db";
 import type { FakeStripe } from "../support/fake-stripe";
 import { stripeEngine } from "../support/stripe-engine";
@@ -27,10 +27,11 @@ describe("a cart's checkout with payments on", () => {
   let close: () => Promise<void>;
   let turn = 0;
   let user: UserIdentity;
+  let catalogFile: string;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), "paycart-"));
-    const catalogFile = join(dir, "catalog.json");
+    catalogFile = join(dir, "catalog.json");
     const product = (sku: string, price: number, currency: string) => ({
       sku,
       name: `Product ${sku}`,
@@ -227,5 +228,13 @@ describe("a cart's checkout with payments on", () => {
     expect(await errorCode(() => carts().checkout(user))).toBe("CART_MIXED_CURRENCIES");
     await expect(carts().checkout(user)).rejects.toThrow(/EUR and USD lines: .*Remove PAD-US/);
     expect((await carts().show(user)).status).toBe("open");
+  });
+  it("a cart left awaiting payment when PAYMENTS is switched off answers its checkout in one line", async () => {
+    await checkedOut();
+    // The same database, restarted with payments off: nothing can take this cart's money any more.
+    const off = await engineOn(connection, { catalogFile, clock: h.clock });
+    expect(await errorCode(() => off.engine.carts.checkout(user))).toBe("CART_PAYMENTS_OFF");
+    await expect(off.engine.carts.checkout(user)).rejects.toThrow("ask the shop to settle it");
+    expect((await off.engine.carts.show(user)).status).toBe("paying");
   });
 });

@@ -38,7 +38,11 @@ export function createCheckout(
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
       const found = await findCurrentCart(ctx, p, user, false);
       // Checked out already and waiting for its money: the same checkout again.
-      if (paying && found?.doc.status === "paying") return awaitingPayment(p, found.doc, paying);
+      if (found?.doc.status === "paying") {
+        // Checked out while PAYMENTS was on and switched off since: nothing here can take its money.
+        if (!paying) throw userError("CART_PAYMENTS_OFF");
+        return awaitingPayment(p, found.doc, paying);
+      }
       if (!found || found.doc.lines.length === 0) {
         throw userError("EMPTY_CART");
       }
