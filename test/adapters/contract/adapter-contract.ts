@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
 import type { Connection } from "mongoose";
 import { COMMANDS } from "../../../commands";
 import type { GroupDoc } from "../../../models";
+import { eventually } from "../../support/eventually";
 
 /** What the contract reads back from an adapter's reply, in the adapter's own rendering made plain. */
 export interface DriverReply {
@@ -68,21 +69,6 @@ export async function cardRef(connection: Connection, code: string): Promise<str
 
 /** A chat platform's reference `channel:message` in its two halves. */
 export const refHalves = (ref: string) => ref.split(":") as [string, string];
-
-async function eventually<T>(
-  what: string,
-  read: () => Promise<T>,
-  ok: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value)) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** The behaviour every adapter must show, whatever its platform. */
 export function adapterContract(name: string, start: () => Promise<AdapterDriver>): void {
