@@ -39,8 +39,10 @@ export interface CheckoutRequest {
   currency: string;
   /** `manual`: a hold captured when the group completes; `automatic`: paid at once (a cart). */
   capture: "manual" | "automatic";
-  /** When the checkout stops taking payment. */
+  /** When the checkout stops taking payment: the end of the payment window. */
   expiresAt: Date;
+  /** The payment window's length (PAYMENT_WINDOW). */
+  windowMs: number;
   /** Where the member lands after paying or giving up (their personal page). */
   returnUrl: string;
 }

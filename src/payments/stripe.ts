@@ -15,10 +15,12 @@ export interface StripeSettings {
   apiUrl?: string | undefined;
 }
 
-/** Stripe will not let a Checkout Session expire sooner than this after it is created. */
-export const STRIPE_MIN_CHECKOUT_MS = 30 * 60_000;
-/** Nor later than this. */
-export const STRIPE_MAX_CHECKOUT_MS = 24 * 3_600_000;
+/**
+ * Stripe will not let a Checkout Session expire sooner than 30 minutes after it is created: a
+ * window at least this long is given to Stripe as the session's end, with room for a first call
+ * the outbox makes a few minutes late.
+ */
+export const STRIPE_SHORTEST_WINDOW_MS = 35 * 60_000;
 
 /** The SDK's own client, pointed at STRIPE_API_URL when set. */
 export function stripeClient(settings: StripeSettings): Stripe {
@@ -42,10 +44,7 @@ export function stripeClient(settings: StripeSettings): Stripe {
  * (`capture_method = manual`) captured for the final price, a cart is one session for all its
  * lines, paid at once.
  */
-export function stripePayments(
-  settings: StripeSettings,
-  now: () => Date = () => new Date(),
-): PaymentProvider {
+export function stripePayments(settings: StripeSettings): PaymentProvider {
   const stripe = stripeClient(settings);
   const key = (orderId: string, action: string) => ({ idempotencyKey: `${orderId}:${action}` });
 
@@ -54,12 +53,14 @@ export function stripePayments(
     takesMoney: true,
 
     async openCheckout(request: CheckoutRequest): Promise<Checkout> {
-      // Stripe's real clock, not the engine's: Stripe checks the bounds against its own.
-      const soonest = now().getTime() + STRIPE_MIN_CHECKOUT_MS + 60_000;
-      const expiresAt = Math.min(
-        Math.max(request.expiresAt.getTime(), soonest),
-        now().getTime() + STRIPE_MAX_CHECKOUT_MS,
-      );
+      // Counted from the request alone, never from now: a retry under the same Idempotency-Key
+      // (its answer lost the first time) must send the same parameters, or Stripe refuses it. A
+      // shorter window leaves Stripe's default end (24 hours); crowdcart closes the session itself
+      // when the window ends, and money arriving after that is given back.
+      const expiresAt =
+        request.windowMs >= STRIPE_SHORTEST_WINDOW_MS
+          ? Math.floor(request.expiresAt.getTime() / 1000)
+          : undefined;
       const id = payForId(request.payFor);
       const metadata: Record<string, string> = { ...request.payFor };
       const session = await call(() =>
@@ -77,7 +78,7 @@ export function stripePayments(
             })),
             payment_intent_data: { capture_method: request.capture, metadata },
             metadata,
-            expires_at: Math.floor(expiresAt / 1000),
+            ...(expiresAt === undefined ? {} : { expires_at: expiresAt }),
             success_url: request.returnUrl,
             cancel_url: request.returnUrl,
           },

@@ -253,6 +253,38 @@ describe("card holds with Stripe Checkout", () => {
     expect(intentOf(joined.order._id).status).toBe("canceled");
   });
 
+  it("a paid member who leaves no longer counts toward completion", async () => {
+    const { code } = await h.engine.groups.open(ann, "KB-75", { size: 2, max: 2 });
+    const bobs = await h.engine.groups.join(bob, code);
+    await fake.pay(sessionOf(bobs.order._id).id);
+    await h.engine.groups.leave(bob, code);
+    await h.engine.groups.join(dan, code);
+    const cats = await h.engine.groups.join(cat, code);
+    await fake.pay(sessionOf(cats.order._id).id);
+    // One member has paid (cat): the group waits for dan's money instead of completing without it.
+    const view = await h.engine.groups.view(code);
+    expect(view.state).toBe("open");
+    expect(await connection.collection("groups").findOne({ _id: code as never })).toMatchObject({
+      paidCount: 1,
+    });
+  });
+
+  it("an organiser cancel that comes before the capture charges nobody and ships nothing", async () => {
+    const { code } = await h.engine.groups.open(ann, "KB-75", { size: 2, max: 2 });
+    const joins = [await h.engine.groups.join(bob, code), await h.engine.groups.join(cat, code)];
+    for (const joined of joins) await fake.pay(sessionOf(joined.order._id).id);
+    expect((await h.engine.groups.view(code)).state).toBe("complete");
+    // Cancelled while the captures still wait in the outbox.
+    await h.engine.groups.act(ann, code, { action: "cancel", reason: "supplier out of stock" });
+    await h.engine.outbox.runOnce();
+    await h.engine.outbox.runOnce();
+    for (const joined of joins) {
+      expect(intentOf(joined.order._id)).toMatchObject({ status: "canceled", amount_received: 0 });
+      expect((await h.engine.orders.get(joined.order._id))?.payment?.state).toBe("released");
+      expect(await shippingFor(joined.order._id)).toEqual([]);
+    }
+  });
+
   it("events delivered twice and out of order change the order once", async () => {
     const { code } = await h.engine.groups.open(ann, "KB-75", { size: 3 });
     const joined = await h.engine.groups.join(cat, code);

@@ -59,6 +59,7 @@ export function createCartPayments(
       currency: payment.currency,
       capture: "automatic",
       expiresAt: payment.dueBy,
+      windowMs: deps.windowMs,
       returnUrl: deps.returnUrl,
     });
     const recorded = await CartSession.updateOne(

@@ -80,6 +80,7 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
       currency: order.currency,
       capture: payment.capture,
       expiresAt: payment.dueBy,
+      windowMs: deps.windowMs,
       returnUrl: await deps.returnUrl(order),
     });
     const recorded = await Order.updateOne(
@@ -202,8 +203,9 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
         if (payment.checkoutId) await provider.expireCheckout(orderId, payment.checkoutId);
         return;
       case "capture":
+        // Cancelled since its group completed (an organiser's cancel): not charged; its release follows.
+        if (order.status !== "placed" || payment.state !== "authorized") return;
         await provider.capture(orderId, requirePayment(payment), amount);
-        // The money is taken: only now does the order's shipping request go out.
         await ctx.tx(async (session) => {
           const captured = await Order.findOneAndUpdate(
             { _id: orderId, "payment.state": "authorized" },
@@ -216,10 +218,16 @@ export function createPayments(ctx: EngineContext, deps: PaymentDeps) {
             },
             { session, returnDocument: "after" },
           ).lean<OrderDoc>();
-          if (captured) await deps.outbox.shipping(session, captured, "requested");
+          if (!captured) return;
+          // The money is taken: only now does the order's shipping request go out — unless the
+          // order was cancelled while the capture ran, and then the money goes back.
+          if (captured.status === "placed") await deps.outbox.shipping(session, captured, "requested");
+          else await deps.outbox.payment(session, { orderId, action: "refund", amount });
         });
         return;
       case "release":
+        // Captured after all (a cancel that raced the capture): the refund queued then gives it back.
+        if (payment.state === "captured" || payment.state === "refunded") return;
         await provider.release(orderId, requirePayment(payment));
         await Order.updateOne(
           { _id: orderId, "payment.state": "authorized" },
