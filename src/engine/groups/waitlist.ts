@@ -80,7 +80,7 @@ export function createWaitlist(
     const now = ctx.clock.now();
     const code = newGroupCode();
     const movingKeys = moving.map((entry) => entry.userKey);
-    const claimed = await Group.findOneAndUpdate(
+    const written = await Group.findOneAndUpdate(
       {
         _id: group._id,
         // Entries are only ever added, so the list's length names the version read: a second writer
@@ -98,6 +98,8 @@ export function createWaitlist(
       {
         session,
         returnDocument: "after",
+        // The list comes back as known here (below), not whole over the wire.
+        projection: { waitlist: 0 },
         arrayFilters: [
           {
             "moving.userKey": { $in: movingKeys },
@@ -108,7 +110,13 @@ export function createWaitlist(
         ],
       },
     ).lean<GroupDoc>();
-    if (!claimed) return null;
+    if (!written) return null;
+    // The list was exactly the one read (its length and the moving entries were checked).
+    const moved = new Set(moving);
+    const waitlist = (group.waitlist ?? []).map((entry) =>
+      moved.has(entry) ? { ...entry, placedIn: code } : entry,
+    );
+    const claimed: GroupDoc = { ...written, waitlist };
     const placed = await deps.orders.placeOrders(
       session,
       moving.map((entry) => ({
@@ -280,10 +288,15 @@ export function createWaitlist(
   }
 
   /** `entries` appended to the waitlist only if `group`'s list is still the one read. */
-  function appendIfUnchanged(session: Session, group: GroupDoc, entries: WaitlistEntry[], now: Date) {
+  async function appendIfUnchanged(
+    session: Session,
+    group: GroupDoc,
+    entries: WaitlistEntry[],
+    now: Date,
+  ): Promise<GroupDoc | null> {
     const userKeys = entries.map((entry) => entry.userKey);
     const length = group.waitlist?.length ?? 0;
-    return Group.findOneAndUpdate(
+    const after = await Group.findOneAndUpdate(
       {
         _id: group._id,
         // Still full, as in `addAlone`'s write.
@@ -307,8 +320,10 @@ export function createWaitlist(
         ],
       },
       { $push: { waitlist: { $each: entries } } },
-      { session, returnDocument: "after" },
+      // Only the entries written come back: the whole list would travel on every write.
+      { session, returnDocument: "after", projection: { waitlist: { $slice: -entries.length } } },
     ).lean<GroupDoc>();
+    return after && { ...after, waitlist: [...(group.waitlist ?? []), ...(after.waitlist ?? [])] };
   }
 
   /**
@@ -345,7 +360,7 @@ export function createWaitlist(
       offeredUntil: null,
       lapsedAt: null,
     }));
-    let after = await appendIfUnchanged(session, group, entries, now);
+    let after: GroupDoc | null = await appendIfUnchanged(session, group, entries, now);
     if (!after) throw new ListChanged();
     const siblings = new Map<string, GroupDoc>();
     for (let waiting = waitingOf(after); waiting.length >= after.size; waiting = waitingOf(after)) {
