@@ -60,6 +60,8 @@ export function createWaitlist(
     cards: StatusCards;
     outbox: OutboxWriter;
     requireProduct: (sku: string) => Promise<ProductDoc>;
+    /** Shipping regions, from memory for those this process saw lately. */
+    regionsOf: (userKeys: string[]) => Promise<Map<string, string | null>>;
     /** With payments on, the sibling's orders await their money like any join's. */
     payments?: Payments | undefined;
     offers: Offers;
@@ -117,6 +119,11 @@ export function createWaitlist(
       moved.has(entry) ? { ...entry, placedIn: code } : entry,
     );
     const claimed: GroupDoc = { ...written, waitlist };
+    // Each product and every region looked up once for all of them, not once an order.
+    const products = new Map<string, ProductDoc>();
+    for (const sku of new Set(moving.map((entry) => entry.sku ?? group.sku)))
+      products.set(sku, await deps.requireProduct(sku));
+    const regions = await deps.regionsOf(movingKeys);
     const placed = await deps.orders.placeOrders(
       session,
       moving.map((entry) => ({
@@ -125,6 +132,7 @@ export function createWaitlist(
         qty: entry.qty,
         groupCode: code,
         orderId: newOrderId(),
+        known: { product: products.get(entry.sku ?? group.sku)!, region: regions.get(entry.userKey) ?? null },
         relayShipping: true,
         ...(paying ? { payment: paying.awaiting("manual") } : {}),
       })),
@@ -161,7 +169,7 @@ export function createWaitlist(
       origin: group._id,
     };
     await driverCollection(Group).insertOne(sibling, session ? { session } : {});
-    const productName = (await deps.requireProduct(group.sku)).name;
+    const productName = (products.get(group.sku) ?? (await deps.requireProduct(group.sku))).name;
     await deps.outbox.dms(session, [
       ...invites.map((invite) => ({
         id: `sibling:${code}:${invite.userKey}`,
