@@ -387,7 +387,7 @@ export function createWaitlist(
     let alone = batch;
     try {
       const answers = await ctx.tx((session) => queueTogether(session, code, batch));
-      if (answers.size > 0) ctx.kickOutbox();
+      ctx.kickOutbox();
       for (const [latecomer, answer] of answers) latecomer.resolve(answer);
       alone = batch.filter((latecomer) => !answers.has(latecomer));
     } catch (error) {
