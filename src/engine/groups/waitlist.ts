@@ -295,6 +295,25 @@ export function createWaitlist(
     };
   }
 
+  /**
+   * A group a latecomer may wait for: complete at its cap, or still open at it (a moment before
+   * its completion is written), counting the places held for those offered one; before its deadline.
+   */
+  const FULL = (now: Date) => ({
+    state: { $in: ["open", "complete"] as GroupDoc["state"][] },
+    expiresAt: { $gt: now },
+    $expr: { $gte: [PLACES_TAKEN, "$max"] },
+  });
+  const newEntry = (l: Pick<Latecomer, "userKey" | "sku" | "qty">, now: Date): WaitlistEntry => ({
+    userKey: l.userKey,
+    sku: l.sku,
+    qty: l.qty,
+    at: now,
+    placedIn: null,
+    offeredUntil: null,
+    lapsedAt: null,
+  });
+
   /** `entries` appended to the waitlist only if `group`'s list is still the one read. */
   async function appendIfUnchanged(
     session: Session,
@@ -307,10 +326,7 @@ export function createWaitlist(
     const after = await Group.findOneAndUpdate(
       {
         _id: group._id,
-        // Still full, as in `addAlone`'s write.
-        state: { $in: ["open", "complete"] },
-        expiresAt: { $gt: now },
-        $expr: { $gte: [PLACES_TAKEN, "$max"] },
+        ...FULL(now),
         // Entries are only ever added, so the length names the list read: a writer in another
         // process that added meanwhile makes this write miss, and nobody is lost or listed twice.
         $and: [
@@ -359,15 +375,7 @@ export function createWaitlist(
       if (!entry.lapsedAt && entry.placedIn !== code) taken.add(entry.userKey);
     const newcomers = batch.filter((l) => !taken.has(l.userKey) && taken.add(l.userKey));
     if (newcomers.length === 0) return answers;
-    const entries: WaitlistEntry[] = newcomers.map((l) => ({
-      userKey: l.userKey,
-      sku: l.sku,
-      qty: l.qty,
-      at: now,
-      placedIn: null,
-      offeredUntil: null,
-      lapsedAt: null,
-    }));
+    const entries = newcomers.map((l) => newEntry(l, now));
     let after: GroupDoc | null = await appendIfUnchanged(session, group, entries, now);
     if (!after) throw new ListChanged();
     const siblings = new Map<string, GroupDoc>();
@@ -405,7 +413,7 @@ export function createWaitlist(
    * refused as before.
    */
   async function addAlone(code: string, latecomer: Latecomer): Promise<WaitlistAnswer | JoinResult> {
-    const { userKey, codeInput, sku, qty, options } = latecomer;
+    const { userKey, codeInput, sku, options } = latecomer;
     const answer = await ctx.tx(async (session) => {
       const now = ctx.clock.now();
       let group = await Group.findById(code)
@@ -419,28 +427,15 @@ export function createWaitlist(
       if (mine && offeredOf(group).includes(mine)) {
         return confirm(session, group, mine, { sku, qty: options.qty, eventKey: options.eventKey });
       }
-      const entry: WaitlistEntry = {
-        userKey,
-        sku,
-        qty,
-        at: now,
-        placedIn: null,
-        offeredUntil: null,
-        lapsedAt: null,
-      };
       const after = await Group.findOneAndUpdate(
         {
           _id: code,
-          // Full: complete at its cap, or still open at it (a moment before its completion is
-          // written), counting the places held for those offered one.
-          state: { $in: ["open", "complete"] },
-          expiresAt: { $gt: now },
-          $expr: { $gte: [PLACES_TAKEN, "$max"] },
+          ...FULL(now),
           "members.userKey": { $ne: userKey },
           // On the list already (a lapsed entry, or one that took a place here and left, does not count).
           $nor: [{ waitlist: { $elemMatch: { userKey, lapsedAt: null, placedIn: { $ne: code } } } }],
         },
-        { $push: { waitlist: entry } },
+        { $push: { waitlist: newEntry(latecomer, now) } },
         { session, returnDocument: "after" },
       ).lean<GroupDoc>();
       if (!after) {
