@@ -91,6 +91,10 @@ export function createGroups(
     cards,
     outbox: deps.outbox,
     requireProduct,
+    regionsOf: async (keys) => {
+      const users = await deps.users.recentMany(keys);
+      return new Map(keys.map((key) => [key, users.get(key)?.region ?? null]));
+    },
     payments: deps.payments,
     offers,
   });

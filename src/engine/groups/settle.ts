@@ -1,8 +1,15 @@
-import type { GroupDoc, LedgerEntryDoc, OrderDoc, ProductDoc, UserDoc } from "../../../models";
+import {
+  driverCollection,
+  type GroupDoc,
+  type LedgerEntryDoc,
+  type OrderDoc,
+  type ProductDoc,
+  type UserDoc,
+} from "../../../models";
 import type { EngineContext, Session } from "../context";
 import { memberDiscount } from "../discount";
 import type { Orders } from "../orders";
-import type { OutboxWriter } from "../outbox";
+import type { DmInput, OutboxWriter } from "../outbox";
 import type { Payments } from "../payments";
 import { chargedDm, refundedText, unpaidAtCloseDm } from "../payments/messages";
 import type { StatusCards } from "./card";
@@ -70,6 +77,9 @@ export function createSettlement(
       .session(session ?? null)
       .lean<Pick<LedgerEntryDoc, "_id" | "userKey" | "amount">[]>();
 
+    // Every member's credit and message written together, not one round trip each.
+    const credits: { entryId: string; entry: Omit<LedgerEntryDoc, "_id"> }[] = [];
+    const dms: DmInput[] = [];
     for (const member of group.members) {
       const order = ordersById.get(member.orderId);
       if (!order) continue;
@@ -103,19 +113,27 @@ export function createSettlement(
           },
           createdAt: ctx.clock.now(),
         };
-        await LedgerEntry.updateOne({ _id: entryId }, { $setOnInsert: entry }, { upsert: true, session });
+        credits.push({ entryId, entry });
       }
       // The balance after this credit, counted so that settling again gives the same number.
       const balance =
         history
           .filter((e) => e.userKey === member.userKey && e._id !== entryId)
           .reduce((sum, e) => sum + e.amount, 0) + discount.total;
-      await outbox.dm(session, {
+      dms.push({
         id: `complete:${group._id}:${member.userKey}`,
         to: member.userKey,
         text: completedDm({ group, product, discount, currency: order.currency, balance }),
       });
     }
+    if (credits.length > 0)
+      await driverCollection(LedgerEntry).bulkWrite(
+        credits.map(({ entryId, entry }) => ({
+          updateOne: { filter: { _id: entryId }, update: { $setOnInsert: entry }, upsert: true },
+        })),
+        session ? { session } : { ordered: false },
+      );
+    if (dms.length > 0) await outbox.dms(session, dms);
   }
 
   /**

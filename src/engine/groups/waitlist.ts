@@ -1,7 +1,7 @@
 import { driverCollection, type GroupDoc, type ProductDoc, type WaitlistEntry } from "../../../models";
 import type { EngineContext, Session } from "../context";
 import { userError } from "../errors";
-import { KeyedLock } from "../keyed-lock";
+import { KeyedBatches } from "../keyed-batches";
 import { checkQty, newOrderId, type Orders } from "../orders";
 import type { OutboxWriter } from "../outbox";
 import type { Payments } from "../payments";
@@ -12,7 +12,7 @@ import type { JoinOptions, JoinResult } from "./join";
 import { personalUrl, siblingDm, siblingOrganiserDm } from "./messages";
 import type { Offers } from "./offers";
 import type { Settlement } from "./settle";
-import { entryOf, offeredOf, PLACES_TAKEN, waitingOf } from "./waiting";
+import { entryOf, offeredOf, PLACES_TAKEN, placesTaken, waitingOf } from "./waiting";
 
 /** What `/join` on a full group did: the caller waits, or a sibling group took them. */
 export type WaitlistAnswer =
@@ -25,6 +25,24 @@ export type WaitlistAnswer =
       sibling: string | null;
     }
   | { waitlisted: "placed"; code: string; sibling: string; link: string };
+
+/** One `/join` on a full group, waiting for its group's next waitlist write. */
+interface Latecomer {
+  userKey: string;
+  codeInput: string;
+  sku: string | null;
+  qty: number;
+  options: JoinOptions;
+  resolve(answer: WaitlistAnswer | JoinResult): void;
+  reject(error: unknown): void;
+}
+
+/** The waitlist changed under a batch between its read and its write: each is tried again alone. */
+class ListChanged extends Error {
+  constructor() {
+    super("the waitlist changed under the batch");
+  }
+}
 
 /**
  * A full group's waitlist: a group completes when it reaches `max`, and whoever asks to join it
@@ -42,6 +60,8 @@ export function createWaitlist(
     cards: StatusCards;
     outbox: OutboxWriter;
     requireProduct: (sku: string) => Promise<ProductDoc>;
+    /** Shipping regions, from memory for those this process saw lately. */
+    regionsOf: (userKeys: string[]) => Promise<Map<string, string | null>>;
     /** With payments on, the sibling's orders await their money like any join's. */
     payments?: Payments | undefined;
     offers: Offers;
@@ -49,24 +69,24 @@ export function createWaitlist(
 ) {
   const paying = deps.payments?.on ? deps.payments : undefined;
   const { Group } = ctx.models;
-  const queue = new KeyedLock();
+  // Batched per group, as joins are: a burst of latecomers is a few writes, not a queue of single
+  // transactions each re-writing the ever longer list.
+  const latecomers = new KeyedBatches<Latecomer>((code, batch) => addBatch(code, batch));
 
   /**
    * Opens the sibling for `moving`, the first `size` waiting of `group`, and returns `group` as it
-   * now stands; null when another writer took them first.
+   * now stands with the sibling; null when another writer took them first. The caller updates
+   * `group`'s card, once however many siblings it opens.
    */
   async function openSibling(session: Session, group: GroupDoc, moving: WaitlistEntry[]) {
     const now = ctx.clock.now();
     const code = newGroupCode();
-    const movingEntries = new Set(moving);
-    const waitlist = (group.waitlist ?? []).map((entry) =>
-      movingEntries.has(entry) ? { ...entry, placedIn: code } : entry,
-    );
-    // Entries are only ever added, so the list's length names the version read: a second writer
-    // that read the same list finds it changed and places nobody twice.
-    const claimed = await Group.findOneAndUpdate(
+    const movingKeys = moving.map((entry) => entry.userKey);
+    const written = await Group.findOneAndUpdate(
       {
         _id: group._id,
+        // Entries are only ever added, so the list's length names the version read: a second writer
+        // that read the same list finds it changed and places nobody twice.
         waitlist: { $size: group.waitlist?.length ?? 0 },
         // Nor did an offer or a lapse change any of them meanwhile.
         $and: moving.map((entry) => ({
@@ -75,10 +95,35 @@ export function createWaitlist(
           },
         })),
       },
-      { $set: { waitlist, sibling: code } },
-      { session, returnDocument: "after" },
+      // Only the moving entries are written, not the whole list again.
+      { $set: { "waitlist.$[moving].placedIn": code, sibling: code } },
+      {
+        session,
+        returnDocument: "after",
+        // The list comes back as known here (below), not whole over the wire.
+        projection: { waitlist: 0 },
+        arrayFilters: [
+          {
+            "moving.userKey": { $in: movingKeys },
+            "moving.placedIn": null,
+            "moving.offeredUntil": null,
+            "moving.lapsedAt": null,
+          },
+        ],
+      },
     ).lean<GroupDoc>();
-    if (!claimed) return null;
+    if (!written) return null;
+    // The list was exactly the one read (its length and the moving entries were checked).
+    const moved = new Set(moving);
+    const waitlist = (group.waitlist ?? []).map((entry) =>
+      moved.has(entry) ? { ...entry, placedIn: code } : entry,
+    );
+    const claimed: GroupDoc = { ...written, waitlist };
+    // Each product and every region looked up once for all of them, not once an order.
+    const products = new Map<string, ProductDoc>();
+    for (const sku of new Set(moving.map((entry) => entry.sku ?? group.sku)))
+      products.set(sku, await deps.requireProduct(sku));
+    const regions = await deps.regionsOf(movingKeys);
     const placed = await deps.orders.placeOrders(
       session,
       moving.map((entry) => ({
@@ -87,6 +132,7 @@ export function createWaitlist(
         qty: entry.qty,
         groupCode: code,
         orderId: newOrderId(),
+        known: { product: products.get(entry.sku ?? group.sku)!, region: regions.get(entry.userKey) ?? null },
         relayShipping: true,
         ...(paying ? { payment: paying.awaiting("manual") } : {}),
       })),
@@ -123,7 +169,7 @@ export function createWaitlist(
       origin: group._id,
     };
     await driverCollection(Group).insertOne(sibling, session ? { session } : {});
-    const productName = (await deps.requireProduct(group.sku)).name;
+    const productName = (products.get(group.sku) ?? (await deps.requireProduct(group.sku))).name;
     await deps.outbox.dms(session, [
       ...invites.map((invite) => ({
         id: `sibling:${code}:${invite.userKey}`,
@@ -141,25 +187,30 @@ export function createWaitlist(
         text: siblingOrganiserDm({ origin: group, sibling, productName }),
       },
     ]);
-    await deps.cards.changed(session, claimed);
     // At `size` = `max` the sibling is full on opening, and completes as a join would complete it.
     if (!(await deps.settlement.completeIfFull(session, sibling))) await deps.cards.changed(session, sibling);
-    return claimed;
+    return { group: claimed, sibling };
   }
 
-  /** Where `userKey` stands on `group`'s waitlist, when they are on it. */
+  /**
+   * Where `userKey` stands on `group`'s waitlist, when they are on it. `opened`: siblings this
+   * transaction opened, whose invites need not be read back.
+   */
   async function standing(
     session: Session,
     group: GroupDoc,
     userKey: string,
+    opened?: ReadonlyMap<string, GroupDoc>,
   ): Promise<WaitlistAnswer | undefined> {
     const entry = entryOf(group, userKey);
     // Lapsed, or placed here through an offer and gone since: no longer on the list.
     if (!entry || entry.lapsedAt || entry.placedIn === group._id) return undefined;
     if (entry.placedIn) {
-      const sibling = await Group.findById(entry.placedIn, { invites: 1 })
-        .session(session ?? null)
-        .lean<Pick<GroupDoc, "invites">>();
+      const sibling =
+        opened?.get(entry.placedIn) ??
+        (await Group.findById(entry.placedIn, { invites: 1 })
+          .session(session ?? null)
+          .lean<Pick<GroupDoc, "invites">>());
       const token = sibling?.invites.find((invite) => invite.userKey === userKey)?.token;
       const link = token
         ? personalUrl(ctx.publicUrl, entry.placedIn, token)
@@ -244,11 +295,179 @@ export function createWaitlist(
     };
   }
 
+  /**
+   * A group a latecomer may wait for: complete at its cap, or still open at it (a moment before
+   * its completion is written), counting the places held for those offered one; before its deadline.
+   */
+  const FULL = (now: Date) => ({
+    state: { $in: ["open", "complete"] as GroupDoc["state"][] },
+    expiresAt: { $gt: now },
+    $expr: { $gte: [PLACES_TAKEN, "$max"] },
+  });
+  const newEntry = (l: Pick<Latecomer, "userKey" | "sku" | "qty">, now: Date): WaitlistEntry => ({
+    userKey: l.userKey,
+    sku: l.sku,
+    qty: l.qty,
+    at: now,
+    placedIn: null,
+    offeredUntil: null,
+    lapsedAt: null,
+  });
+
+  /** `entries` appended to the waitlist only if `group`'s list is still the one read. */
+  async function appendIfUnchanged(
+    session: Session,
+    group: GroupDoc,
+    entries: WaitlistEntry[],
+    now: Date,
+  ): Promise<GroupDoc | null> {
+    const userKeys = entries.map((entry) => entry.userKey);
+    const length = group.waitlist?.length ?? 0;
+    const after = await Group.findOneAndUpdate(
+      {
+        _id: group._id,
+        ...FULL(now),
+        // Entries are only ever added, so the length names the list read: a writer in another
+        // process that added meanwhile makes this write miss, and nobody is lost or listed twice.
+        $and: [
+          length === 0
+            ? { $or: [{ waitlist: { $size: 0 } }, { waitlist: { $exists: false } }] }
+            : { waitlist: { $size: length } },
+        ],
+        "members.userKey": { $nin: userKeys },
+        $nor: [
+          {
+            waitlist: {
+              $elemMatch: { userKey: { $in: userKeys }, lapsedAt: null, placedIn: { $ne: group._id } },
+            },
+          },
+        ],
+      },
+      { $push: { waitlist: { $each: entries } } },
+      // Only the entries written come back: the whole list would travel on every write.
+      { session, returnDocument: "after", projection: { waitlist: { $slice: -entries.length } } },
+    ).lean<GroupDoc>();
+    return after && { ...after, waitlist: [...(group.waitlist ?? []), ...(after.waitlist ?? [])] };
+  }
+
+  /**
+   * The latecomers of one batch who are plainly new to a full group: queued by one write, with as
+   * many siblings opened as they fill and the card written once. Answers those it queued; anyone
+   * else (offered a place, already listed or a member, or a group no longer full) is left for
+   * `addAlone`, which says exactly why.
+   */
+  async function queueTogether(session: Session, code: string, batch: Latecomer[]) {
+    const answers = new Map<Latecomer, WaitlistAnswer>();
+    const now = ctx.clock.now();
+    let group = await Group.findById(code)
+      .session(session ?? null)
+      .lean<GroupDoc>();
+    if (!group) return answers;
+    if (group.state === "open" && offeredOf(group).some((e) => e.offeredUntil! <= now))
+      group = await deps.offers.lapse(session, group);
+    const full =
+      (group.state === "open" || group.state === "complete") &&
+      group.expiresAt > now &&
+      placesTaken(group) >= group.max;
+    if (!full) return answers;
+    const taken = new Set(group.members.map((member) => member.userKey));
+    for (const entry of group.waitlist ?? [])
+      if (!entry.lapsedAt && entry.placedIn !== code) taken.add(entry.userKey);
+    const newcomers = batch.filter((l) => !taken.has(l.userKey) && taken.add(l.userKey));
+    if (newcomers.length === 0) return answers;
+    const entries = newcomers.map((l) => newEntry(l, now));
+    let after: GroupDoc | null = await appendIfUnchanged(session, group, entries, now);
+    if (!after) throw new ListChanged();
+    const siblings = new Map<string, GroupDoc>();
+    for (let waiting = waitingOf(after); waiting.length >= after.size; waiting = waitingOf(after)) {
+      const opened = await openSibling(session, after, waiting.slice(0, after.size));
+      if (!opened) break;
+      after = opened.group;
+      siblings.set(opened.sibling._id, opened.sibling);
+    }
+    await deps.cards.changed(session, after);
+    for (const l of newcomers) answers.set(l, (await standing(session, after, l.userKey, siblings))!);
+    return answers;
+  }
+
+  /** One batch of latecomers to `code`: together where they can be, then the rest one by one. */
+  async function addBatch(code: string, batch: Latecomer[]): Promise<void> {
+    let alone = batch;
+    try {
+      const answers = await ctx.tx((session) => queueTogether(session, code, batch));
+      ctx.kickOutbox();
+      for (const [latecomer, answer] of answers) latecomer.resolve(answer);
+      alone = batch.filter((latecomer) => !answers.has(latecomer));
+    } catch (error) {
+      if (!(error instanceof ListChanged)) {
+        for (const latecomer of batch) latecomer.reject(error);
+        return;
+      }
+    }
+    for (const latecomer of alone) await addAlone(code, latecomer).then(latecomer.resolve, latecomer.reject);
+  }
+
+  /**
+   * One latecomer on their own: one offered a freed place takes it; on a full group before its
+   * deadline anyone else is queued (once: asking again says where they stand); any other is
+   * refused as before.
+   */
+  async function addAlone(code: string, latecomer: Latecomer): Promise<WaitlistAnswer | JoinResult> {
+    const { userKey, codeInput, sku, options } = latecomer;
+    const answer = await ctx.tx(async (session) => {
+      const now = ctx.clock.now();
+      let group = await Group.findById(code)
+        .session(session ?? null)
+        .lean<GroupDoc>();
+      if (!group) throw unknownGroup(codeInput);
+      // Offers that ran out lapse first: the place goes on, perhaps to this caller.
+      if (group.state === "open" && offeredOf(group).some((e) => e.offeredUntil! <= now))
+        group = await deps.offers.lapse(session, group);
+      const mine = entryOf(group, userKey);
+      if (mine && offeredOf(group).includes(mine)) {
+        return confirm(session, group, mine, { sku, qty: options.qty, eventKey: options.eventKey });
+      }
+      const after = await Group.findOneAndUpdate(
+        {
+          _id: code,
+          ...FULL(now),
+          "members.userKey": { $ne: userKey },
+          // On the list already (a lapsed entry, or one that took a place here and left, does not count).
+          $nor: [{ waitlist: { $elemMatch: { userKey, lapsedAt: null, placedIn: { $ne: code } } } }],
+        },
+        { $push: { waitlist: newEntry(latecomer, now) } },
+        { session, returnDocument: "after" },
+      ).lean<GroupDoc>();
+      if (!after) {
+        const current = await Group.findById(code)
+          .session(session ?? null)
+          .lean<GroupDoc>();
+        if (!current) throw unknownGroup(codeInput);
+        const already = current.members.some((m) => m.userKey === userKey);
+        const known = already ? undefined : await standing(session, current, userKey);
+        if (known) return known;
+        throw joinRefusal(current, userKey, now) ?? userError("GROUP_CHANGED", { code, action: "join" });
+      }
+      const waiting = waitingOf(after);
+      const opened =
+        waiting.length >= after.size ? await openSibling(session, after, waiting.slice(0, after.size)) : null;
+      const latest = opened?.group ?? after;
+      await deps.cards.changed(session, latest);
+      return (await standing(
+        session,
+        latest,
+        userKey,
+        opened ? new Map([[opened.sibling._id, opened.sibling]]) : undefined,
+      ))!;
+    });
+    ctx.kickOutbox();
+    return answer;
+  }
+
   return {
     /**
-     * `/join` on a group that refused it as complete: one offered a freed place takes it; on a full
-     * group before its deadline anyone else is queued (once: asking again says where they stand);
-     * any other is refused as before.
+     * `/join` on a group that refused it as complete: queued with the other latecomers to the same
+     * group (see `addBatch`); one offered a freed place takes it.
      */
     async add(
       userKey: string,
@@ -259,66 +478,9 @@ export function createWaitlist(
       if (!code) throw unknownGroup(codeInput);
       const qty = checkQty(options.qty ?? 1);
       const sku = options.sku === undefined ? null : (await deps.requireProduct(options.sku)).sku;
-      // One at a time per group here, as joins are batched: a burst of latecomers would otherwise
-      // be a storm of transaction conflicts on the one group document.
-      const answer = await queue.run(code, () =>
-        ctx.tx(async (session) => {
-          const now = ctx.clock.now();
-          let group = await Group.findById(code)
-            .session(session ?? null)
-            .lean<GroupDoc>();
-          if (!group) throw unknownGroup(codeInput);
-          // Offers that ran out lapse first: the place goes on, perhaps to this caller.
-          if (group.state === "open" && offeredOf(group).some((e) => e.offeredUntil! <= now))
-            group = await deps.offers.lapse(session, group);
-          const mine = entryOf(group, userKey);
-          if (mine && offeredOf(group).includes(mine)) {
-            return confirm(session, group, mine, { sku, qty: options.qty, eventKey: options.eventKey });
-          }
-          const entry: WaitlistEntry = {
-            userKey,
-            sku,
-            qty,
-            at: now,
-            placedIn: null,
-            offeredUntil: null,
-            lapsedAt: null,
-          };
-          const after = await Group.findOneAndUpdate(
-            {
-              _id: code,
-              // Full: complete at its cap, or still open at it (a moment before its completion is
-              // written), counting the places held for those offered one.
-              state: { $in: ["open", "complete"] },
-              expiresAt: { $gt: now },
-              $expr: { $gte: [PLACES_TAKEN, "$max"] },
-              "members.userKey": { $ne: userKey },
-              // On the list already (a lapsed entry, or one that took a place here and left, does not count).
-              $nor: [{ waitlist: { $elemMatch: { userKey, lapsedAt: null, placedIn: { $ne: code } } } }],
-            },
-            { $push: { waitlist: entry } },
-            { session, returnDocument: "after" },
-          ).lean<GroupDoc>();
-          if (!after) {
-            const current = await Group.findById(code)
-              .session(session ?? null)
-              .lean<GroupDoc>();
-            if (!current) throw unknownGroup(codeInput);
-            const already = current.members.some((m) => m.userKey === userKey);
-            const known = already ? undefined : await standing(session, current, userKey);
-            if (known) return known;
-            throw joinRefusal(current, userKey, now) ?? userError("GROUP_CHANGED", { code, action: "join" });
-          }
-          const waiting = waitingOf(after);
-          const opened =
-            waiting.length >= after.size
-              ? await openSibling(session, after, waiting.slice(0, after.size))
-              : null;
-          if (!opened) await deps.cards.changed(session, after);
-          return (await standing(session, opened ?? after, userKey))!;
-        }),
+      const answer = await new Promise<WaitlistAnswer | JoinResult>((resolve, reject) =>
+        latecomers.add(code, { userKey, codeInput, sku, qty, options, resolve, reject }),
       );
-      ctx.kickOutbox();
       // A place taken through an offer: its reply carries the checkout, as a join's does.
       if (paying && !("waitlisted" in answer))
         return { ...answer, payUrl: await paying.checkoutLink(answer.order) };
