@@ -8,6 +8,7 @@ import type { PaymentProvider } from "./payments/port";
 import { stripeClient, stripePayments } from "./payments/stripe";
 import { stripeWebhook } from "./payments/stripe-webhook";
 import { createDemoPayRouter } from "./web/pay-routes";
+import { webhookOff } from "./webhook-off";
 
 /** The provider PAYMENTS chose. */
 export function paymentProvider(config: Config["payments"], publicUrl: () => string): PaymentProvider {
@@ -26,7 +27,11 @@ export function paymentMounts(config: Config["payments"], engine: Engine, log: L
       { path: "/stripe/webhook", post: stripeWebhook(stripe, config.stripe.webhookSecret, apply, log) },
     ];
   }
-  if (config.provider !== "demo") return [];
+  const stripeOff: Mount = {
+    path: "/stripe/webhook",
+    post: webhookOff(400, "Payments through Stripe are not on here (PAYMENTS=stripe): nothing was changed."),
+  };
+  if (config.provider !== "demo") return [stripeOff];
   const router = createDemoPayRouter(
     {
       async find(checkoutId) {
@@ -87,5 +92,5 @@ export function paymentMounts(config: Config["payments"], engine: Engine, log: L
     },
     log,
   );
-  return [{ path: "/pay", router }];
+  return [stripeOff, { path: "/pay", router }];
 }

@@ -1,6 +1,8 @@
+import type { Mount } from "../app";
 import type { Clock } from "../clock";
 import { readVariables } from "../config/variables";
 import type { Logger } from "../logger";
+import { webhookOff } from "../webhook-off";
 import { createFileStorefront, type FileSettings } from "./file";
 import type { MedusaSettings } from "./medusa";
 import type { Storefront } from "./port";
@@ -90,5 +92,13 @@ export function configureStorefront(
 
 export function createStorefront(config: StorefrontConfig, deps: StorefrontDeps): Storefront {
   const definition = STOREFRONTS[config.id] as StorefrontDefinition<StorefrontConfig>;
-  return definition.create(config.settings, deps);
+  const storefront = definition.create(config.settings, deps);
+  if (config.id === "shopify") return storefront;
+  // Shopify's webhook endpoint answers even when Shopify is not the storefront: with no secret to
+  // check, every delivery is refused as a forged one would be.
+  const shopifyOff: Mount = {
+    path: "/shopify/webhook",
+    post: webhookOff(401, "Shopify is not this shop's storefront (STOREFRONT=shopify): nothing was changed."),
+  };
+  return { ...storefront, mounts: [...storefront.mounts, shopifyOff], stop: () => storefront.stop() };
 }

@@ -75,3 +75,22 @@ describe("the pages in the running service", () => {
     expect((await fetch(`${base}${css}`)).status).toBe(200);
   });
 });
+
+describe("the webhooks of what is not switched on", () => {
+  it("refuses a Stripe event without PAYMENTS=stripe, and a Shopify delivery without STOREFRONT=shopify, as unsigned ones", async () => {
+    const stripe = await fetch(`${base}/stripe/webhook`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "Stripe-Signature": "t=1,v1=00" },
+      body: JSON.stringify({ id: "evt_1", type: "checkout.session.completed" }),
+    });
+    expect(stripe.status).toBe(400);
+    expect(await stripe.text()).toContain("PAYMENTS=stripe");
+    const shopify = await fetch(`${base}/shopify/webhook`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Shopify-Topic": "products/update" },
+      body: JSON.stringify({ id: 1 }),
+    });
+    expect(shopify.status).toBe(401);
+    expect(await shopify.text()).toContain("STOREFRONT=shopify");
+  });
+});
