@@ -143,23 +143,23 @@ export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
       return order!;
     },
 
-    /** Cancels a placed order and queues the cancelled shipping request; false if it was not `placed`. */
-    async cancelOrder(session: Session, orderId: string): Promise<boolean> {
+    /** Cancels a placed order and queues the cancelled shipping request; the order as cancelled, or null if it was not `placed`. */
+    async cancelOrder(session: Session, orderId: string): Promise<OrderDoc | null> {
       const now = ctx.clock.now();
       const order = await Order.findOneAndUpdate(
         { _id: orderId, status: "placed" },
         { $set: { status: "cancelled", cancelledAt: now } },
         { session, returnDocument: "after" },
       ).lean<OrderDoc>();
-      if (!order) return false;
+      if (!order) return null;
       if (order.payment) {
         await cancelPayment(session, order, order.payment);
-        return true;
+        return order;
       }
       // The request goes before its cancellation, even when the relay has not queued it yet.
       if (order.shippingQueued === false) await outbox.shipping(session, order, "requested");
       await outbox.shipping(session, order, "cancelled");
-      return true;
+      return order;
     },
 
     get(orderId: string): Promise<OrderDoc | null> {

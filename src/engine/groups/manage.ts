@@ -1,4 +1,4 @@
-import type { GroupDoc, OrderDoc, ProductDoc } from "../../../models";
+import type { GroupDoc, ProductDoc } from "../../../models";
 import type { EngineContext } from "../context";
 import { type UserError, userError } from "../errors";
 import type { Orders } from "../orders";
@@ -66,7 +66,7 @@ export function createManage(
     maxHoldMs?: number | undefined;
   },
 ) {
-  const { Group, Order, Product } = ctx.models;
+  const { Group, Product } = ctx.models;
 
   /** The group `codeInput` names, or the refusal for a code that names none. */
   async function load(codeInput: string): Promise<GroupDoc> {
@@ -155,13 +155,10 @@ export function createManage(
           throw notOpen(current) ?? userError("NOT_A_MEMBER", { code });
         }
         const member = before.members.find((m) => m.userKey === userKey)!;
+        const order = await deps.orders.cancelOrder(session, member.orderId);
         // A member whose money was in place counted toward completion: no longer.
-        const order = await Order.findById(member.orderId, { payment: 1 })
-          .session(session ?? null)
-          .lean<Pick<OrderDoc, "payment">>();
         const wasPaid = order?.payment?.state === "authorized";
         if (wasPaid) await Group.updateOne({ _id: code }, { $inc: { paidCount: -1 } }, { session });
-        await deps.orders.cancelOrder(session, member.orderId);
         // The freed place is offered to the waitlist, and the card shows the group as it is now.
         const members = before.members.filter((m) => m.userKey !== userKey);
         await deps.offers.offerFreed(session, {
