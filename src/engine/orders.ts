@@ -102,7 +102,9 @@ export function createOrders(ctx: EngineContext, outbox: OutboxWriter) {
       status: "placed",
       createdAt: ctx.clock.now(),
       cancelledAt: null,
-      ...(input.payment ? { payment: input.payment } : input.relayShipping ? { shippingQueued: false } : {}),
+      ...(input.payment ? { payment: input.payment } : {}),
+      // The relay tells the group's card of the join; with a payment it writes no request (see relay).
+      ...(input.relayShipping ? { shippingQueued: false } : {}),
     };
   }
 

@@ -72,6 +72,18 @@ describe("a place freed in a full group goes to its waitlist", () => {
     return { code, members, joins, waiters };
   }
 
+  it("the card follows joins of members who have not paid yet, without sending their shipping requests", async () => {
+    const { code } = await h.engine.groups.open(org, "KB-75", { size: 2, max: 3, channel: CHANNEL });
+    const [a, b] = await people(h.engine, "card-a", "card-b");
+    const joins = [await h.engine.groups.join(a!, code), await h.engine.groups.join(b!, code)];
+    await h.engine.outbox.runOnce();
+    const card = [...h.messenger.posts.values()].find((p) => p.text.includes(`code ${code}`))!;
+    expect(card.text).toContain("2/3");
+    const shipping = await h.engine.outbox.list({ kind: "shipping" });
+    for (const joined of joins)
+      expect(shipping.some((m) => m.shipping?.orderId === joined.order._id)).toBe(false);
+  });
+
   it("a leave offers the place to the first waiting: DM with a button, held from others, taken by /join", async () => {
     const { code, members, waiters } = await fullWithWaitlist("a", 3, 3, 2);
     const [first, second] = waiters as [string, string];

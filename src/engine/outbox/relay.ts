@@ -29,12 +29,15 @@ export function createShippingRelay(
     for (;;) {
       const batch = await orders().find({ shippingQueued: false }).limit(RELAY_BATCH).toArray();
       if (batch.length === 0) return relayed;
+      // An order paid through crowdcart gets its request only once its money is captured; its
+      // group's card still follows the join.
+      const requested = (batch as OrderDoc[]).filter((order) => !order.payment);
       // With no URL to send them to, they are kept as the worker would keep them, without a claim each.
-      await writer.shippingRequests(batch as OrderDoc[], !options.configured);
+      await writer.shippingRequests(requested, !options.configured);
       if (!options.configured) {
-        for (const order of batch) {
+        for (const order of requested) {
           ctx.log.info(
-            { orderId: order._id, shippingRequest: shippingRequest(order as OrderDoc, "requested") },
+            { orderId: order._id, shippingRequest: shippingRequest(order, "requested") },
             "shipping request kept (FULFILLMENT_WEBHOOK_URL is unset)",
           );
         }
