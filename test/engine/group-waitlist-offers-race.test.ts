@@ -141,7 +141,9 @@ describe("200 concurrent joins, leaves, confirmations and payments on one full g
     await h.engine.groups.sweep();
     for (let i = 0; i < 5; i++) await h.engine.outbox.runOnce();
     const closed = (await groups.findOne({ _id: code }))!;
-    expect(closed.state).toBe("complete");
+    // The burst's leaves may leave fewer than `size` members: then the deadline fails the group.
+    const enough = group.memberCount >= group.size;
+    expect(closed.state).toBe(enough ? "complete" : "failed");
     expect(closed.offered).toBe(0);
 
     // With payments, a shipping request goes out once for each order whose money was captured, and for no other.
@@ -160,6 +162,6 @@ describe("200 concurrent joins, leaves, confirmations and payments on one full g
       ]);
       expect(mine.filter((b) => b.status === "cancelled").length).toBeLessThanOrEqual(1);
     }
-    expect(captured).toBe(closed.memberCount);
+    expect(captured).toBe(enough ? closed.memberCount : 0);
   });
 });
